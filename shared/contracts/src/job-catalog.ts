@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+/**
+ * Every job the system enqueues, by name. Payloads carry ids only: the ledger in Postgres holds
+ * the state, Redis is transport.
+ */
+export const JobCatalog = {
+  /** Generate the missing samples of one question in one stage. */
+  rollout: z.object({
+    campaignId: z.uuid(),
+    questionId: z.string(),
+    stage: z.string(),
+  }),
+  /** Grade every stored, ungraded sample of one question in one stage. */
+  grade: z.object({
+    campaignId: z.uuid(),
+    questionId: z.string(),
+    stage: z.string(),
+  }),
+  /** Select samples and build the campaign's dataset version. */
+  curate: z.object({
+    campaignId: z.uuid(),
+  }),
+} as const;
+
+export type JobName = keyof typeof JobCatalog;
+export type JobPayload<N extends JobName> = z.infer<(typeof JobCatalog)[N]>;
+export const JOB_NAMES = Object.keys(JobCatalog) as JobName[];

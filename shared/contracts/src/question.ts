@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+/** A stdin/stdout test or a function-call test for a code question. */
+export const CodeTest = z.union([
+  z.object({ type: z.literal('stdin'), input: z.string(), output: z.string() }),
+  z.object({
+    type: z.literal('functional'),
+    fnName: z.string().min(1),
+    args: z.array(z.unknown()),
+    expected: z.unknown(),
+  }),
+]);
+export type CodeTest = z.infer<typeof CodeTest>;
+
+/** One line of a campaign's question file (JSONL). */
+export const Question = z.discriminatedUnion('kind', [
+  z.object({
+    id: z.string().min(1).max(200),
+    kind: z.literal('math'),
+    problem: z.string().min(1),
+    answer: z.string().min(1),
+    source: z.string().optional(),
+  }),
+  z.object({
+    id: z.string().min(1).max(200),
+    kind: z.literal('code'),
+    problem: z.string().min(1),
+    tests: z.array(CodeTest).min(1),
+    source: z.string().optional(),
+  }),
+]);
+export type Question = z.infer<typeof Question>;
