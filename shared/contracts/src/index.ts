@@ -6,5 +6,6 @@ export * from './resolve-recipe.ts';
 export * from './trajectory.ts';
 export * from './validation-error.ts';
 export * from './verdict.ts';
+export * from './sandbox.ts';
 export * from './seed.ts';
 export * from './assert-never.ts';

@@ -1,1 +1,4 @@
-export {};
+export * from './object-store.ts';
+export * from './s3-object-store.ts';
+export * from './jsonl-codec.ts';
+export * from './keys.ts';

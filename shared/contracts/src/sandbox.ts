@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+/** How an execution ended. */
+export const ExecutionStatus = z.enum(['ok', 'error', 'timeout', 'memory', 'output_limit', 'killed', 'sandbox_error', 'busy']);
+export type ExecutionStatus = z.infer<typeof ExecutionStatus>;
+
+export const ExecutionLimits = z.object({
+  /** Wall-clock limit; the whole process group is killed past it. */
+  timeoutMs: z.number().int().positive().max(600_000).optional(),
+  cpuSeconds: z.number().positive().max(600).optional(),
+  memoryMb: z.number().int().positive().max(65_536).optional(),
+  /** Bytes kept of stdout and of stderr each (head + tail when cut). */
+  maxOutputBytes: z.number().int().positive().max(16 * 1024 * 1024).optional(),
+});
+export type ExecutionLimits = z.infer<typeof ExecutionLimits>;
+
+export const ExecutionRequest = z.object({
+  code: z.string().max(1_000_000),
+  stdin: z.string().max(64 * 1024 * 1024).optional(),
+  limits: ExecutionLimits.optional(),
+  /** Stateful execution across the tool calls of one trajectory; stateless when absent. */
+  sessionId: z.string().max(200).optional(),
+  /** Allow the snippet to create subprocesses (code tests that need them). */
+  allowSubprocesses: z.boolean().optional(),
+});
+export type ExecutionRequest = z.infer<typeof ExecutionRequest>;
+
+export const ExecutionResult = z.object({
+  status: ExecutionStatus,
+  stdout: z.string(),
+  stderr: z.string(),
+  exitCode: z.number().int().nullable(),
+  wallMs: z.number().nonnegative(),
+  cpuMs: z.number().nonnegative(),
+  /** Set when stdout or stderr was cut to the output cap. */
+  truncated: z.boolean().default(false),
+});
+export type ExecutionResult = z.infer<typeof ExecutionResult>;
+
+/** What the rollout worker and the code grader need from a sandbox. */
+export interface PythonRunner {
+  run(request: ExecutionRequest, signal?: AbortSignal): Promise<ExecutionResult>;
+}
