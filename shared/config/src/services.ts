@@ -42,7 +42,12 @@ export interface RolloutWorkerConfig extends InfrastructureConfig {
 const urlList = z
   .string()
   .default('')
-  .transform((s) => s.split(',').map((u) => u.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.string().url()));
 
 export function rolloutWorkerConfig(env: NodeJS.ProcessEnv): RolloutWorkerConfig {
