@@ -112,6 +112,8 @@ class ForkServer:
                 send(self.run(msg))
             elif op == 'close_session':
                 self.sessions.close(msg['sessionId'], 'closed')
+                if msg.get('id') is not None:
+                    send({'type': 'closed', 'id': msg['id']})
             elif op == 'probe':
                 send(self.probe(msg))
             else:

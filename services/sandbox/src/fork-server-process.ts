@@ -127,8 +127,9 @@ export class ForkServerProcess {
     this.send({ op: 'cancel', id });
   }
 
-  closeSession(sessionId: string): void {
-    this.send({ op: 'close_session', sessionId });
+  /** Resolves once the session's process is gone (after the running execution, if any). */
+  async closeSession(sessionId: string): Promise<void> {
+    await this.request({ op: 'close_session', id: `close-${++this.nextId}`, sessionId });
   }
 
   /** Ends the fork server (SIGKILL: its children die with it through PDEATHSIG / bwrap). */

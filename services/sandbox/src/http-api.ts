@@ -97,7 +97,7 @@ export function createHttpHandler(deps: HttpApiDeps): (req: IncomingMessage, res
     if (pathname.startsWith('/v1/sessions/')) {
       if (req.method !== 'DELETE') return sendJson(res, 405, { error: 'use DELETE' }, { allow: 'DELETE' });
       const sessionId = decodeURIComponent(pathname.slice('/v1/sessions/'.length));
-      const known = pool.closeSession(sessionId);
+      const known = await pool.closeSession(sessionId);
       return sendJson(res, known ? 200 : 404, { sessionId, closed: known });
     }
     if (pathname === '/healthz' && req.method === 'GET') return health(res);

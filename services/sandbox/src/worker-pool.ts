@@ -161,17 +161,18 @@ export class WorkerPool {
     });
   }
 
-  /** Ends a session now (or after its running cell). Returns false when it is unknown. */
-  closeSession(sessionId: string): boolean {
+  /** Ends a session now (or after its running cell). Resolves false when it is unknown. */
+  async closeSession(sessionId: string): Promise<boolean> {
     const entry = this.sessions.get(sessionId);
     if (!entry) return false;
     if (entry.running) {
       entry.closeWhenIdle = true;
       return true;
     }
-    this.slots[entry.slot]?.worker?.closeSession(sessionId);
+    const closed = this.slots[entry.slot]?.worker?.closeSession(sessionId);
     this.sessions.end(sessionId, 'closed by the client');
     this.refreshGauges();
+    await closed;
     return true;
   }
 
@@ -329,7 +330,7 @@ export class WorkerPool {
     if (best.count >= this.config.sessions.maxPerWorker) {
       const victim = this.sessions.leastRecentlyUsed(best.slot.index);
       if (victim === undefined) return undefined;
-      best.slot.worker?.closeSession(victim);
+      void best.slot.worker?.closeSession(victim);
       this.sessions.end(victim, 'evicted: too many sessions on its fork server');
     }
     return best.slot;
@@ -408,7 +409,7 @@ export class WorkerPool {
     if (reply.sessionEnded) {
       this.sessions.end(sessionId, `a previous cell ended it (${reply.status})`);
     } else if (entry.closeWhenIdle) {
-      worker.closeSession(sessionId);
+      void worker.closeSession(sessionId);
       this.sessions.end(sessionId, 'closed by the client');
     }
   }
@@ -417,7 +418,7 @@ export class WorkerPool {
     const ttl = this.config.sessions.idleTtlMs;
     for (const sessionId of this.sessions.idle(Date.now(), ttl)) {
       const slot = this.sessions.get(sessionId)?.slot;
-      if (slot !== undefined) this.slots[slot]?.worker?.closeSession(sessionId);
+      if (slot !== undefined) void this.slots[slot]?.worker?.closeSession(sessionId);
       this.sessions.end(sessionId, `idle for more than ${ttl} ms`);
     }
     this.refreshGauges();
