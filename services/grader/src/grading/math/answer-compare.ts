@@ -31,7 +31,7 @@ export interface CompareResult {
   equal: boolean;
   method: CompareMethod;
   /** Set when no decision was possible (the pair counts as not equal). */
-  undecided?: 'parse_error' | 'not_evaluable' | 'too_long';
+  undecided?: 'parse_error' | 'not_evaluable' | 'too_long' | 'timeout' | 'crash';
   detail?: string;
 }
 

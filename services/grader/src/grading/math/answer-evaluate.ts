@@ -60,7 +60,7 @@ export function exactValue(node: Node): Rational | null {
         case 'binom':
           return x && y && Q.isInteger(x) && Q.isInteger(y) ? Q.binomial(x.n, y.n) : null;
         case 'abs':
-          return x && (x.n < 0n ? Q.neg(x) : x);
+          return x ? (x.n < 0n ? Q.neg(x) : x) : null;
         case 'base':
           return fromBase(node);
         default:
