@@ -2,7 +2,7 @@ import { freeSymbols, type Node } from './answer-ast.ts';
 import { exactValue, numericValue } from './answer-evaluate.ts';
 import { parseAnswer } from './answer-parse.ts';
 import { choiceLetter, normalizeAnswer, plainText } from './answer-normalize.ts';
-import { containsDecimal, expandPm, simplifyRelation } from './node-transform.ts';
+import { containsDecimal, expandPm, simplifyRelation, visit } from './node-transform.ts';
 import { compareRelations, relationToInterval } from './relation-compare.ts';
 import * as Q from './rational.ts';
 import { samplePoints } from './sample-points.ts';
@@ -205,9 +205,17 @@ function dedupe(items: Node[], ctx: Ctx): Node[] {
   return out;
 }
 
+function hasInfinity(n: Node): boolean {
+  let found = false;
+  visit(n, (x) => {
+    if (x.t === 'const' && x.name === 'inf') found = true;
+  });
+  return found;
+}
+
 function close(a: number, b: number, relTol: number): boolean {
-  if (a === b) return true;
   if (!Number.isFinite(a) || !Number.isFinite(b)) return false;
+  if (a === b) return true;
   const scale = Math.max(Math.abs(a), Math.abs(b));
   return Math.abs(a - b) <= relTol * scale || (Math.abs(a) < 1e-13 && Math.abs(b) < 1e-13 && relTol >= CLOSED_REL_TOL);
 }
@@ -229,7 +237,9 @@ export function compareScalars(g: Node, p: Node, ctx: Ctx): boolean {
     const a = eg ? Q.toNumber(eg) : numericValue(g, new Map());
     const b = ep ? Q.toNumber(ep) : numericValue(p, new Map());
     ctx.method = 'numeric';
-    if (Number.isNaN(a) || Number.isNaN(b) || (!Number.isFinite(a) && a !== b)) {
+    if (!Number.isFinite(a) || !Number.isFinite(b)) {
+      // Only a written infinity equals infinity; an overflowing value (10^{10^{10}}) decides nothing.
+      if (a === b && hasInfinity(g) && hasInfinity(p)) return true;
       ctx.undecided = true;
       return false;
     }

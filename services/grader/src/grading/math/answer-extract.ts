@@ -77,7 +77,9 @@ function lastBoxed(text: string): Extraction | null {
   for (let i = boxes.length - 2; i >= 0; i--) {
     const b = boxes[i]!;
     const gap = text.slice(b.end, next.start);
-    const near = gap.length < 10 || (gap.length < 70 && /\b(?:and|or)\b|[,;]/i.test(separator(gap)));
+    const sep = separator(gap);
+    const wordless = !/[A-Za-z]/.test(sep.replace(/\b(?:and|or)\b/gi, ''));
+    const near = (gap.length < 10 && wordless) || (gap.length < 70 && /\b(?:and|or)\b|[,;]/i.test(sep));
     if (!near || b.content === next.content) break;
     parts.unshift(b.content);
     next = b;
@@ -147,7 +149,7 @@ export function extractAnswer(response: string, options: ExtractionOptions = {})
 function findAnswer(text: string, options: ExtractionOptions): Extraction | null {
   const boxed = lastBoxed(text);
   if (boxed) return boxed;
-  const finals = [...text.matchAll(/final answer(?: is|:)\s*(?:the\s+)?(?:\w+\s+is\s+)?/gi)];
+  const finals = [...text.matchAll(/final answer(?:\s+is\s*:?|\s*:)\s*/gi)];
   for (let i = finals.length - 1; i >= 0; i--) {
     const f = finals[i]!;
     const a = phraseAnswer(text.slice(f.index + f[0].length));
@@ -159,7 +161,7 @@ function findAnswer(text: string, options: ExtractionOptions): Extraction | null
     const hit = all.at(-1)?.[1];
     if (hit) return { answer: hit, via: 'pattern', boxes: 0 };
   }
-  const phrases = [...text.matchAll(/\banswer(?: is|:)\s*/gi)];
+  const phrases = [...text.matchAll(/\banswer(?:\s+is\s*:?|\s*:)\s*/gi)];
   const phrase = phrases.at(-1);
   if (phrase) {
     const a = phraseAnswer(text.slice(phrase.index + phrase[0].length));
