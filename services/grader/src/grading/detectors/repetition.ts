@@ -22,56 +22,137 @@ export interface RepetitionVerdict {
   metrics: RepetitionMetrics;
 }
 
-/** Map each word to a small integer id (one pass). */
-function wordIds(text: string): Int32Array {
-  const ids = new Map<string, number>();
-  const out: number[] = [];
-  const re = /\S+/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text))) {
-    let id = ids.get(m[0]);
-    if (id === undefined) {
-      id = ids.size + 1;
-      ids.set(m[0], id);
+/** 32-bit FNV-1a hash of every whitespace-separated word, in one pass without allocating strings. */
+function wordHashes(text: string): Int32Array {
+  const out = new Int32Array((text.length >> 1) + 1);
+  let n = 0;
+  let h = 0x811c9dc5;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 10 || c === 9 || c === 13 || c === 12 || c === 11) {
+      if (inWord) {
+        out[n++] = h;
+        inWord = false;
+      }
+      continue;
     }
-    out.push(id);
+    if (!inWord) {
+      h = 0x811c9dc5;
+      inWord = true;
+    }
+    h = Math.imul(h ^ c, 16777619);
   }
-  return Int32Array.from(out);
+  if (inWord) out[n++] = h;
+  return out.subarray(0, n);
 }
 
-/** Counts of word n-grams by a 2x32-bit rolling hash; returns [repeated fraction, max count]. */
+/**
+ * Open-addressing counter keyed by two 32-bit hashes (about 2^-60 false merges per pair); far faster than
+ * a Map for the tens of thousands of n-grams in a long response.
+ */
+class HashCounter {
+  private readonly k1: Int32Array;
+  private readonly k2: Int32Array;
+  private readonly counts: Int32Array;
+  private readonly mask: number;
+  constructor(expected: number) {
+    let size = 16;
+    while (size < expected * 2) size <<= 1;
+    this.k1 = new Int32Array(size);
+    this.k2 = new Int32Array(size);
+    this.counts = new Int32Array(size);
+    this.mask = size - 1;
+  }
+  /** Increments and returns the new count. */
+  add(a: number, b: number): number {
+    let i = (Math.imul(a, 0x9e3779b1) ^ b) & this.mask;
+    for (;;) {
+      const c = this.counts[i]!;
+      if (c === 0) {
+        this.k1[i] = a;
+        this.k2[i] = b;
+        this.counts[i] = 1;
+        return 1;
+      }
+      if (this.k1[i] === a && this.k2[i] === b) return (this.counts[i] = c + 1);
+      i = (i + 1) & this.mask;
+    }
+  }
+}
+
+/** Word n-grams by two rolling polynomial hashes; returns [repeated fraction, max count]. */
 function ngramStats(words: Int32Array, n: number): [number, number] {
   const total = words.length - n + 1;
   if (total <= 0) return [0, 0];
-  const counts = new Map<number, number>();
+  const B1 = 1000003;
+  const B2 = 998244353;
+  let p1 = 1;
+  let p2 = 1;
+  for (let j = 0; j < n - 1; j++) {
+    p1 = Math.imul(p1, B1);
+    p2 = Math.imul(p2, B2);
+  }
+  const counter = new HashCounter(total);
+  let h1 = 0;
+  let h2 = 0;
   let repeated = 0;
   let max = 0;
-  for (let i = 0; i < total; i++) {
-    let h1 = 0x811c9dc5;
-    let h2 = 17;
-    for (let j = i; j < i + n; j++) {
-      h1 = Math.imul(h1 ^ words[j]!, 16777619);
-      h2 = (Math.imul(h2, 31) + words[j]!) | 0;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const w2 = Math.imul(w, 0x85ebca6b) ^ (w >>> 13);
+    if (i >= n) {
+      const old = words[i - n]!;
+      h1 = (h1 - Math.imul(old, p1)) | 0;
+      h2 = (h2 - Math.imul(Math.imul(old, 0x85ebca6b) ^ (old >>> 13), p2)) | 0;
     }
-    const key = (h1 >>> 0) * 2 ** 21 + ((h2 >>> 0) & 0x1fffff);
-    const c = (counts.get(key) ?? 0) + 1;
-    counts.set(key, c);
-    if (c > 1) repeated++;
-    if (c > max) max = c;
+    h1 = (Math.imul(h1, B1) + w) | 0;
+    h2 = (Math.imul(h2, B2) + w2) | 0;
+    if (i >= n - 1) {
+      const c = counter.add(h1, h2);
+      if (c > 1) repeated++;
+      if (c > max) max = c;
+    }
   }
   return [repeated / total, max];
 }
 
-function maxRepeats(parts: string[], minChars: number): number {
-  const counts = new Map<string, number>();
+/** Most repeated trimmed line (or paragraph when `paragraphs`) of at least `minChars` characters. */
+function maxRepeats(text: string, minChars: number, paragraphs: boolean): number {
+  const counter = new HashCounter(1024);
   let max = 0;
-  for (const raw of parts) {
-    const p = raw.trim();
-    if (p.length < minChars) continue;
-    const c = (counts.get(p) ?? 0) + 1;
-    counts.set(p, c);
-    if (c > max) max = c;
+  let start = 0;
+  const flush = (from: number, to: number): void => {
+    while (from < to && text.charCodeAt(from) <= 32) from++;
+    while (to > from && text.charCodeAt(to - 1) <= 32) to--;
+    if (to - from < minChars) return;
+    let a = 0x811c9dc5;
+    let b = 7;
+    for (let i = from; i < to; i++) {
+      const c = text.charCodeAt(i);
+      a = Math.imul(a ^ c, 16777619);
+      b = (Math.imul(b, 31) + c) | 0;
+    }
+    const n = counter.add(a, b);
+    if (n > max) max = n;
+  };
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) !== 10) continue;
+    if (!paragraphs) {
+      flush(start, i);
+      start = i + 1;
+      continue;
+    }
+    // A paragraph ends at a line that is empty or only whitespace.
+    let j = i + 1;
+    while (j < text.length && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9 || text.charCodeAt(j) === 13)) j++;
+    if (j < text.length && text.charCodeAt(j) === 10) {
+      flush(start, i);
+      start = j + 1;
+      i = j;
+    }
   }
+  flush(start, text.length);
   return max;
 }
 
@@ -108,12 +189,11 @@ export function tailLoop(text: string, maxPeriod: number): { chars: number; peri
 
 export function detectRepetition(text: string, t: DetectorThresholds): RepetitionVerdict {
   const scan = text.length > t.scanChars ? text.slice(-t.scanChars) : text;
-  const words = wordIds(scan);
+  const words = wordHashes(scan);
   const [repN] = ngramStats(words, t.repN);
   const [, maxLong] = ngramStats(words, t.longNgram);
-  const lines = scan.split('\n');
-  const maxLineRepeats = maxRepeats(lines, t.minLineChars);
-  const maxParagraphRepeats = maxRepeats(scan.split(/\n\s*\n/), t.minParagraphChars);
+  const maxLineRepeats = maxRepeats(scan, t.minLineChars, false);
+  const maxParagraphRepeats = maxRepeats(scan, t.minParagraphChars, true);
   const loop = tailLoop(scan, t.tailLoopMaxPeriod);
   const rules: string[] = [];
   if (repN > t.repNMax) rules.push('rep_n');
