@@ -138,6 +138,18 @@ export function mapSlurmState(state: string): RunStatus {
   }
 }
 
+/** Pending reasons that no amount of waiting resolves. */
+const NEVER_STARTS: ReadonlySet<string> = new Set([
+  'PartitionConfig',
+  'PartitionNodeLimit',
+  'PartitionTimeLimit',
+  'BadConstraints',
+  'InvalidAccount',
+  'InvalidQOS',
+  'AccountNotAllowed',
+  'QOSNotAllowed',
+]);
+
 function field(text: string, name: string): string | null {
   const m = new RegExp(`(?:^|\\s)${name}=(\\S+)`).exec(text);
   return m?.[1] ?? null;
@@ -158,11 +170,19 @@ export function createSlurmBackend(opts: SlurmBackendOptions): LaunchBackend {
       await chmod(script, 0o755);
       const out = await run('sbatch', ['--parsable', script]);
       if (out.code !== 0) {
-        const reason = out.stderr.trim().replace(/^sbatch: error: /gm, '') || `sbatch exited with ${out.code}`;
-        throw new SubmissionRejectedError('slurm', reason);
+        const lines = out.stderr.trim().split('\n').map((l) => l.replace(/^sbatch: error: /, '').trim()).filter(Boolean);
+        throw new SubmissionRejectedError('slurm', lines.join('; ') || `sbatch exited with ${out.code}`);
       }
       const jobId = out.stdout.trim().split(';')[0] ?? '';
       if (!/^\d+(_\d+)?$/.test(jobId)) throw new SubmissionRejectedError('slurm', `sbatch printed no job id: ${JSON.stringify(out.stdout)}`);
+      // Slurm queues some impossible jobs instead of refusing them (EnforcePartLimits=NO, the default):
+      // a job that can never start is cancelled and reported as rejected, not left pending forever.
+      const shown = await run('scontrol', ['show', 'job', '-o', jobId]);
+      const reason = shown.code === 0 ? field(shown.stdout, 'Reason') : null;
+      if (field(shown.stdout, 'JobState') === 'PENDING' && reason && NEVER_STARTS.has(reason)) {
+        await run('scancel', [jobId]);
+        throw new SubmissionRejectedError('slurm', `job ${jobId} can never start: Reason=${reason} (requested ${plan.profile.cluster.nodes} nodes; check the partition's limits)`);
+      }
       return { externalId: jobId, status: 'PENDING' };
     },
     async status(jobId): Promise<StatusReport> {
