@@ -9,6 +9,7 @@ import io
 import json
 import os
 import resource
+import signal
 import sys
 import tempfile
 import traceback
@@ -32,6 +33,11 @@ def arrange_fds(targets):
 def confine(cfg, workdir, limits, seccomp_program, keep_fds):
     """Turns the freshly forked child into a sandboxed process. Order matters:
     the seccomp filter goes last because it forbids calls the earlier steps need."""
+    parent = os.getppid()
+    # Die with the fork server: nothing else would enforce the wall clock any more.
+    confinement.prctl(confinement.PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(70)
     os.setsid()
     os.closerange(keep_fds, 1 << 16)
     os.chdir(workdir)

@@ -41,7 +41,15 @@ describe('sessions and faults', () => {
   const UID = 22_101;
   let sandbox: RunningSandbox;
   beforeAll(async () => {
-    sandbox = await startSandbox({ poolSize: 2, sandboxUid: UID, maxQueue: 8, queueTimeoutMs: 500, sessions: { idleTtlMs: 600 } });
+    // bubblewrap off, as in a pod: its PID namespace must not be what kills orphaned snippets.
+    sandbox = await startSandbox({
+      poolSize: 2,
+      sandboxUid: UID,
+      maxQueue: 8,
+      queueTimeoutMs: 500,
+      sessions: { idleTtlMs: 600 },
+      layers: { bwrap: 'off' },
+    });
   });
   afterAll(async () => sandbox?.close());
 
@@ -91,6 +99,7 @@ describe('sessions and faults', () => {
   });
 
   it('a fork server killed from outside is replaced; the running request gets sandbox_error', async () => {
+    const before = IS_ROOT ? await processesOfUids(UID, UID + 1) : [];
     const pending = sandbox.run({ code: 'import time\nprint("started", flush=True)\ntime.sleep(5)' });
     await new Promise((resolve) => setTimeout(resolve, 400));
     // The only process of these uids running python with the fork-server script is the server itself.
@@ -108,6 +117,8 @@ describe('sessions and faults', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     for (let i = 0; i < 4; i++) expect(await sandbox.healthy()).toBe(true);
+    // The sleeping snippet died with its fork server (same number of sandbox processes as before).
+    if (IS_ROOT) expect((await processesOfUids(UID, UID + 1)).length).toBe(before.length);
   });
 
   it('a client that goes away cancels its execution', async () => {
