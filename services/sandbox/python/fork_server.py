@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import time
+import traceback
 from collections import deque
 
 # Started with -I (isolated mode): the script's own directory is not on sys.path.
@@ -109,7 +110,14 @@ class ForkServer:
                 break
             op = msg.get('op')
             if op == 'run':
-                send(self.run(msg))
+                try:
+                    send(self.run(msg))
+                except Exception:  # a fault of this server, not of the snippet: report it, keep serving
+                    send({'type': 'result', 'id': msg.get('id'), 'status': 'sandbox_error', 'exitCode': None,
+                          'stdout': '', 'stderr': '[sandbox] ' + traceback.format_exc(limit=5), 'truncated': False,
+                          'wallMs': 0, 'cpuMs': 0, 'rssKb': rss_kb(), 'sessionEnded': True})
+                    if msg.get('sessionId') is not None:
+                        self.sessions.close(msg['sessionId'], 'fault')
             elif op == 'close_session':
                 self.sessions.close(msg['sessionId'], 'closed')
                 if msg.get('id') is not None:
@@ -218,17 +226,18 @@ class ForkServer:
 
 
 def _parse_status(buf, fd):
-    sv_drain = bytearray(buf)
+    """The child's status line, when the poll loop ended before reading it."""
+    pending = bytearray(buf)
     try:
         os.set_blocking(fd, False)
         while True:
             data = os.read(fd, 65536)
             if not data:
                 break
-            sv_drain += data
+            pending += data
     except (BlockingIOError, OSError):
         pass
-    line = bytes(sv_drain).split(b'\n', 1)[0]
+    line = bytes(pending).split(b'\n', 1)[0]
     try:
         return json.loads(line) if line else None
     except ValueError:

@@ -338,6 +338,11 @@ export class WorkerPool {
       truncated: reply.truncated,
     };
     this.metrics.recordResult(result.status, sessionId === undefined ? 'stateless' : 'session', result.wallMs);
+    if (result.status === 'sandbox_error') {
+      this.logger.warn({ slot: slot.index, sessionId, stderr: result.stderr.slice(-2000) }, 'execution failed in the sandbox');
+    } else {
+      this.logger.debug({ slot: slot.index, sessionId, status: result.status, wallMs: result.wallMs, isolation: this.isolation?.summary }, 'execution finished');
+    }
     if (slot.worker === worker) {
       slot.state = 'idle';
       this.maybeRecycle(slot, worker, reply);
