@@ -78,6 +78,7 @@ class ForkServer:
         self.inbox = Inbox()
         self.counter = 0
         self.programs = {}
+        self.stdio = child.prepare_stdio()
         self.sessions = sessions_mod.Sessions(self)
 
     # -------------------------------------------------------------- start
@@ -90,8 +91,8 @@ class ForkServer:
         self.cfg['landlockAbi'] = confinement.landlock_abi() if self.cfg['landlock'] else 0
         self.cfg['seccomp'] = bool(self.cfg['seccomp']) and confinement.seccomp_available()
         if self.cfg['seccomp']:
-            self.programs = {False: confinement.build_seccomp_program(False),
-                             True: confinement.build_seccomp_program(True)}
+            self.programs = {flag: confinement.PreparedProgram(confinement.build_seccomp_program(flag))
+                             for flag in (False, True)}
         if self.cfg['warm']:
             import numpy
             import sympy
@@ -153,7 +154,7 @@ class ForkServer:
         pid = os.fork()
         if pid == 0:
             child.arrange_fds({0: stdin_r, 1: out_w, 2: err_w, child.STATUS_FD: status_w})
-            child.stateless_main(self.cfg, workdir, limits, program, msg['code'])
+            child.stateless_main(self.cfg, workdir, limits, program, msg['code'], self.stdio)
         for fd in (stdin_r, out_w, err_w, status_w):
             os.close(fd)
         pidfd = os.pidfd_open(pid)
