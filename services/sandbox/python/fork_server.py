@@ -141,6 +141,8 @@ class ForkServer:
         return self.programs.get(bool(allow_subprocesses)) if self.cfg['seccomp'] else None
 
     def run(self, msg):
+        # Cancels that arrived after their execution ended are stale.
+        self.inbox.cancelled &= {msg['id']}
         if msg.get('sessionId') is not None:
             return self.sessions.run(msg)
         started = time.monotonic()
@@ -159,9 +161,11 @@ class ForkServer:
             os.close(fd)
         pidfd = os.pidfd_open(pid)
         stdin_data = (msg.get('stdin') or '').encode()
+        stdin_open = True
         try:
             outcome, captures, status_buf = sv.supervise(
                 msg['id'], pidfd, out_r, err_r, status_r, stdin_w, stdin_data, limits, self.inbox, False)
+            stdin_open = not outcome.feed_closed
             if outcome.reason is not None:
                 sv.kill_group(pid)
             _, wait_status, usage = os.wait4(pid, 0)
@@ -173,12 +177,8 @@ class ForkServer:
             status, rc, note = sv.decide(outcome, wait_status, cpu, limits, child_status)
             return self.reply(msg['id'], status, rc, note, captures[out_r], captures[err_r], started, cpu)
         finally:
-            for fd in (pidfd, out_r, err_r, status_r):
+            for fd in (pidfd, out_r, err_r, status_r) + ((stdin_w,) if stdin_open else ()):
                 os.close(fd)
-            try:
-                os.close(stdin_w)
-            except OSError:
-                pass
             self.sweep_orphans()
             sv.remove_tree(workdir)
             self.inbox.cancelled.discard(msg['id'])
