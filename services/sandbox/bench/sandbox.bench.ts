@@ -4,8 +4,8 @@
  * Writes bench-results/sandbox.json at the repo root.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
@@ -78,7 +78,15 @@ function coldRun(code: string, expected: string): Promise<boolean> {
   });
 }
 
+/** Other load on the machine (shared cores skew absolute exec/s; ratios are measured side by side). */
+async function machineLoad(): Promise<{ loadAverage1m: number; cpuPressureSomeAvg10: number | null }> {
+  const pressure = await readFile('/proc/pressure/cpu', 'utf8').catch(() => '');
+  const avg10 = /some avg10=([\d.]+)/.exec(pressure)?.[1];
+  return { loadAverage1m: Number(loadavg()[0]!.toFixed(2)), cpuPressureSomeAvg10: avg10 === undefined ? null : Number(avg10) };
+}
+
 async function main(): Promise<void> {
+  const loadBefore = await machineLoad();
   const poolSize = Number(process.env['BENCH_POOL_SIZE'] ?? Math.max(2, CORES));
   const service = createSandboxService({ port: 0, poolSize, allowSameUid: process.getuid?.() !== 0 }, { logger: pino({ level: 'warn' }) });
   const { url, isolation } = await service.start();
@@ -116,6 +124,7 @@ async function main(): Promise<void> {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   console.log(`sandbox bench: ${CORES} cores, pool ${poolSize}, client concurrency ${concurrency}, isolation: ${isolation.summary}`);
+  console.log(`machine load before the run: ${JSON.stringify(loadBefore)}`);
   console.log(line(header));
   for (const row of rows) console.log(line(row));
   const trivial = results['trivial'] as { warm: Figures; ratio: number };
@@ -126,7 +135,7 @@ async function main(): Promise<void> {
     sympyRatioToCold: { target: 30, measured: sympy.ratio, met: sympy.ratio >= 30 },
   };
   console.log('targets:', JSON.stringify(targets));
-  const out = { name: 'sandbox', date: new Date().toISOString(), cores: CORES, poolSize, concurrency, isolation: isolation.summary, results, targets };
+  const out = { name: 'sandbox', date: new Date().toISOString(), cores: CORES, poolSize, concurrency, isolation: isolation.summary, machineLoad: loadBefore, results, targets };
   await mkdir(join(REPO_ROOT, 'bench-results'), { recursive: true });
   await writeFile(join(REPO_ROOT, 'bench-results', 'sandbox.json'), JSON.stringify(out, null, 2) + '\n');
 }
