@@ -9,6 +9,7 @@ import io
 import json
 import os
 import resource
+import signal
 import sys
 import tempfile
 import traceback
@@ -29,9 +30,14 @@ def arrange_fds(targets):
         os.close(source)
 
 
-def confine(cfg, workdir, limits, seccomp_program, keep_fds):
+def confine(cfg, workdir, limits, seccomp_program, keep_fds, stdio):
     """Turns the freshly forked child into a sandboxed process. Order matters:
     the seccomp filter goes last because it forbids calls the earlier steps need."""
+    parent = os.getppid()
+    # Die with the fork server: nothing else would enforce the wall clock any more.
+    confinement.prctl(confinement.PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(70)
     os.setsid()
     os.closerange(keep_fds, 1 << 16)
     os.chdir(workdir)
@@ -41,7 +47,7 @@ def confine(cfg, workdir, limits, seccomp_program, keep_fds):
     os.environ.clear()
     os.environ.update(env)
     tempfile.tempdir = workdir
-    _install_stdio()
+    _install_stdio(stdio)
     confinement.apply_rlimits(limits)
     if cfg['landlockAbi'] > 0:
         confinement.apply_landlock(
@@ -55,22 +61,24 @@ def confine(cfg, workdir, limits, seccomp_program, keep_fds):
         confinement.load_seccomp_program(seccomp_program)
 
 
-def _install_stdio(stdin_bytes=None):
-    """Unbuffered text streams on fds 1/2 so `print(); os._exit(0)` keeps its output."""
-    out = io.TextIOWrapper(io.FileIO(1, 'w', closefd=False), encoding='utf-8', errors='backslashreplace',
-                           write_through=True)
-    err = io.TextIOWrapper(io.FileIO(2, 'w', closefd=False), encoding='utf-8', errors='backslashreplace',
-                           write_through=True)
-    sys.stdout = sys.__stdout__ = out
-    sys.stderr = sys.__stderr__ = err
-    _set_stdin(stdin_bytes)
+def prepare_stdio():
+    """Builds the child's stream objects once, in the fork server: they only name fds 0-2,
+    which every child re-points at its own pipes. Unbuffered, so `print(); os._exit(0)`
+    keeps its output."""
+    def writer(fd):
+        return io.TextIOWrapper(io.FileIO(fd, 'w', closefd=False), encoding='utf-8', errors='backslashreplace',
+                                write_through=True)
+    reader = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, 'r', closefd=False)), encoding='utf-8', errors='replace')
+    return reader, writer(1), writer(2)
+
+
+def _install_stdio(prepared):
+    sys.stdin, sys.stdout, sys.stderr = prepared
+    sys.__stdin__, sys.__stdout__, sys.__stderr__ = prepared
 
 
 def _set_stdin(stdin_bytes):
-    if stdin_bytes is None:
-        raw = io.BufferedReader(io.FileIO(0, 'r', closefd=False))
-    else:
-        raw = io.BufferedReader(io.BytesIO(stdin_bytes))
+    raw = io.BufferedReader(io.BytesIO(stdin_bytes))
     sys.stdin = sys.__stdin__ = io.TextIOWrapper(raw, encoding='utf-8', errors='replace')
 
 
@@ -138,11 +146,11 @@ def _write_status(message):
         pass
 
 
-def stateless_main(cfg, workdir, limits, seccomp_program, code):
+def stateless_main(cfg, workdir, limits, seccomp_program, code, stdio):
     """Child of a stateless run: never returns."""
     rc = 70
     try:
-        confine(cfg, workdir, limits, seccomp_program, keep_fds=STATUS_FD + 1)
+        confine(cfg, workdir, limits, seccomp_program, keep_fds=STATUS_FD + 1, stdio=stdio)
         rc, oom = run_code(code, fresh_globals())
         _flush()
         _write_status({'rc': rc, 'memory': oom})
@@ -157,13 +165,13 @@ def _cpu_seconds():
     return usage.ru_utime + usage.ru_stime
 
 
-def session_main(cfg, workdir, limits, seccomp_program):
+def session_main(cfg, workdir, limits, seccomp_program, stdio):
     """Child of a session: runs cells read from the command pipe until it ends."""
     rc = 70
     try:
         session_limits = dict(limits)
         session_limits['cpuSeconds'] = cfg['sessionCpuSeconds']
-        confine(cfg, workdir, session_limits, seccomp_program, keep_fds=COMMAND_FD + 1)
+        confine(cfg, workdir, session_limits, seccomp_program, keep_fds=COMMAND_FD + 1, stdio=stdio)
         commands = os.fdopen(COMMAND_FD, 'rb')
         globals_ = fresh_globals()
         while True:

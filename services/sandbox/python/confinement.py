@@ -200,9 +200,16 @@ class _SockFprog(ctypes.Structure):
     _fields_ = [('len', ctypes.c_ushort), ('filter', ctypes.c_void_p)]
 
 
-def load_seccomp_program(program):
-    """Installs a precompiled BPF program on the calling thread (and its future threads)."""
-    buf = ctypes.create_string_buffer(program, len(program))
-    prog = _SockFprog(len(program) // 8, ctypes.cast(buf, ctypes.c_void_p).value)
+class PreparedProgram:
+    """A BPF program laid out for prctl once, in the fork server; children only load it."""
+
+    def __init__(self, program):
+        self.buffer = ctypes.create_string_buffer(program, len(program))
+        self.fprog = _SockFprog(len(program) // 8, ctypes.cast(self.buffer, ctypes.c_void_p).value)
+        self.address = ctypes.addressof(self.fprog)
+
+
+def load_seccomp_program(prepared):
+    """Installs a precompiled filter on the calling thread (and the threads it creates later)."""
     prctl(PR_SET_NO_NEW_PRIVS, 1)
-    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(prog))
+    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, prepared.address)

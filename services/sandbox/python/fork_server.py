@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import time
+import traceback
 from collections import deque
 
 # Started with -I (isolated mode): the script's own directory is not on sys.path.
@@ -77,6 +78,7 @@ class ForkServer:
         self.inbox = Inbox()
         self.counter = 0
         self.programs = {}
+        self.stdio = child.prepare_stdio()
         self.sessions = sessions_mod.Sessions(self)
 
     # -------------------------------------------------------------- start
@@ -89,8 +91,8 @@ class ForkServer:
         self.cfg['landlockAbi'] = confinement.landlock_abi() if self.cfg['landlock'] else 0
         self.cfg['seccomp'] = bool(self.cfg['seccomp']) and confinement.seccomp_available()
         if self.cfg['seccomp']:
-            self.programs = {False: confinement.build_seccomp_program(False),
-                             True: confinement.build_seccomp_program(True)}
+            self.programs = {flag: confinement.PreparedProgram(confinement.build_seccomp_program(flag))
+                             for flag in (False, True)}
         if self.cfg['warm']:
             import numpy
             import sympy
@@ -109,7 +111,14 @@ class ForkServer:
                 break
             op = msg.get('op')
             if op == 'run':
-                send(self.run(msg))
+                try:
+                    send(self.run(msg))
+                except Exception:  # a fault of this server, not of the snippet: report it, keep serving
+                    send({'type': 'result', 'id': msg.get('id'), 'status': 'sandbox_error', 'exitCode': None,
+                          'stdout': '', 'stderr': '[sandbox] ' + traceback.format_exc(limit=5), 'truncated': False,
+                          'wallMs': 0, 'cpuMs': 0, 'rssKb': rss_kb(), 'sessionEnded': True})
+                    if msg.get('sessionId') is not None:
+                        self.sessions.close(msg['sessionId'], 'fault')
             elif op == 'close_session':
                 self.sessions.close(msg['sessionId'], 'closed')
                 if msg.get('id') is not None:
@@ -132,6 +141,8 @@ class ForkServer:
         return self.programs.get(bool(allow_subprocesses)) if self.cfg['seccomp'] else None
 
     def run(self, msg):
+        # Cancels that arrived after their execution ended are stale.
+        self.inbox.cancelled &= {msg['id']}
         if msg.get('sessionId') is not None:
             return self.sessions.run(msg)
         started = time.monotonic()
@@ -145,14 +156,16 @@ class ForkServer:
         pid = os.fork()
         if pid == 0:
             child.arrange_fds({0: stdin_r, 1: out_w, 2: err_w, child.STATUS_FD: status_w})
-            child.stateless_main(self.cfg, workdir, limits, program, msg['code'])
+            child.stateless_main(self.cfg, workdir, limits, program, msg['code'], self.stdio)
         for fd in (stdin_r, out_w, err_w, status_w):
             os.close(fd)
         pidfd = os.pidfd_open(pid)
         stdin_data = (msg.get('stdin') or '').encode()
+        stdin_open = True
         try:
             outcome, captures, status_buf = sv.supervise(
                 msg['id'], pidfd, out_r, err_r, status_r, stdin_w, stdin_data, limits, self.inbox, False)
+            stdin_open = not outcome.feed_closed
             if outcome.reason is not None:
                 sv.kill_group(pid)
             _, wait_status, usage = os.wait4(pid, 0)
@@ -164,12 +177,8 @@ class ForkServer:
             status, rc, note = sv.decide(outcome, wait_status, cpu, limits, child_status)
             return self.reply(msg['id'], status, rc, note, captures[out_r], captures[err_r], started, cpu)
         finally:
-            for fd in (pidfd, out_r, err_r, status_r):
+            for fd in (pidfd, out_r, err_r, status_r) + ((stdin_w,) if stdin_open else ()):
                 os.close(fd)
-            try:
-                os.close(stdin_w)
-            except OSError:
-                pass
             self.sweep_orphans()
             sv.remove_tree(workdir)
             self.inbox.cancelled.discard(msg['id'])
@@ -218,17 +227,18 @@ class ForkServer:
 
 
 def _parse_status(buf, fd):
-    sv_drain = bytearray(buf)
+    """The child's status line, when the poll loop ended before reading it."""
+    pending = bytearray(buf)
     try:
         os.set_blocking(fd, False)
         while True:
             data = os.read(fd, 65536)
             if not data:
                 break
-            sv_drain += data
+            pending += data
     except (BlockingIOError, OSError):
         pass
-    line = bytes(sv_drain).split(b'\n', 1)[0]
+    line = bytes(pending).split(b'\n', 1)[0]
     try:
         return json.loads(line) if line else None
     except ValueError:

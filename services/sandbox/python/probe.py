@@ -22,7 +22,7 @@ def _in_child(server, cfg_overrides, program, check):
             null = os.open('/dev/null', os.O_RDWR)
             child.arrange_fds({0: null, 1: null, 2: null, child.STATUS_FD: status_w})
             confine_limits = dict(server.probe_limits)
-            child.confine(cfg, workdir, confine_limits, program, keep_fds=child.STATUS_FD + 1)
+            child.confine(cfg, workdir, confine_limits, program, keep_fds=child.STATUS_FD + 1, stdio=server.stdio)
             result = check()
         except BaseException as exc:
             result = {'error': repr(exc)}

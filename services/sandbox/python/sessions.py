@@ -44,7 +44,7 @@ class Sessions:
             null = os.open('/dev/null', os.O_RDONLY)
             child.arrange_fds({0: null, 1: out_w, 2: err_w, child.STATUS_FD: status_w,
                                child.COMMAND_FD: command_r})
-            child.session_main(server.cfg, workdir, limits, program)
+            child.session_main(server.cfg, workdir, limits, program, server.stdio)
         for fd in (command_r, out_w, err_w, status_w):
             os.close(fd)
         for fd in (out_r, err_r, status_r):

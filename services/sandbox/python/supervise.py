@@ -54,6 +54,7 @@ class Outcome:
         self.reason = None      # 'timeout' | 'output_limit' | 'killed' set by the supervisor
         self.exited = False     # the watched process ended
         self.status = None      # parsed status line (sessions: end of a cell)
+        self.feed_closed = False  # the stdin pipe was closed here (stateless runs)
 
 
 def supervise(job_id, pidfd, out_fd, err_fd, status_fd, feed_fd, feed_data, limits, inbox, wait_for_status):
@@ -75,6 +76,7 @@ def supervise(job_id, pidfd, out_fd, err_fd, status_fd, feed_fd, feed_data, limi
         poller.register(feed_fd, select.POLLOUT)
     elif feed_fd is not None and not wait_for_status:
         os.close(feed_fd)
+        outcome.feed_closed = True
         feed_fd = None
 
     def close_feed():
@@ -82,6 +84,7 @@ def supervise(job_id, pidfd, out_fd, err_fd, status_fd, feed_fd, feed_data, limi
         poller.unregister(feed_fd)
         if not wait_for_status:
             os.close(feed_fd)
+            outcome.feed_closed = True
             feed_fd = None
         view = None
 

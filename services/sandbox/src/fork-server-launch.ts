@@ -23,7 +23,7 @@ export interface RuntimeLayout {
   root: string;
   libDir: string;
   slotDir(slot: number): string;
-  /** Deletes the runtime dir when the service created it. */
+  /** Deletes the runtime dir. */
   dispose(): Promise<void>;
 }
 
@@ -44,9 +44,9 @@ export function slotIdentity(config: SandboxConfig, slot: number, serviceIsRoot:
  * and one private `slot-<i>/` per slot owned by that slot's uid.
  */
 export async function prepareRuntime(config: SandboxConfig, serviceIsRoot: boolean): Promise<RuntimeLayout> {
-  const created = config.runtimeDir === undefined;
-  const root = config.runtimeDir ?? (await mkdtemp(join(tmpdir(), 'rft-sandbox-')));
-  await mkdir(root, { recursive: true });
+  const parent = config.runtimeDir ?? tmpdir();
+  await mkdir(parent, { recursive: true });
+  const root = await mkdtemp(join(parent, 'rft-sandbox-'));
   await chmod(root, 0o711);
   const libDir = join(root, 'lib');
   await rm(libDir, { recursive: true, force: true });
@@ -65,9 +65,7 @@ export async function prepareRuntime(config: SandboxConfig, serviceIsRoot: boole
     root,
     libDir,
     slotDir,
-    dispose: async () => {
-      if (created) await rm(root, { recursive: true, force: true });
-    },
+    dispose: () => rm(root, { recursive: true, force: true }),
   };
 }
 

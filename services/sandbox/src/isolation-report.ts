@@ -132,6 +132,11 @@ export function assessIsolation(input: IsolationInputs): { report: IsolationRepo
         : `uid: ${uid.detail}`,
     );
   }
+  if (input.identity === null && !landlock.active && !bwrap.active) {
+    problems.push(
+      'uid: executions share the service uid and neither Landlock nor bubblewrap is active, so they could read the service through /proc (environ, mem) and each other\'s work dirs',
+    );
+  }
   for (const [name, layer] of [['seccomp', seccomp], ['landlock', landlock], ['bwrap', bwrap]] as const) {
     if (layer.mode === 'require' && !layer.active) problems.push(`${name}: required but not active: ${layer.detail}`);
   }

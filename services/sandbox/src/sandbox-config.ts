@@ -77,7 +77,7 @@ export const SandboxConfigSchema = z.object({
     .prefault({}),
   /** Import numpy and sympy in the fork server before serving. */
   warm: z.boolean().default(true),
-  /** Where fork-server code and work dirs live; a fresh temp dir when absent. */
+  /** Parent of the fresh runtime dir holding fork-server code and work dirs (default: the OS temp dir). */
   runtimeDir: z.string().optional(),
 });
 export type SandboxConfig = z.infer<typeof SandboxConfigSchema>;

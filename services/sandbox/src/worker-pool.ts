@@ -1,20 +1,16 @@
-import { rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { ExecutionRequest, ExecutionResult } from '@rft/contracts';
-import { resolveLimits, type ResolvedLimits } from './execution-limits.ts';
-import {
-  bwrapUnavailableReason,
-  launchSpec,
-  prepareRuntime,
-  slotIdentity,
-  type RuntimeLayout,
-  type SlotIdentity,
-} from './fork-server-launch.ts';
-import { ForkServerProcess, type ForkServerReply, type ProbeReport } from './fork-server-process.ts';
-import { assessIsolation, sameLayers, type IsolationReport } from './isolation-report.ts';
+import type { ResolvedLimits } from './execution-limits.ts';
+import { bwrapUnavailableReason, prepareRuntime, slotIdentity, type RuntimeLayout } from './fork-server-launch.ts';
+import type { ForkServerProcess, ForkServerReply, ProbeReport } from './fork-server-process.ts';
+import { bootForkServer, createSlot, type Slot } from './fork-server-slot.ts';
+import { assessIsolation, type IsolationReport } from './isolation-report.ts';
 import type { SandboxConfig } from './sandbox-config.ts';
 import type { SandboxMetrics } from './sandbox-metrics.ts';
+import { SandboxStartError, noticeResult } from './sandbox-notices.ts';
 import { SessionRegistry } from './session-registry.ts';
+
+export { SandboxStartError, noticeResult } from './sandbox-notices.ts';
 
 interface QueuedJob {
   request: ExecutionRequest;
@@ -26,34 +22,7 @@ interface QueuedJob {
   onAbort: (() => void) | null;
 }
 
-interface Slot {
-  index: number;
-  identity: SlotIdentity | null;
-  worker: ForkServerProcess | null;
-  state: 'starting' | 'idle' | 'busy';
-  generation: number;
-  baseRssKb: number;
-  replacing: 'runs' | 'memory' | null;
-  replacement: ForkServerProcess | null;
-  restartTimer: NodeJS.Timeout | null;
-  failures: number;
-}
 
-/** Refusal to start: the isolation floor is not met. */
-export class SandboxStartError extends Error {
-  override readonly name = 'SandboxStartError';
-  readonly problems: readonly string[];
-  constructor(problems: readonly string[]) {
-    super(`sandbox cannot start safely:\n- ${problems.join('\n- ')}`);
-    this.problems = problems;
-  }
-}
-
-export function noticeResult(status: 'busy' | 'killed' | 'sandbox_error', message: string): ExecutionResult {
-  return { status, stdout: '', stderr: `[sandbox] ${message}\n`, exitCode: null, wallMs: 0, cpuMs: 0, truncated: false };
-}
-
-const READY_TIMEOUT_MS = 60_000;
 const CLOSE_GRACE_MS = 10_000;
 
 /** K warm fork servers, a bounded queue, sessions pinned to their fork server, recycling. */
@@ -77,18 +46,9 @@ export class WorkerPool {
     this.config = deps.config;
     this.logger = deps.logger;
     this.metrics = deps.metrics;
-    this.slots = Array.from({ length: this.config.poolSize }, (_, index) => ({
-      index,
-      identity: slotIdentity(this.config, index, this.serviceIsRoot),
-      worker: null,
-      state: 'starting' as const,
-      generation: 0,
-      baseRssKb: 0,
-      replacing: null,
-      replacement: null,
-      restartTimer: null,
-      failures: 0,
-    }));
+    this.slots = Array.from({ length: this.config.poolSize }, (_, index) =>
+      createSlot(index, slotIdentity(this.config, index, this.serviceIsRoot)),
+    );
   }
 
   async start(): Promise<IsolationReport> {
@@ -208,25 +168,12 @@ export class WorkerPool {
   // ------------------------------------------------------------------ workers
 
   private async boot(slot: Slot): Promise<ForkServerProcess> {
-    const generation = ++slot.generation;
-    const spec = await launchSpec(this.config, this.layout!, slot.index, generation, slot.identity, this.layers);
-    const worker = new ForkServerProcess(spec, (line) => this.logger.warn({ slot: slot.index, line }, 'fork server stderr'));
-    void worker.exited.then(() => (spec.hostWorkDir ? rm(spec.hostWorkDir, { recursive: true, force: true }) : undefined));
-    try {
-      await worker.waitReady(READY_TIMEOUT_MS);
-      const probe = await worker.probe(resolveLimits(undefined, this.config));
-      if (!('seccomp' in probe)) throw new Error(`probe failed: ${(probe as ForkServerReply).stderr}`);
-      if (this.isolation) {
-        const problem = sameLayers(this.isolation, probe);
-        if (problem) throw new Error(problem);
-      } else {
-        this.firstProbe = probe;
-      }
-      return worker;
-    } catch (error) {
-      await worker.kill();
-      throw error;
-    }
+    const { worker, probe } = await bootForkServer(
+      { config: this.config, layout: this.layout!, layers: this.layers, logger: this.logger, expected: this.isolation },
+      slot,
+    );
+    this.firstProbe ??= probe;
+    return worker;
   }
 
   private attach(slot: Slot, worker: ForkServerProcess): void {
@@ -391,6 +338,11 @@ export class WorkerPool {
       truncated: reply.truncated,
     };
     this.metrics.recordResult(result.status, sessionId === undefined ? 'stateless' : 'session', result.wallMs);
+    if (result.status === 'sandbox_error') {
+      this.logger.warn({ slot: slot.index, sessionId, stderr: result.stderr.slice(-2000) }, 'execution failed in the sandbox');
+    } else {
+      this.logger.debug({ slot: slot.index, sessionId, status: result.status, wallMs: result.wallMs, isolation: this.isolation?.summary }, 'execution finished');
+    }
     if (slot.worker === worker) {
       slot.state = 'idle';
       this.maybeRecycle(slot, worker, reply);
