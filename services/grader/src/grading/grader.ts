@@ -1,4 +1,4 @@
-import { responseText, type PythonRunner, type Question, type RejectReason, type Trajectory, type Verdict } from '@rft/contracts';
+import { responseText, TRAINED_SEGMENT_KINDS, type PythonRunner, type Question, type RejectReason, type Trajectory, type Verdict } from '@rft/contracts';
 import { extractFinalCode } from './code/code-extract.ts';
 import { gradeCode, type CodeGradeOptions } from './code/code-grade.ts';
 import { detectRepetition } from './detectors/repetition.ts';
@@ -73,7 +73,9 @@ export function createGrader(deps: GraderDeps): Grader {
       reasons.add(truncation === 'repetition_abort' ? 'repetitive' : 'truncated');
       metrics['truncation'] = truncation;
     }
-    const repetition = detectRepetition(text, thresholds);
+    // Repetition is judged on what the model wrote (tool output may legitimately repeat itself).
+    const generated = trajectory.segments.filter((s) => TRAINED_SEGMENT_KINDS.has(s.kind)).map((s) => s.text).join('');
+    const repetition = detectRepetition(generated.isWellFormed() ? generated : generated.toWellFormed(), thresholds);
     metrics['repetition'] = repetition.metrics;
     if (repetition.repetitive) {
       reasons.add('repetitive');

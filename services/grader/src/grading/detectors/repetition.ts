@@ -5,6 +5,8 @@ export interface RepetitionMetrics {
   repN: number;
   /** Occurrences of the most frequent long word n-gram. */
   maxLongNgramCount: number;
+  /** The same with every digit masked (near-loops that only change numbers). */
+  maxMaskedNgramCount: number;
   /** Occurrences of the most repeated line (lines of at least minLineChars). */
   maxLineRepeats: number;
   /** Occurrences of the most repeated paragraph. */
@@ -23,7 +25,7 @@ export interface RepetitionVerdict {
 }
 
 /** 32-bit FNV-1a hash of every whitespace-separated word, in one pass without allocating strings. */
-function wordHashes(text: string): Int32Array {
+function wordHashes(text: string, maskDigits: boolean): Int32Array {
   const out = new Int32Array((text.length >> 1) + 1);
   let n = 0;
   let h = 0x811c9dc5;
@@ -41,7 +43,8 @@ function wordHashes(text: string): Int32Array {
       h = 0x811c9dc5;
       inWord = true;
     }
-    h = Math.imul(h ^ c, 16777619);
+    // Masked: every digit reads as 0, so `n = 17` and `n = 18` are the same word sequence.
+    h = Math.imul(h ^ (maskDigits && c >= 48 && c <= 57 ? 48 : c), 16777619);
   }
   if (inWord) out[n++] = h;
   return out.subarray(0, n);
@@ -52,10 +55,11 @@ function wordHashes(text: string): Int32Array {
  * a Map for the tens of thousands of n-grams in a long response.
  */
 class HashCounter {
-  private readonly k1: Int32Array;
-  private readonly k2: Int32Array;
-  private readonly counts: Int32Array;
-  private readonly mask: number;
+  private k1: Int32Array;
+  private k2: Int32Array;
+  private counts: Int32Array;
+  private mask: number;
+  private used = 0;
   constructor(expected: number) {
     let size = 16;
     while (size < expected * 2) size <<= 1;
@@ -64,20 +68,37 @@ class HashCounter {
     this.counts = new Int32Array(size);
     this.mask = size - 1;
   }
+  private slot(a: number, b: number): number {
+    let i = (Math.imul(a, 0x9e3779b1) ^ b) & this.mask;
+    while (this.counts[i] !== 0 && (this.k1[i] !== a || this.k2[i] !== b)) i = (i + 1) & this.mask;
+    return i;
+  }
+  /** Doubles the table; keeps the load factor under one half so probing always ends. */
+  private grow(): void {
+    const [k1, k2, counts] = [this.k1, this.k2, this.counts];
+    const size = counts.length * 2;
+    this.k1 = new Int32Array(size);
+    this.k2 = new Int32Array(size);
+    this.counts = new Int32Array(size);
+    this.mask = size - 1;
+    for (let j = 0; j < counts.length; j++) {
+      if (counts[j] === 0) continue;
+      const i = this.slot(k1[j]!, k2[j]!);
+      this.k1[i] = k1[j]!;
+      this.k2[i] = k2[j]!;
+      this.counts[i] = counts[j]!;
+    }
+  }
   /** Increments and returns the new count. */
   add(a: number, b: number): number {
-    let i = (Math.imul(a, 0x9e3779b1) ^ b) & this.mask;
-    for (;;) {
-      const c = this.counts[i]!;
-      if (c === 0) {
-        this.k1[i] = a;
-        this.k2[i] = b;
-        this.counts[i] = 1;
-        return 1;
-      }
-      if (this.k1[i] === a && this.k2[i] === b) return (this.counts[i] = c + 1);
-      i = (i + 1) & this.mask;
-    }
+    const i = this.slot(a, b);
+    const c = this.counts[i]!;
+    if (c > 0) return (this.counts[i] = c + 1);
+    this.k1[i] = a;
+    this.k2[i] = b;
+    this.counts[i] = 1;
+    if (++this.used * 2 > this.counts.length) this.grow();
+    return 1;
   }
 }
 
@@ -189,15 +210,17 @@ export function tailLoop(text: string, maxPeriod: number): { chars: number; peri
 
 export function detectRepetition(text: string, t: DetectorThresholds): RepetitionVerdict {
   const scan = text.length > t.scanChars ? text.slice(-t.scanChars) : text;
-  const words = wordHashes(scan);
+  const words = wordHashes(scan, false);
   const [repN] = ngramStats(words, t.repN);
   const [, maxLong] = ngramStats(words, t.longNgram);
+  const [, maxMasked] = ngramStats(wordHashes(scan, true), t.longNgram);
   const maxLineRepeats = maxRepeats(scan, t.minLineChars, false);
   const maxParagraphRepeats = maxRepeats(scan, t.minParagraphChars, true);
   const loop = tailLoop(scan, t.tailLoopMaxPeriod);
   const rules: string[] = [];
   if (repN > t.repNMax) rules.push('rep_n');
   if (maxLong > t.longNgramMaxCount) rules.push('long_ngram');
+  if (maxMasked > t.maskedNgramMaxCount) rules.push('masked_ngram');
   if (maxLineRepeats > t.lineMaxRepeats) rules.push('repeated_line');
   if (maxParagraphRepeats > t.paragraphMaxRepeats) rules.push('repeated_paragraph');
   if (loop.chars >= t.tailLoopMinChars) rules.push('tail_loop');
@@ -207,6 +230,7 @@ export function detectRepetition(text: string, t: DetectorThresholds): Repetitio
     metrics: {
       repN: Math.round(repN * 1e4) / 1e4,
       maxLongNgramCount: maxLong,
+      maxMaskedNgramCount: maxMasked,
       maxLineRepeats,
       maxParagraphRepeats,
       tailLoopChars: loop.chars,

@@ -16,6 +16,7 @@ function stubbornWorker(): URL {
     file,
     `import { parentPort } from 'node:worker_threads';
 const { compareAnswers } = await import(${JSON.stringify(real.replace('compare-worker.ts', 'answer-compare.ts'))});
+parentPort.postMessage({ ready: true });
 parentPort.on('message', (task) => {
   if (task.gold === 'hang') for (;;) {}
   if (task.gold === 'die') process.exit(3);
@@ -43,7 +44,7 @@ describe('compare pool', () => {
   });
 
   it('kills a hung comparison, reports grader timeout and keeps serving', async () => {
-    const pool = createComparePool({ workers: 1, timeoutMs: 300, workerUrl: stubbornWorker() });
+    const pool = createComparePool({ workers: 1, timeoutMs: 1500, workerUrl: stubbornWorker() });
     try {
       const hung = pool.compare('hang', '1');
       const after = pool.compare('2', '2.0');

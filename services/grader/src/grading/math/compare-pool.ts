@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CompareOptions, CompareResult } from './answer-compare.ts';
-import type { CompareReply, CompareTask } from './compare-worker.ts';
+import type { CompareReply, CompareTask, ReadyMessage } from './compare-worker.ts';
 
 export interface ComparePoolOptions {
   /** Worker threads (default: available cores, at most 4). */
@@ -26,6 +26,8 @@ interface Pending {
 
 interface Slot {
   worker: Worker;
+  /** The worker has loaded its modules; deadlines start only once a task is handed to a ready worker. */
+  ready: boolean;
   current: Pending | null;
   timer: NodeJS.Timeout | null;
 }
@@ -59,10 +61,16 @@ export function createComparePool(options: ComparePoolOptions = {}): ComparePool
 
   const spawn = (slot: Slot): void => {
     const worker = new Worker(options.workerUrl ?? WORKER_URL);
-    worker.unref();
     slot.worker = worker;
-    worker.on('message', (reply: CompareReply) => {
-      if (slot.worker !== worker || slot.current?.task.id !== reply.id) return;
+    slot.ready = false;
+    worker.on('message', (reply: CompareReply | ReadyMessage) => {
+      if (slot.worker !== worker) return;
+      if ('ready' in reply) {
+        slot.ready = true;
+        pump();
+        return;
+      }
+      if (slot.current?.task.id !== reply.id) return;
       finish(slot, reply.result);
       pump();
     });
@@ -87,7 +95,7 @@ export function createComparePool(options: ComparePoolOptions = {}): ComparePool
 
   const pump = (): void => {
     for (const slot of slots) {
-      if (slot.current || queue.length === 0) continue;
+      if (!slot.ready || slot.current || queue.length === 0) continue;
       const job = queue.shift()!;
       slot.current = job;
       slot.timer = setTimeout(() => {
@@ -99,11 +107,12 @@ export function createComparePool(options: ComparePoolOptions = {}): ComparePool
       slot.worker.ref();
       slot.worker.postMessage(job.task);
     }
-    for (const slot of slots) if (!slot.current) slot.worker.unref();
+    // Idle workers do not keep the process alive; a worker still booting for queued work does.
+    for (const slot of slots) if (!slot.current && (slot.ready || queue.length === 0)) slot.worker.unref();
   };
 
   for (let i = 0; i < size; i++) {
-    const slot = { current: null, timer: null } as unknown as Slot;
+    const slot = { current: null, timer: null, ready: false } as unknown as Slot;
     spawn(slot);
     slots.push(slot);
   }
