@@ -87,6 +87,21 @@ describe('compareAnswers', () => {
     expect(compareAnswers('-2 < x \\le 7', '[-2, 7]').equal).toBe(false);
   });
 
+  it('matches renamed variables only when not strict', () => {
+    expect(compareAnswers('f(x)', 'f(y)').equal).toBe(false);
+    expect(compareAnswers('f(x)', 'f(y)', { strictVariables: false }).equal).toBe(true);
+    expect(compareAnswers('x^2+1', 'y^2+1', { strictVariables: false }).equal).toBe(true);
+    expect(compareAnswers('x^2+1', 'y^2+2', { strictVariables: false }).equal).toBe(false);
+  });
+
+  it('evaluates sums and products of literal matrices', () => {
+    const sum = '\\begin{pmatrix}1 & 2 \\\\ 3 & 4\\end{pmatrix} + \\begin{pmatrix}5 & 6 \\\\ 7 & 8\\end{pmatrix}';
+    expect(compareAnswers('\\begin{pmatrix}6 & 8 \\\\ 10 & 12\\end{pmatrix}', sum).equal).toBe(true);
+    const prod = '\\begin{pmatrix}1 & 2 \\\\ 3 & 4\\end{pmatrix} \\begin{pmatrix}0 & 1 \\\\ 1 & 0\\end{pmatrix}';
+    expect(compareAnswers('\\begin{pmatrix}2 & 1 \\\\ 4 & 3\\end{pmatrix}', prod).equal).toBe(true);
+    expect(compareAnswers('\\begin{pmatrix}1 & 2 \\\\ 3 & 4\\end{pmatrix}', prod).equal).toBe(false);
+  });
+
   it('keeps ordered lists ordered when configured', () => {
     expect(compareAnswers('4, 10, -2', '10, 4, -2').equal).toBe(true);
     expect(compareAnswers('4, 10, -2', '10, 4, -2', { orderedLists: true }).equal).toBe(false);

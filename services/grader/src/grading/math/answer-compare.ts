@@ -22,6 +22,8 @@ export interface CompareOptions {
   decimalComma?: boolean;
   /** A predicted equation against a non-equation gold compares its last right-hand side; default false. */
   predEquationLastRhs?: boolean;
+  /** When false, expressions equal up to a renaming of their free variables match (`f(x)` vs `f(y)`); default true. */
+  strictVariables?: boolean;
 }
 
 export type CompareMethod =
@@ -140,6 +142,8 @@ export function compareNodes(gold: Node, pred: Node, ctx: Ctx, top = false): boo
     ctx.method = 'structure';
     return ordered ? pairwise(gl, pl, ctx) : matchAll(gl, pl, ctx, true);
   }
+  g = matrixArithmetic(g);
+  p = matrixArithmetic(p);
   switch (g.t) {
     case 'tuple':
       if (p.t === 'tuple') {
@@ -165,6 +169,31 @@ export function compareNodes(gold: Node, pred: Node, ctx: Ctx, top = false): boo
       if (p.t === 'tuple' || p.t === 'ratio' || p.t === 'union' || p.t === 'matrix' || p.t === 'text' || p.t === 'rel') return false;
       return compareScalars(g, p, ctx);
   }
+}
+
+type Matrix = Extract<Node, { t: 'matrix' }>;
+
+/** Sums and products of literal matrices (`A + B`, `A B`) become one matrix of element expressions. */
+function matrixArithmetic(n: Node): Node {
+  if ((n.t !== 'add' && n.t !== 'mul') || !n.args.every((a) => a.t === 'matrix')) return n;
+  const ms = n.args as Matrix[];
+  let acc: Matrix = ms[0]!;
+  for (const m of ms.slice(1)) {
+    const rows = acc.rows.length;
+    const cols = acc.rows[0]?.length ?? 0;
+    if (n.t === 'add') {
+      if (m.rows.length !== rows || m.rows.some((r) => r.length !== cols)) return n;
+      acc = { t: 'matrix', rows: acc.rows.map((r, i) => r.map((x, j) => ({ t: 'add', args: [x, m.rows[i]![j]!] }))) };
+    } else {
+      if (m.rows.length !== cols || acc.rows.some((r) => r.length !== cols)) return n;
+      const inner = m.rows[0]?.length ?? 0;
+      acc = {
+        t: 'matrix',
+        rows: acc.rows.map((r) => Array.from({ length: inner }, (_, j): Node => ({ t: 'add', args: r.map((x, k) => ({ t: 'mul', args: [x, m.rows[k]![j]!] })) }))),
+      };
+    }
+  }
+  return acc;
 }
 
 function pmItems(n: Node): Node[] | null {
@@ -203,6 +232,14 @@ function dedupe(items: Node[], ctx: Ctx): Node[] {
   const out: Node[] = [];
   for (const x of items) if (!out.some((y) => compareNodes(x, y, ctx))) out.push(x);
   return out;
+}
+
+function renameSymbols(node: Node, names: ReadonlyMap<string, string>): Node {
+  const copy = JSON.parse(JSON.stringify(node)) as Node;
+  visit(copy, (n) => {
+    if (n.t === 'sym') n.name = names.get(n.name) ?? n.name;
+  });
+  return copy;
 }
 
 function hasInfinity(n: Node): boolean {
@@ -247,7 +284,17 @@ export function compareScalars(g: Node, p: Node, ctx: Ctx): boolean {
     return close(a, b, decimal ? (ctx.options.decimalRelTol ?? 1e-6) : CLOSED_REL_TOL);
   }
   ctx.method = 'random_points';
-  return randomPointsEqual(g, p, vars, ctx, decimal ? (ctx.options.decimalRelTol ?? 1e-6) : CLOSED_REL_TOL);
+  const tol = decimal ? (ctx.options.decimalRelTol ?? 1e-6) : CLOSED_REL_TOL;
+  if (randomPointsEqual(g, p, vars, ctx, tol)) return true;
+  if (ctx.options.strictVariables === false) {
+    const gv = [...freeSymbols(g)].sort();
+    const pv = [...freeSymbols(p)].sort();
+    if (gv.length === pv.length && gv.some((v, i) => v !== pv[i])) {
+      const renamed = renameSymbols(p, new Map(pv.map((v, i) => [v, gv[i]!])));
+      return randomPointsEqual(g, renamed, gv, ctx, tol);
+    }
+  }
+  return false;
 }
 
 function randomPointsEqual(g: Node, p: Node, vars: string[], ctx: Ctx, relTol: number): boolean {
