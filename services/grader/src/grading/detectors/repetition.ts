@@ -24,36 +24,60 @@ export interface RepetitionVerdict {
   metrics: RepetitionMetrics;
 }
 
-/** 32-bit FNV-1a hash of every whitespace-separated word, in one pass without allocating strings. */
-function wordHashes(text: string, maskDigits: boolean): Int32Array {
-  const out = new Int32Array((text.length >> 1) + 1);
+/** Scratch buffers reused across calls (detection is synchronous), grown on demand. */
+let plainScratch = new Int32Array(8192);
+let maskedScratch = new Int32Array(8192);
+
+/**
+ * 32-bit FNV-1a hash of every whitespace-separated word, plain and with every digit read as 0
+ * (so `n = 17` and `n = 18` become the same words), in one pass without allocating strings.
+ */
+function wordHashes(text: string): { plain: Int32Array; masked: Int32Array } {
+  const cap = (text.length >> 1) + 1;
+  if (plainScratch.length < cap) {
+    plainScratch = new Int32Array(cap);
+    maskedScratch = new Int32Array(cap);
+  }
+  const plain = plainScratch;
+  const masked = maskedScratch;
   let n = 0;
   let h = 0x811c9dc5;
+  let m = 0x811c9dc5;
   let inWord = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 32 || c === 10 || c === 9 || c === 13 || c === 12 || c === 11) {
       if (inWord) {
-        out[n++] = h;
+        plain[n] = h;
+        masked[n++] = m;
         inWord = false;
       }
       continue;
     }
     if (!inWord) {
       h = 0x811c9dc5;
+      m = 0x811c9dc5;
       inWord = true;
     }
-    // Masked: every digit reads as 0, so `n = 17` and `n = 18` are the same word sequence.
-    h = Math.imul(h ^ (maskDigits && c >= 48 && c <= 57 ? 48 : c), 16777619);
+    h = Math.imul(h ^ c, 16777619);
+    m = Math.imul(m ^ (c >= 48 && c <= 57 ? 48 : c), 16777619);
   }
-  if (inWord) out[n++] = h;
-  return out.subarray(0, n);
+  if (inWord) {
+    plain[n] = h;
+    masked[n++] = m;
+  }
+  return { plain: plain.subarray(0, n), masked: masked.subarray(0, n) };
 }
 
 /**
  * Open-addressing counter keyed by two 32-bit hashes (about 2^-60 false merges per pair); far faster than
  * a Map for the tens of thousands of n-grams in a long response.
  */
+/** Shared table storage; counters are used one at a time, synchronously. */
+let tableK1 = new Int32Array(1 << 14);
+let tableK2 = new Int32Array(1 << 14);
+let tableCounts = new Int32Array(1 << 14);
+
 class HashCounter {
   private k1: Int32Array;
   private k2: Int32Array;
@@ -63,9 +87,16 @@ class HashCounter {
   constructor(expected: number) {
     let size = 16;
     while (size < expected * 2) size <<= 1;
-    this.k1 = new Int32Array(size);
-    this.k2 = new Int32Array(size);
-    this.counts = new Int32Array(size);
+    if (tableCounts.length < size) {
+      tableK1 = new Int32Array(size);
+      tableK2 = new Int32Array(size);
+      tableCounts = new Int32Array(size);
+    }
+    // Keys need no clearing: a slot is live only when its count is non-zero.
+    this.k1 = tableK1.subarray(0, size);
+    this.k2 = tableK2.subarray(0, size);
+    this.counts = tableCounts.subarray(0, size);
+    this.counts.fill(0);
     this.mask = size - 1;
   }
   private slot(a: number, b: number): number {
@@ -210,10 +241,10 @@ export function tailLoop(text: string, maxPeriod: number): { chars: number; peri
 
 export function detectRepetition(text: string, t: DetectorThresholds): RepetitionVerdict {
   const scan = text.length > t.scanChars ? text.slice(-t.scanChars) : text;
-  const words = wordHashes(scan, false);
+  const { plain: words, masked } = wordHashes(scan);
   const [repN] = ngramStats(words, t.repN);
   const [, maxLong] = ngramStats(words, t.longNgram);
-  const [, maxMasked] = ngramStats(wordHashes(scan, true), t.longNgram);
+  const [, maxMasked] = ngramStats(masked, t.longNgram);
   const maxLineRepeats = maxRepeats(scan, t.minLineChars, false);
   const maxParagraphRepeats = maxRepeats(scan, t.minParagraphChars, true);
   const loop = tailLoop(scan, t.tailLoopMaxPeriod);
