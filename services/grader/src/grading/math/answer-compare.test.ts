@@ -66,6 +66,8 @@ const unequal: Array<[string, string]> = [
   ['\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}', '\\begin{pmatrix} 1 & 2 \\\\ 3 & 5 \\end{pmatrix}'],
   ['2', '\\frac{1+\\sqrt{5}}{2}'],
   ['-\\infty', '\\infty'],
+  ['|x|', 'x'],
+  ['\\sqrt{x^2}', 'x'],
 ];
 
 describe('compareAnswers', () => {

@@ -313,5 +313,11 @@ function randomPointsEqual(g: Node, p: Node, vars: string[], ctx: Ctx, relTol: n
     ctx.undecided = true;
     return false;
   }
+  // Negative points tell |x| from x; where only one side is defined there (sqrt(x)^2 vs x) the point is skipped.
+  for (const env of samplePoints(vars, 6, -1)) {
+    const a = numericValue(g, env);
+    const b = numericValue(p, env);
+    if (Number.isFinite(a) && Number.isFinite(b) && !close(a, b, Math.max(relTol, CLOSED_REL_TOL))) return false;
+  }
   return true;
 }
