@@ -65,6 +65,23 @@ describe('grader verdicts', () => {
   });
 });
 
+describe('slow comparisons', () => {
+  it('turn into grader_timeout without blocking later samples', async () => {
+    const fast = createGrader({ runner: createLocalPythonRunner('/usr/bin/python3'), equivalence: { workers: 1, timeoutMs: 500 } });
+    try {
+      // 48 exact binomials matched against a reversed list: seconds of real BigInt work.
+      const items = Array.from({ length: 48 }, (_, i) => `\\binom{${4900 + i}}{2450}`);
+      const question: Question = { ...math, answer: items.join(', ') };
+      const slow = await fast.grade({ question, trajectory: traj([model(`</think>\\boxed{${[...items].reverse().join(', ')}}`)]) });
+      expect(slow).toMatchObject({ correct: false, eligible: false, reasons: ['grader_timeout'], metrics: { undecided: 'timeout' } });
+      const next = await fast.grade({ question: math, trajectory: traj([model('</think>\\boxed{3/4}')]) });
+      expect(next.correct).toBe(true);
+    } finally {
+      await fast.close();
+    }
+  });
+});
+
 describe('bad input still gets a verdict with a reason', () => {
   it('empty response', async () => {
     const v = await grader.grade({ question: math, trajectory: traj([model('')]) });

@@ -59,6 +59,20 @@ describe('compare pool', () => {
     }
   });
 
+  it('fails fast when the worker cannot start', async () => {
+    const file = join(dir, 'broken-worker.ts');
+    writeFileSync(file, "throw new Error('cannot load');\n");
+    const pool = createComparePool({ workers: 1, timeoutMs: 5000, workerUrl: pathToFileURL(file) });
+    try {
+      const r = await pool.compare('1', '1');
+      expect(r).toMatchObject({ equal: false, undecided: 'crash' });
+      expect(r.detail).toMatch(/failed to start/);
+      expect(pool.stats().broken).toMatch(/cannot load/);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('refuses work after close', async () => {
     const pool = createComparePool({ workers: 1 });
     await pool.close();

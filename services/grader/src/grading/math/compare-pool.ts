@@ -15,7 +15,7 @@ export interface ComparePoolOptions {
 export interface ComparePool {
   compare(gold: string, pred: string, options?: CompareOptions): Promise<CompareResult>;
   /** Counters for metrics and tests. */
-  stats(): { completed: number; timeouts: number; crashes: number; workers: number };
+  stats(): { completed: number; timeouts: number; crashes: number; workers: number; broken: string | null };
   close(): Promise<void>;
 }
 
@@ -28,11 +28,14 @@ interface Slot {
   worker: Worker;
   /** The worker has loaded its modules; deadlines start only once a task is handed to a ready worker. */
   ready: boolean;
+  /** Consecutive deaths before reaching ready; the pool gives up after MAX_BOOT_FAILURES. */
+  bootFailures: number;
   current: Pending | null;
   timer: NodeJS.Timeout | null;
 }
 
 const WORKER_URL = new URL('./compare-worker.ts', import.meta.url);
+const MAX_BOOT_FAILURES = 3;
 
 /**
  * A fixed pool of comparison workers. Every comparison runs under a hard deadline: on expiry the worker
@@ -46,6 +49,7 @@ export function createComparePool(options: ComparePoolOptions = {}): ComparePool
   const slots: Slot[] = [];
   let nextId = 1;
   let closed = false;
+  let broken: string | null = null;
   const counters = { completed: 0, timeouts: 0, crashes: 0 };
 
   const finish = (slot: Slot, result: CompareResult): void => {
@@ -67,6 +71,7 @@ export function createComparePool(options: ComparePoolOptions = {}): ComparePool
       if (slot.worker !== worker) return;
       if ('ready' in reply) {
         slot.ready = true;
+        slot.bootFailures = 0;
         pump();
         return;
       }
@@ -79,6 +84,12 @@ export function createComparePool(options: ComparePoolOptions = {}): ComparePool
       if (slot.current) {
         counters.crashes++;
         finish(slot, { equal: false, method: 'none', undecided: 'crash', detail: why });
+      }
+      if (!slot.ready && ++slot.bootFailures >= MAX_BOOT_FAILURES) {
+        // A worker that cannot even start will not start next time either: fail fast instead of respawning forever.
+        broken = `compare worker failed to start ${MAX_BOOT_FAILURES} times: ${why}`;
+        for (const job of queue.splice(0)) job.resolve({ equal: false, method: 'none', undecided: 'crash', detail: broken });
+        return;
       }
       spawn(slot);
       pump();
@@ -112,7 +123,7 @@ export function createComparePool(options: ComparePoolOptions = {}): ComparePool
   };
 
   for (let i = 0; i < size; i++) {
-    const slot = { current: null, timer: null, ready: false } as unknown as Slot;
+    const slot = { current: null, timer: null, ready: false, bootFailures: 0 } as unknown as Slot;
     spawn(slot);
     slots.push(slot);
   }
@@ -120,12 +131,13 @@ export function createComparePool(options: ComparePoolOptions = {}): ComparePool
   return {
     compare(gold, pred, compareOptions = {}) {
       if (closed) return Promise.reject(new Error('compare pool is closed'));
+      if (broken) return Promise.resolve({ equal: false, method: 'none', undecided: 'crash', detail: broken });
       return new Promise<CompareResult>((resolve) => {
         queue.push({ task: { id: nextId++, gold, pred, options: compareOptions }, resolve });
         pump();
       });
     },
-    stats: () => ({ ...counters, workers: slots.length }),
+    stats: () => ({ ...counters, workers: slots.length, broken }),
     async close() {
       closed = true;
       for (const job of queue.splice(0)) job.resolve({ equal: false, method: 'none', undecided: 'crash', detail: 'pool closed' });
