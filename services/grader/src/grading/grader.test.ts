@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Question, Segment, Trajectory } from '@rft/contracts';
 import { createLocalPythonRunner } from './code/local-python-runner.ts';
 import { createGrader, GRADER_VERSION } from './grader.ts';
+import { writeStubbornCompareWorker } from './math/stubborn-compare-worker.ts';
 
 const grader = createGrader({ runner: createLocalPythonRunner('/usr/bin/python3'), equivalence: { workers: 1, timeoutMs: 5000 } });
 afterAll(() => grader.close());
@@ -65,20 +69,30 @@ describe('grader verdicts', () => {
   });
 });
 
-describe('slow comparisons', () => {
-  it('turn into grader_timeout without blocking later samples', async () => {
-    const fast = createGrader({ runner: createLocalPythonRunner('/usr/bin/python3'), equivalence: { workers: 1, timeoutMs: 500 } });
+describe('stuck comparisons', () => {
+  it('turn into grader_timeout (thread killed) without blocking later samples', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rft-grader-'));
+    const stubborn = createGrader({
+      runner: createLocalPythonRunner('/usr/bin/python3'),
+      equivalence: { workers: 1, timeoutMs: 1000, workerUrl: writeStubbornCompareWorker(dir) },
+    });
     try {
-      // 48 exact binomials matched against a reversed list: seconds of real BigInt work.
-      const items = Array.from({ length: 48 }, (_, i) => `\\binom{${4900 + i}}{2450}`);
-      const question: Question = { ...math, answer: items.join(', ') };
-      const slow = await fast.grade({ question, trajectory: traj([model(`</think>\\boxed{${[...items].reverse().join(', ')}}`)]) });
-      expect(slow).toMatchObject({ correct: false, eligible: false, reasons: ['grader_timeout'], metrics: { undecided: 'timeout' } });
-      const next = await fast.grade({ question: math, trajectory: traj([model('</think>\\boxed{3/4}')]) });
+      const stuck = await stubborn.grade({ question: { ...math, answer: 'hang' }, trajectory: traj([model('</think>\\boxed{1}')]) });
+      expect(stuck).toMatchObject({ correct: false, eligible: false, reasons: ['grader_timeout'], metrics: { undecided: 'timeout' } });
+      const crashed = await stubborn.grade({ question: { ...math, answer: 'die' }, trajectory: traj([model('</think>\\boxed{1}')]) });
+      expect(crashed.reasons).toEqual(['grader_error']);
+      const next = await stubborn.grade({ question: math, trajectory: traj([model('</think>\\boxed{3/4}')]) });
       expect(next.correct).toBe(true);
     } finally {
-      await fast.close();
+      await stubborn.close();
+      rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('bounds pathological exact arithmetic (a list of big binomials against its reverse)', async () => {
+    const items = Array.from({ length: 48 }, (_, i) => `\\binom{${4900 + i}}{2450}`);
+    const v = await grader.grade({ question: { ...math, answer: items.join(', ') }, trajectory: traj([model(`</think>\\boxed{${[...items].reverse().join(', ')}}`)]) });
+    expect(v.correct).toBe(true);
   });
 });
 

@@ -14,7 +14,14 @@ export const GRADER_VERSION = 'grader-2026.11.26-1';
 
 export interface GraderDeps {
   runner: PythonRunner;
-  equivalence?: { workers?: number; timeoutMs?: number; compare?: CompareOptions; extraction?: ExtractionOptions };
+  equivalence?: {
+    workers?: number;
+    timeoutMs?: number;
+    compare?: CompareOptions;
+    extraction?: ExtractionOptions;
+    /** Alternative compare worker script (tests and diagnostics). */
+    workerUrl?: URL;
+  };
   thresholds?: Partial<DetectorThresholds>;
   code?: CodeGradeOptions;
 }
@@ -34,7 +41,11 @@ function goldAnswer(answer: string): string {
 
 export function createGrader(deps: GraderDeps): Grader {
   const thresholds = resolveThresholds(deps.thresholds);
-  const pool = createComparePool({ workers: deps.equivalence?.workers, timeoutMs: deps.equivalence?.timeoutMs });
+  const pool = createComparePool({
+    workers: deps.equivalence?.workers,
+    timeoutMs: deps.equivalence?.timeoutMs,
+    workerUrl: deps.equivalence?.workerUrl,
+  });
   const compareOptions = deps.equivalence?.compare ?? {};
   const extraction = deps.equivalence?.extraction ?? {};
 

@@ -4,28 +4,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createComparePool } from './compare-pool.ts';
+import { writeStubbornCompareWorker } from './stubborn-compare-worker.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rft-compare-pool-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The real worker, except that the gold `hang` spins forever and `die` kills the thread. */
-function stubbornWorker(): URL {
-  const real = new URL('./compare-worker.ts', import.meta.url).href;
-  const file = join(dir, 'stubborn-worker.ts');
-  writeFileSync(
-    file,
-    `import { parentPort } from 'node:worker_threads';
-const { compareAnswers } = await import(${JSON.stringify(real.replace('compare-worker.ts', 'answer-compare.ts'))});
-parentPort.postMessage({ ready: true });
-parentPort.on('message', (task) => {
-  if (task.gold === 'hang') for (;;) {}
-  if (task.gold === 'die') process.exit(3);
-  parentPort.postMessage({ id: task.id, result: compareAnswers(task.gold, task.pred, task.options) });
-});
-`,
-  );
-  return pathToFileURL(file);
-}
+const stubbornWorker = (): URL => writeStubbornCompareWorker(dir);
 
 describe('compare pool', () => {
   it('compares in worker threads', async () => {
