@@ -4,7 +4,7 @@ import { gradeCode, type CodeGradeOptions } from './code/code-grade.ts';
 import { detectRepetition } from './detectors/repetition.ts';
 import { resolveThresholds, type DetectorThresholds } from './detectors/thresholds.ts';
 import { inspectToolCalls } from './detectors/tool-errors.ts';
-import { detectTruncation } from './detectors/truncation.ts';
+import { detectTruncation, type TruncationOptions } from './detectors/truncation.ts';
 import type { CompareOptions } from './math/answer-compare.ts';
 import { extractAnswer, type ExtractionOptions } from './math/answer-extract.ts';
 import { createComparePool } from './math/compare-pool.ts';
@@ -24,6 +24,7 @@ export interface GraderDeps {
   };
   thresholds?: Partial<DetectorThresholds>;
   code?: CodeGradeOptions;
+  truncation?: TruncationOptions;
 }
 
 export interface Grader {
@@ -79,7 +80,7 @@ export function createGrader(deps: GraderDeps): Grader {
       return done(false);
     }
 
-    const truncation = detectTruncation(trajectory, text);
+    const truncation = detectTruncation(trajectory, text, deps.truncation);
     if (truncation) {
       reasons.add(truncation === 'repetition_abort' ? 'repetitive' : 'truncated');
       metrics['truncation'] = truncation;
