@@ -44,6 +44,9 @@ const equal: Array<[string, string]> = [
   ['\\frac{1}{12}', '0.0833333333333333'],
   ['918\\frac{1}{2}', '918.5'],
   ['\\infty', '\\infty'],
+  ['\\frac{1}{3}', '0.\\overline{3}'],
+  ['\\frac{1}{6}', '0.1\\overline{6}'],
+  ['1, 2, \\dots, n', '1,2,\\dots,n'],
 ];
 
 const unequal: Array<[string, string]> = [
@@ -67,6 +70,8 @@ const unequal: Array<[string, string]> = [
   ['2', '\\frac{1+\\sqrt{5}}{2}'],
   ['-\\infty', '\\infty'],
   ['|x|', 'x'],
+  ['\\sum_{k=1}^{10} k', '55'],
+  ['\\angle A', '\\angle B'],
   ['\\sqrt{x^2}', 'x'],
 ];
 

@@ -373,7 +373,8 @@ class Parser {
       case 'mathcal':
         return { t: 'sym', name: `${name}:${symbolName(this.parseArgument(true))}` };
       default:
-        throw new AnswerParseError(`unsupported command \\${name}`);
+        // Unknown commands (\dots, \angle, \sum...) stand for themselves: equal only to the same symbol.
+        return { t: 'sym', name: `\\${name}` };
     }
   }
 
@@ -433,6 +434,7 @@ function symbolName(node: Node): string {
     case 'list':
       return node.items.map(symbolName).join(',');
     default:
-      throw new AnswerParseError('unsupported subscript');
+      // Any other subscript (`F_{n-k-1}`) names a distinct symbol by its structure.
+      return JSON.stringify(node);
   }
 }
