@@ -61,9 +61,9 @@ describe('grader verdicts', () => {
   });
 
   it('grades code questions by running the tests', async () => {
-    const ok = await grader.grade({ question: code, trajectory: traj([model('</think>```python\na, b = map(int, input().split())\nprint(a + b)\n```')]) });
+    const ok = await grader.grade({ question: code, trajectory: traj([model('</think>```python\na, b = map(int, input().split())\nprint(a + b)\n```')], { questionId: 'c1' }) });
     expect(ok).toMatchObject({ correct: true, eligible: true });
-    const bad = await grader.grade({ question: code, trajectory: traj([model('</think>```python\nprint(4)\n```')]) });
+    const bad = await grader.grade({ question: code, trajectory: traj([model('</think>```python\nprint(4)\n```')], { questionId: 'c1' }) });
     expect(bad.reasons).toEqual(['tests_failed']);
     expect(bad.metrics['tests']).toMatchObject({ firstFailure: { index: 0, why: 'wrong_output' } });
   });
@@ -93,6 +93,14 @@ describe('stuck comparisons', () => {
     const items = Array.from({ length: 48 }, (_, i) => `\\binom{${4900 + i}}{2450}`);
     const v = await grader.grade({ question: { ...math, answer: items.join(', ') }, trajectory: traj([model(`</think>\\boxed{${[...items].reverse().join(', ')}}`)]) });
     expect(v.correct).toBe(true);
+  });
+});
+
+describe('malformed input objects', () => {
+  it('are refused with the field named', async () => {
+    await expect(grader.grade({ question: { ...math, answer: '' }, trajectory: traj([model('x')]) })).rejects.toThrow(/question: answer/);
+    await expect(grader.grade({ question: math, trajectory: { ...traj([model('x')]), end: 'done' as never } })).rejects.toThrow(/trajectory: end/);
+    await expect(grader.grade({ question: math, trajectory: traj([model('x')], { questionId: 'other' }) })).rejects.toThrow(/trajectory.questionId/);
   });
 });
 

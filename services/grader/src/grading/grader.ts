@@ -1,4 +1,4 @@
-import { responseText, TRAINED_SEGMENT_KINDS, type PythonRunner, type Question, type RejectReason, type Trajectory, type Verdict } from '@rft/contracts';
+import { Question, responseText, TRAINED_SEGMENT_KINDS, Trajectory, type PythonRunner, type RejectReason, type Verdict } from '@rft/contracts';
 import { extractFinalCode } from './code/code-extract.ts';
 import { gradeCode, type CodeGradeOptions } from './code/code-grade.ts';
 import { detectRepetition } from './detectors/repetition.ts';
@@ -40,6 +40,20 @@ function goldAnswer(answer: string): string {
   return /\\(?:boxed|fbox)/.test(answer) ? (extractAnswer(answer, { tailChars: Infinity })?.answer ?? answer) : answer;
 }
 
+/** Thrown for malformed input objects (a programming error upstream, not a property of the sample). */
+export class InvalidGradeInputError extends Error {
+  override name = 'InvalidGradeInputError';
+}
+
+function validateInput(input: { question: unknown; trajectory: unknown }): { question: Question; trajectory: Trajectory } {
+  const q = Question.safeParse(input?.question);
+  if (!q.success) throw new InvalidGradeInputError(`question: ${q.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  const t = Trajectory.safeParse(input?.trajectory);
+  if (!t.success) throw new InvalidGradeInputError(`trajectory: ${t.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  if (t.data.questionId !== q.data.id) throw new InvalidGradeInputError(`trajectory.questionId: ${JSON.stringify(t.data.questionId)} does not match question.id ${JSON.stringify(q.data.id)}`);
+  return { question: q.data, trajectory: t.data };
+}
+
 export function createGrader(deps: GraderDeps): Grader {
   const thresholds = resolveThresholds(deps.thresholds);
   const pool = createComparePool({
@@ -50,8 +64,9 @@ export function createGrader(deps: GraderDeps): Grader {
   const compareOptions = deps.equivalence?.compare ?? {};
   const extraction = deps.equivalence?.extraction ?? {};
 
-  async function grade({ question, trajectory }: { question: Question; trajectory: Trajectory }): Promise<Verdict> {
+  async function grade(input: { question: Question; trajectory: Trajectory }): Promise<Verdict> {
     const started = performance.now();
+    const { question, trajectory } = validateInput(input);
     const reasons = new Set<RejectReason>();
     const metrics: Record<string, unknown> = { kind: question.kind };
     const done = (correct: boolean): Verdict => {

@@ -1,4 +1,4 @@
-export { createGrader, GRADER_VERSION, type Grader, type GraderDeps } from './grader.ts';
+export { createGrader, GRADER_VERSION, InvalidGradeInputError, type Grader, type GraderDeps } from './grader.ts';
 export { DEFAULT_THRESHOLDS, resolveThresholds, type DetectorThresholds } from './detectors/thresholds.ts';
 export { detectRepetition, type RepetitionVerdict, type RepetitionMetrics } from './detectors/repetition.ts';
 export { detectTruncation, type TruncationCause, type TruncationOptions } from './detectors/truncation.ts';
