@@ -43,6 +43,17 @@ describe('compare pool', () => {
     }
   });
 
+  it('a comparison that exhausts its heap kills only its worker', async () => {
+    const pool = createComparePool({ workers: 1, timeoutMs: 20_000, maxHeapMb: 48, workerUrl: stubbornWorker() });
+    try {
+      const r = await pool.compare('oom', '1');
+      expect(r).toMatchObject({ equal: false, undecided: 'crash' });
+      expect(await pool.compare('7', '7.0')).toMatchObject({ equal: true });
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('fails fast when the worker cannot start', async () => {
     const file = join(dir, 'broken-worker.ts');
     writeFileSync(file, "throw new Error('cannot load');\n");

@@ -8,6 +8,8 @@ export interface ComparePoolOptions {
   workers?: number;
   /** Per-comparison budget; an overrunning worker is terminated and replaced (default 3000 ms). */
   timeoutMs?: number;
+  /** Heap cap per worker; a comparison that exceeds it kills only its worker (default 256 MB). */
+  maxHeapMb?: number;
   /** Worker script; defaults to compare-worker.ts. Tests substitute one that can be made to hang. */
   workerUrl?: URL;
 }
@@ -64,7 +66,9 @@ export function createComparePool(options: ComparePoolOptions = {}): ComparePool
   };
 
   const spawn = (slot: Slot): void => {
-    const worker = new Worker(options.workerUrl ?? WORKER_URL);
+    const worker = new Worker(options.workerUrl ?? WORKER_URL, {
+      resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 256 },
+    });
     slot.worker = worker;
     slot.ready = false;
     worker.on('message', (reply: CompareReply | ReadyMessage) => {

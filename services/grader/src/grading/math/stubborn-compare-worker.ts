@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 
 /**
  * Test support: writes a compare worker that behaves like the real one, except that a gold answer of
- * `hang` spins forever and `die` exits the thread. Lets tests exercise the pool's hard deadline and crash
+ * `hang` spins forever, `die` exits the thread and `oom` allocates until the heap cap kills it. Lets tests exercise the pool's hard deadline and crash
  * handling with a real stuck thread.
  */
 export function writeStubbornCompareWorker(dir: string): URL {
@@ -18,6 +18,7 @@ parentPort.postMessage({ ready: true });
 parentPort.on('message', (task) => {
   if (task.gold === 'hang') for (;;) {}
   if (task.gold === 'die') process.exit(3);
+  if (task.gold === 'oom') { const keep = []; for (;;) keep.push(new Array(1e5).fill(task.id)); }
   parentPort.postMessage({ id: task.id, result: compareAnswers(task.gold, task.pred, task.options) });
 });
 `,
