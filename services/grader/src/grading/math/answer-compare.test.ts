@@ -47,6 +47,11 @@ const equal: Array<[string, string]> = [
   ['\\frac{1}{3}', '0.\\overline{3}'],
   ['\\frac{1}{6}', '0.1\\overline{6}'],
   ['1, 2, \\dots, n', '1,2,\\dots,n'],
+  ['3+4i', '4i+3'],
+  ['2i', '(1+i)^2'],
+  ['-i', '\\frac{1}{i}'],
+  ['-1', 'e^{i\\pi}'],
+  ['\\frac{1}{2}+\\frac{\\sqrt{3}}{2}i', 'e^{i\\pi/3}'],
 ];
 
 const unequal: Array<[string, string]> = [
@@ -72,6 +77,8 @@ const unequal: Array<[string, string]> = [
   ['|x|', 'x'],
   ['\\sum_{k=1}^{10} k', '55'],
   ['\\angle A', '\\angle B'],
+  ['1+i', '1-i'],
+  ['2i', '(1-i)^2'],
   ['\\sqrt{x^2}', 'x'],
 ];
 

@@ -6,6 +6,7 @@ import { containsDecimal, expandPm, simplifyRelation, visit } from './node-trans
 import { compareRelations, relationToInterval } from './relation-compare.ts';
 import * as Q from './rational.ts';
 import { samplePoints } from './sample-points.ts';
+import { complexValue } from './complex-evaluate.ts';
 
 export interface CompareOptions {
   /** Relative tolerance when a decimal literal is involved (default 1e-6). */
@@ -270,6 +271,11 @@ export function compareScalars(g: Node, p: Node, ctx: Ctx): boolean {
     return Q.eq(eg, ep);
   }
   const vars = [...new Set([...freeSymbols(g), ...freeSymbols(p)])];
+  // `i` is the imaginary unit: compare complex values (other symbols at random real points).
+  if (vars.includes('i')) {
+    ctx.method = 'random_points';
+    return complexPointsEqual(g, p, vars.filter((v) => v !== 'i'), ctx, decimal ? (ctx.options.decimalRelTol ?? 1e-6) : CLOSED_REL_TOL);
+  }
   if (vars.length === 0) {
     const a = eg ? Q.toNumber(eg) : numericValue(g, new Map());
     const b = ep ? Q.toNumber(ep) : numericValue(p, new Map());
@@ -295,6 +301,27 @@ export function compareScalars(g: Node, p: Node, ctx: Ctx): boolean {
     }
   }
   return false;
+}
+
+function complexPointsEqual(g: Node, p: Node, vars: string[], ctx: Ctx, relTol: number): boolean {
+  let valid = 0;
+  for (const env of samplePoints(vars, vars.length === 0 ? 1 : 8)) {
+    const a = complexValue(g, env);
+    const b = complexValue(p, env);
+    const aBad = !Number.isFinite(a.re) || !Number.isFinite(a.im);
+    const bBad = !Number.isFinite(b.re) || !Number.isFinite(b.im);
+    if (aBad && bBad) continue;
+    if (aBad !== bBad) return false;
+    const scale = Math.max(Math.hypot(a.re, a.im), Math.hypot(b.re, b.im));
+    const diff = Math.hypot(a.re - b.re, a.im - b.im);
+    if (diff > Math.max(relTol, CLOSED_REL_TOL) * scale && !(scale < 1e-12)) return false;
+    valid++;
+  }
+  if (valid < (vars.length === 0 ? 1 : 3)) {
+    ctx.undecided = true;
+    return false;
+  }
+  return true;
 }
 
 function randomPointsEqual(g: Node, p: Node, vars: string[], ctx: Ctx, relTol: number): boolean {
