@@ -22,6 +22,12 @@ export interface Profile {
   extraction: ExtractionOptions;
 }
 
+/**
+ * Source conventions. Math-Verify extracts the last math segment or number from prose, reads `1,22` as a
+ * decimal comma and compares a predicted equation by its last right-hand side; its rows' own configs
+ * (`float_rounding`, `strict`, `allow_set_relation_comp`, `match_types`) are applied per row. Hendrycks treats
+ * list order as significant. The grader's production defaults enable none of these.
+ */
 export const PROFILES: Readonly<Record<string, Profile>> = {
   'math-verify': { compare: { decimalComma: true, predEquationLastRhs: true }, extraction: { lastMathFallback: true, lastNumberFallback: true } },
   'nemo-skills': { compare: {}, extraction: {} },
