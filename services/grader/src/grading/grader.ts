@@ -121,6 +121,7 @@ export function createGrader(deps: GraderDeps): Grader {
         metrics['answer'] = found.answer;
         metrics['answerVia'] = found.via;
         if (found.boxes > 1) metrics['answerBoxes'] = found.boxes;
+        if ((found.distinctBoxes ?? 0) > Math.max(1, found.boxes)) metrics['distinctBoxedAnswers'] = found.distinctBoxes;
         const res = await pool.compare(goldAnswer(question.answer), found.answer, compareOptions);
         metrics['compareMethod'] = res.method;
         if (res.undecided) metrics['undecided'] = res.undecided;

@@ -10,7 +10,7 @@ describe('extractAnswer', () => {
 
   it('merges adjacent boxes into a list, not distant ones', () => {
     expect(extractAnswer('\\boxed{1}, \\boxed{2} and \\boxed{3}')).toMatchObject({ answer: '1, 2, 3', boxes: 3 });
-    expect(extractAnswer('\\boxed{1} no no no no no no no \\boxed{2}')?.answer).toBe('2');
+    expect(extractAnswer('\\boxed{1} no no no no no no no \\boxed{2}')).toMatchObject({ answer: '2', boxes: 1, distinctBoxes: 2 });
   });
 
   it('reads only after the last </think>', () => {

@@ -19,6 +19,8 @@ export interface Extraction {
   via: 'boxed' | 'final_answer' | 'pattern' | 'answer_phrase' | 'last_math' | 'last_number';
   /** Boxes merged into this answer. */
   boxes: number;
+  /** Distinct box contents in the searched text (more than the merged ones hints at conflicting answers). */
+  distinctBoxes?: number;
 }
 
 export const DEFAULT_TAIL_CHARS = 4000;
@@ -158,7 +160,8 @@ export function extractAnswer(response: string, options: ExtractionOptions = {})
   if (text.length > tail) text = text.slice(text.length - tail);
   const found = findAnswer(text, options);
   if (!found || found.answer.trim() === '' || found.answer.length > MAX_ANSWER_CHARS) return null;
-  return { ...found, answer: found.answer.trim() };
+  const distinct = new Set(findBoxes(text).map((b) => b.content.replace(/\s+/g, ''))).size;
+  return { ...found, answer: found.answer.trim(), ...(distinct > 0 ? { distinctBoxes: distinct } : {}) };
 }
 
 const NUMBER = /-?\d{1,3}(?:,\d{3})+(?:\.\d+)?%?|-?\d+(?:[.,]\d+)?(?:\s*\/\s*\d+)?%?/g;
