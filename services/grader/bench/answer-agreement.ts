@@ -14,7 +14,7 @@ export interface LabelledPair {
   prediction_is_full_response: boolean;
   gold_is_full_response?: boolean;
   tags?: string[];
-  config?: { float_rounding?: number; strict?: boolean; allow_set_relation_comp?: boolean };
+  config?: { float_rounding?: number; strict?: boolean; allow_set_relation_comp?: boolean; match_types?: string[] };
 }
 
 export interface Profile {
@@ -22,6 +22,12 @@ export interface Profile {
   extraction: ExtractionOptions;
 }
 
+/**
+ * Source conventions. Math-Verify extracts the last math segment or number from prose, reads `1,22` as a
+ * decimal comma and compares a predicted equation by its last right-hand side; its rows' own configs
+ * (`float_rounding`, `strict`, `allow_set_relation_comp`, `match_types`) are applied per row. Hendrycks treats
+ * list order as significant. The grader's production defaults enable none of these.
+ */
 export const PROFILES: Readonly<Record<string, Profile>> = {
   'math-verify': { compare: { decimalComma: true, predEquationLastRhs: true }, extraction: { lastMathFallback: true, lastNumberFallback: true } },
   'nemo-skills': { compare: {}, extraction: {} },
@@ -59,7 +65,19 @@ export function rowOptions(row: LabelledPair, profile: Profile): CompareOptions 
   const rounding = row.config?.float_rounding;
   if (rounding !== undefined && rounding < 6) options.roundDigits = rounding;
   if (row.config?.allow_set_relation_comp === true) options.inequalityAsInterval = 'both';
+  if (row.config?.strict === false) options.strictVariables = false;
   return options;
+}
+
+/** Math-Verify's `match_types`: number extraction only with `expr`, LaTeX segments only with `latex`. */
+export function rowExtraction(row: LabelledPair, profile: Profile): ExtractionOptions {
+  const types = row.config?.match_types;
+  if (!types) return profile.extraction;
+  return {
+    ...profile.extraction,
+    lastMathFallback: (profile.extraction.lastMathFallback ?? false) && types.includes('latex'),
+    lastNumberFallback: (profile.extraction.lastNumberFallback ?? false) && types.includes('expr'),
+  };
 }
 
 export function scoreRows(file: string, rows: LabelledPair[], profile: Profile): SourceScore {
@@ -70,8 +88,9 @@ export function scoreRows(file: string, rows: LabelledPair[], profile: Profile):
   for (const row of rows) {
     // Score mathematical truth: a pair the source itself marks as a known false positive is unequal.
     const expected = row.tags?.includes('known_false_positive') ? !row.equal : row.equal;
-    const gold = answerOf(row.gold, row.gold_is_full_response ?? false, profile.extraction);
-    const pred = answerOf(row.prediction, row.prediction_is_full_response, profile.extraction);
+    const extraction = rowExtraction(row, profile);
+    const gold = answerOf(row.gold, row.gold_is_full_response ?? false, extraction);
+    const pred = answerOf(row.prediction, row.prediction_is_full_response, extraction);
     const res = gold === null || pred === null ? null : compareAnswers(gold, pred, rowOptions(row, profile));
     const got = res?.equal ?? false;
     if (got === expected) agree++;

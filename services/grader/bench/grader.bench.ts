@@ -39,9 +39,13 @@ function agreement(): Array<SourceScore & { informational: boolean }> | null {
     console.log('answer-equivalence benchmark data not found beside the repository (../shared/benchmarks/answer-equivalence): agreement skipped');
     return null;
   }
-  const scores = SOURCES.filter((s) => existsSync(join(dir, s.file))).map((s) => ({
+  const present = SOURCES.filter((s) => existsSync(join(dir, s.file)));
+  const scores = present.map((s) => ({
     ...scoreRows(s.file, loadRows(join(dir, s.file)), PROFILES[s.profile]!),
     informational: s.informational ?? false,
+    profile: s.profile,
+    // The same rows under the grader's production defaults (no extraction fallbacks, no source conventions).
+    defaultAgreement: scoreRows(s.file, loadRows(join(dir, s.file)), { compare: {}, extraction: {} }).agreement,
   }));
   console.log(`\nAnswer equivalence agreement (${dir})`);
   console.table(
@@ -49,7 +53,9 @@ function agreement(): Array<SourceScore & { informational: boolean }> | null {
       file: s.file,
       rows: s.rows,
       agree: s.agree,
+      profile: s.profile,
       'agreement %': +(s.agreement * 100).toFixed(1),
+      'with production defaults %': +(s.defaultAgreement * 100).toFixed(1),
       'false positives (math)': s.falsePositives,
       'false positives (extraction policy)': s.policyFalsePositives,
       target: s.informational ? 'informational' : s.agreement >= 0.97 && s.falsePositives === 0 ? 'met' : 'MISSED',

@@ -37,6 +37,12 @@ describe('selectRft', () => {
     expect(selectRft(cs, { seed: 's', minResponseChars: 2500 }).selected[0]?.responseChars).toBe(2600);
   });
 
+  it('ranks by tokens when known', () => {
+    const short = { ...cand('k', verdict(true), 3000), responseTokens: 500 };
+    const long = { ...cand('k', verdict(true), 2500), responseTokens: 900 };
+    expect(selectRft([long, short], { seed: 's' }).selected[0]).toBe(short);
+  });
+
   it('breaks ties by the seed, reproducibly', () => {
     const cs = Array.from({ length: 8 }, () => cand('t', verdict(true), 1000));
     const a = selectRft(cs, { seed: 'one' }).selected[0]!.sampleId;

@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Question, Segment, Trajectory } from '@rft/contracts';
 import { createLocalPythonRunner } from './code/local-python-runner.ts';
 import { createGrader, GRADER_VERSION } from './grader.ts';
+import { writeStubbornCompareWorker } from './math/stubborn-compare-worker.ts';
 
 const grader = createGrader({ runner: createLocalPythonRunner('/usr/bin/python3'), equivalence: { workers: 1, timeoutMs: 5000 } });
 afterAll(() => grader.close());
@@ -57,11 +61,46 @@ describe('grader verdicts', () => {
   });
 
   it('grades code questions by running the tests', async () => {
-    const ok = await grader.grade({ question: code, trajectory: traj([model('</think>```python\na, b = map(int, input().split())\nprint(a + b)\n```')]) });
+    const ok = await grader.grade({ question: code, trajectory: traj([model('</think>```python\na, b = map(int, input().split())\nprint(a + b)\n```')], { questionId: 'c1' }) });
     expect(ok).toMatchObject({ correct: true, eligible: true });
-    const bad = await grader.grade({ question: code, trajectory: traj([model('</think>```python\nprint(4)\n```')]) });
+    const bad = await grader.grade({ question: code, trajectory: traj([model('</think>```python\nprint(4)\n```')], { questionId: 'c1' }) });
     expect(bad.reasons).toEqual(['tests_failed']);
     expect(bad.metrics['tests']).toMatchObject({ firstFailure: { index: 0, why: 'wrong_output' } });
+  });
+});
+
+describe('stuck comparisons', () => {
+  it('turn into grader_timeout (thread killed) without blocking later samples', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rft-grader-'));
+    const stubborn = createGrader({
+      runner: createLocalPythonRunner('/usr/bin/python3'),
+      equivalence: { workers: 1, timeoutMs: 1000, workerUrl: writeStubbornCompareWorker(dir) },
+    });
+    try {
+      const stuck = await stubborn.grade({ question: { ...math, answer: 'hang' }, trajectory: traj([model('</think>\\boxed{1}')]) });
+      expect(stuck).toMatchObject({ correct: false, eligible: false, reasons: ['grader_timeout'], metrics: { undecided: 'timeout' } });
+      const crashed = await stubborn.grade({ question: { ...math, answer: 'die' }, trajectory: traj([model('</think>\\boxed{1}')]) });
+      expect(crashed.reasons).toEqual(['grader_error']);
+      const next = await stubborn.grade({ question: math, trajectory: traj([model('</think>\\boxed{3/4}')]) });
+      expect(next.correct).toBe(true);
+    } finally {
+      await stubborn.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('bounds pathological exact arithmetic (a list of big binomials against its reverse)', async () => {
+    const items = Array.from({ length: 48 }, (_, i) => `\\binom{${4900 + i}}{2450}`);
+    const v = await grader.grade({ question: { ...math, answer: items.join(', ') }, trajectory: traj([model(`</think>\\boxed{${[...items].reverse().join(', ')}}`)]) });
+    expect(v.correct).toBe(true);
+  });
+});
+
+describe('malformed input objects', () => {
+  it('are refused with the field named', async () => {
+    await expect(grader.grade({ question: { ...math, answer: '' }, trajectory: traj([model('x')]) })).rejects.toThrow(/question: answer/);
+    await expect(grader.grade({ question: math, trajectory: { ...traj([model('x')]), end: 'done' as never } })).rejects.toThrow(/trajectory: end/);
+    await expect(grader.grade({ question: math, trajectory: traj([model('x')], { questionId: 'other' }) })).rejects.toThrow(/trajectory.questionId/);
   });
 });
 

@@ -1,10 +1,10 @@
-import { responseText, type PythonRunner, type Question, type RejectReason, type Trajectory, type Verdict } from '@rft/contracts';
+import { Question, responseText, TRAINED_SEGMENT_KINDS, Trajectory, type PythonRunner, type RejectReason, type Verdict } from '@rft/contracts';
 import { extractFinalCode } from './code/code-extract.ts';
 import { gradeCode, type CodeGradeOptions } from './code/code-grade.ts';
 import { detectRepetition } from './detectors/repetition.ts';
 import { resolveThresholds, type DetectorThresholds } from './detectors/thresholds.ts';
 import { inspectToolCalls } from './detectors/tool-errors.ts';
-import { detectTruncation } from './detectors/truncation.ts';
+import { detectTruncation, type TruncationOptions } from './detectors/truncation.ts';
 import type { CompareOptions } from './math/answer-compare.ts';
 import { extractAnswer, type ExtractionOptions } from './math/answer-extract.ts';
 import { createComparePool } from './math/compare-pool.ts';
@@ -14,9 +14,17 @@ export const GRADER_VERSION = 'grader-2026.11.26-1';
 
 export interface GraderDeps {
   runner: PythonRunner;
-  equivalence?: { workers?: number; timeoutMs?: number; compare?: CompareOptions; extraction?: ExtractionOptions };
+  equivalence?: {
+    workers?: number;
+    timeoutMs?: number;
+    compare?: CompareOptions;
+    extraction?: ExtractionOptions;
+    /** Alternative compare worker script (tests and diagnostics). */
+    workerUrl?: URL;
+  };
   thresholds?: Partial<DetectorThresholds>;
   code?: CodeGradeOptions;
+  truncation?: TruncationOptions;
 }
 
 export interface Grader {
@@ -32,14 +40,33 @@ function goldAnswer(answer: string): string {
   return /\\(?:boxed|fbox)/.test(answer) ? (extractAnswer(answer, { tailChars: Infinity })?.answer ?? answer) : answer;
 }
 
+/** Thrown for malformed input objects (a programming error upstream, not a property of the sample). */
+export class InvalidGradeInputError extends Error {
+  override name = 'InvalidGradeInputError';
+}
+
+function validateInput(input: { question: unknown; trajectory: unknown }): { question: Question; trajectory: Trajectory } {
+  const q = Question.safeParse(input?.question);
+  if (!q.success) throw new InvalidGradeInputError(`question: ${q.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  const t = Trajectory.safeParse(input?.trajectory);
+  if (!t.success) throw new InvalidGradeInputError(`trajectory: ${t.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  if (t.data.questionId !== q.data.id) throw new InvalidGradeInputError(`trajectory.questionId: ${JSON.stringify(t.data.questionId)} does not match question.id ${JSON.stringify(q.data.id)}`);
+  return { question: q.data, trajectory: t.data };
+}
+
 export function createGrader(deps: GraderDeps): Grader {
   const thresholds = resolveThresholds(deps.thresholds);
-  const pool = createComparePool({ workers: deps.equivalence?.workers, timeoutMs: deps.equivalence?.timeoutMs });
+  const pool = createComparePool({
+    workers: deps.equivalence?.workers,
+    timeoutMs: deps.equivalence?.timeoutMs,
+    workerUrl: deps.equivalence?.workerUrl,
+  });
   const compareOptions = deps.equivalence?.compare ?? {};
   const extraction = deps.equivalence?.extraction ?? {};
 
-  async function grade({ question, trajectory }: { question: Question; trajectory: Trajectory }): Promise<Verdict> {
+  async function grade(input: { question: Question; trajectory: Trajectory }): Promise<Verdict> {
     const started = performance.now();
+    const { question, trajectory } = validateInput(input);
     const reasons = new Set<RejectReason>();
     const metrics: Record<string, unknown> = { kind: question.kind };
     const done = (correct: boolean): Verdict => {
@@ -68,12 +95,14 @@ export function createGrader(deps: GraderDeps): Grader {
       return done(false);
     }
 
-    const truncation = detectTruncation(trajectory, text);
+    const truncation = detectTruncation(trajectory, text, deps.truncation);
     if (truncation) {
       reasons.add(truncation === 'repetition_abort' ? 'repetitive' : 'truncated');
       metrics['truncation'] = truncation;
     }
-    const repetition = detectRepetition(text, thresholds);
+    // Repetition is judged on what the model wrote (tool output may legitimately repeat itself).
+    const generated = trajectory.segments.filter((s) => TRAINED_SEGMENT_KINDS.has(s.kind)).map((s) => s.text).join('');
+    const repetition = detectRepetition(generated.isWellFormed() ? generated : generated.toWellFormed(), thresholds);
     metrics['repetition'] = repetition.metrics;
     if (repetition.repetitive) {
       reasons.add('repetitive');
@@ -92,6 +121,7 @@ export function createGrader(deps: GraderDeps): Grader {
         metrics['answer'] = found.answer;
         metrics['answerVia'] = found.via;
         if (found.boxes > 1) metrics['answerBoxes'] = found.boxes;
+        if ((found.distinctBoxes ?? 0) > Math.max(1, found.boxes)) metrics['distinctBoxedAnswers'] = found.distinctBoxes;
         const res = await pool.compare(goldAnswer(question.answer), found.answer, compareOptions);
         metrics['compareMethod'] = res.method;
         if (res.undecided) metrics['undecided'] = res.undecided;

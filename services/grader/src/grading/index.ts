@@ -1,7 +1,7 @@
-export { createGrader, GRADER_VERSION, type Grader, type GraderDeps } from './grader.ts';
+export { createGrader, GRADER_VERSION, InvalidGradeInputError, type Grader, type GraderDeps } from './grader.ts';
 export { DEFAULT_THRESHOLDS, resolveThresholds, type DetectorThresholds } from './detectors/thresholds.ts';
 export { detectRepetition, type RepetitionVerdict, type RepetitionMetrics } from './detectors/repetition.ts';
-export { detectTruncation, type TruncationCause } from './detectors/truncation.ts';
+export { detectTruncation, type TruncationCause, type TruncationOptions } from './detectors/truncation.ts';
 export { inspectToolCalls, type ToolCallReport } from './detectors/tool-errors.ts';
 export { compareAnswers, type CompareOptions, type CompareResult } from './math/answer-compare.ts';
 export { extractAnswer, type Extraction, type ExtractionOptions } from './math/answer-extract.ts';

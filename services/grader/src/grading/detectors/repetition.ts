@@ -5,6 +5,8 @@ export interface RepetitionMetrics {
   repN: number;
   /** Occurrences of the most frequent long word n-gram. */
   maxLongNgramCount: number;
+  /** The same with every digit masked (near-loops that only change numbers). */
+  maxMaskedNgramCount: number;
   /** Occurrences of the most repeated line (lines of at least minLineChars). */
   maxLineRepeats: number;
   /** Occurrences of the most repeated paragraph. */
@@ -22,62 +24,112 @@ export interface RepetitionVerdict {
   metrics: RepetitionMetrics;
 }
 
-/** 32-bit FNV-1a hash of every whitespace-separated word, in one pass without allocating strings. */
-function wordHashes(text: string): Int32Array {
-  const out = new Int32Array((text.length >> 1) + 1);
+/** Scratch buffers reused across calls (detection is synchronous), grown on demand. */
+let plainScratch = new Int32Array(8192);
+let maskedScratch = new Int32Array(8192);
+
+/**
+ * 32-bit FNV-1a hash of every whitespace-separated word, plain and with every digit read as 0
+ * (so `n = 17` and `n = 18` become the same words), in one pass without allocating strings.
+ */
+function wordHashes(text: string): { plain: Int32Array; masked: Int32Array } {
+  const cap = (text.length >> 1) + 1;
+  if (plainScratch.length < cap) {
+    plainScratch = new Int32Array(cap);
+    maskedScratch = new Int32Array(cap);
+  }
+  const plain = plainScratch;
+  const masked = maskedScratch;
   let n = 0;
   let h = 0x811c9dc5;
+  let m = 0x811c9dc5;
   let inWord = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 32 || c === 10 || c === 9 || c === 13 || c === 12 || c === 11) {
       if (inWord) {
-        out[n++] = h;
+        plain[n] = h;
+        masked[n++] = m;
         inWord = false;
       }
       continue;
     }
     if (!inWord) {
       h = 0x811c9dc5;
+      m = 0x811c9dc5;
       inWord = true;
     }
     h = Math.imul(h ^ c, 16777619);
+    m = Math.imul(m ^ (c >= 48 && c <= 57 ? 48 : c), 16777619);
   }
-  if (inWord) out[n++] = h;
-  return out.subarray(0, n);
+  if (inWord) {
+    plain[n] = h;
+    masked[n++] = m;
+  }
+  return { plain: plain.subarray(0, n), masked: masked.subarray(0, n) };
 }
 
 /**
  * Open-addressing counter keyed by two 32-bit hashes (about 2^-60 false merges per pair); far faster than
  * a Map for the tens of thousands of n-grams in a long response.
  */
+/** Shared table storage; counters are used one at a time, synchronously. */
+let tableK1 = new Int32Array(1 << 14);
+let tableK2 = new Int32Array(1 << 14);
+let tableCounts = new Int32Array(1 << 14);
+
 class HashCounter {
-  private readonly k1: Int32Array;
-  private readonly k2: Int32Array;
-  private readonly counts: Int32Array;
-  private readonly mask: number;
+  private k1: Int32Array;
+  private k2: Int32Array;
+  private counts: Int32Array;
+  private mask: number;
+  private used = 0;
   constructor(expected: number) {
     let size = 16;
     while (size < expected * 2) size <<= 1;
+    if (tableCounts.length < size) {
+      tableK1 = new Int32Array(size);
+      tableK2 = new Int32Array(size);
+      tableCounts = new Int32Array(size);
+    }
+    // Keys need no clearing: a slot is live only when its count is non-zero.
+    this.k1 = tableK1.subarray(0, size);
+    this.k2 = tableK2.subarray(0, size);
+    this.counts = tableCounts.subarray(0, size);
+    this.counts.fill(0);
+    this.mask = size - 1;
+  }
+  private slot(a: number, b: number): number {
+    let i = (Math.imul(a, 0x9e3779b1) ^ b) & this.mask;
+    while (this.counts[i] !== 0 && (this.k1[i] !== a || this.k2[i] !== b)) i = (i + 1) & this.mask;
+    return i;
+  }
+  /** Doubles the table; keeps the load factor under one half so probing always ends. */
+  private grow(): void {
+    const [k1, k2, counts] = [this.k1, this.k2, this.counts];
+    const size = counts.length * 2;
     this.k1 = new Int32Array(size);
     this.k2 = new Int32Array(size);
     this.counts = new Int32Array(size);
     this.mask = size - 1;
+    for (let j = 0; j < counts.length; j++) {
+      if (counts[j] === 0) continue;
+      const i = this.slot(k1[j]!, k2[j]!);
+      this.k1[i] = k1[j]!;
+      this.k2[i] = k2[j]!;
+      this.counts[i] = counts[j]!;
+    }
   }
   /** Increments and returns the new count. */
   add(a: number, b: number): number {
-    let i = (Math.imul(a, 0x9e3779b1) ^ b) & this.mask;
-    for (;;) {
-      const c = this.counts[i]!;
-      if (c === 0) {
-        this.k1[i] = a;
-        this.k2[i] = b;
-        this.counts[i] = 1;
-        return 1;
-      }
-      if (this.k1[i] === a && this.k2[i] === b) return (this.counts[i] = c + 1);
-      i = (i + 1) & this.mask;
-    }
+    const i = this.slot(a, b);
+    const c = this.counts[i]!;
+    if (c > 0) return (this.counts[i] = c + 1);
+    this.k1[i] = a;
+    this.k2[i] = b;
+    this.counts[i] = 1;
+    if (++this.used * 2 > this.counts.length) this.grow();
+    return 1;
   }
 }
 
@@ -189,15 +241,17 @@ export function tailLoop(text: string, maxPeriod: number): { chars: number; peri
 
 export function detectRepetition(text: string, t: DetectorThresholds): RepetitionVerdict {
   const scan = text.length > t.scanChars ? text.slice(-t.scanChars) : text;
-  const words = wordHashes(scan);
+  const { plain: words, masked } = wordHashes(scan);
   const [repN] = ngramStats(words, t.repN);
   const [, maxLong] = ngramStats(words, t.longNgram);
+  const [, maxMasked] = ngramStats(masked, t.longNgram);
   const maxLineRepeats = maxRepeats(scan, t.minLineChars, false);
   const maxParagraphRepeats = maxRepeats(scan, t.minParagraphChars, true);
   const loop = tailLoop(scan, t.tailLoopMaxPeriod);
   const rules: string[] = [];
   if (repN > t.repNMax) rules.push('rep_n');
   if (maxLong > t.longNgramMaxCount) rules.push('long_ngram');
+  if (maxMasked > t.maskedNgramMaxCount) rules.push('masked_ngram');
   if (maxLineRepeats > t.lineMaxRepeats) rules.push('repeated_line');
   if (maxParagraphRepeats > t.paragraphMaxRepeats) rules.push('repeated_paragraph');
   if (loop.chars >= t.tailLoopMinChars) rules.push('tail_loop');
@@ -207,6 +261,7 @@ export function detectRepetition(text: string, t: DetectorThresholds): Repetitio
     metrics: {
       repN: Math.round(repN * 1e4) / 1e4,
       maxLongNgramCount: maxLong,
+      maxMaskedNgramCount: maxMasked,
       maxLineRepeats,
       maxParagraphRepeats,
       tailLoopChars: loop.chars,

@@ -11,6 +11,8 @@ export interface DetectorThresholds {
   longNgram: number;
   /** Reject when one long n-gram occurs more than this many times. */
   longNgramMaxCount: number;
+  /** Reject when one long n-gram, digits masked, occurs more than this many times. */
+  maskedNgramMaxCount: number;
   /** Reject when one line of at least `minLineChars` characters occurs more than this many times. */
   lineMaxRepeats: number;
   minLineChars: number;
@@ -27,12 +29,13 @@ export interface DetectorThresholds {
 
 export const DEFAULT_THRESHOLDS: DetectorThresholds = {
   repN: 10,
-  repNMax: 0.2,
+  repNMax: 0.3,
   longNgram: 20,
   longNgramMaxCount: 20,
-  lineMaxRepeats: 12,
+  maskedNgramMaxCount: 40,
+  lineMaxRepeats: 40,
   minLineChars: 30,
-  paragraphMaxRepeats: 4,
+  paragraphMaxRepeats: 10,
   minParagraphChars: 80,
   tailLoopMinChars: 1000,
   tailLoopMaxPeriod: 4000,

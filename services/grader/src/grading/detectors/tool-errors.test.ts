@@ -26,12 +26,20 @@ describe('inspectToolCalls', () => {
 });
 
 describe('detectTruncation', () => {
-  const base: Pick<Trajectory, 'end' | 'turns'> = { end: 'eos', turns: [turn('stop')] };
+  const base: Pick<Trajectory, 'end' | 'turns' | 'segments'> = { end: 'eos', turns: [turn('stop')], segments: [] };
   it('reads the end, the finish reason and the think marker', () => {
     expect(detectTruncation(base, '<think>a</think> \\boxed{1}')).toBeNull();
     expect(detectTruncation({ ...base, end: 'token_budget' }, 'x')).toBe('token_budget');
-    expect(detectTruncation({ end: 'eos', turns: [turn('stop'), turn('length')] }, 'x')).toBe('finish_length');
+    expect(detectTruncation({ ...base, turns: [turn('stop'), turn('length')] }, 'x')).toBe('finish_length');
     expect(detectTruncation(base, '<think>still thinking')).toBe('unclosed_think');
     expect(detectTruncation({ ...base, end: 'repetition_abort' }, 'x')).toBe('repetition_abort');
+  });
+
+  it('requires </think> when the chat template opened the think block in the prompt', () => {
+    const templated = { ...base, segments: [{ kind: 'prompt' as const, text: '<|im_start|>assistant\n<think>\n' }] };
+    expect(detectTruncation(templated, 'still reasoning about it')).toBe('unclosed_think');
+    expect(detectTruncation(templated, 'done</think> \\boxed{1}')).toBeNull();
+    expect(detectTruncation(base, 'a plain answer \\boxed{1}')).toBeNull();
+    expect(detectTruncation(base, 'a plain answer', { requireThinkClose: true })).toBe('unclosed_think');
   });
 });

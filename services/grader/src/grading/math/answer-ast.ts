@@ -64,3 +64,24 @@ export function freeSymbols(node: Node, into: Set<string> = new Set()): Set<stri
   }
   return into;
 }
+
+/** The name a subscripted or decorated symbol gets (`a_{37}`, `\overline{AB}`). */
+export function symbolName(node: Node): string {
+  switch (node.t) {
+    case 'sym':
+      return node.name;
+    case 'num':
+      return node.text;
+    case 'const':
+      return node.name;
+    case 'mul':
+      return node.args.map(symbolName).join('');
+    case 'text':
+      return node.text;
+    case 'list':
+      return node.items.map(symbolName).join(',');
+    default:
+      // Any other subscript (`F_{n-k-1}`) names a distinct symbol by its structure.
+      return JSON.stringify(node);
+  }
+}

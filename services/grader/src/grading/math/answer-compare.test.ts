@@ -44,6 +44,14 @@ const equal: Array<[string, string]> = [
   ['\\frac{1}{12}', '0.0833333333333333'],
   ['918\\frac{1}{2}', '918.5'],
   ['\\infty', '\\infty'],
+  ['\\frac{1}{3}', '0.\\overline{3}'],
+  ['\\frac{1}{6}', '0.1\\overline{6}'],
+  ['1, 2, \\dots, n', '1,2,\\dots,n'],
+  ['3+4i', '4i+3'],
+  ['2i', '(1+i)^2'],
+  ['-i', '\\frac{1}{i}'],
+  ['-1', 'e^{i\\pi}'],
+  ['\\frac{1}{2}+\\frac{\\sqrt{3}}{2}i', 'e^{i\\pi/3}'],
 ];
 
 const unequal: Array<[string, string]> = [
@@ -66,6 +74,12 @@ const unequal: Array<[string, string]> = [
   ['\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}', '\\begin{pmatrix} 1 & 2 \\\\ 3 & 5 \\end{pmatrix}'],
   ['2', '\\frac{1+\\sqrt{5}}{2}'],
   ['-\\infty', '\\infty'],
+  ['|x|', 'x'],
+  ['\\sum_{k=1}^{10} k', '55'],
+  ['\\angle A', '\\angle B'],
+  ['1+i', '1-i'],
+  ['2i', '(1-i)^2'],
+  ['\\sqrt{x^2}', 'x'],
 ];
 
 describe('compareAnswers', () => {
@@ -85,6 +99,21 @@ describe('compareAnswers', () => {
     expect(compareAnswers('[-2, 7]', '-2 \\le x \\le 7').equal).toBe(false);
     expect(compareAnswers('[-2, 7]', '-2 \\le x \\le 7', { inequalityAsInterval: 'both' }).equal).toBe(true);
     expect(compareAnswers('-2 < x \\le 7', '[-2, 7]').equal).toBe(false);
+  });
+
+  it('matches renamed variables only when not strict', () => {
+    expect(compareAnswers('f(x)', 'f(y)').equal).toBe(false);
+    expect(compareAnswers('f(x)', 'f(y)', { strictVariables: false }).equal).toBe(true);
+    expect(compareAnswers('x^2+1', 'y^2+1', { strictVariables: false }).equal).toBe(true);
+    expect(compareAnswers('x^2+1', 'y^2+2', { strictVariables: false }).equal).toBe(false);
+  });
+
+  it('evaluates sums and products of literal matrices', () => {
+    const sum = '\\begin{pmatrix}1 & 2 \\\\ 3 & 4\\end{pmatrix} + \\begin{pmatrix}5 & 6 \\\\ 7 & 8\\end{pmatrix}';
+    expect(compareAnswers('\\begin{pmatrix}6 & 8 \\\\ 10 & 12\\end{pmatrix}', sum).equal).toBe(true);
+    const prod = '\\begin{pmatrix}1 & 2 \\\\ 3 & 4\\end{pmatrix} \\begin{pmatrix}0 & 1 \\\\ 1 & 0\\end{pmatrix}';
+    expect(compareAnswers('\\begin{pmatrix}2 & 1 \\\\ 4 & 3\\end{pmatrix}', prod).equal).toBe(true);
+    expect(compareAnswers('\\begin{pmatrix}1 & 2 \\\\ 3 & 4\\end{pmatrix}', prod).equal).toBe(false);
   });
 
   it('keeps ordered lists ordered when configured', () => {

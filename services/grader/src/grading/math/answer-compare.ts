@@ -6,6 +6,7 @@ import { containsDecimal, expandPm, simplifyRelation, visit } from './node-trans
 import { compareRelations, relationToInterval } from './relation-compare.ts';
 import * as Q from './rational.ts';
 import { samplePoints } from './sample-points.ts';
+import { complexValue } from './complex-evaluate.ts';
 
 export interface CompareOptions {
   /** Relative tolerance when a decimal literal is involved (default 1e-6). */
@@ -22,6 +23,8 @@ export interface CompareOptions {
   decimalComma?: boolean;
   /** A predicted equation against a non-equation gold compares its last right-hand side; default false. */
   predEquationLastRhs?: boolean;
+  /** When false, expressions equal up to a renaming of their free variables match (`f(x)` vs `f(y)`); default true. */
+  strictVariables?: boolean;
 }
 
 export type CompareMethod =
@@ -140,6 +143,8 @@ export function compareNodes(gold: Node, pred: Node, ctx: Ctx, top = false): boo
     ctx.method = 'structure';
     return ordered ? pairwise(gl, pl, ctx) : matchAll(gl, pl, ctx, true);
   }
+  g = matrixArithmetic(g);
+  p = matrixArithmetic(p);
   switch (g.t) {
     case 'tuple':
       if (p.t === 'tuple') {
@@ -165,6 +170,31 @@ export function compareNodes(gold: Node, pred: Node, ctx: Ctx, top = false): boo
       if (p.t === 'tuple' || p.t === 'ratio' || p.t === 'union' || p.t === 'matrix' || p.t === 'text' || p.t === 'rel') return false;
       return compareScalars(g, p, ctx);
   }
+}
+
+type Matrix = Extract<Node, { t: 'matrix' }>;
+
+/** Sums and products of literal matrices (`A + B`, `A B`) become one matrix of element expressions. */
+function matrixArithmetic(n: Node): Node {
+  if ((n.t !== 'add' && n.t !== 'mul') || !n.args.every((a) => a.t === 'matrix')) return n;
+  const ms = n.args as Matrix[];
+  let acc: Matrix = ms[0]!;
+  for (const m of ms.slice(1)) {
+    const rows = acc.rows.length;
+    const cols = acc.rows[0]?.length ?? 0;
+    if (n.t === 'add') {
+      if (m.rows.length !== rows || m.rows.some((r) => r.length !== cols)) return n;
+      acc = { t: 'matrix', rows: acc.rows.map((r, i) => r.map((x, j) => ({ t: 'add', args: [x, m.rows[i]![j]!] }))) };
+    } else {
+      if (m.rows.length !== cols || acc.rows.some((r) => r.length !== cols)) return n;
+      const inner = m.rows[0]?.length ?? 0;
+      acc = {
+        t: 'matrix',
+        rows: acc.rows.map((r) => Array.from({ length: inner }, (_, j): Node => ({ t: 'add', args: r.map((x, k) => ({ t: 'mul', args: [x, m.rows[k]![j]!] })) }))),
+      };
+    }
+  }
+  return acc;
 }
 
 function pmItems(n: Node): Node[] | null {
@@ -205,6 +235,14 @@ function dedupe(items: Node[], ctx: Ctx): Node[] {
   return out;
 }
 
+function renameSymbols(node: Node, names: ReadonlyMap<string, string>): Node {
+  const copy = JSON.parse(JSON.stringify(node)) as Node;
+  visit(copy, (n) => {
+    if (n.t === 'sym') n.name = names.get(n.name) ?? n.name;
+  });
+  return copy;
+}
+
 function hasInfinity(n: Node): boolean {
   let found = false;
   visit(n, (x) => {
@@ -233,6 +271,11 @@ export function compareScalars(g: Node, p: Node, ctx: Ctx): boolean {
     return Q.eq(eg, ep);
   }
   const vars = [...new Set([...freeSymbols(g), ...freeSymbols(p)])];
+  // `i` is the imaginary unit: compare complex values (other symbols at random real points).
+  if (vars.includes('i')) {
+    ctx.method = 'random_points';
+    return complexPointsEqual(g, p, vars.filter((v) => v !== 'i'), ctx, decimal ? (ctx.options.decimalRelTol ?? 1e-6) : CLOSED_REL_TOL);
+  }
   if (vars.length === 0) {
     const a = eg ? Q.toNumber(eg) : numericValue(g, new Map());
     const b = ep ? Q.toNumber(ep) : numericValue(p, new Map());
@@ -247,7 +290,38 @@ export function compareScalars(g: Node, p: Node, ctx: Ctx): boolean {
     return close(a, b, decimal ? (ctx.options.decimalRelTol ?? 1e-6) : CLOSED_REL_TOL);
   }
   ctx.method = 'random_points';
-  return randomPointsEqual(g, p, vars, ctx, decimal ? (ctx.options.decimalRelTol ?? 1e-6) : CLOSED_REL_TOL);
+  const tol = decimal ? (ctx.options.decimalRelTol ?? 1e-6) : CLOSED_REL_TOL;
+  if (randomPointsEqual(g, p, vars, ctx, tol)) return true;
+  if (ctx.options.strictVariables === false) {
+    const gv = [...freeSymbols(g)].sort();
+    const pv = [...freeSymbols(p)].sort();
+    if (gv.length === pv.length && gv.some((v, i) => v !== pv[i])) {
+      const renamed = renameSymbols(p, new Map(pv.map((v, i) => [v, gv[i]!])));
+      return randomPointsEqual(g, renamed, gv, ctx, tol);
+    }
+  }
+  return false;
+}
+
+function complexPointsEqual(g: Node, p: Node, vars: string[], ctx: Ctx, relTol: number): boolean {
+  let valid = 0;
+  for (const env of samplePoints(vars, vars.length === 0 ? 1 : 8)) {
+    const a = complexValue(g, env);
+    const b = complexValue(p, env);
+    const aBad = !Number.isFinite(a.re) || !Number.isFinite(a.im);
+    const bBad = !Number.isFinite(b.re) || !Number.isFinite(b.im);
+    if (aBad && bBad) continue;
+    if (aBad !== bBad) return false;
+    const scale = Math.max(Math.hypot(a.re, a.im), Math.hypot(b.re, b.im));
+    const diff = Math.hypot(a.re - b.re, a.im - b.im);
+    if (diff > Math.max(relTol, CLOSED_REL_TOL) * scale && !(scale < 1e-12)) return false;
+    valid++;
+  }
+  if (valid < (vars.length === 0 ? 1 : 3)) {
+    ctx.undecided = true;
+    return false;
+  }
+  return true;
 }
 
 function randomPointsEqual(g: Node, p: Node, vars: string[], ctx: Ctx, relTol: number): boolean {
@@ -265,6 +339,12 @@ function randomPointsEqual(g: Node, p: Node, vars: string[], ctx: Ctx, relTol: n
   if (valid < 3) {
     ctx.undecided = true;
     return false;
+  }
+  // Negative points tell |x| from x; where only one side is defined there (sqrt(x)^2 vs x) the point is skipped.
+  for (const env of samplePoints(vars, 6, -1)) {
+    const a = numericValue(g, env);
+    const b = numericValue(p, env);
+    if (Number.isFinite(a) && Number.isFinite(b) && !close(a, b, Math.max(relTol, CLOSED_REL_TOL))) return false;
   }
   return true;
 }

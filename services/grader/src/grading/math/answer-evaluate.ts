@@ -8,6 +8,17 @@ import type { Rational } from './rational.ts';
  * (irrational, symbolic, or too large).
  */
 export function exactValue(node: Node): Rational | null {
+  // Trees are immutable once parsed; matching lists compares the same nodes many times.
+  const cached = exactCache.get(node);
+  if (cached !== undefined) return cached;
+  const value = computeExact(node);
+  exactCache.set(node, value);
+  return value;
+}
+
+const exactCache = new WeakMap<Node, Rational | null>();
+
+function computeExact(node: Node): Rational | null {
   switch (node.t) {
     case 'num':
       return Q.parseDecimal(node.text);

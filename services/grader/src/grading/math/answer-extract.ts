@@ -19,6 +19,8 @@ export interface Extraction {
   via: 'boxed' | 'final_answer' | 'pattern' | 'answer_phrase' | 'last_math' | 'last_number';
   /** Boxes merged into this answer. */
   boxes: number;
+  /** Distinct box contents in the searched text (more than the merged ones hints at conflicting answers). */
+  distinctBoxes?: number;
 }
 
 export const DEFAULT_TAIL_CHARS = 4000;
@@ -103,12 +105,8 @@ function mathSegments(text: string): Segment[] {
   return out;
 }
 
-function firstMath(text: string): string | null {
-  return mathSegments(text)[0]?.math ?? null;
-}
-
 /** The last math segment, with earlier ones joined when only `,`, `and` or `or` separate them. */
-function lastMath(text: string): string | null {
+function lastMath(text: string): { math: string; end: number } | null {
   const segs = mathSegments(text);
   const last = segs.at(-1);
   if (!last) return null;
@@ -118,14 +116,22 @@ function lastMath(text: string): string | null {
     if (!/^(?:,|;|and|or|,\s*and|,\s*or)$/i.test(gap)) break;
     parts.unshift(segs[i]!.math);
   }
-  return parts.join(', ');
+  return { math: parts.join(', '), end: last.end };
 }
 
 /** The phrase's answer: its first math segment, else the text up to the end of the sentence. */
 function phraseAnswer(rest: string): string | null {
   const head = rest.slice(0, 300);
-  const math = /^\s*(?:\$|\\\(|\\\[)/.test(head) ? firstMath(head) : null;
-  if (math) return math;
+  if (/^\s*(?:\$|\\\(|\\\[)/.test(head)) {
+    // Leading math, and further math joined to it only by separators ("$12$ and $13$").
+    const segs = mathSegments(head);
+    const parts: string[] = [];
+    for (let i = 0; i < segs.length; i++) {
+      if (i > 0 && !/^(?:[\s"',;]|\band\b|\bor\b)*$/i.test(head.slice(segs[i - 1]!.end, segs[i]!.start))) break;
+      parts.push(segs[i]!.math);
+    }
+    if (parts.length > 0) return parts.join(', ');
+  }
   const sentence = /^\s*(.+?)(?:\.\s|\.$|\n|I hope|$)/.exec(head);
   let s = sentence?.[1]?.trim();
   // "The largest $n$ is 34": the answer follows the last "is".
@@ -133,6 +139,17 @@ function phraseAnswer(rest: string): string | null {
   if (is) s = is[1]!.trim();
   const segs = s ? mathSegments(s) : [];
   if (s && segs.length === 1 && segs[0]!.start === 0 && segs[0]!.end === s.length) s = segs[0]!.math;
+  else if (s && segs.length > 1) {
+    // "$12$ and $13$": math segments joined only by separators form a list.
+    let outside = s;
+    for (const g of [...segs].reverse()) outside = outside.slice(0, g.start) + ' ' + outside.slice(g.end);
+    if (/^(?:[\s"'\\,;]|\band\b|\bor\b)*$/i.test(outside)) s = segs.map((g) => g.math).join(', ');
+  }
+  // A prose sentence with exactly one number and no math ("Jane started 3 hours ago"): that number.
+  if (s && segs.length === 0 && /[a-z]{3,}\s+[a-z]{3,}/i.test(s)) {
+    const nums = [...s.matchAll(NUMBER)];
+    if (nums.length === 1) s = nums[0]![0];
+  }
   return s ? s : null;
 }
 
@@ -143,18 +160,25 @@ export function extractAnswer(response: string, options: ExtractionOptions = {})
   if (text.length > tail) text = text.slice(text.length - tail);
   const found = findAnswer(text, options);
   if (!found || found.answer.trim() === '' || found.answer.length > MAX_ANSWER_CHARS) return null;
-  return { ...found, answer: found.answer.trim() };
+  const distinct = new Set(findBoxes(text).map((b) => b.content.replace(/\s+/g, ''))).size;
+  return { ...found, answer: found.answer.trim(), ...(distinct > 0 ? { distinctBoxes: distinct } : {}) };
 }
 
+const NUMBER = /-?\d{1,3}(?:,\d{3})+(?:\.\d+)?%?|-?\d+(?:[.,]\d+)?(?:\s*\/\s*\d+)?%?/g;
+
 function findAnswer(text: string, options: ExtractionOptions): Extraction | null {
-  const boxed = lastBoxed(text);
-  if (boxed) return boxed;
+  const boxes = findBoxes(text);
+  const lastBoxEnd = boxes.at(-1)?.end ?? -1;
+  // A closing "final answer is X" written after the last box overrides it (boxes may hold intermediate values).
   const finals = [...text.matchAll(/final answer(?:\s+is\s*:?|\s*:)\s*/gi)];
   for (let i = finals.length - 1; i >= 0; i--) {
     const f = finals[i]!;
+    if (f.index < lastBoxEnd) break;
     const a = phraseAnswer(text.slice(f.index + f[0].length));
     if (a) return { answer: a, via: 'final_answer', boxes: 0 };
   }
+  const boxed = lastBoxed(text);
+  if (boxed) return boxed;
   for (const re of options.patterns ?? []) {
     const flags = re.flags.includes('g') ? re.flags : `${re.flags}g`;
     const all = [...text.matchAll(new RegExp(re.source, flags))];
@@ -167,14 +191,10 @@ function findAnswer(text: string, options: ExtractionOptions): Extraction | null
     const a = phraseAnswer(text.slice(phrase.index + phrase[0].length));
     if (a && a.length <= 50 + 2) return { answer: a, via: 'answer_phrase', boxes: 0 };
   }
-  if (options.lastMathFallback) {
-    const m = lastMath(text);
-    if (m) return { answer: m, via: 'last_math', boxes: 0 };
-  }
-  if (options.lastNumberFallback) {
-    const nums = [...text.matchAll(/-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:[.,]\d+)?/g)];
-    const n = nums.at(-1);
-    if (n) return { answer: n[0], via: 'last_number', boxes: 0 };
-  }
+  // Fallbacks (off by default): whichever of the last math segment and the last number comes later.
+  const math = options.lastMathFallback ? lastMath(text) : null;
+  const num = options.lastNumberFallback ? [...text.matchAll(NUMBER)].at(-1) : undefined;
+  if (num && (!math || num.index >= math.end)) return { answer: num[0], via: 'last_number', boxes: 0 };
+  if (math) return { answer: math.math, via: 'last_math', boxes: 0 };
   return null;
 }

@@ -68,6 +68,12 @@ export function normalizeAnswer(raw: string): NormalizedAnswer {
   // A lone text group is the answer itself.
   const lone = /^\\text\{([^{}]*)\}$/.exec(s);
   if (lone) s = lone[1]!.trim();
+  // Repeating decimals: 0.1\overline{6} = 1/6.
+  s = s.replace(/(\d*)\.(\d*)\\overline\{(\d{1,12})\}/g, (_m, a: string, b: string, c: string) => {
+    const whole = BigInt(`${a || '0'}${b}${c}`) - BigInt(`${a || '0'}${b}`);
+    const den = 10n ** BigInt(b.length) * (10n ** BigInt(c.length) - 1n);
+    return `\\frac{${whole}}{${den}}`;
+  });
   // Shorthand fractions and roots.
   s = s.replace(/\\frac\s*(\d)\s*(\d)/g, '\\frac{$1}{$2}').replace(/\\frac\s*(\d)\s*\{/g, '\\frac{$1}{').replace(/\\frac\s*\{([^{}]*)\}\s*(\d)/g, '\\frac{$1}{$2}');
   s = s.replace(/\\sqrt\s*(\d+|[a-zA-Z])/g, '\\sqrt{$1}');

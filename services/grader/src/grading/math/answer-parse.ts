@@ -1,7 +1,7 @@
-import type { Bracket, Node } from './answer-ast.ts';
-import { AnswerParseError, tokenize, type Token } from './latex-tokens.ts';
+import { symbolName, type Bracket, type Node } from './answer-ast.ts';
+import { AnswerParseError, tokenize } from './latex-tokens.ts';
+import { TokenCursor } from './token-cursor.ts';
 
-const MAX_DEPTH = 120;
 const RELATION_OPS: ReadonlySet<string> = new Set(['=', '<', '>', '<=', '>=', '!=', '~', 'in']);
 /** Single letters read as function application when directly followed by `(`. */
 const FUNCTION_LETTERS: ReadonlySet<string> = new Set(['f', 'g', 'h', 'F', 'G', 'H', 'P', 'Q', 'W']);
@@ -14,36 +14,7 @@ export function parseAnswer(src: string): Node {
   return node;
 }
 
-class Parser {
-  private pos = 0;
-  private depth = 0;
-  private readonly toks: Token[];
-  constructor(toks: Token[]) {
-    this.toks = toks;
-  }
-
-  done(): boolean {
-    return this.pos >= this.toks.length;
-  }
-  describe(): string {
-    const t = this.toks[this.pos];
-    return t ? `${t.k} ${JSON.stringify(t.s)}` : 'end of answer';
-  }
-  private peek(offset = 0): Token | undefined {
-    return this.toks[this.pos + offset];
-  }
-  private isOp(s: string, offset = 0): boolean {
-    const t = this.peek(offset);
-    return t !== undefined && t.k === 'op' && t.s === s;
-  }
-  private expectOp(s: string): void {
-    if (!this.isOp(s)) throw new AnswerParseError(`expected ${JSON.stringify(s)}, found ${this.describe()}`);
-    this.pos++;
-  }
-  private enter(): void {
-    if (++this.depth > MAX_DEPTH) throw new AnswerParseError('answer nested too deeply');
-  }
-
+class Parser extends TokenCursor {
   /** Comma/semicolon separated sequence; a single element is returned as is. */
   parseSequence(closers: readonly string[] = []): Node {
     const groups: Node[][] = [[]];
@@ -373,7 +344,8 @@ class Parser {
       case 'mathcal':
         return { t: 'sym', name: `${name}:${symbolName(this.parseArgument(true))}` };
       default:
-        throw new AnswerParseError(`unsupported command \\${name}`);
+        // Unknown commands (\dots, \angle, \sum...) stand for themselves: equal only to the same symbol.
+        return { t: 'sym', name: `\\${name}` };
     }
   }
 
@@ -415,24 +387,5 @@ class Parser {
     const full = rows.filter((r) => r.length > 0);
     if (full.length === 0) throw new AnswerParseError(`empty environment ${env}`);
     return { t: 'matrix', rows: full };
-  }
-}
-
-function symbolName(node: Node): string {
-  switch (node.t) {
-    case 'sym':
-      return node.name;
-    case 'num':
-      return node.text;
-    case 'const':
-      return node.name;
-    case 'mul':
-      return node.args.map(symbolName).join('');
-    case 'text':
-      return node.text;
-    case 'list':
-      return node.items.map(symbolName).join(',');
-    default:
-      throw new AnswerParseError('unsupported subscript');
   }
 }

@@ -4,27 +4,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createComparePool } from './compare-pool.ts';
+import { writeStubbornCompareWorker } from './stubborn-compare-worker.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rft-compare-pool-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The real worker, except that the gold `hang` spins forever and `die` kills the thread. */
-function stubbornWorker(): URL {
-  const real = new URL('./compare-worker.ts', import.meta.url).href;
-  const file = join(dir, 'stubborn-worker.ts');
-  writeFileSync(
-    file,
-    `import { parentPort } from 'node:worker_threads';
-const { compareAnswers } = await import(${JSON.stringify(real.replace('compare-worker.ts', 'answer-compare.ts'))});
-parentPort.on('message', (task) => {
-  if (task.gold === 'hang') for (;;) {}
-  if (task.gold === 'die') process.exit(3);
-  parentPort.postMessage({ id: task.id, result: compareAnswers(task.gold, task.pred, task.options) });
-});
-`,
-  );
-  return pathToFileURL(file);
-}
+const stubbornWorker = (): URL => writeStubbornCompareWorker(dir);
 
 describe('compare pool', () => {
   it('compares in worker threads', async () => {
@@ -43,7 +28,7 @@ describe('compare pool', () => {
   });
 
   it('kills a hung comparison, reports grader timeout and keeps serving', async () => {
-    const pool = createComparePool({ workers: 1, timeoutMs: 300, workerUrl: stubbornWorker() });
+    const pool = createComparePool({ workers: 1, timeoutMs: 1500, workerUrl: stubbornWorker() });
     try {
       const hung = pool.compare('hang', '1');
       const after = pool.compare('2', '2.0');
@@ -53,6 +38,31 @@ describe('compare pool', () => {
       expect(crashed).toMatchObject({ equal: false, undecided: 'crash' });
       expect(await pool.compare('5', '5')).toMatchObject({ equal: true });
       expect(pool.stats()).toMatchObject({ timeouts: 1, crashes: 1, workers: 1 });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a comparison that exhausts its heap kills only its worker', async () => {
+    const pool = createComparePool({ workers: 1, timeoutMs: 20_000, maxHeapMb: 48, workerUrl: stubbornWorker() });
+    try {
+      const r = await pool.compare('oom', '1');
+      expect(r).toMatchObject({ equal: false, undecided: 'crash' });
+      expect(await pool.compare('7', '7.0')).toMatchObject({ equal: true });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('fails fast when the worker cannot start', async () => {
+    const file = join(dir, 'broken-worker.ts');
+    writeFileSync(file, "throw new Error('cannot load');\n");
+    const pool = createComparePool({ workers: 1, timeoutMs: 5000, workerUrl: pathToFileURL(file) });
+    try {
+      const r = await pool.compare('1', '1');
+      expect(r).toMatchObject({ equal: false, undecided: 'crash' });
+      expect(r.detail).toMatch(/failed to start/);
+      expect(pool.stats().broken).toMatch(/cannot load/);
     } finally {
       await pool.close();
     }

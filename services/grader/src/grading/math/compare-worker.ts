@@ -13,6 +13,11 @@ export interface CompareReply {
   result: CompareResult;
 }
 
+export interface ReadyMessage {
+  ready: true;
+}
+
+parentPort?.postMessage({ ready: true } satisfies ReadyMessage);
 parentPort?.on('message', (task: CompareTask) => {
   let result: CompareResult;
   try {
