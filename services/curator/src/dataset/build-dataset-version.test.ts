@@ -99,8 +99,11 @@ describe('buildDatasetVersion', () => {
   });
 
   it('drops (never truncates) samples over the max length and counts them', async () => {
-    const rows = [sampleRow(1), sampleRow(2, { reasoningRepeat: 400 })];
-    const result = await buildDatasetVersion({ store: s3.store, rows, info: sampleInfo(), tokenizer, maxTokens: 512 });
+    async function* rows() {
+      yield sampleRow(1);
+      yield sampleRow(2, { reasoningRepeat: 400 });
+    }
+    const result = await buildDatasetVersion({ store: s3.store, rows: rows(), info: sampleInfo(), tokenizer, maxTokens: 512 });
     expect(result.manifest.counts).toMatchObject({ input: 2, kept: 1, droppedByBuild: { too_long: 1 } });
     expect(result.manifest.tokens.perSample.max).toBeLessThanOrEqual(512);
   });
