@@ -66,6 +66,21 @@ function aptInstall(packages: string[]): void {
   });
 }
 
+/** Debian packages the sandbox needs: Python with numpy and sympy, libseccomp bindings, bubblewrap. */
+export const SANDBOX_PACKAGES = ['python3', 'python3-numpy', 'python3-sympy', 'python3-seccomp', 'bubblewrap'];
+
+function ensureDebianPackages(packages: readonly string[]): void {
+  const missing = packages.filter((p) => {
+    try {
+      execFileSync('dpkg', ['-s', p], { stdio: 'ignore' });
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length) aptInstall(missing);
+}
+
 async function ensurePostgres(state: StackState): Promise<void> {
   if (await portOpen(5432)) return;
   if (!existsSync('/etc/postgresql')) aptInstall(['postgresql']);
@@ -163,6 +178,7 @@ function readState(): StackState {
 
 export async function stackUp(): Promise<StackState> {
   const state = readState();
+  ensureDebianPackages(SANDBOX_PACKAGES);
   await ensurePostgres(state);
   await ensureRedis(state);
   await ensureS3(state);

@@ -1,4 +1,4 @@
-import { CampaignSpec, Question, Trajectory, type JobPayload, type SelectionSpec } from '@rft/contracts';
+import { CampaignSpec, InputError, Question, Trajectory, type JobPayload, type SelectionSpec } from '@rft/contracts';
 import { gradedCandidates, insertDataset, setCampaignStatus, type CandidateRow, type Db } from '@rft/db';
 import { UnrecoverableError, type JobContext } from '@rft/queue';
 import { decodeJsonlZst, type ObjectStore } from '@rft/storage';
@@ -45,6 +45,21 @@ export function selectionOf(spec: CampaignSpec): SelectionSpec {
  */
 export async function runCurateJob(deps: CurateJobDeps, payload: JobPayload<'curate'>, ctx: JobContext): Promise<void> {
   const log = deps.log.child({ campaignId: payload.campaignId, job: ctx.job.id });
+  try {
+    await curate(deps, payload, log);
+  } catch (error) {
+    // Bad input (no chat template, zero rows...) will not fix itself: fail the campaign with the
+    // reason instead of leaving it curating. Transient faults are retried until the last attempt.
+    const final = error instanceof InputError || error instanceof UnrecoverableError || ctx.isLastAttempt;
+    if (!final) throw error;
+    const reason = `curation failed: ${error instanceof Error ? error.message : String(error)}`;
+    await setCampaignStatus(deps.db, payload.campaignId, 'failed', { from: ['curating'], error: reason.slice(0, 4000) });
+    log.error({ err: error }, 'curation failed; campaign marked failed');
+    throw new UnrecoverableError(reason);
+  }
+}
+
+async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: Logger): Promise<void> {
   const campaign = await deps.db.selectFrom('campaigns').selectAll().where('id', '=', payload.campaignId).executeTakeFirst();
   if (!campaign) throw new UnrecoverableError(`campaign ${payload.campaignId} does not exist`);
   if (campaign.status !== 'curating') return;

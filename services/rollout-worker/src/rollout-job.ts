@@ -78,7 +78,9 @@ export async function runRolloutJob(deps: RolloutJobDeps, payload: JobPayload<'r
   }, deps.heartbeatMs ?? 10_000);
   try {
     const engine = deps.engineFor(spec);
-    const trajectories = await Promise.all(
+    // Settled, not all-or-nothing: samples that finished are stored even when a sibling could not
+    // be served, so the retry regenerates only what is still missing.
+    const settled = await Promise.allSettled(
       missing.map((sampleIndex) =>
         engine.runSample(
           {
@@ -93,6 +95,8 @@ export async function runRolloutJob(deps: RolloutJobDeps, payload: JobPayload<'r
         ),
       ),
     );
+    const trajectories = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const firstFailure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (trajectories.length > 0) {
       const objectKey = objectKeys.trajectories(key.campaignId, key.stage, started.ordinal, started.attempt);
       await deps.store.put(objectKey, encodeJsonlZst(trajectories), { contentType: 'application/zstd' });
@@ -104,6 +108,7 @@ export async function runRolloutJob(deps: RolloutJobDeps, payload: JobPayload<'r
       );
       log.info({ generated: trajectories.length, inserted, attempt: started.attempt }, 'samples stored');
     }
+    if (firstFailure) throw firstFailure.reason;
     if (await finishGeneration(deps.db, key, started.attempt)) {
       await deps.queues.add('grade', key);
     } else {
