@@ -4,6 +4,10 @@
  * at `prefillTokensPerSecond`) plus its decode time (completion tokens at `decodeTokensPerSecond`).
  * Throughput is therefore bounded by maxNumSeqs × decodeTokensPerSecond, as a real server's is by
  * its batch size and step time.
+ *
+ * The simulated timeline does not depend on the event loop's timer lag: a sequence admitted into a
+ * slot freed by another starts when that one ended on the simulated clock, not when its timer fired;
+ * lag only delays the delivery of the response.
  */
 
 export interface SchedulerOptions {
@@ -29,7 +33,7 @@ interface Running {
 export class BatchScheduler {
   readonly options: SchedulerOptions;
   #running = new Set<Running>();
-  #waiting: Array<() => void> = [];
+  #waiting: Array<(freedAt: number) => void> = [];
   #finishedTokens = 0;
   #closed = false;
   #timers = new Set<NodeJS.Timeout>();
@@ -59,11 +63,13 @@ export class BatchScheduler {
 
   /** Waits for a slot, holds it for the job's simulated duration, then frees it. */
   async run(job: Job, signal: AbortSignal): Promise<void> {
+    let startAt = performance.now();
     if (this.#running.size >= this.options.maxNumSeqs) {
-      await new Promise<void>((resolve, reject) => {
-        const admit = (): void => {
+      const enqueuedAt = startAt;
+      startAt = await new Promise<number>((resolve, reject) => {
+        const admit = (freedAt: number): void => {
           signal.removeEventListener('abort', onAbort);
-          resolve();
+          resolve(Math.max(enqueuedAt, freedAt));
         };
         const onAbort = (): void => {
           const i = this.#waiting.indexOf(admit);
@@ -74,14 +80,14 @@ export class BatchScheduler {
         this.#waiting.push(admit);
       });
     }
-    const now = performance.now();
+    const now = startAt;
     const prefillMs = (job.uncachedPromptTokens / this.options.prefillTokensPerSecond) * 1000;
     const decodeMs = (job.completionTokens / this.options.decodeTokensPerSecond) * 1000;
     const entry: Running = { startedAt: now, decodeStartsAt: now + prefillMs + job.extraDelayMs, endsAt: now + prefillMs + job.extraDelayMs + decodeMs, tokens: job.completionTokens };
     this.#running.add(entry);
     let completed = false;
     try {
-      const totalMs = entry.endsAt - now;
+      const totalMs = entry.endsAt - performance.now();
       if (totalMs > 0 && Number.isFinite(totalMs)) await this.#sleep(totalMs, signal);
       else await new Promise((r) => setImmediate(r));
       completed = true;
@@ -90,7 +96,7 @@ export class BatchScheduler {
       if (completed) this.#finishedTokens += entry.tokens;
       else this.#finishedTokens += this.generatedTokensOf(entry, performance.now());
       const next = this.#waiting.shift();
-      if (next) next();
+      if (next) next(completed ? entry.endsAt : performance.now());
     }
   }
 

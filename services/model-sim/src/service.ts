@@ -38,14 +38,14 @@ export interface ModelSimStats {
   promptTokens: number;
   prefixQueries: number;
   prefixHits: number;
-  /** The prompts received, newest last (bounded to the last 1000), for tests. */
-  recentPrompts: string[];
 }
 
 export interface ModelSim {
   start(): Promise<{ url: string }>;
   close(): Promise<void>;
   stats(): ModelSimStats;
+  /** The prompts received, newest last (the last 1000), for tests. */
+  recentPrompts(): string[];
   /** Replaces the random fault rates. */
   setFaults(config: FaultConfig): void;
   /** Queues one-shot faults applied to the next requests, in order. */
@@ -194,8 +194,8 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
       promptTokens: counters.promptTokens,
       prefixQueries: counters.prefixQueries,
       prefixHits: counters.prefixHits,
-      recentPrompts: [...recentPrompts],
     }),
+    recentPrompts: () => [...recentPrompts],
     setFaults(config) {
       validateFaultConfig(config);
       faults = config;

@@ -74,7 +74,8 @@ export class CapacityController {
     const running = loads.reduce((s, l) => s + l.running, 0);
     const target = this.options.targetWaitingPerReplica * loads.length;
     const now = performance.now();
-    if (waiting > Math.max(2 * target, 0.25 * running) && now - this.#lastDecrease > 2 * this.options.metricsPollMs) {
+    // A short queue keeps every slot busy; only a long one (latency, KV pressure, preemptions) backs off.
+    if (waiting > Math.max(4 * target, 0.5 * running) && now - this.#lastDecrease > 4 * this.options.metricsPollMs) {
       this.#limit = clamp(Math.floor(this.#limit * this.options.decreaseFactor), this.options.minLimit, this.options.maxLimit);
       this.#lastDecrease = now;
     } else if (waiting < target && this.inFlight >= this.#limit * 0.9) {

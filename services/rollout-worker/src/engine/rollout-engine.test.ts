@@ -41,7 +41,7 @@ describe('rollout engine against model-sim', () => {
     const t = await engine.runSample(sample(questions[3]!, recipe('hint-infer'), 0, 5), never);
     Trajectory.parse(t);
     expect(t.end).toBe('eos');
-    const prompts = sims[0]!.stats().recentPrompts;
+    const prompts = sims[0]!.recentPrompts();
     const lastPrompt = prompts[prompts.length - 1]!;
     const full = textOf(t);
     expect(full.startsWith(lastPrompt)).toBe(true);

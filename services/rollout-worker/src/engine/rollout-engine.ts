@@ -92,8 +92,8 @@ export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
     initialLimit: 64 * deps.endpoints.length,
     minLimit: 1,
     maxLimit: options.maxInFlightPerReplica * deps.endpoints.length * 4,
-    metricsPollMs: 0,
-    targetWaitingPerReplica: 2,
+    metricsPollMs: 1_000,
+    targetWaitingPerReplica: 3,
     additiveStep: 4,
     decreaseFactor: 0.85,
     ...capacityOverrides,
@@ -132,6 +132,7 @@ export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
       if (closed) throw new Error('rollout engine is closed');
       capacity.inFlight++;
       metrics.trajectoriesInFlight.inc();
+      const endSample = pool.beginSample(affinityKey(input.campaignId, input.question.id));
       try {
         const trajectory = await runRollout({
           model: deps.model,
@@ -145,6 +146,7 @@ export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
         if (trajectory.end === 'error') logger.warn({ campaignId: input.campaignId, questionId: input.question.id, sampleIndex: input.sampleIndex, error: trajectory.error }, 'sample ended with an error');
         return trajectory;
       } finally {
+        endSample();
         capacity.inFlight--;
         metrics.trajectoriesInFlight.dec();
       }
