@@ -54,7 +54,8 @@ export function completionBody(p: CompletionParams): Record<string, unknown> {
     repetition_penalty: p.repetitionPenalty,
     seed: p.seed,
     stop: p.stop,
-    include_stop_str_in_output: true,
+    include_stop_str_in_output: true, // vLLM
+    no_stop_trim: true, // SGLang's name for the same
     skip_special_tokens: false,
     spaces_between_special_tokens: false,
     stream: false,
@@ -114,15 +115,18 @@ export function parseCompletion(bodyText: string, replica: string): CompletionRe
   };
   const b = body as { choices?: unknown; usage?: unknown };
   if (!Array.isArray(b.choices) || b.choices.length !== 1) return fail('has no single choice');
-  const choice = b.choices[0] as { text?: unknown; finish_reason?: unknown; stop_reason?: unknown };
+  const choice = b.choices[0] as { text?: unknown; finish_reason?: unknown; stop_reason?: unknown; matched_stop?: unknown };
   if (typeof choice.text !== 'string') return fail('choice has no text');
   if (typeof choice.finish_reason !== 'string') return fail('choice has no finish_reason');
-  const stopReason = choice.stop_reason;
+  // vLLM names the matched stop `stop_reason`, SGLang `matched_stop`; a token id (number) means EOS or a stop token.
+  const stopReason = choice.stop_reason ?? choice.matched_stop;
   const usage = b.usage as { prompt_tokens?: unknown; completion_tokens?: unknown; prompt_tokens_details?: { cached_tokens?: unknown } | null } | undefined;
   if (!usage || typeof usage.prompt_tokens !== 'number' || typeof usage.completion_tokens !== 'number') return fail('has no usage');
   const cached = usage.prompt_tokens_details?.cached_tokens;
+  // A server that ignored the keep-the-stop flag trimmed it: restore it, the model did generate it.
+  const text = typeof stopReason === 'string' && choice.finish_reason === 'stop' && !choice.text.endsWith(stopReason) ? choice.text + stopReason : choice.text;
   return {
-    text: choice.text,
+    text,
     finishReason: choice.finish_reason,
     stopReason: typeof stopReason === 'string' || typeof stopReason === 'number' ? stopReason : null,
     promptTokens: usage.prompt_tokens,

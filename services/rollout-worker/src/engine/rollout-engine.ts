@@ -83,9 +83,15 @@ export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
   const hints = typeof deps.hints === 'object' ? validateHintLibrary(deps.hints) : loadHintLibrary(deps.hints);
   if (!deps.model) throw new Error('model: required (the name the inference servers serve)');
   const agent = createHttpAgent(options.maxInFlightPerReplica + 8);
+  const lastHealth = new Map<string, string>();
   const pool = new ReplicaPool(deps.endpoints, options, (url) => probe(url), (state) => {
     metrics.replicaInFlight.set({ replica: state.url }, state.inFlight);
     metrics.replicaUp.set({ replica: state.url }, state.health === 'up' ? 1 : 0);
+    if ((lastHealth.get(state.url) ?? 'up') !== state.health) {
+      if (state.health === 'down') logger.warn({ replica: state.url, consecutiveFailures: state.consecutiveFailures }, 'replica taken out of rotation');
+      else logger.info({ replica: state.url }, 'replica back in rotation');
+    }
+    lastHealth.set(state.url, state.health);
   });
   for (const r of pool.states()) metrics.replicaUp.set({ replica: r.url }, 1);
   const capacity = new CapacityController({
@@ -106,9 +112,7 @@ export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
       const u = new URL('/v1/models', url);
       const res = await agent.request({ origin: u.origin, path: u.pathname, method: 'GET', signal: AbortSignal.timeout(5_000) });
       await res.body.dump();
-      const ok = res.statusCode === 200;
-      if (ok) logger.info({ replica: url }, 'replica back in rotation');
-      return ok;
+      return res.statusCode === 200;
     } catch {
       return false;
     }
