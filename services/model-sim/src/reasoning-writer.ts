@@ -44,6 +44,30 @@ const FILLERS = [
   'I want an exact answer, not an approximation.',
 ];
 
+const UNDERSTANDING = [
+  'So the question wants one exact number at the end.',
+  'Nothing here is ambiguous, but the numbers are not small.',
+  'I should keep every intermediate value exact rather than rounding.',
+  'This is the kind of problem where a careful, systematic computation beats a clever trick.',
+  'Before diving in, it is worth recalling the standard formula that applies here.',
+  'The main risk is an arithmetic slip in one of the middle steps.',
+];
+
+const COMMENTS = [
+  'That seems right.',
+  'OK, keep that.',
+  'Let me write that down.',
+  'Good, that step is straightforward.',
+  'Hmm, let me make sure of that value. Yes.',
+  'So far so good.',
+];
+
+const SANITY = [
+  'As a sanity check on the size, the result should be of the same order as the biggest term involved, which it is.',
+  'The result has a plausible size given the inputs.',
+  'Nothing looks off in magnitude.',
+];
+
 const PYTHON_OPEN = '```python';
 const FENCE_CLOSE = '```\n';
 
@@ -97,14 +121,25 @@ function codeFor(input: WriterInput, blockIndex: number, afterError: boolean): s
   return q.template.python(q.params, variant);
 }
 
+function pickDistinct<T>(rng: Random, items: readonly T[], n: number): T[] {
+  const pool = [...items];
+  const out: T[] = [];
+  while (out.length < n && pool.length) out.push(pool.splice(Math.floor(rng.next() * pool.length), 1)[0] as T);
+  return out;
+}
+
+/** The computation lines with the occasional remark between them. */
+function narrate(lines: readonly string[], rng: Random): string {
+  return lines.map((line) => (rng.chance(0.35) ? `${line} ${rng.pick(COMMENTS)}` : line)).join('\n');
+}
+
 /** The text of the first phase: from the start of the assistant turn. */
 function startPhase(input: WriterInput, s: SampleState): WriterOutput {
   const rng = randomFor(input.seed, input.problemText, 'start');
   let text = input.thinkOpen ? '' : '<think>\n';
   text += `Okay, let's see. ${input.problemText}\n\n`;
-  const fillers = rng.int(2, 5);
-  for (let i = 0; i < fillers; i++) text += rng.pick(FILLERS) + ' ';
-  text += '\n\n';
+  text += pickDistinct(rng, UNDERSTANDING, rng.int(1, 3)).join(' ') + ' ';
+  text += pickDistinct(rng, FILLERS, rng.int(2, 4)).join(' ') + '\n\n';
   switch (s.behaviour) {
     case 'loop': {
       text += s.handLines.slice(0, 2).join('\n') + '\n';
@@ -132,7 +167,7 @@ function startPhase(input: WriterInput, s: SampleState): WriterOutput {
     text += `\`\`\`output\n${s.handAnswer}\n\`\`\`\nThe output is ${s.handAnswer}.\n\n${finalAnswer(s.handAnswer)}`;
     return { text, eos: true };
   }
-  text += s.handLines.join('\n') + '\n';
+  text += narrate(s.handLines, rng) + '\n' + rng.pick(SANITY) + '\n';
   let answer = s.handAnswer;
   if (s.reflect) {
     text += '\nWait, let me double-check that. ';
