@@ -196,6 +196,26 @@ describe('faults', () => {
   });
 });
 
+describe('cancellation', () => {
+  it('cancels the in-flight request so the server frees its slot', async () => {
+    const { sims, urls } = await startSims(1, { decodeTokensPerSecond: 5 });
+    const engine = engineFor(urls);
+    try {
+      const ac = new AbortController();
+      const running = engine.runSample(sample(questions[0]!, recipe('greedy')), ac.signal);
+      while (sims[0]!.stats().running === 0) await new Promise((r) => setTimeout(r, 5));
+      expect(engine.capacity().inFlight).toBe(1);
+      ac.abort(new Error('worker shutting down'));
+      await expect(running).rejects.toThrow('worker shutting down');
+      while (sims[0]!.stats().running > 0) await new Promise((r) => setTimeout(r, 5));
+      expect(engine.capacity().inFlight).toBe(0);
+    } finally {
+      await engine.close();
+      await Promise.all(sims.map((s) => s.close()));
+    }
+  });
+});
+
 describe('routing', () => {
   let sims: ModelSim[];
   let urls: string[];
