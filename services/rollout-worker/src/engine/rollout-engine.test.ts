@@ -114,6 +114,22 @@ describe('rollout engine against model-sim', () => {
     for (const t of healthyLong) expect(t.end).toBe('token_budget');
   });
 
+  it('keeps requests inside the served context window', async () => {
+    const small = await startSims(1, { maxModelLen: 400 });
+    const tight = engineFor(small.urls);
+    try {
+      const runs = await Promise.all([0, 1, 2, 3].map((i) => tight.runSample(sample(questions[i * 10]!, recipe('hint-infer'), 0, 300 + i), never)));
+      for (const t of runs) {
+        expect(t.end, t.error).not.toBe('error');
+        for (const turn of t.turns) expect(turn.promptTokens + turn.completionTokens).toBeLessThanOrEqual(400);
+      }
+      expect(runs.some((t) => t.end === 'token_budget')).toBe(true);
+    } finally {
+      await tight.close();
+      await Promise.all(small.sims.map((s) => s.close()));
+    }
+  });
+
   it('turns a chat template failure into an error trajectory', async () => {
     const broken = engineFor(urls, { chatTemplate: { chat_template: "{{ raise_exception('unsupported') }}" } });
     try {

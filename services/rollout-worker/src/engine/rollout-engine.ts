@@ -20,6 +20,8 @@ export interface EngineLogger {
 
 export interface EngineOptions extends LoopOptions, RetryOptions, ReplicaPoolOptions {
   capacity: CapacityOptions;
+  /** The servers' context window in tokens; read from `max_model_len` of GET /v1/models when absent (null: no cap). */
+  contextWindowTokens?: number | null;
 }
 
 export interface RolloutEngineDeps {
@@ -118,6 +120,29 @@ export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
     }
   }
 
+  // vLLM reports max_model_len in its model card; asked once, from whichever replica answers.
+  let contextWindow: Promise<number | null> | null = deps.options?.contextWindowTokens !== undefined ? Promise.resolve(deps.options.contextWindowTokens) : null;
+  const getContextWindow = (): Promise<number | null> => {
+    contextWindow ??= modelCardWindow();
+    return contextWindow;
+  };
+  async function modelCardWindow(): Promise<number | null> {
+    for (const { url } of pool.states()) {
+      try {
+        const u = new URL('/v1/models', url);
+        const res = await agent.request({ origin: u.origin, path: u.pathname, method: 'GET', signal: AbortSignal.timeout(5_000) });
+        const body = (await res.body.json()) as { data?: Array<{ id?: string; max_model_len?: unknown }> };
+        const card = body.data?.find((m) => m.id === deps.model) ?? body.data?.[0];
+        if (typeof card?.max_model_len === 'number') return card.max_model_len;
+        return null;
+      } catch {
+        continue;
+      }
+    }
+    contextWindow = null; // ask again next time
+    return null;
+  }
+
   const prompts = new Map<string, string>();
   const renderPrompt = (question: Question, recipe: Recipe): string => {
     const cacheKey = `${question.id}\u0000${recipe.tools.enabled}\u0000${question.problem.length}`;
@@ -146,6 +171,7 @@ export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
           hints,
           metrics,
           options,
+          contextWindow: getContextWindow,
         }, input, signal);
         if (trajectory.end === 'error') logger.warn({ campaignId: input.campaignId, questionId: input.question.id, sampleIndex: input.sampleIndex, error: trajectory.error }, 'sample ended with an error');
         return trajectory;

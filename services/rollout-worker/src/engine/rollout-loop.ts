@@ -43,7 +43,12 @@ export interface LoopDeps {
   hints: HintLibrary;
   metrics: EngineMetrics;
   options: LoopOptions;
+  /** The served context window (vLLM's max_model_len), null when unknown. */
+  contextWindow(): Promise<number | null>;
 }
+
+/** Characters per token assumed when estimating the prompt size (low on purpose: code and digits tokenize densely). */
+const CONSERVATIVE_CHARS_PER_TOKEN = 2;
 
 export function affinityKey(campaignId: string, questionId: string): string {
   return `${campaignId}\u0000${questionId}`;
@@ -74,6 +79,7 @@ export async function runRollout(deps: LoopDeps, input: SampleInput, signal: Abo
   let thinkEndHints = 0;
   let toolLimitReached = false;
   let continuing = false; // the previous turn stopped mid-text (chunk end or an ignored stop)
+  let contextCharsAtLastTurn = 0; // rendered characters covered by the last turn's prompt + completion
 
   const finish = (end: Trajectory['end'], extra: { error?: string; tokensSaved?: number } = {}): Trajectory => {
     metrics.trajectories.inc({ end });
@@ -103,12 +109,23 @@ export async function runRollout(deps: LoopDeps, input: SampleInput, signal: Abo
       thinkEndStop: hintsOn && toolsLeft && !thinkClosed && thinkEndHints < recipe.hints.beforeThinkEnd,
     };
     const stops = stopStrings(plan);
+    let maxTokens = options.chunkTokens ? Math.min(remaining, options.chunkTokens) : remaining;
+    const window = await deps.contextWindow();
+    if (window !== null) {
+      const last = turns[turns.length - 1];
+      const promptEstimate = last
+        ? last.promptTokens + last.completionTokens + Math.ceil((text.text.length - contextCharsAtLastTurn) / CONSERVATIVE_CHARS_PER_TOKEN)
+        : Math.ceil(text.text.length / CONSERVATIVE_CHARS_PER_TOKEN);
+      const room = window - promptEstimate;
+      if (room < 16) return finish('token_budget'); // the context window is full
+      maxTokens = Math.min(maxTokens, room);
+    }
     let outcome: GenerateOutcome;
     try {
       outcome = await deps.generate(key, {
         model: deps.model,
         prompt: text.text,
-        maxTokens: options.chunkTokens ? Math.min(remaining, options.chunkTokens) : remaining,
+        maxTokens,
         temperature: recipe.sampling.temperature,
         topP: recipe.sampling.topP,
         topK: recipe.sampling.topK,
@@ -119,13 +136,15 @@ export async function runRollout(deps: LoopDeps, input: SampleInput, signal: Abo
       }, signal);
     } catch (error) {
       if (error instanceof InferenceError && !signal.aborted) {
-        return finish('error', { error: `inference failed after retries (${error.kind}) on ${error.replica}: ${error.message}` });
+        const what = error.retryable ? 'inference failed after retries' : 'inference failed';
+        return finish('error', { error: `${what} (${error.kind}) on ${error.replica}: ${error.message}` });
       }
       throw error;
     }
     const r = outcome.result;
     turns.push({ promptTokens: r.promptTokens, completionTokens: r.completionTokens, cachedTokens: r.cachedTokens, finishReason: r.finishReason, stopReason: r.stopReason, latencyMs: Math.round(outcome.latencyMs * 10) / 10, replica: outcome.replica });
     generated += r.completionTokens;
+    contextCharsAtLastTurn = text.text.length + r.text.length;
     metrics.turns.inc({ finish_reason: r.finishReason });
     metrics.generatedTokens.inc({ replica: outcome.replica }, r.completionTokens);
     metrics.promptTokens.inc({ replica: outcome.replica }, r.promptTokens);
