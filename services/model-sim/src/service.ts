@@ -2,6 +2,7 @@
  * model-sim: a test double of an OpenAI-compatible inference server (vLLM flavour). It serves
  * `POST /v1/completions`, `GET /v1/models`, `GET /health` and `GET /metrics` on node:http.
  */
+import { assertNever } from '@rft/contracts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BatchScheduler } from './batch-scheduler.ts';
@@ -111,10 +112,11 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
     const fault = queued.shift() ?? drawFault(faults, faultRng);
     const aborted = new AbortController();
     res.on('close', () => aborted.abort());
-    switch (fault?.kind) {
+    const faultKind = fault?.kind ?? 'none';
+    switch (faultKind) {
       case 'error':
         counters.errors++;
-        return sendJson(res, fault.status ?? 503, errorBody(fault.status ?? 503, 'ServiceUnavailableError', 'injected fault'));
+        return sendJson(res, fault?.status ?? 503, errorBody(fault?.status ?? 503, 'ServiceUnavailableError', 'injected fault'));
       case 'hang':
         return; // the response stays open until the client gives up
       case 'disconnect':
@@ -124,8 +126,10 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
         res.writeHead(200, { 'content-type': 'application/json' });
         return void res.end('{"id":"cmpl-broken","object":"text_completion","choices":[{"text":"');
       case 'latency_spike':
-      case undefined:
+      case 'none':
         break;
+      default:
+        assertNever(faultKind, 'fault kind');
     }
     let request;
     try {

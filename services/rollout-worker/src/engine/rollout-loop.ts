@@ -3,7 +3,7 @@
  * word or before the end of thinking, or just continue), until EOS, the token budget, an early abort
  * of a degenerate loop, or an error of this sample.
  */
-import type { ExecutionResult, PythonRunner, Question, Recipe, Trajectory, TurnUsage } from '@rft/contracts';
+import { assertNever, type ExecutionResult, type PythonRunner, type Question, type Recipe, type Trajectory, type TurnUsage } from '@rft/contracts';
 import type { CompletionParams } from './completion-client.ts';
 import { InferenceError, RetryLaterError } from './engine-errors.ts';
 import type { EngineMetrics } from './engine-metrics.ts';
@@ -222,6 +222,8 @@ export async function runRollout(deps: LoopDeps, input: SampleInput, signal: Abo
         text.add('tool_output', formatToolOutput(result, recipe.tools.timeoutMs, options.toolOutputMaxChars), { status: result.status, wallMs: Math.round(result.wallMs) });
         break;
       }
+      default:
+        assertNever(meaning, 'stop meaning');
     }
   }
 }
