@@ -114,7 +114,10 @@ function finalAnswer(answer: string): string {
 
 function codeFor(input: WriterInput, blockIndex: number, afterError: boolean): string {
   const q = input.question;
-  if (!q) return 'print(0)\n';
+  if (!q) {
+    // A problem outside the bank (e.g. a code question): a placeholder that runs the sample tests if a hint gave them.
+    return "def solve(input_str):\n    return input_str\n\nfor given, expected in globals().get('tests', []):\n    print(repr(solve(given)), 'expected', repr(expected))\n";
+  }
   const rng = randomFor(input.seed, input.problemText, 'code', blockIndex);
   const roll = rng.next();
   const variant = afterError || roll < 0.88 ? 'correct' : roll < 0.94 ? 'off_by_one' : 'name_error';
@@ -248,6 +251,11 @@ export function writeContinuation(input: WriterInput): WriterOutput {
   }
   const tail = a.slice(anchor);
   if (full.text.startsWith(tail)) return { text: full.text.slice(tail.length), eos: full.eos };
+  if (openBlock) {
+    // The block was opened with code the model did not write (a hint's template): carry on after it.
+    const block = codeFor(input, a.split(PYTHON_OPEN).length - 2, false);
+    return { text: `${tail.endsWith('\n') || tail === '' ? '' : '\n'}${block}${FENCE_CLOSE}\n${finalAnswer(lastOutputValue(a) ?? s.handAnswer)}`, eos: true };
+  }
   // The tail holds text this phase would not have written (an inserted hint without code, a cut
   // stop string): wrap up with the best answer known.
   const best = lastOutputValue(a) ?? s.handAnswer;

@@ -83,6 +83,29 @@ describe('rollout engine against model-sim', () => {
     expect(stable(again)).toEqual(stable(runs[0]!));
   });
 
+  it('uses code-debug hints with the sample tests for code questions, and sandbox sessions when asked', async () => {
+    const seen: Array<string | undefined> = [];
+    const recording = engineFor(urls, {
+      sandbox: { run: async (req, signal) => (seen.push(req.sessionId), sandbox.run(req, signal)) },
+      options: { toolSessions: true },
+    });
+    try {
+      const codeQuestion: Question = { id: 'code-1', kind: 'code', problem: 'Read two integers and print their sum.', tests: [{ type: 'stdin', input: '2 3\n', output: '5\n' }] };
+      const r = recipe('hint-infer', { hints: { enabled: true, triggerWords: ['Wait'], triggerProbability: 1, beforeThinkEnd: 1 } });
+      const runs = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => recording.runSample(sample(codeQuestion, r, i, 900 + i), never)));
+      const hints = runs.flatMap((t) => t.segments.filter((s) => s.kind === 'hint'));
+      expect(hints.length).toBeGreaterThan(0);
+      for (const h of hints) {
+        expect(h.meta?.purpose).toBe('code_debug');
+        expect(h.text).toContain('tests = [["2 3\\n","5\\n"]]');
+      }
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.every((id) => /^camp-1\/code-1\/test\/\d+$/.test(id ?? ''))).toBe(true);
+    } finally {
+      await recording.close();
+    }
+  });
+
   it('appends a notice once the tool-call limit is reached', async () => {
     const r = recipe('rft', { tools: { enabled: true, maxCalls: 0, timeoutMs: 10_000 } });
     const runs = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((i) => engine.runSample(sample(questions[i]!, r, i, 40 + i), never)));

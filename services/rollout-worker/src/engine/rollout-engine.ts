@@ -63,6 +63,7 @@ export const DEFAULT_ENGINE_OPTIONS: Omit<EngineOptions, 'capacity'> = {
   maxTriggerHints: 4,
   toolOutputMaxChars: 4_000,
   sandboxAttempts: 3,
+  toolSessions: false,
   maxAttempts: 4,
   backoffBaseMs: 500,
   backoffMaxMs: 15_000,

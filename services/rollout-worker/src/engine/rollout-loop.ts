@@ -33,6 +33,8 @@ export interface LoopOptions {
   maxTriggerHints: number;
   toolOutputMaxChars: number;
   sandboxAttempts: number;
+  /** Run the python blocks of one sample in one sandbox session (state carries over), instead of each on its own. */
+  toolSessions: boolean;
 }
 
 export interface LoopDeps {
@@ -216,7 +218,8 @@ export async function runRollout(deps: LoopDeps, input: SampleInput, signal: Abo
           break;
         }
         toolCalls++;
-        const result = await execute(deps, meaning.code, recipe.tools.timeoutMs, signal);
+        const session = options.toolSessions ? `${input.campaignId}/${question.id}/${input.stage}/${input.sampleIndex}` : undefined;
+        const result = await execute(deps, meaning.code, recipe.tools.timeoutMs, session, signal);
         metrics.toolCalls.inc({ status: result.status });
         metrics.toolSeconds.observe(result.wallMs / 1000);
         text.add('tool_output', formatToolOutput(result, recipe.tools.timeoutMs, options.toolOutputMaxChars), { status: result.status, wallMs: Math.round(result.wallMs) });
@@ -229,12 +232,12 @@ export async function runRollout(deps: LoopDeps, input: SampleInput, signal: Abo
 }
 
 /** Runs a python block; an unavailable sandbox is retried, then the whole job is retried later. */
-async function execute(deps: LoopDeps, code: string, timeoutMs: number, signal: AbortSignal): Promise<ExecutionResult> {
+async function execute(deps: LoopDeps, code: string, timeoutMs: number, sessionId: string | undefined, signal: AbortSignal): Promise<ExecutionResult> {
   let lastProblem = '';
   for (let attempt = 1; attempt <= deps.options.sandboxAttempts; attempt++) {
     signal.throwIfAborted();
     try {
-      const result = await deps.sandbox.run({ code, limits: { timeoutMs } }, signal);
+      const result = await deps.sandbox.run({ code, limits: { timeoutMs }, ...(sessionId ? { sessionId } : {}) }, signal);
       if (result.status !== 'busy' && result.status !== 'sandbox_error') return result;
       lastProblem = `${result.status}: ${result.stderr.slice(0, 200)}`;
     } catch (error) {
