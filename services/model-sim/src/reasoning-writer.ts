@@ -147,7 +147,10 @@ function startPhase(input: WriterInput, s: SampleState): WriterOutput {
     case 'loop': {
       text += s.handLines.slice(0, 2).join('\n') + '\n';
       const step = s.handLines[1] ?? s.handLines[0] ?? 'the first step';
-      const block = `Let me recompute that step. ${step}\nHmm, that does not look right, so let me recompute that step again.\n`;
+      // Half of the loops keep saying "Wait," (so they hit trigger-word stops), half do not.
+      const block = rng.chance(0.5)
+        ? `Let me recompute that step. ${step}\nHmm, that does not look right, so let me recompute that step again.\n`
+        : `Wait, let me recompute that step. ${step}\nThat gives the same value as before.\n`;
       while (text.length < input.limitChars) text += block;
       return { text, eos: false };
     }

@@ -14,7 +14,7 @@ import { driveEngine } from './worker-emulator.ts';
 
 const QUESTIONS = 40;
 const SAMPLES = 16;
-const LOOP_MARKER = /Let me recompute that step\./g;
+const LOOP_MARKER = /[Ll]et me recompute that step\./g;
 
 const instantSandbox: PythonRunner = {
   async run(): Promise<ExecutionResult> {

@@ -125,7 +125,7 @@ describe('rollout engine against model-sim', () => {
   it('aborts looping samples early and never a healthy one', async () => {
     const r = recipe('rft', { tools: { enabled: false, maxCalls: 0, timeoutMs: 10_000 } });
     const runs = await Promise.all(Array.from({ length: 80 }, (_, i) => engine.runSample(sample(questions[i % questions.length]!, r, i, 7000 + i), never)));
-    const looping = runs.filter((t) => (responseText(t.segments).match(/Let me recompute that step\./g) ?? []).length >= 3);
+    const looping = runs.filter((t) => (responseText(t.segments).match(/[Ll]et me recompute that step\./g) ?? []).length >= 3);
     const healthyLong = runs.filter((t) => responseText(t.segments).includes('Case k = '));
     expect(looping.length).toBeGreaterThan(0);
     expect(healthyLong.length).toBeGreaterThan(0);
@@ -151,6 +151,19 @@ describe('rollout engine against model-sim', () => {
       await tight.close();
       await Promise.all(small.sims.map((s) => s.close()));
     }
+  });
+
+  it('aborts a loop that keeps stopping on trigger words', async () => {
+    const r = recipe('hint-infer', { sampling: { ...BUILTIN_RECIPES['hint-infer'].sampling, temperature: 0.6 }, hints: { enabled: true, triggerWords: ['Wait'], triggerProbability: 0.001, beforeThinkEnd: 0 } });
+    const runs = await Promise.all(Array.from({ length: 60 }, (_, i) => engine.runSample(sample(questions[i % questions.length]!, r, i, 5000 + i), never)));
+    const triggerLoops = runs.filter((t) => (responseText(t.segments).match(/Wait, let me recompute that step\./g) ?? []).length >= 3);
+    expect(triggerLoops.length).toBeGreaterThan(0);
+    for (const t of triggerLoops) {
+      expect(t.end).toBe('repetition_abort');
+      expect(t.turns.length).toBeGreaterThan(3); // it was stopping at every "Wait,"
+    }
+    const anyLoop = (t: Trajectory): boolean => (responseText(t.segments).match(/[Ll]et me recompute that step\./g) ?? []).length >= 3;
+    for (const t of runs.filter((x) => !anyLoop(x))) expect(t.end).not.toBe('repetition_abort');
   });
 
   it('turns a chat template failure into an error trajectory', async () => {

@@ -165,13 +165,13 @@ export async function runRollout(deps: LoopDeps, input: SampleInput, signal: Abo
     }
     continuing = false;
 
+    // Before generating more of the model's own text, make sure it is not going round in circles.
+    const looping = (): boolean => options.repetition !== null && findLoop(text.tail(options.repetition.windowChars), options.repetition) !== null;
+
     if (finishReason === 'length') {
       text.add('model', turnText);
       if (generated >= budget) return finish('token_budget');
-      if (options.repetition) {
-        const loop = findLoop(text.tail(options.repetition.windowChars), options.repetition);
-        if (loop) return finish('repetition_abort', { tokensSaved: budget - generated });
-      }
+      if (looping()) return finish('repetition_abort', { tokensSaved: budget - generated });
       continuing = true;
       continue;
     }
@@ -192,6 +192,7 @@ export async function runRollout(deps: LoopDeps, input: SampleInput, signal: Abo
     switch (meaning.kind) {
       case 'none':
         text.add('model', turnText);
+        if (looping()) return finish('repetition_abort', { tokensSaved: Math.max(0, budget - generated) });
         continuing = true;
         break;
       case 'trigger':
@@ -200,6 +201,7 @@ export async function runRollout(deps: LoopDeps, input: SampleInput, signal: Abo
           triggerHints++;
           insertHint('afterTrigger', meaning.word);
         } else {
+          if (looping()) return finish('repetition_abort', { tokensSaved: Math.max(0, budget - generated) });
           continuing = true;
         }
         break;
