@@ -1,6 +1,6 @@
 /** Public API of the rollout engine (the START Hint-infer tool loop). */
 export { createRolloutEngine, DEFAULT_ENGINE_OPTIONS, type EngineLogger, type EngineOptions, type RolloutEngine, type RolloutEngineDeps } from './rollout-engine.ts';
-export type { SampleInput, LoopOptions } from './rollout-loop.ts';
+export type { SampleInput, SampleObserver, LoopOptions } from './rollout-loop.ts';
 export { RetryLaterError, InferenceError, type InferenceFailureKind } from './engine-errors.ts';
 export { createSubprocessPythonRunner, type SubprocessPythonRunnerOptions } from './subprocess-python-runner.ts';
 export { createChatTemplate, loadTokenizerConfig, resolveChatTemplate, DEFAULT_TOKENIZER_CONFIG_PATH, type ChatMessage, type ChatTemplate, type ChatTemplateSource, type TokenizerConfig } from './chat-template.ts';

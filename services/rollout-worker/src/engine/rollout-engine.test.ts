@@ -52,7 +52,9 @@ describe('rollout engine against model-sim', () => {
   });
 
   it('runs python blocks and feeds the output back in an output fence', async () => {
-    const t = await engine.runSample(sample(questions[12]!, recipe('hint-infer'), 0, 9), never);
+    const seen: number[] = [];
+    const t = await engine.runSample(sample(questions[12]!, recipe('hint-infer'), 0, 9), never, { onTurn: (_turn, i) => seen.push(i) });
+    expect(seen).toEqual(t.turns.map((_, i) => i));
     expect(t.toolCalls).toBeGreaterThan(0);
     const outputs = t.segments.filter((s) => s.kind === 'tool_output');
     expect(outputs.length).toBe(t.toolCalls);

@@ -10,7 +10,7 @@ import { generateWithRetry, type RetryOptions } from './inference-caller.ts';
 import { buildMessages } from './prompt-format.ts';
 import { ReplicaPool, type ReplicaPoolOptions, type ReplicaState } from './replica-pool.ts';
 import { DEFAULT_REPETITION_GUARD } from './repetition-guard.ts';
-import { affinityKey, runRollout, type LoopOptions, type SampleInput } from './rollout-loop.ts';
+import { affinityKey, runRollout, type LoopOptions, type SampleInput, type SampleObserver } from './rollout-loop.ts';
 
 export interface EngineLogger {
   info(fields: Record<string, unknown>, message: string): void;
@@ -46,7 +46,7 @@ export interface RolloutEngine {
    * that never comes): returns a Trajectory with end 'error' and a reason in `error`. Throws only
    * when aborted by `signal` or when no replica (or sandbox) can serve at all (RetryLaterError).
    */
-  runSample(input: SampleInput, signal: AbortSignal): Promise<Trajectory>;
+  runSample(input: SampleInput, signal: AbortSignal, observer?: SampleObserver): Promise<Trajectory>;
   /** Backpressure: take more samples while inFlight < limit. */
   capacity(): Capacity;
   replicas(): ReplicaState[];
@@ -158,7 +158,7 @@ export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
   let closed = false;
   return {
     metrics,
-    async runSample(input, signal) {
+    async runSample(input, signal, observer) {
       if (closed) throw new Error('rollout engine is closed');
       capacity.inFlight++;
       metrics.trajectoriesInFlight.inc();
@@ -173,7 +173,7 @@ export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
           metrics,
           options,
           contextWindow: getContextWindow,
-        }, input, signal);
+        }, input, signal, observer);
         if (trajectory.end === 'error') logger.warn({ campaignId: input.campaignId, questionId: input.question.id, sampleIndex: input.sampleIndex, error: trajectory.error }, 'sample ended with an error');
         return trajectory;
       } finally {

@@ -52,11 +52,16 @@ export interface LoopDeps {
 /** Characters per token assumed when estimating the prompt size (low on purpose: code and digits tokenize densely). */
 const CONSERVATIVE_CHARS_PER_TOKEN = 2;
 
+/** Optional progress callbacks, e.g. to heartbeat a job once per turn. Errors thrown here are ignored. */
+export interface SampleObserver {
+  onTurn?(turn: TurnUsage, turnIndex: number): void;
+}
+
 export function affinityKey(campaignId: string, questionId: string): string {
   return `${campaignId}\u0000${questionId}`;
 }
 
-export async function runRollout(deps: LoopDeps, input: SampleInput, signal: AbortSignal): Promise<Trajectory> {
+export async function runRollout(deps: LoopDeps, input: SampleInput, signal: AbortSignal, observer: SampleObserver = {}): Promise<Trajectory> {
   const { question, recipe } = input;
   const { metrics, options } = deps;
   const base = { campaignId: input.campaignId, questionId: question.id, stage: input.stage, sampleIndex: input.sampleIndex, seed: input.seed, recipe: recipe.name };
@@ -144,7 +149,13 @@ export async function runRollout(deps: LoopDeps, input: SampleInput, signal: Abo
       throw error;
     }
     const r = outcome.result;
-    turns.push({ promptTokens: r.promptTokens, completionTokens: r.completionTokens, cachedTokens: r.cachedTokens, finishReason: r.finishReason, stopReason: r.stopReason, latencyMs: Math.round(outcome.latencyMs * 10) / 10, replica: outcome.replica });
+    const turn: TurnUsage = { promptTokens: r.promptTokens, completionTokens: r.completionTokens, cachedTokens: r.cachedTokens, finishReason: r.finishReason, stopReason: r.stopReason, latencyMs: Math.round(outcome.latencyMs * 10) / 10, replica: outcome.replica };
+    turns.push(turn);
+    try {
+      observer.onTurn?.(turn, turns.length - 1);
+    } catch {
+      // progress reporting must not break the sample
+    }
     generated += r.completionTokens;
     contextCharsAtLastTurn = text.text.length + r.text.length;
     metrics.turns.inc({ finish_reason: r.finishReason });
