@@ -1,1 +1,3 @@
-export {};
+export * from './parse-env.ts';
+export * from './infrastructure.ts';
+export * from './services.ts';

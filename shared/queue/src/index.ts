@@ -1,1 +1,4 @@
-export {};
+export * from './connection.ts';
+export * from './catalog.ts';
+export * from './job-queues.ts';
+export * from './job-worker.ts';

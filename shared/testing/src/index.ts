@@ -1,1 +1,3 @@
-export {};
+export * from './test-env.ts';
+export * from './test-store.ts';
+export * from './template-database.ts';

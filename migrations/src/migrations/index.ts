@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely/migration';
+import * as ledger from './0001-ledger.ts';
+
+/** Every migration, in order. Append only; names are frozen once shipped. */
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001-ledger': ledger,
+};

@@ -1,0 +1,2 @@
+export { createScheduler, type SchedulerDeps } from './service.ts';
+export { schedulerTick, type SchedulerSettings, type TickReport } from './scheduler-tick.ts';

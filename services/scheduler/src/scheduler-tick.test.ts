@@ -1,0 +1,82 @@
+import { parseCampaignSpec, registerCampaign } from '@rft/intake';
+import { createJobQueues, type JobQueues } from '@rft/queue';
+import { silentLogger } from '@rft/telemetry';
+import { createTestEnv, deleteRedisPrefix, type TestEnv } from '@rft/testing';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { schedulerTick } from './scheduler-tick.ts';
+
+let env: TestEnv;
+let queues: JobQueues;
+let campaignId: string;
+const log = silentLogger();
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  queues = createJobQueues(env.redis, env.queuePrefix);
+  const spec = parseCampaignSpec(
+    'name: s\nmodel: { name: m }\nstages: [{ name: rft, recipe: rft, samples: 2 }]\nshardSize: 4\n',
+    'spec.yaml',
+  );
+  const questions = Array.from({ length: 10 }, (_, i) => ({ id: `q${i}`, kind: 'math' as const, problem: `p${i}`, answer: '1' }));
+  campaignId = await registerCampaign(env.db, spec, questions, 'test');
+});
+afterAll(async () => {
+  await queues.close();
+  await env.cleanup();
+});
+
+const waiting = () => queues.queue('rollout').getJobCounts('wait', 'prioritized', 'delayed', 'active');
+const statuses = async () =>
+  Object.fromEntries(
+    (
+      await sql<{ status: string; n: number }>`SELECT status, count(*)::int AS n FROM question_stages GROUP BY status`.execute(env.db)
+    ).rows.map((r) => [r.status, r.n]),
+  );
+
+test('keeps only the admission window in Redis', async () => {
+  const report = await schedulerTick(env.db, queues, { rolloutWindow: 4, lostJobGraceMs: 60_000 }, log);
+  expect(report).toMatchObject({ leader: true, enqueued: 4 });
+  expect((await waiting()).wait).toBe(4);
+  // A second tick finds the window full and adds nothing.
+  expect((await schedulerTick(env.db, queues, { rolloutWindow: 4, lostJobGraceMs: 60_000 }, log)).enqueued).toBe(0);
+  expect(await statuses()).toEqual({ pending: 6, queued: 4 });
+});
+
+test('re-enqueues work whose jobs vanished with Redis, exactly once', async () => {
+  await deleteRedisPrefix(env.redis, env.queuePrefix);
+  expect((await waiting()).wait).toBe(0);
+  const report = await schedulerTick(env.db, queues, { rolloutWindow: 4, lostJobGraceMs: 0 }, log);
+  expect(report.recovered).toBe(4);
+  expect((await waiting()).wait).toBe(4);
+  // Jobs now exist again: a second sweep recovers nothing.
+  expect((await schedulerTick(env.db, queues, { rolloutWindow: 4, lostJobGraceMs: 0 }, log)).recovered).toBe(0);
+});
+
+test('hands a campaign to the curator once every item is settled, and rolls up shards', async () => {
+  await sql`UPDATE question_stages SET status = 'graded'`.execute(env.db);
+  await sql`UPDATE question_stages SET status = 'failed', last_error = 'boom' WHERE question_id = 'q9'`.execute(env.db);
+  const report = await schedulerTick(env.db, queues, { rolloutWindow: 4, lostJobGraceMs: 60_000 }, log);
+  expect(report.curating).toEqual([campaignId]);
+  expect(await queues.exists('curate', { campaignId })).toBe(true);
+  const shards = await env.db.selectFrom('shards').select(['shard_index', 'status', 'last_error']).orderBy('shard_index').execute();
+  expect(shards).toEqual([
+    { shard_index: 0, status: 'completed', last_error: null },
+    { shard_index: 1, status: 'completed', last_error: null },
+    { shard_index: 2, status: 'failed', last_error: 'boom' },
+  ]);
+  // Already curating: not handed over twice.
+  expect((await schedulerTick(env.db, queues, { rolloutWindow: 4, lostJobGraceMs: 60_000 }, log)).curating).toEqual([]);
+});
+
+test('only one scheduler leads at a time: a tick while another holds the lead does nothing', async () => {
+  await sql`UPDATE question_stages SET status = 'pending'`.execute(env.db);
+  await sql`UPDATE campaigns SET status = 'running'`.execute(env.db);
+  await env.db.transaction().execute(async (tx) => {
+    // The same lock another scheduler's tick holds for its whole transaction.
+    await sql`SELECT pg_advisory_xact_lock(7214880113)`.execute(tx);
+    const follower = await schedulerTick(env.db, queues, { rolloutWindow: 100, lostJobGraceMs: 60_000 }, log);
+    expect(follower).toEqual({ leader: false, enqueued: 0, recovered: 0, curating: [] });
+  });
+  expect((await schedulerTick(env.db, queues, { rolloutWindow: 100, lostJobGraceMs: 60_000 }, log)).leader).toBe(true);
+});

@@ -1,0 +1,88 @@
+import {
+  campaignsReadyToCurate,
+  claimPending,
+  countInFlight,
+  refreshShards,
+  setCampaignStatus,
+  staleInFlight,
+  touch,
+  type Db,
+} from '@rft/db';
+import type { JobQueues } from '@rft/queue';
+import type { Logger } from '@rft/telemetry';
+import { sql } from 'kysely';
+
+export interface SchedulerSettings {
+  /** Rollout jobs allowed in Redis at once. */
+  rolloutWindow: number;
+  /** Work items untouched this long are checked against Redis for a vanished job. */
+  lostJobGraceMs: number;
+}
+
+export interface TickReport {
+  leader: boolean;
+  enqueued: number;
+  recovered: number;
+  curating: string[];
+}
+
+// One scheduler leads at a time; others skip their tick. Any 64-bit constant unique to this role.
+const LEADER_LOCK = 7_214_880_113n;
+const SWEEP_BATCH = 500;
+
+/**
+ * One pass of the scheduler: top up the rollout window from Postgres, re-enqueue work whose job
+ * vanished from Redis, roll up shard states, and hand finished campaigns to the curator.
+ * Postgres is the truth; Redis only ever holds a window of job ids.
+ */
+export async function schedulerTick(db: Db, queues: JobQueues, settings: SchedulerSettings, log: Logger): Promise<TickReport> {
+  return db.transaction().execute(async (tx) => {
+    const { rows } = await sql<{ leader: boolean }>`SELECT pg_try_advisory_xact_lock(${LEADER_LOCK}) AS leader`.execute(tx);
+    if (!rows[0]?.leader) return { leader: false, enqueued: 0, recovered: 0, curating: [] };
+
+    // Enqueued inside the transaction: if the commit fails the rows stay pending and the jobs,
+    // already in Redis, find their items claimable anyway (startAttempt accepts pending).
+    const room = settings.rolloutWindow - (await countInFlight(tx));
+    const claimed = await claimPending(tx, room);
+    await queues.addBulk('rollout', claimed);
+
+    let recovered = 0;
+    for (const item of await staleInFlight(tx, settings.lostJobGraceMs, SWEEP_BATCH)) {
+      const job = item.status === 'generated' ? ('grade' as const) : ('rollout' as const);
+      const payload = { campaignId: item.campaignId, questionId: item.questionId, stage: item.stage };
+      if (!(await queues.exists(job, payload))) {
+        await queues.add(job, payload);
+        recovered += 1;
+        log.warn({ ...payload, job, status: item.status }, 'job vanished from the queue; re-enqueued');
+      }
+      await touch(tx, payload);
+    }
+
+    const running = await tx.selectFrom('campaigns').select('id').where('status', 'in', ['running', 'curating']).execute();
+    for (const { id } of running) await refreshShards(tx, id);
+
+    const ready = await campaignsReadyToCurate(tx);
+    for (const campaignId of ready) {
+      if (await setCampaignStatus(tx, campaignId, 'curating', { from: ['running'] })) {
+        await queues.add('curate', { campaignId });
+        log.info({ campaignId }, 'campaign generated and graded; curating');
+      }
+    }
+    // A curate job lost with Redis is re-enqueued; the curator is idempotent per campaign.
+    const curating = await tx
+      .selectFrom('campaigns')
+      .select('id')
+      .where('status', '=', 'curating')
+      .where('updated_at', '<', sql<Date>`now() - make_interval(secs => ${settings.lostJobGraceMs / 1000})`)
+      .execute();
+    for (const { id } of curating) {
+      if (!(await queues.exists('curate', { campaignId: id }))) {
+        await queues.add('curate', { campaignId: id });
+        await tx.updateTable('campaigns').set({ updated_at: sql`now()` }).where('id', '=', id).execute();
+        recovered += 1;
+      }
+    }
+    if (claimed.length || recovered) log.debug({ enqueued: claimed.length, recovered }, 'scheduler tick');
+    return { leader: true, enqueued: claimed.length, recovered, curating: ready };
+  });
+}

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { infrastructureConfig, type InfrastructureConfig } from './infrastructure.ts';
+import { envInt, parseEnv } from './parse-env.ts';
+
+export interface SchedulerConfig extends InfrastructureConfig {
+  /** Rollout jobs kept in Redis at once, across all campaigns: a few times total worker concurrency. */
+  rolloutWindow: number;
+  /** How often the scheduler tops up the window and sweeps for lost work. */
+  tickMs: number;
+  /** A queued or running item whose job vanished from Redis for this long is re-enqueued. */
+  lostJobGraceMs: number;
+}
+
+export function schedulerConfig(env: NodeJS.ProcessEnv): SchedulerConfig {
+  const e = parseEnv(
+    z.object({
+      ROLLOUT_WINDOW: envInt(1, 1_000_000).default(256),
+      SCHEDULER_TICK_MS: envInt(50, 600_000).default(1000),
+      LOST_JOB_GRACE_MS: envInt(0, 86_400_000).default(30_000),
+    }),
+    env,
+  );
+  return {
+    ...infrastructureConfig(env),
+    rolloutWindow: e.ROLLOUT_WINDOW,
+    tickMs: e.SCHEDULER_TICK_MS,
+    lostJobGraceMs: e.LOST_JOB_GRACE_MS,
+  };
+}
+
+export interface RolloutWorkerConfig extends InfrastructureConfig {
+  /** Questions processed at once by this worker (each runs its samples concurrently). */
+  concurrency: number;
+  /** Inference endpoints used when a campaign names none. */
+  defaultEndpoints: string[];
+  /** The sandbox service; empty runs snippets in a local subprocess (development only). */
+  sandboxUrl: string | undefined;
+  /** BullMQ lock duration: a worker that stops renewing (killed) loses its jobs after this. */
+  lockDurationMs: number;
+}
+
+const urlList = z
+  .string()
+  .default('')
+  .transform((s) =>
+    s
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string().url()));
+
+export function rolloutWorkerConfig(env: NodeJS.ProcessEnv): RolloutWorkerConfig {
+  const e = parseEnv(
+    z.object({
+      ROLLOUT_CONCURRENCY: envInt(1, 10_000).default(32),
+      INFERENCE_ENDPOINTS: urlList,
+      SANDBOX_URL: z.string().url().optional(),
+      LOCK_DURATION_MS: envInt(1000, 3_600_000).default(30_000),
+    }),
+    env,
+  );
+  return {
+    ...infrastructureConfig(env),
+    concurrency: e.ROLLOUT_CONCURRENCY,
+    defaultEndpoints: e.INFERENCE_ENDPOINTS,
+    sandboxUrl: e.SANDBOX_URL,
+    lockDurationMs: e.LOCK_DURATION_MS,
+  };
+}
+
+export interface GraderConfig extends InfrastructureConfig {
+  concurrency: number;
+  sandboxUrl: string | undefined;
+  lockDurationMs: number;
+}
+
+export function graderConfig(env: NodeJS.ProcessEnv): GraderConfig {
+  const e = parseEnv(
+    z.object({
+      GRADER_CONCURRENCY: envInt(1, 1000).default(8),
+      SANDBOX_URL: z.string().url().optional(),
+      LOCK_DURATION_MS: envInt(1000, 3_600_000).default(30_000),
+    }),
+    env,
+  );
+  return { ...infrastructureConfig(env), concurrency: e.GRADER_CONCURRENCY, sandboxUrl: e.SANDBOX_URL, lockDurationMs: e.LOCK_DURATION_MS };
+}
+
+export interface CuratorConfig extends InfrastructureConfig {
+  concurrency: number;
+  /** The model's `tokenizer.json`; unset uses the Qwen tokenizer bundled for development. */
+  tokenizerJson: string | undefined;
+  tokenizerConfig: string | undefined;
+  tokenizerName: string | undefined;
+}
+
+export function curatorConfig(env: NodeJS.ProcessEnv): CuratorConfig {
+  const e = parseEnv(
+    z.object({
+      CURATOR_CONCURRENCY: envInt(1, 64).default(1),
+      TOKENIZER_JSON: z.string().min(1).optional(),
+      TOKENIZER_CONFIG: z.string().min(1).optional(),
+      TOKENIZER_NAME: z.string().min(1).optional(),
+    }),
+    env,
+  );
+  return {
+    ...infrastructureConfig(env),
+    concurrency: e.CURATOR_CONCURRENCY,
+    tokenizerJson: e.TOKENIZER_JSON,
+    tokenizerConfig: e.TOKENIZER_CONFIG,
+    tokenizerName: e.TOKENIZER_NAME,
+  };
+}

@@ -1,0 +1,116 @@
+import { sql } from 'kysely';
+import type { DbOrTx } from '../create-db.ts';
+
+export interface WorkKey {
+  campaignId: string;
+  questionId: string;
+  stage: string;
+}
+
+const whereKey = (key: WorkKey) => sql`campaign_id = ${key.campaignId} AND question_id = ${key.questionId} AND stage = ${key.stage}`;
+
+/** Work items handed to the queue and not yet finished: the size of the admission window. */
+export async function countInFlight(db: DbOrTx): Promise<number> {
+  const row = await db
+    .selectFrom('question_stages')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('status', 'in', ['queued', 'running'])
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/**
+ * Moves up to `limit` pending items of running campaigns to `queued` and returns them, oldest
+ * campaign first. SKIP LOCKED lets two schedulers run without handing out the same item.
+ */
+export async function claimPending(db: DbOrTx, limit: number): Promise<WorkKey[]> {
+  if (limit <= 0) return [];
+  const result = await sql<{ campaign_id: string; question_id: string; stage: string }>`
+    UPDATE question_stages qs SET status = 'queued', queued_at = now(), updated_at = now()
+    FROM (
+      SELECT q.campaign_id, q.question_id, q.stage
+      FROM question_stages q JOIN campaigns c ON c.id = q.campaign_id
+      WHERE q.status = 'pending' AND c.status = 'running'
+      ORDER BY c.created_at, q.ordinal
+      LIMIT ${limit}
+      FOR UPDATE OF q SKIP LOCKED
+    ) picked
+    WHERE qs.campaign_id = picked.campaign_id AND qs.question_id = picked.question_id AND qs.stage = picked.stage
+    RETURNING qs.campaign_id, qs.question_id, qs.stage`.execute(db);
+  return result.rows.map((r) => ({ campaignId: r.campaign_id, questionId: r.question_id, stage: r.stage }));
+}
+
+export interface StartedAttempt {
+  attempt: number;
+  samplesExpected: number;
+  ordinal: number;
+}
+
+/**
+ * Claims a work item for one attempt. Returns null when the item is already settled (a stale or
+ * duplicated job): the caller then does nothing. The attempt number fences later writes.
+ */
+export async function startAttempt(db: DbOrTx, key: WorkKey, owner: string): Promise<StartedAttempt | null> {
+  const result = await sql<{ attempts: number; samples_expected: number; ordinal: number }>`
+    UPDATE question_stages SET status = 'running', attempts = attempts + 1, lease_owner = ${owner}, updated_at = now()
+    WHERE ${whereKey(key)} AND status IN ('pending', 'queued', 'running')
+    RETURNING attempts, samples_expected, ordinal`.execute(db);
+  const row = result.rows[0];
+  return row ? { attempt: row.attempts, samplesExpected: row.samples_expected, ordinal: row.ordinal } : null;
+}
+
+/** Marks the item generated if `attempt` still owns it and every expected sample is stored. */
+export async function finishGeneration(db: DbOrTx, key: WorkKey, attempt: number): Promise<boolean> {
+  const result = await sql`
+    UPDATE question_stages qs SET status = 'generated', lease_owner = NULL, last_error = NULL, updated_at = now()
+    WHERE ${whereKey(key)} AND attempts = ${attempt} AND status = 'running'
+      AND (SELECT count(*) FROM samples s WHERE s.campaign_id = qs.campaign_id AND s.question_id = qs.question_id AND s.stage = qs.stage) >= qs.samples_expected`.execute(
+    db,
+  );
+  return (result.numAffectedRows ?? 0n) > 0n;
+}
+
+/** Records why an attempt failed; `final` settles the item as failed, otherwise it stays retryable. */
+export async function recordFailure(db: DbOrTx, key: WorkKey, error: string, final: boolean): Promise<void> {
+  await sql`
+    UPDATE question_stages SET last_error = ${error.slice(0, 4000)}, updated_at = now(),
+      status = CASE WHEN ${final} THEN 'failed' ELSE status END, lease_owner = NULL
+    WHERE ${whereKey(key)} AND status IN ('pending', 'queued', 'running')`.execute(db);
+}
+
+export async function markGraded(db: DbOrTx, key: WorkKey): Promise<void> {
+  await sql`UPDATE question_stages SET status = 'graded', updated_at = now() WHERE ${whereKey(key)} AND status = 'generated'`.execute(db);
+}
+
+/** Items queued or running whose last update is older than `olderThanMs`: candidates for the lost-job sweep. */
+export async function staleInFlight(db: DbOrTx, olderThanMs: number, limit: number): Promise<Array<WorkKey & { status: string }>> {
+  const rows = await sql<{ campaign_id: string; question_id: string; stage: string; status: string }>`
+    SELECT campaign_id, question_id, stage, status FROM question_stages
+    WHERE status IN ('queued', 'running', 'generated') AND updated_at < now() - make_interval(secs => ${olderThanMs / 1000})
+    ORDER BY updated_at LIMIT ${limit}`.execute(db);
+  return rows.rows.map((r) => ({ campaignId: r.campaign_id, questionId: r.question_id, stage: r.stage, status: r.status }));
+}
+
+/** Refreshes `updated_at` so the lost-job sweep leaves a live item alone (called per turn as a heartbeat). */
+export async function touch(db: DbOrTx, key: WorkKey): Promise<void> {
+  await sql`UPDATE question_stages SET updated_at = now() WHERE ${whereKey(key)}`.execute(db);
+}
+
+/** Rolls up work-item states into each shard of the campaign. */
+export async function refreshShards(db: DbOrTx, campaignId: string): Promise<void> {
+  await sql`
+    UPDATE shards s SET status = agg.status, updated_at = now(), last_error = agg.last_error
+    FROM (
+      SELECT shard_index,
+        CASE
+          WHEN bool_and(status IN ('graded', 'quarantined')) THEN 'completed'
+          WHEN bool_and(status IN ('graded', 'failed', 'quarantined')) THEN 'failed'
+          WHEN bool_or(status <> 'pending') THEN 'running'
+          ELSE 'pending'
+        END AS status,
+        max(last_error) FILTER (WHERE status = 'failed') AS last_error
+      FROM question_stages WHERE campaign_id = ${campaignId} GROUP BY shard_index
+    ) agg
+    WHERE s.campaign_id = ${campaignId} AND s.shard_index = agg.shard_index
+      AND (s.status IS DISTINCT FROM agg.status OR s.last_error IS DISTINCT FROM agg.last_error)`.execute(db);
+}

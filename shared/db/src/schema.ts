@@ -1,0 +1,162 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+/** Row types of the ledger, mirroring `migrations/` (the schema snapshot test keeps them honest). */
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json = ColumnType<unknown, string, string>;
+
+export type CampaignStatus = 'running' | 'paused' | 'curating' | 'completed' | 'failed' | 'cancelled';
+export type ShardStatus = 'pending' | 'running' | 'completed' | 'failed';
+export type QuestionStageStatus = 'pending' | 'queued' | 'running' | 'generated' | 'graded' | 'failed' | 'quarantined';
+export type TrainingRunStatus = 'submitting' | 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'rejected';
+
+export interface CampaignsTable {
+  id: Generated<string>;
+  name: string;
+  team: string;
+  spec: JSONColumnType<Record<string, unknown>>;
+  status: ColumnType<CampaignStatus, CampaignStatus | undefined, CampaignStatus>;
+  question_count: number;
+  created_by: ColumnType<string, string | undefined, string>;
+  error: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  finished_at: Date | null;
+}
+
+export interface ShardsTable {
+  campaign_id: string;
+  shard_index: number;
+  question_count: number;
+  status: ColumnType<ShardStatus, ShardStatus | undefined, ShardStatus>;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+  updated_at: Timestamp;
+}
+
+export interface QuestionsTable {
+  campaign_id: string;
+  question_id: string;
+  ordinal: number;
+  shard_index: number;
+  kind: 'math' | 'code';
+  payload: JSONColumnType<Record<string, unknown>>;
+  quarantined_at: Date | null;
+  quarantine_reason: string | null;
+}
+
+export interface QuestionStagesTable {
+  campaign_id: string;
+  question_id: string;
+  stage: string;
+  shard_index: number;
+  ordinal: number;
+  status: ColumnType<QuestionStageStatus, QuestionStageStatus | undefined, QuestionStageStatus>;
+  samples_expected: number;
+  attempts: ColumnType<number, number | undefined, number>;
+  lease_owner: string | null;
+  last_error: string | null;
+  queued_at: Date | null;
+  updated_at: Timestamp;
+}
+
+export interface SamplesTable {
+  id: Generated<string>;
+  campaign_id: string;
+  question_id: string;
+  stage: string;
+  sample_index: number;
+  seed: number;
+  attempt: number;
+  recipe: string;
+  end_reason: string;
+  error: string | null;
+  trajectory_key: string;
+  trajectory_line: number;
+  turns: number;
+  tool_calls: number;
+  hints: number;
+  prompt_tokens: number;
+  cached_tokens: number;
+  completion_tokens: number;
+  tokens_saved: ColumnType<number, number | undefined, number>;
+  latency_ms: number;
+  created_at: Timestamp;
+}
+
+export interface GradesTable {
+  sample_id: string;
+  grader_version: string;
+  correct: boolean;
+  eligible: boolean;
+  reasons: string[];
+  metrics: JSONColumnType<Record<string, unknown>>;
+  created_at: Timestamp;
+}
+
+export interface DatasetsTable {
+  id: string;
+  campaign_id: string;
+  name: string;
+  selection: JSONColumnType<Record<string, unknown>>;
+  storage_prefix: string;
+  manifest_key: string;
+  row_count: number;
+  manifest_sha256: string;
+  created_by: ColumnType<string, string | undefined, string>;
+  created_at: Timestamp;
+}
+
+export interface DatasetItemsTable {
+  dataset_id: string;
+  sample_id: string;
+  question_id: string;
+}
+
+export interface TrainingRunsTable {
+  id: Generated<string>;
+  dataset_id: string;
+  backend: 'slurm' | 'kubernetes' | 'bundle';
+  profile: JSONColumnType<Record<string, unknown>>;
+  config: JSONColumnType<Record<string, unknown>>;
+  status: TrainingRunStatus;
+  external_id: string | null;
+  error: string | null;
+  created_by: ColumnType<string, string | undefined, string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  finished_at: Date | null;
+}
+
+export interface TrainingRunEventsTable {
+  id: Generated<string>;
+  run_id: string;
+  status: string;
+  detail: Json | null;
+  at: Timestamp;
+}
+
+export interface AuditEventsTable {
+  id: Generated<string>;
+  at: Timestamp;
+  actor: string;
+  action: string;
+  target_type: string;
+  target_id: string;
+  before: Json | null;
+  after: Json | null;
+}
+
+export interface Database {
+  campaigns: CampaignsTable;
+  shards: ShardsTable;
+  questions: QuestionsTable;
+  question_stages: QuestionStagesTable;
+  samples: SamplesTable;
+  grades: GradesTable;
+  datasets: DatasetsTable;
+  dataset_items: DatasetItemsTable;
+  training_runs: TrainingRunsTable;
+  training_run_events: TrainingRunEventsTable;
+  audit_events: AuditEventsTable;
+}

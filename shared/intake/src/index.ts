@@ -1,0 +1,3 @@
+export * from './parse-spec.ts';
+export * from './parse-questions.ts';
+export * from './register-campaign.ts';

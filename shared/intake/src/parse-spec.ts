@@ -1,0 +1,20 @@
+import { CampaignSpec, InputError, parseOrThrow } from '@rft/contracts';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+
+/** Parses a campaign spec (YAML); errors name the file and the field. */
+export function parseCampaignSpec(text: string, file: string): CampaignSpec {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text, { uniqueKeys: true, maxAliasCount: 100 });
+  } catch (error) {
+    if (error instanceof YAMLParseError) {
+      const line = error.linePos?.[0].line;
+      throw new InputError(`${file}${line ? `:${line}` : ''}: invalid YAML: ${error.message.split('\n')[0]}`);
+    }
+    throw error;
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new InputError(`${file}: a campaign spec must be a YAML mapping`);
+  }
+  return parseOrThrow(CampaignSpec, raw, file);
+}
