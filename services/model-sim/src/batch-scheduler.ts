@@ -56,7 +56,7 @@ export class BatchScheduler {
     for (const r of this.#running) {
       if (now <= r.decodeStartsAt) continue;
       const span = r.endsAt - r.decodeStartsAt;
-      total += span <= 0 ? r.tokens : (r.tokens * Math.min(1, (now - r.decodeStartsAt) / span));
+      total += span <= 0 ? r.tokens : r.tokens * Math.min(1, (now - r.decodeStartsAt) / span);
     }
     return total;
   }
@@ -83,7 +83,12 @@ export class BatchScheduler {
     const now = startAt;
     const prefillMs = (job.uncachedPromptTokens / this.options.prefillTokensPerSecond) * 1000;
     const decodeMs = (job.completionTokens / this.options.decodeTokensPerSecond) * 1000;
-    const entry: Running = { startedAt: now, decodeStartsAt: now + prefillMs + job.extraDelayMs, endsAt: now + prefillMs + job.extraDelayMs + decodeMs, tokens: job.completionTokens };
+    const entry: Running = {
+      startedAt: now,
+      decodeStartsAt: now + prefillMs + job.extraDelayMs,
+      endsAt: now + prefillMs + job.extraDelayMs + decodeMs,
+      tokens: job.completionTokens,
+    };
     this.#running.add(entry);
     let completed = false;
     try {

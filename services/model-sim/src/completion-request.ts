@@ -24,7 +24,8 @@ function optionalNumber(body: Record<string, unknown>, field: string, check: (n:
 export function parseCompletionRequest(raw: unknown, servedModel: string): CompletionRequest {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new BadRequest('request body must be a JSON object');
   const body = raw as Record<string, unknown>;
-  if (body.model !== undefined && body.model !== servedModel) throw new BadRequest(`model: the model \`${String(body.model)}\` does not exist (serving \`${servedModel}\`)`);
+  if (body.model !== undefined && body.model !== servedModel)
+    throw new BadRequest(`model: the model \`${String(body.model)}\` does not exist (serving \`${servedModel}\`)`);
   let prompt = body.prompt;
   if (Array.isArray(prompt) && prompt.length === 1 && typeof prompt[0] === 'string') prompt = prompt[0];
   if (typeof prompt !== 'string') throw new BadRequest('prompt: must be a string (token-id prompts are not simulated)');

@@ -7,7 +7,7 @@
  * Phases are delimited by anchors the model does not write itself: the end of an ```output block and
  * an open ```python fence (a hint or the model's own opener).
  */
-import { type ParsedQuestion } from './question-bank.ts';
+import type { ParsedQuestion } from './question-bank.ts';
 import { randomFor, type Random } from './seeded-random.ts';
 
 export interface WriterInput {
@@ -90,7 +90,17 @@ function sampleState(input: WriterInput): SampleState {
   const spontaneousTool = input.toolsAdvertised && rng.chance(0.45);
   const q = input.question;
   if (!q) {
-    return { behaviour, spontaneousTool: false, handAnswer: '0', handLines: ['I do not recognise this kind of problem; let me reason generally.'], correctLines: [], reflect: false, reflectionCatches: false, alternative: false, rng };
+    return {
+      behaviour,
+      spontaneousTool: false,
+      handAnswer: '0',
+      handLines: ['I do not recognise this kind of problem; let me reason generally.'],
+      correctLines: [],
+      reflect: false,
+      reflectionCatches: false,
+      alternative: false,
+      rng,
+    };
   }
   const slip = rng.chance(q.template.handErrorRate);
   const hand = q.template.hand(q.params, randomFor(input.seed, input.problemText, 'hand'), slip);
@@ -167,7 +177,8 @@ function startPhase(input: WriterInput, s: SampleState): WriterOutput {
       break;
   }
   if (s.spontaneousTool) {
-    text += s.handLines.slice(0, 1).join('\n') + '\n\nDoing all of this by hand is error-prone, so let me compute it exactly with Python.\n\n';
+    text +=
+      s.handLines.slice(0, 1).join('\n') + '\n\nDoing all of this by hand is error-prone, so let me compute it exactly with Python.\n\n';
     text += `${PYTHON_OPEN}\n${codeFor(input, 0, false)}${FENCE_CLOSE}`;
     // A model whose code is not executed imagines the output and carries on.
     text += `\`\`\`output\n${s.handAnswer}\n\`\`\`\nThe output is ${s.handAnswer}.\n\n${finalAnswer(s.handAnswer)}`;
@@ -199,7 +210,10 @@ function codePhase(input: WriterInput, s: SampleState, blockIndex: number, after
 }
 
 function afterOutputPhase(input: WriterInput, s: SampleState, output: string, blockIndex: number): WriterOutput {
-  const lines = output.trim().split('\n').filter((l) => l.trim() !== '');
+  const lines = output
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const last = (lines[lines.length - 1] ?? '').trim();
   const rng = randomFor(input.seed, input.problemText, 'after-output', blockIndex);
   if (/Error|Traceback/.test(output)) {
@@ -210,10 +224,13 @@ function afterOutputPhase(input: WriterInput, s: SampleState, output: string, bl
     return { text: `I cannot rely on more code here, so I will trust my own computation.\n\n${finalAnswer(s.handAnswer)}`, eos: true };
   }
   let text = `The code prints ${last}. `;
-  text += last === s.handAnswer
-    ? 'That matches my manual computation.\n'
-    : `My manual computation gave ${s.handAnswer}, so I must have slipped somewhere; the program is exact, so I trust ${last}.\n`;
-  if (rng.chance(0.3)) text += '\nWait, does the code really match the problem statement? Checking each quantity against the problem once more: yes, it does.\n';
+  text +=
+    last === s.handAnswer
+      ? 'That matches my manual computation.\n'
+      : `My manual computation gave ${s.handAnswer}, so I must have slipped somewhere; the program is exact, so I trust ${last}.\n`;
+  if (rng.chance(0.3))
+    text +=
+      '\nWait, does the code really match the problem statement? Checking each quantity against the problem once more: yes, it does.\n';
   text += '\n' + finalAnswer(last);
   return { text, eos: true };
 }
@@ -257,7 +274,10 @@ export function writeContinuation(input: WriterInput): WriterOutput {
   if (openBlock) {
     // The block was opened with code the model did not write (a hint's template): carry on after it.
     const block = codeFor(input, a.split(PYTHON_OPEN).length - 2, false);
-    return { text: `${tail.endsWith('\n') || tail === '' ? '' : '\n'}${block}${FENCE_CLOSE}\n${finalAnswer(lastOutputValue(a) ?? s.handAnswer)}`, eos: true };
+    return {
+      text: `${tail.endsWith('\n') || tail === '' ? '' : '\n'}${block}${FENCE_CLOSE}\n${finalAnswer(lastOutputValue(a) ?? s.handAnswer)}`,
+      eos: true,
+    };
   }
   // The tail holds text this phase would not have written (an inserted hint without code, a cut
   // stop string): wrap up with the best answer known.

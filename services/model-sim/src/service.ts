@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { BatchScheduler } from './batch-scheduler.ts';
 import { readPrompt } from './chatml-prompt.ts';
-import { applyStops, BadRequest, parseCompletionRequest } from './completion-request.ts';
+import { applyStops, BadRequest, type CompletionRequest, parseCompletionRequest } from './completion-request.ts';
 import { drawFault, validateFaultConfig, type Fault, type FaultConfig } from './fault-injection.ts';
 import { CHARS_PER_TOKEN, countTokens, PrefixCache } from './prefix-cache.ts';
 import { writeContinuation } from './reasoning-writer.ts';
@@ -96,7 +96,10 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
     const url = new URL(req.url ?? '/', 'http://sim');
     if (req.method === 'GET' && url.pathname === '/health') return void res.writeHead(200).end();
     if (req.method === 'GET' && url.pathname === '/v1/models') {
-      return sendJson(res, 200, { object: 'list', data: [{ id: opts.model, object: 'model', created: 0, owned_by: 'model-sim', root: opts.model, max_model_len: opts.maxModelLen }] });
+      return sendJson(res, 200, {
+        object: 'list',
+        data: [{ id: opts.model, object: 'model', created: 0, owned_by: 'model-sim', root: opts.model, max_model_len: opts.maxModelLen }],
+      });
     }
     if (req.method === 'GET' && url.pathname === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
@@ -131,16 +134,25 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
       default:
         assertNever(faultKind, 'fault kind');
     }
-    let request;
+    let request: CompletionRequest;
     try {
       request = parseCompletionRequest(JSON.parse(raw), opts.model);
     } catch (error) {
-      const message = error instanceof SyntaxError ? `invalid JSON body: ${error.message}` : error instanceof BadRequest ? error.message : String(error);
+      const message =
+        error instanceof SyntaxError ? `invalid JSON body: ${error.message}` : error instanceof BadRequest ? error.message : String(error);
       return sendJson(res, 400, errorBody(400, 'BadRequestError', message));
     }
     const promptTokens = countTokens(request.prompt);
     if (promptTokens + request.maxTokens > opts.maxModelLen) {
-      return sendJson(res, 400, errorBody(400, 'BadRequestError', `This model's maximum context length is ${opts.maxModelLen} tokens. However, you requested ${promptTokens + request.maxTokens} tokens (${promptTokens} in the messages, ${request.maxTokens} in the completion). Please reduce the length of the messages or completion.`));
+      return sendJson(
+        res,
+        400,
+        errorBody(
+          400,
+          'BadRequestError',
+          `This model's maximum context length is ${opts.maxModelLen} tokens. However, you requested ${promptTokens + request.maxTokens} tokens (${promptTokens} in the messages, ${request.maxTokens} in the completion). Please reduce the length of the messages or completion.`,
+        ),
+      );
     }
     recentPrompts.push(request.prompt);
     if (recentPrompts.length > 1000) recentPrompts.shift();
@@ -155,7 +167,14 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
     counters.prefixQueries += promptTokens;
     counters.prefixHits += cachedTokens;
     try {
-      await scheduler.run({ uncachedPromptTokens: promptTokens - cachedTokens, completionTokens, extraDelayMs: fault?.kind === 'latency_spike' ? (fault.delayMs ?? 2000) : 0 }, aborted.signal);
+      await scheduler.run(
+        {
+          uncachedPromptTokens: promptTokens - cachedTokens,
+          completionTokens,
+          extraDelayMs: fault?.kind === 'latency_spike' ? (fault.delayMs ?? 2000) : 0,
+        },
+        aborted.signal,
+      );
     } catch {
       counters.aborted++;
       return; // the client went away; nothing to answer
@@ -170,7 +189,12 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
       created: Math.floor(Date.now() / 1000),
       model: opts.model,
       choices: [{ index: 0, text: outcome.text, logprobs: null, finish_reason: outcome.finishReason, stop_reason: outcome.stopReason }],
-      usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens, prompt_tokens_details: { cached_tokens: cachedTokens } },
+      usage: {
+        prompt_tokens: promptTokens,
+        completion_tokens: completionTokens,
+        total_tokens: promptTokens + completionTokens,
+        prompt_tokens_details: { cached_tokens: cachedTokens },
+      },
     });
   }
 

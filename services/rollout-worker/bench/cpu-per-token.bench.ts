@@ -22,7 +22,10 @@ const instantSandbox: PythonRunner = {
 };
 
 async function startSimProcess(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'services/model-sim/src/main.ts')], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'services/model-sim/src/main.ts')], {
+    env: { ...process.env, PORT: '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
       const m = /"url":"([^"]+)"/.exec(chunk.toString());
@@ -34,11 +37,20 @@ async function startSimProcess(): Promise<{ url: string; stop: () => void }> {
 }
 
 async function run(name: 'rft' | 'hint-infer', sim: { url: string }): Promise<Row> {
-  const engine = createRolloutEngine({ endpoints: [sim.url], model: 'qwq-32b-sim', sandbox: instantSandbox, options: { capacity: { initialLimit: 128, metricsPollMs: 0 } } });
+  const engine = createRolloutEngine({
+    endpoints: [sim.url],
+    model: 'qwq-32b-sim',
+    sandbox: instantSandbox,
+    options: { capacity: { initialLimit: 128, metricsPollMs: 0 } },
+  });
   const recipe = Recipe.parse({ ...BUILTIN_RECIPES[name], sampling: { ...BUILTIN_RECIPES[name].sampling, temperature: 0.6 } });
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const { trajectories } = await driveEngine(engine, demoQuestions(), recipe, { samples: SAMPLES, until: () => false, maxQuestions: QUESTIONS });
+  const { trajectories } = await driveEngine(engine, demoQuestions(), recipe, {
+    samples: SAMPLES,
+    until: () => false,
+    maxQuestions: QUESTIONS,
+  });
   const cpu = process.cpuUsage(cpu0);
   const wallMs = performance.now() - t0;
   await engine.close();

@@ -38,7 +38,11 @@ async function run(guard: boolean, recipeName: 'rft' | 'hint-infer' = 'rft'): Pr
   });
   const base = BUILTIN_RECIPES[recipeName];
   const recipe = Recipe.parse({ ...base, sampling: { ...base.sampling, temperature: 0.6 } });
-  const { trajectories } = await driveEngine(engine, demoQuestions(), recipe, { samples: SAMPLES, until: () => false, maxQuestions: QUESTIONS });
+  const { trajectories } = await driveEngine(engine, demoQuestions(), recipe, {
+    samples: SAMPLES,
+    until: () => false,
+    maxQuestions: QUESTIONS,
+  });
   await engine.close();
   await sim.close();
   const loops = trajectories.filter(isLoop);

@@ -23,19 +23,28 @@ const instantSandbox: PythonRunner = {
 async function run(affinity: boolean, kvCacheBlocks: number): Promise<Row> {
   const sims = Array.from({ length: 4 }, (_, i) => createModelSim({ seed: i, kvCacheBlocks }));
   const urls = await Promise.all(sims.map(async (s) => (await s.start()).url));
-  const engine = createRolloutEngine({ endpoints: urls, model: 'qwq-32b-sim', sandbox: instantSandbox, options: { affinity, capacity: { initialLimit: 256, metricsPollMs: 0 } } });
-  const recipe = Recipe.parse({ ...BUILTIN_RECIPES['hint-infer'], sampling: { ...BUILTIN_RECIPES['hint-infer'].sampling, temperature: 0.6, maxTokens: 8000 } });
+  const engine = createRolloutEngine({
+    endpoints: urls,
+    model: 'qwq-32b-sim',
+    sandbox: instantSandbox,
+    options: { affinity, capacity: { initialLimit: 256, metricsPollMs: 0 } },
+  });
+  const recipe = Recipe.parse({
+    ...BUILTIN_RECIPES['hint-infer'],
+    sampling: { ...BUILTIN_RECIPES['hint-infer'].sampling, temperature: 0.6, maxTokens: 8000 },
+  });
   const result = await driveEngine(engine, demoQuestions(), recipe, { samples: SAMPLES, until: () => false, maxQuestions: QUESTIONS });
   await engine.close();
   const hits = sims.reduce((s, x) => s + x.stats().prefixHits, 0);
   const queries = sims.reduce((s, x) => s + x.stats().prefixQueries, 0);
   const turns = result.trajectories.flatMap((t) => t.turns);
   const replicasPerQuestion = new Map<string, Set<string>>();
-  for (const t of result.trajectories) for (const turn of t.turns) {
-    const set = replicasPerQuestion.get(t.questionId) ?? new Set<string>();
-    set.add(turn.replica ?? '');
-    replicasPerQuestion.set(t.questionId, set);
-  }
+  for (const t of result.trajectories)
+    for (const turn of t.turns) {
+      const set = replicasPerQuestion.get(t.questionId) ?? new Set<string>();
+      set.add(turn.replica ?? '');
+      replicasPerQuestion.set(t.questionId, set);
+    }
   await Promise.all(sims.map((s) => s.close()));
   return {
     routing: affinity ? 'affinity' : 'round-robin',

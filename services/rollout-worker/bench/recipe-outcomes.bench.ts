@@ -23,8 +23,13 @@ const signal = new AbortController().signal;
 async function stage(name: keyof typeof BUILTIN_RECIPES, samples: number): Promise<{ row: Row; byQuestion: Map<string, Trajectory[]> }> {
   const recipe = Recipe.parse(BUILTIN_RECIPES[name]);
   const started = performance.now();
-  const all = await Promise.all(questions.flatMap((q, qi) => Array.from({ length: samples }, (_, i) =>
-    engine.runSample({ campaignId: 'outcomes', question: q, stage: name, sampleIndex: i, seed: qi * 100 + i, recipe }, signal))));
+  const all = await Promise.all(
+    questions.flatMap((q, qi) =>
+      Array.from({ length: samples }, (_, i) =>
+        engine.runSample({ campaignId: 'outcomes', question: q, stage: name, sampleIndex: i, seed: qi * 100 + i, recipe }, signal),
+      ),
+    ),
+  );
   const byQuestion = new Map<string, Trajectory[]>();
   for (const t of all) byQuestion.set(t.questionId, [...(byQuestion.get(t.questionId) ?? []), t]);
   const q = (id: string): Question => questions.find((x) => x.id === id)!;

@@ -29,7 +29,9 @@ const slowSandbox: PythonRunner = {
 };
 
 async function run(mode: 'aimd' | 'fixed-slots'): Promise<Row> {
-  const sims = Array.from({ length: REPLICAS }, (_, i) => createModelSim({ seed: i, maxNumSeqs: MAX_NUM_SEQS, decodeTokensPerSecond: DECODE, prefillTokensPerSecond: 20_000 }));
+  const sims = Array.from({ length: REPLICAS }, (_, i) =>
+    createModelSim({ seed: i, maxNumSeqs: MAX_NUM_SEQS, decodeTokensPerSecond: DECODE, prefillTokensPerSecond: 20_000 }),
+  );
   const urls = await Promise.all(sims.map(async (s) => (await s.start()).url));
   const slots = REPLICAS * MAX_NUM_SEQS;
   const engine = createRolloutEngine({
@@ -37,12 +39,24 @@ async function run(mode: 'aimd' | 'fixed-slots'): Promise<Row> {
     model: 'qwq-32b-sim',
     sandbox: slowSandbox,
     options: {
-      capacity: mode === 'aimd'
-        ? { initialLimit: slots, minLimit: slots / 2, maxLimit: slots * 4, metricsPollMs: 250, targetWaitingPerReplica: 3, additiveStep: 4 }
-        : { initialLimit: slots, minLimit: slots, maxLimit: slots, metricsPollMs: 0 },
+      capacity:
+        mode === 'aimd'
+          ? {
+              initialLimit: slots,
+              minLimit: slots / 2,
+              maxLimit: slots * 4,
+              metricsPollMs: 250,
+              targetWaitingPerReplica: 3,
+              additiveStep: 4,
+            }
+          : { initialLimit: slots, minLimit: slots, maxLimit: slots, metricsPollMs: 0 },
     },
   });
-  const recipe = Recipe.parse({ ...BUILTIN_RECIPES['hint-infer'], sampling: { ...BUILTIN_RECIPES['hint-infer'].sampling, temperature: 0.6, maxTokens: 6000 }, hints: { ...BUILTIN_RECIPES['hint-infer'].hints, triggerProbability: 0.5 } });
+  const recipe = Recipe.parse({
+    ...BUILTIN_RECIPES['hint-infer'],
+    sampling: { ...BUILTIN_RECIPES['hint-infer'].sampling, temperature: 0.6, maxTokens: 6000 },
+    hints: { ...BUILTIN_RECIPES['hint-infer'].hints, triggerProbability: 0.5 },
+  });
   const started = performance.now();
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
@@ -98,5 +112,5 @@ async function run(mode: 'aimd' | 'fixed-slots'): Promise<Row> {
   };
 }
 
-const rows = process.argv.includes("--quick") ? [await run("aimd")] : [await run("aimd"), await run("fixed-slots")];
+const rows = process.argv.includes('--quick') ? [await run('aimd')] : [await run('aimd'), await run('fixed-slots')];
 report('saturation', rows, { target: 'utilization >= 0.97 with aimd', pass: (rows[0]!.utilization as number) >= 0.97 });

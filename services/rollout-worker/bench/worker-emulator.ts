@@ -10,7 +10,12 @@ export interface DriveResult {
   errors: number;
 }
 
-export function driveEngine(engine: RolloutEngine, questions: Question[], recipe: Recipe, opts: { samples: number; until: () => boolean; maxQuestions?: number }): Promise<DriveResult> {
+export function driveEngine(
+  engine: RolloutEngine,
+  questions: Question[],
+  recipe: Recipe,
+  opts: { samples: number; until: () => boolean; maxQuestions?: number },
+): Promise<DriveResult> {
   const trajectories: Trajectory[] = [];
   let errors = 0;
   let next = 0;
@@ -28,10 +33,14 @@ export function driveEngine(engine: RolloutEngine, questions: Question[], recipe
           active++;
           engine
             .runSample({ campaignId: `bench-${round}`, question: q, stage: 'bench', sampleIndex: i, seed: next * 1000 + i, recipe }, signal)
-            .then((t) => trajectories.push(t), () => errors++)
+            .then(
+              (t) => trajectories.push(t),
+              () => errors++,
+            )
             .finally(() => {
               active--;
-              if (active === 0 && (opts.until() || (opts.maxQuestions !== undefined && next >= opts.maxQuestions))) resolve({ trajectories, errors });
+              if (active === 0 && (opts.until() || (opts.maxQuestions !== undefined && next >= opts.maxQuestions)))
+                resolve({ trajectories, errors });
               else pump();
             });
         }

@@ -62,7 +62,12 @@ export function completionBody(p: CompletionParams): Record<string, unknown> {
   };
 }
 
-export async function requestCompletion(agent: Agent, baseUrl: string, params: CompletionParams, signal: AbortSignal): Promise<CompletionResult> {
+export async function requestCompletion(
+  agent: Agent,
+  baseUrl: string,
+  params: CompletionParams,
+  signal: AbortSignal,
+): Promise<CompletionResult> {
   const url = new URL('/v1/completions', baseUrl);
   let statusCode: number;
   let bodyText: string;
@@ -81,7 +86,9 @@ export async function requestCompletion(agent: Agent, baseUrl: string, params: C
     if (signal.aborted) {
       const reason: unknown = signal.reason;
       const timedOut = reason instanceof Error && reason.name === 'TimeoutError';
-      throw new InferenceError(timedOut ? 'timeout' : 'aborted', baseUrl, timedOut ? 'request timed out' : 'request aborted', null, { cause: error });
+      throw new InferenceError(timedOut ? 'timeout' : 'aborted', baseUrl, timedOut ? 'request timed out' : 'request aborted', null, {
+        cause: error,
+      });
     }
     const code = (error as { code?: string }).code ?? (error as Error).name;
     throw new InferenceError('connection', baseUrl, `connection failed: ${code}: ${(error as Error).message}`, null, { cause: error });
@@ -108,7 +115,13 @@ export function parseCompletion(bodyText: string, replica: string): CompletionRe
   try {
     body = JSON.parse(bodyText);
   } catch (error) {
-    throw new InferenceError('malformed_response', replica, `response is not valid JSON (${bodyText.length} bytes): ${(error as Error).message}`, 200, { cause: error });
+    throw new InferenceError(
+      'malformed_response',
+      replica,
+      `response is not valid JSON (${bodyText.length} bytes): ${(error as Error).message}`,
+      200,
+      { cause: error },
+    );
   }
   const fail = (what: string): never => {
     throw new InferenceError('malformed_response', replica, `response ${what}`, 200);
@@ -120,11 +133,16 @@ export function parseCompletion(bodyText: string, replica: string): CompletionRe
   if (typeof choice.finish_reason !== 'string') return fail('choice has no finish_reason');
   // vLLM names the matched stop `stop_reason`, SGLang `matched_stop`; a token id (number) means EOS or a stop token.
   const stopReason = choice.stop_reason ?? choice.matched_stop;
-  const usage = b.usage as { prompt_tokens?: unknown; completion_tokens?: unknown; prompt_tokens_details?: { cached_tokens?: unknown } | null } | undefined;
+  const usage = b.usage as
+    | { prompt_tokens?: unknown; completion_tokens?: unknown; prompt_tokens_details?: { cached_tokens?: unknown } | null }
+    | undefined;
   if (!usage || typeof usage.prompt_tokens !== 'number' || typeof usage.completion_tokens !== 'number') return fail('has no usage');
   const cached = usage.prompt_tokens_details?.cached_tokens;
   // A server that ignored the keep-the-stop flag trimmed it: restore it, the model did generate it.
-  const text = typeof stopReason === 'string' && choice.finish_reason === 'stop' && !choice.text.endsWith(stopReason) ? choice.text + stopReason : choice.text;
+  const text =
+    typeof stopReason === 'string' && choice.finish_reason === 'stop' && !choice.text.endsWith(stopReason)
+      ? choice.text + stopReason
+      : choice.text;
   return {
     text,
     finishReason: choice.finish_reason,

@@ -10,9 +10,15 @@ describe('hint library', () => {
 
   it('ships the paper hints for every purpose, each ending with a python opener', () => {
     expect(library.version).toMatch(/^start-hints-v\d+$/);
-    for (const purpose of HINT_PURPOSES) expect(library.hints.some((h) => h.purpose === purpose), purpose).toBe(true);
+    for (const purpose of HINT_PURPOSES)
+      expect(
+        library.hints.some((h) => h.purpose === purpose),
+        purpose,
+      ).toBe(true);
     for (const h of library.hints) expect(h.text).toContain('```python');
-    expect(library.hints.map((h) => h.text)).toContain('Wait, I can use Python to check if my approach is correct and refine it, if necessary.```python');
+    expect(library.hints.map((h) => h.text)).toContain(
+      'Wait, I can use Python to check if my approach is correct and refine it, if necessary.```python',
+    );
   });
 
   it('draws by placement and kind, deterministically, and fills code tests', () => {
@@ -26,7 +32,9 @@ describe('hint library', () => {
   });
 
   it('reads on after the trigger word the model wrote', () => {
-    expect(continuationAfterTrigger('Wait, maybe using Python here is a good idea.```python', ['Wait'])).toBe(' maybe using Python here is a good idea.```python');
+    expect(continuationAfterTrigger('Wait, maybe using Python here is a good idea.```python', ['Wait'])).toBe(
+      ' maybe using Python here is a good idea.```python',
+    );
   });
 
   it('names every problem of an invalid library', () => {

@@ -52,7 +52,12 @@ export class ReplicaPool {
   #probe: (url: string) => Promise<boolean>;
   #onChange: (state: ReplicaState) => void;
 
-  constructor(urls: string[], options: ReplicaPoolOptions, probe: (url: string) => Promise<boolean>, onChange: (state: ReplicaState) => void = () => {}) {
+  constructor(
+    urls: string[],
+    options: ReplicaPoolOptions,
+    probe: (url: string) => Promise<boolean>,
+    onChange: (state: ReplicaState) => void = () => {},
+  ) {
     if (urls.length === 0) throw new Error('endpoints: at least one inference endpoint is required');
     for (const u of urls) {
       try {
@@ -62,13 +67,28 @@ export class ReplicaPool {
       }
     }
     this.options = options;
-    this.#replicas = [...new Set(urls.map((u) => u.replace(/\/+$/, '')))].map((url) => ({ url, health: 'up', inFlight: 0, queued: 0, consecutiveFailures: 0, activeSamples: 0, waiters: [] }));
+    this.#replicas = [...new Set(urls.map((u) => u.replace(/\/+$/, '')))].map((url) => ({
+      url,
+      health: 'up',
+      inFlight: 0,
+      queued: 0,
+      consecutiveFailures: 0,
+      activeSamples: 0,
+      waiters: [],
+    }));
     this.#probe = probe;
     this.#onChange = onChange;
   }
 
   states(): ReplicaState[] {
-    return this.#replicas.map(({ url, health, inFlight, queued, consecutiveFailures, activeSamples }) => ({ url, health, inFlight, queued, consecutiveFailures, activeSamples }));
+    return this.#replicas.map(({ url, health, inFlight, queued, consecutiveFailures, activeSamples }) => ({
+      url,
+      health,
+      inFlight,
+      queued,
+      consecutiveFailures,
+      activeSamples,
+    }));
   }
 
   /** Counts a sample of `key` as in progress on the key's replica until the returned function is called. */
@@ -134,7 +154,9 @@ export class ReplicaPool {
       .map((r) => ({ r, score: hashString(`${key}\u0000${r.url}`) }))
       .sort((a, b) => a.r.activeSamples - b.r.activeSamples || b.score - a.score)
       .map((x) => x.r);
-    const chosen = ranked.find((r) => r.inFlight < this.options.maxInFlightPerReplica) ?? ranked.reduce((a, b) => (b.inFlight + b.queued < a.inFlight + a.queued ? b : a));
+    const chosen =
+      ranked.find((r) => r.inFlight < this.options.maxInFlightPerReplica) ??
+      ranked.reduce((a, b) => (b.inFlight + b.queued < a.inFlight + a.queued ? b : a));
     this.#affinity.delete(key);
     this.#affinity.set(key, chosen);
     if (this.#affinity.size > this.options.affinityCapacity) {

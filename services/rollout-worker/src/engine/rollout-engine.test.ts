@@ -8,7 +8,8 @@ import { createSubprocessPythonRunner } from './subprocess-python-runner.ts';
 
 const questions: Question[] = demoQuestions();
 const sandbox = createSubprocessPythonRunner({ maxConcurrent: 2 });
-const recipe = (name: keyof typeof BUILTIN_RECIPES, patch: Partial<Recipe> = {}): Recipe => Recipe.parse({ ...BUILTIN_RECIPES[name], ...patch });
+const recipe = (name: keyof typeof BUILTIN_RECIPES, patch: Partial<Recipe> = {}): Recipe =>
+  Recipe.parse({ ...BUILTIN_RECIPES[name], ...patch });
 const never = new AbortController().signal;
 
 async function startSims(n: number, options: Parameters<typeof createModelSim>[0] = {}): Promise<{ sims: ModelSim[]; urls: string[] }> {
@@ -21,7 +22,14 @@ function engineFor(urls: string[], extra: Partial<RolloutEngineDeps> = {}): Roll
   return createRolloutEngine({ endpoints: urls, model: 'qwq-32b-sim', sandbox, ...extra });
 }
 
-const sample = (q: Question, r: Recipe, sampleIndex = 0, seed = 1000 + sampleIndex) => ({ campaignId: 'camp-1', question: q, stage: 'test', sampleIndex, seed, recipe: r });
+const sample = (q: Question, r: Recipe, sampleIndex = 0, seed = 1000 + sampleIndex) => ({
+  campaignId: 'camp-1',
+  question: q,
+  stage: 'test',
+  sampleIndex,
+  seed,
+  recipe: r,
+});
 const textOf = (t: Trajectory): string => t.segments.map((s) => s.text).join('');
 
 describe('rollout engine against model-sim', () => {
@@ -65,7 +73,9 @@ describe('rollout engine against model-sim', () => {
   });
 
   it('inserts hints after trigger words and before the end of thinking, deterministically per seed', async () => {
-    const r = recipe('hint-infer', { hints: { enabled: true, triggerWords: ['Wait', 'Alternatively'], triggerProbability: 1, beforeThinkEnd: 2 } });
+    const r = recipe('hint-infer', {
+      hints: { enabled: true, triggerWords: ['Wait', 'Alternatively'], triggerProbability: 1, beforeThinkEnd: 2 },
+    });
     const runs = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => engine.runSample(sample(questions[i * 9]!, r, 0, 100 + i), never)));
     const hints = runs.flatMap((t) => t.segments.filter((s) => s.kind === 'hint'));
     const placements = new Set(hints.map((h) => h.meta?.placement));
@@ -88,11 +98,21 @@ describe('rollout engine against model-sim', () => {
   it('uses code-debug hints with the sample tests for code questions, and sandbox sessions when asked', async () => {
     const seen: Array<string | undefined> = [];
     const recording = engineFor(urls, {
-      sandbox: { run: async (req, signal) => (seen.push(req.sessionId), sandbox.run(req, signal)) },
+      sandbox: {
+        run: async (req, signal) => {
+          seen.push(req.sessionId);
+          return sandbox.run(req, signal);
+        },
+      },
       options: { toolSessions: true },
     });
     try {
-      const codeQuestion: Question = { id: 'code-1', kind: 'code', problem: 'Read two integers and print their sum.', tests: [{ type: 'stdin', input: '2 3\n', output: '5\n' }] };
+      const codeQuestion: Question = {
+        id: 'code-1',
+        kind: 'code',
+        problem: 'Read two integers and print their sum.',
+        tests: [{ type: 'stdin', input: '2 3\n', output: '5\n' }],
+      };
       const r = recipe('hint-infer', { hints: { enabled: true, triggerWords: ['Wait'], triggerProbability: 1, beforeThinkEnd: 1 } });
       const runs = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => recording.runSample(sample(codeQuestion, r, i, 900 + i), never)));
       const hints = runs.flatMap((t) => t.segments.filter((s) => s.kind === 'hint'));
@@ -126,7 +146,9 @@ describe('rollout engine against model-sim', () => {
 
   it('aborts looping samples early and never a healthy one', async () => {
     const r = recipe('rft', { tools: { enabled: false, maxCalls: 0, timeoutMs: 10_000 } });
-    const runs = await Promise.all(Array.from({ length: 80 }, (_, i) => engine.runSample(sample(questions[i % questions.length]!, r, i, 7000 + i), never)));
+    const runs = await Promise.all(
+      Array.from({ length: 80 }, (_, i) => engine.runSample(sample(questions[i % questions.length]!, r, i, 7000 + i), never)),
+    );
     const looping = runs.filter((t) => (responseText(t.segments).match(/[Ll]et me recompute that step\./g) ?? []).length >= 3);
     const healthyLong = runs.filter((t) => responseText(t.segments).includes('Case k = '));
     expect(looping.length).toBeGreaterThan(0);
@@ -143,7 +165,9 @@ describe('rollout engine against model-sim', () => {
     const small = await startSims(1, { maxModelLen: 400 });
     const tight = engineFor(small.urls);
     try {
-      const runs = await Promise.all([0, 1, 2, 3].map((i) => tight.runSample(sample(questions[i * 10]!, recipe('hint-infer'), 0, 300 + i), never)));
+      const runs = await Promise.all(
+        [0, 1, 2, 3].map((i) => tight.runSample(sample(questions[i * 10]!, recipe('hint-infer'), 0, 300 + i), never)),
+      );
       for (const t of runs) {
         expect(t.end, t.error).not.toBe('error');
         for (const turn of t.turns) expect(turn.promptTokens + turn.completionTokens).toBeLessThanOrEqual(400);
@@ -156,8 +180,13 @@ describe('rollout engine against model-sim', () => {
   });
 
   it('aborts a loop that keeps stopping on trigger words', async () => {
-    const r = recipe('hint-infer', { sampling: { ...BUILTIN_RECIPES['hint-infer'].sampling, temperature: 0.6 }, hints: { enabled: true, triggerWords: ['Wait'], triggerProbability: 0.001, beforeThinkEnd: 0 } });
-    const runs = await Promise.all(Array.from({ length: 60 }, (_, i) => engine.runSample(sample(questions[i % questions.length]!, r, i, 5000 + i), never)));
+    const r = recipe('hint-infer', {
+      sampling: { ...BUILTIN_RECIPES['hint-infer'].sampling, temperature: 0.6 },
+      hints: { enabled: true, triggerWords: ['Wait'], triggerProbability: 0.001, beforeThinkEnd: 0 },
+    });
+    const runs = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => engine.runSample(sample(questions[i % questions.length]!, r, i, 5000 + i), never)),
+    );
     const triggerLoops = runs.filter((t) => (responseText(t.segments).match(/Wait, let me recompute that step\./g) ?? []).length >= 3);
     expect(triggerLoops.length).toBeGreaterThan(0);
     for (const t of triggerLoops) {
@@ -240,7 +269,10 @@ describe('faults', () => {
   it('asks for a later retry when no replica is up', async () => {
     const engine = engineFor(urls, { options: { ...fast, failureThreshold: 2, probeIntervalMs: 60_000 } });
     try {
-      sims[0]!.injectFaults([{ kind: 'error', status: 500 }, { kind: 'error', status: 500 }]);
+      sims[0]!.injectFaults([
+        { kind: 'error', status: 500 },
+        { kind: 'error', status: 500 },
+      ]);
       const err = await engine.runSample(sample(questions[0]!, recipe('greedy')), never).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(RetryLaterError);
       expect(engine.replicas()[0]!.health).toBe('down');
@@ -282,13 +314,16 @@ describe('routing', () => {
     const engine = engineFor(urls);
     try {
       const r = recipe('hint-infer', { hints: { enabled: true, triggerWords: ['Wait'], triggerProbability: 1, beforeThinkEnd: 1 } });
-      const runs = await Promise.all(questions.slice(0, 12).flatMap((q) => [0, 1, 2, 3].map((i) => engine.runSample(sample(q, r, i, 50 + i), never))));
+      const runs = await Promise.all(
+        questions.slice(0, 12).flatMap((q) => [0, 1, 2, 3].map((i) => engine.runSample(sample(q, r, i, 50 + i), never))),
+      );
       const byQuestion = new Map<string, Set<string>>();
-      for (const t of runs) for (const turn of t.turns) {
-        const set = byQuestion.get(t.questionId) ?? new Set();
-        set.add(turn.replica!);
-        byQuestion.set(t.questionId, set);
-      }
+      for (const t of runs)
+        for (const turn of t.turns) {
+          const set = byQuestion.get(t.questionId) ?? new Set();
+          set.add(turn.replica!);
+          byQuestion.set(t.questionId, set);
+        }
       for (const replicas of byQuestion.values()) expect(replicas.size).toBe(1);
       expect(new Set([...byQuestion.values()].map((s) => [...s][0])).size).toBeGreaterThan(1);
       // later turns hit the prefix cache of their replica
@@ -300,7 +335,9 @@ describe('routing', () => {
   });
 
   it('moves a question off a replica that went down and brings the replica back after a probe', async () => {
-    const engine = engineFor(urls, { options: { failureThreshold: 1, maxAttempts: 3, backoffBaseMs: 5, backoffMaxMs: 20, probeIntervalMs: 50 } });
+    const engine = engineFor(urls, {
+      options: { failureThreshold: 1, maxAttempts: 3, backoffBaseMs: 5, backoffMaxMs: 20, probeIntervalMs: 50 },
+    });
     try {
       const q = questions[30]!;
       const first = await engine.runSample(sample(q, recipe('greedy')), never);

@@ -87,15 +87,21 @@ export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
   if (!deps.model) throw new Error('model: required (the name the inference servers serve)');
   const agent = createHttpAgent(options.maxInFlightPerReplica + 8);
   const lastHealth = new Map<string, string>();
-  const pool = new ReplicaPool(deps.endpoints, options, (url) => probe(url), (state) => {
-    metrics.replicaInFlight.set({ replica: state.url }, state.inFlight);
-    metrics.replicaUp.set({ replica: state.url }, state.health === 'up' ? 1 : 0);
-    if ((lastHealth.get(state.url) ?? 'up') !== state.health) {
-      if (state.health === 'down') logger.warn({ replica: state.url, consecutiveFailures: state.consecutiveFailures }, 'replica taken out of rotation');
-      else logger.info({ replica: state.url }, 'replica back in rotation');
-    }
-    lastHealth.set(state.url, state.health);
-  });
+  const pool = new ReplicaPool(
+    deps.endpoints,
+    options,
+    (url) => probe(url),
+    (state) => {
+      metrics.replicaInFlight.set({ replica: state.url }, state.inFlight);
+      metrics.replicaUp.set({ replica: state.url }, state.health === 'up' ? 1 : 0);
+      if ((lastHealth.get(state.url) ?? 'up') !== state.health) {
+        if (state.health === 'down')
+          logger.warn({ replica: state.url, consecutiveFailures: state.consecutiveFailures }, 'replica taken out of rotation');
+        else logger.info({ replica: state.url }, 'replica back in rotation');
+      }
+      lastHealth.set(state.url, state.health);
+    },
+  );
   for (const r of pool.states()) metrics.replicaUp.set({ replica: r.url }, 1);
   const capacity = new CapacityController({
     initialLimit: 64 * deps.endpoints.length,
@@ -108,7 +114,15 @@ export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
     ...capacityOverrides,
   });
   metrics.capacityLimit.set(capacity.limit);
-  capacity.start(agent, () => pool.states().filter((r) => r.health === 'up').map((r) => r.url), (limit) => metrics.capacityLimit.set(limit));
+  capacity.start(
+    agent,
+    () =>
+      pool
+        .states()
+        .filter((r) => r.health === 'up')
+        .map((r) => r.url),
+    (limit) => metrics.capacityLimit.set(limit),
+  );
 
   async function probe(url: string): Promise<boolean> {
     try {
@@ -122,7 +136,8 @@ export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
   }
 
   // vLLM reports max_model_len in its model card; asked once, from whichever replica answers.
-  let contextWindow: Promise<number | null> | null = deps.options?.contextWindowTokens !== undefined ? Promise.resolve(deps.options.contextWindowTokens) : null;
+  let contextWindow: Promise<number | null> | null =
+    deps.options?.contextWindowTokens !== undefined ? Promise.resolve(deps.options.contextWindowTokens) : null;
   const getContextWindow = (): Promise<number | null> => {
     contextWindow ??= modelCardWindow();
     return contextWindow;
@@ -136,9 +151,7 @@ export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
         const card = body.data?.find((m) => m.id === deps.model) ?? body.data?.[0];
         if (typeof card?.max_model_len === 'number') return card.max_model_len;
         return null;
-      } catch {
-        continue;
-      }
+      } catch {}
     }
     contextWindow = null; // ask again next time
     return null;
@@ -164,17 +177,26 @@ export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
       metrics.trajectoriesInFlight.inc();
       const endSample = pool.beginSample(affinityKey(input.campaignId, input.question.id));
       try {
-        const trajectory = await runRollout({
-          model: deps.model,
-          generate: (key, params, s) => generateWithRetry({ pool, agent, metrics, retry: options }, key, params, s),
-          renderPrompt,
-          sandbox: deps.sandbox,
-          hints,
-          metrics,
-          options,
-          contextWindow: getContextWindow,
-        }, input, signal, observer);
-        if (trajectory.end === 'error') logger.warn({ campaignId: input.campaignId, questionId: input.question.id, sampleIndex: input.sampleIndex, error: trajectory.error }, 'sample ended with an error');
+        const trajectory = await runRollout(
+          {
+            model: deps.model,
+            generate: (key, params, s) => generateWithRetry({ pool, agent, metrics, retry: options }, key, params, s),
+            renderPrompt,
+            sandbox: deps.sandbox,
+            hints,
+            metrics,
+            options,
+            contextWindow: getContextWindow,
+          },
+          input,
+          signal,
+          observer,
+        );
+        if (trajectory.end === 'error')
+          logger.warn(
+            { campaignId: input.campaignId, questionId: input.question.id, sampleIndex: input.sampleIndex, error: trajectory.error },
+            'sample ended with an error',
+          );
         return trajectory;
       } finally {
         endSample();

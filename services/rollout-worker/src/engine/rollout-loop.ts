@@ -3,7 +3,15 @@
  * word or before the end of thinking, or just continue), until EOS, the token budget, an early abort
  * of a degenerate loop, or an error of this sample.
  */
-import { assertNever, type ExecutionResult, type PythonRunner, type Question, type Recipe, type Trajectory, type TurnUsage } from '@rft/contracts';
+import {
+  assertNever,
+  type ExecutionResult,
+  type PythonRunner,
+  type Question,
+  type Recipe,
+  type Trajectory,
+  type TurnUsage,
+} from '@rft/contracts';
 import type { CompletionParams } from './completion-client.ts';
 import { InferenceError, RetryLaterError } from './engine-errors.ts';
 import type { EngineMetrics } from './engine-metrics.ts';
@@ -61,10 +69,22 @@ export function affinityKey(campaignId: string, questionId: string): string {
   return `${campaignId}\u0000${questionId}`;
 }
 
-export async function runRollout(deps: LoopDeps, input: SampleInput, signal: AbortSignal, observer: SampleObserver = {}): Promise<Trajectory> {
+export async function runRollout(
+  deps: LoopDeps,
+  input: SampleInput,
+  signal: AbortSignal,
+  observer: SampleObserver = {},
+): Promise<Trajectory> {
   const { question, recipe } = input;
   const { metrics, options } = deps;
-  const base = { campaignId: input.campaignId, questionId: question.id, stage: input.stage, sampleIndex: input.sampleIndex, seed: input.seed, recipe: recipe.name };
+  const base = {
+    campaignId: input.campaignId,
+    questionId: question.id,
+    stage: input.stage,
+    sampleIndex: input.sampleIndex,
+    seed: input.seed,
+    recipe: recipe.name,
+  };
   const turns: TurnUsage[] = [];
   let prompt: string;
   try {
@@ -98,7 +118,13 @@ export async function runRollout(deps: LoopDeps, input: SampleInput, signal: Abo
     const hint: Hint = drawHint(deps.hints, placement, question, rng, usedHints);
     usedHints.add(hint.id);
     const inserted = trigger ? continuationAfterTrigger(hint.text, recipe.hints.triggerWords) : hint.text;
-    text.add('hint', inserted, { hintId: hint.id, purpose: hint.purpose, placement, library: deps.hints.version, ...(trigger ? { trigger } : {}) });
+    text.add('hint', inserted, {
+      hintId: hint.id,
+      purpose: hint.purpose,
+      placement,
+      library: deps.hints.version,
+      ...(trigger ? { trigger } : {}),
+    });
     hintsInserted++;
     metrics.hints.inc({ purpose: hint.purpose, placement });
   };
@@ -112,7 +138,10 @@ export async function runRollout(deps: LoopDeps, input: SampleInput, signal: Abo
     const toolsLeft = recipe.tools.enabled && toolCalls < recipe.tools.maxCalls;
     const plan: StopPlanInput = {
       codeStop: recipe.tools.enabled && !toolLimitReached,
-      triggerWords: hintsOn && toolsLeft && !thinkClosed && recipe.hints.triggerProbability > 0 && triggerHints < options.maxTriggerHints ? recipe.hints.triggerWords : [],
+      triggerWords:
+        hintsOn && toolsLeft && !thinkClosed && recipe.hints.triggerProbability > 0 && triggerHints < options.maxTriggerHints
+          ? recipe.hints.triggerWords
+          : [],
       thinkEndStop: hintsOn && toolsLeft && !thinkClosed && thinkEndHints < recipe.hints.beforeThinkEnd,
     };
     const stops = stopStrings(plan);
@@ -129,18 +158,22 @@ export async function runRollout(deps: LoopDeps, input: SampleInput, signal: Abo
     }
     let outcome: GenerateOutcome;
     try {
-      outcome = await deps.generate(key, {
-        model: deps.model,
-        prompt: text.text,
-        maxTokens,
-        temperature: recipe.sampling.temperature,
-        topP: recipe.sampling.topP,
-        topK: recipe.sampling.topK,
-        minP: recipe.sampling.minP,
-        repetitionPenalty: recipe.sampling.repetitionPenalty,
-        seed: input.seed,
-        stop: stops,
-      }, signal);
+      outcome = await deps.generate(
+        key,
+        {
+          model: deps.model,
+          prompt: text.text,
+          maxTokens,
+          temperature: recipe.sampling.temperature,
+          topP: recipe.sampling.topP,
+          topK: recipe.sampling.topK,
+          minP: recipe.sampling.minP,
+          repetitionPenalty: recipe.sampling.repetitionPenalty,
+          seed: input.seed,
+          stop: stops,
+        },
+        signal,
+      );
     } catch (error) {
       if (error instanceof InferenceError && !signal.aborted) {
         const what = error.retryable ? 'inference failed after retries' : 'inference failed';
@@ -149,7 +182,15 @@ export async function runRollout(deps: LoopDeps, input: SampleInput, signal: Abo
       throw error;
     }
     const r = outcome.result;
-    const turn: TurnUsage = { promptTokens: r.promptTokens, completionTokens: r.completionTokens, cachedTokens: r.cachedTokens, finishReason: r.finishReason, stopReason: r.stopReason, latencyMs: Math.round(outcome.latencyMs * 10) / 10, replica: outcome.replica };
+    const turn: TurnUsage = {
+      promptTokens: r.promptTokens,
+      completionTokens: r.completionTokens,
+      cachedTokens: r.cachedTokens,
+      finishReason: r.finishReason,
+      stopReason: r.stopReason,
+      latencyMs: Math.round(outcome.latencyMs * 10) / 10,
+      replica: outcome.replica,
+    };
     turns.push(turn);
     try {
       observer.onTurn?.(turn, turns.length - 1);
@@ -177,7 +218,8 @@ export async function runRollout(deps: LoopDeps, input: SampleInput, signal: Abo
     continuing = false;
 
     // Before generating more of the model's own text, make sure it is not going round in circles.
-    const looping = (): boolean => options.repetition !== null && findLoop(text.tail(options.repetition.windowChars), options.repetition) !== null;
+    const looping = (): boolean =>
+      options.repetition !== null && findLoop(text.tail(options.repetition.windowChars), options.repetition) !== null;
 
     if (finishReason === 'length') {
       text.add('model', turnText);
@@ -235,7 +277,10 @@ export async function runRollout(deps: LoopDeps, input: SampleInput, signal: Abo
         const result = await execute(deps, meaning.code, recipe.tools.timeoutMs, session, signal);
         metrics.toolCalls.inc({ status: result.status });
         metrics.toolSeconds.observe(result.wallMs / 1000);
-        text.add('tool_output', formatToolOutput(result, recipe.tools.timeoutMs, options.toolOutputMaxChars), { status: result.status, wallMs: Math.round(result.wallMs) });
+        text.add('tool_output', formatToolOutput(result, recipe.tools.timeoutMs, options.toolOutputMaxChars), {
+          status: result.status,
+          wallMs: Math.round(result.wallMs),
+        });
         break;
       }
       default:
@@ -245,7 +290,13 @@ export async function runRollout(deps: LoopDeps, input: SampleInput, signal: Abo
 }
 
 /** Runs a python block; an unavailable sandbox is retried, then the whole job is retried later. */
-async function execute(deps: LoopDeps, code: string, timeoutMs: number, sessionId: string | undefined, signal: AbortSignal): Promise<ExecutionResult> {
+async function execute(
+  deps: LoopDeps,
+  code: string,
+  timeoutMs: number,
+  sessionId: string | undefined,
+  signal: AbortSignal,
+): Promise<ExecutionResult> {
   let lastProblem = '';
   for (let attempt = 1; attempt <= deps.options.sandboxAttempts; attempt++) {
     signal.throwIfAborted();
