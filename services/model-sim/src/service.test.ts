@@ -134,6 +134,39 @@ describe('model-sim over HTTP', () => {
   });
 });
 
+describe('model-sim as SGLang', () => {
+  it('keeps stops with no_stop_trim, names them matched_stop and exposes sglang metrics', async () => {
+    const sim = createModelSim({ flavour: 'sglang' });
+    const { url } = await sim.start();
+    try {
+      const body = {
+        prompt: promptFor(demoQuestions()[1]!.problem, false),
+        max_tokens: 8000,
+        seed: 3,
+        temperature: 0.6,
+        stop: ['</think>'],
+      };
+      const post = async (extra: Record<string, unknown>) =>
+        (await (await fetch(`${url}/v1/completions`, { method: 'POST', body: JSON.stringify({ ...body, ...extra }) })).json()) as {
+          choices: Array<{ text: string; matched_stop: string | number | null; stop_reason?: unknown }>;
+        };
+      const kept = (await post({ no_stop_trim: true })).choices[0]!;
+      expect(kept.matched_stop).toBe('</think>');
+      expect(kept.stop_reason).toBeUndefined();
+      expect(kept.text.endsWith('</think>')).toBe(true);
+      const ignored = (await post({ include_stop_str_in_output: true })).choices[0]!;
+      expect(ignored.text.endsWith('</think>')).toBe(false);
+      const eos = (await post({ stop: [] })).choices[0]!;
+      expect(eos.matched_stop).toBe(151645);
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(metrics).toContain('sglang:num_queue_reqs{');
+      expect(metrics).toContain('sglang:num_running_reqs{');
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
 describe('model-sim batching', () => {
   it('queues requests beyond maxNumSeqs and reports them as waiting', async () => {
     const sim = createModelSim({ maxNumSeqs: 2, decodeTokensPerSecond: 200 });

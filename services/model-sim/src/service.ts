@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { BatchScheduler } from './batch-scheduler.ts';
 import { readPrompt } from './chatml-prompt.ts';
-import { applyStops, BadRequest, type CompletionRequest, parseCompletionRequest } from './completion-request.ts';
+import { applyStops, BadRequest, type CompletionRequest, parseCompletionRequest, type ServerFlavour } from './completion-request.ts';
 import { drawFault, validateFaultConfig, type Fault, type FaultConfig } from './fault-injection.ts';
 import { CHARS_PER_TOKEN, countTokens, PrefixCache } from './prefix-cache.ts';
 import { writeContinuation } from './reasoning-writer.ts';
@@ -29,6 +29,8 @@ export interface ModelSimOptions {
   /** Prefix cache capacity in 16-token blocks. */
   kvCacheBlocks?: number;
   faults?: FaultConfig;
+  /** Imitate vLLM (default) or SGLang where they differ: the keep-stop flag, the stop field, metric names. */
+  flavour?: ServerFlavour;
 }
 
 export interface ModelSimStats {
@@ -54,6 +56,9 @@ export interface ModelSim {
   readonly options: Required<Omit<ModelSimOptions, 'faults'>>;
 }
 
+/** `<|im_end|>` in Qwen tokenizers. */
+const SGLANG_EOS_TOKEN_ID = 151645;
+
 export function createModelSim(options: ModelSimOptions = {}): ModelSim {
   const opts = {
     host: options.host ?? '127.0.0.1',
@@ -65,6 +70,7 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
     prefillTokensPerSecond: options.prefillTokensPerSecond ?? Infinity,
     maxModelLen: options.maxModelLen ?? 40_960,
     kvCacheBlocks: options.kvCacheBlocks ?? 200_000,
+    flavour: options.flavour ?? 'vllm',
   };
   if (!(opts.maxNumSeqs >= 1)) throw new Error(`maxNumSeqs: must be at least 1, got ${opts.maxNumSeqs}`);
   if (!(opts.decodeTokensPerSecond > 0)) throw new Error(`decodeTokensPerSecond: must be positive, got ${opts.decodeTokensPerSecond}`);
@@ -103,7 +109,7 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
     }
     if (req.method === 'GET' && url.pathname === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-      return void res.end(renderMetrics(opts.model, counters, scheduler, cache));
+      return void res.end(renderMetrics(opts.flavour, opts.model, counters, scheduler, cache));
     }
     if (req.method === 'POST' && url.pathname === '/v1/completions') return completions(req, res);
     sendJson(res, 404, errorBody(404, 'NotFoundError', `no route ${req.method} ${url.pathname}`));
@@ -136,7 +142,7 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
     }
     let request: CompletionRequest;
     try {
-      request = parseCompletionRequest(JSON.parse(raw), opts.model);
+      request = parseCompletionRequest(JSON.parse(raw), opts.model, opts.flavour);
     } catch (error) {
       const message =
         error instanceof SyntaxError ? `invalid JSON body: ${error.message}` : error instanceof BadRequest ? error.message : String(error);
@@ -188,7 +194,18 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
       object: 'text_completion',
       created: Math.floor(Date.now() / 1000),
       model: opts.model,
-      choices: [{ index: 0, text: outcome.text, logprobs: null, finish_reason: outcome.finishReason, stop_reason: outcome.stopReason }],
+      choices: [
+        opts.flavour === 'vllm'
+          ? { index: 0, text: outcome.text, logprobs: null, finish_reason: outcome.finishReason, stop_reason: outcome.stopReason }
+          : // SGLang names the matched stop `matched_stop` and gives the EOS token id when the sequence ended
+            {
+              index: 0,
+              text: outcome.text,
+              logprobs: null,
+              finish_reason: outcome.finishReason,
+              matched_stop: outcome.stopReason ?? (outcome.finishReason === 'stop' ? SGLANG_EOS_TOKEN_ID : null),
+            },
+      ],
       usage: {
         prompt_tokens: promptTokens,
         completion_tokens: completionTokens,

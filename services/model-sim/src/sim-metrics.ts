@@ -1,5 +1,6 @@
 /** Prometheus text exposition with vLLM's metric names (v1 engine). */
 import type { BatchScheduler } from './batch-scheduler.ts';
+import type { ServerFlavour } from './completion-request.ts';
 import type { PrefixCache } from './prefix-cache.ts';
 
 export class SimCounters {
@@ -12,7 +13,14 @@ export class SimCounters {
   finished = { stop: 0, length: 0 };
 }
 
-export function renderMetrics(model: string, c: SimCounters, scheduler: BatchScheduler, cache: PrefixCache): string {
+export function renderMetrics(
+  flavour: ServerFlavour,
+  model: string,
+  c: SimCounters,
+  scheduler: BatchScheduler,
+  cache: PrefixCache,
+): string {
+  if (flavour === 'sglang') return renderSglangMetrics(model, c, scheduler, cache);
   const l = `{model_name="${model}"}`;
   const lines = [
     '# HELP vllm:num_requests_running Number of requests in model execution batches.',
@@ -48,4 +56,26 @@ export function renderMetrics(model: string, c: SimCounters, scheduler: BatchSch
     `modelsim_injected_errors_total ${c.errors}`,
   ];
   return lines.join('\n') + '\n';
+}
+
+/** SGLang's names (`--enable-metrics`). */
+function renderSglangMetrics(model: string, c: SimCounters, scheduler: BatchScheduler, cache: PrefixCache): string {
+  const l = `{model_name="${model}"}`;
+  const hitRate = c.prefixQueries ? c.prefixHits / c.prefixQueries : 0;
+  return (
+    [
+      '# TYPE sglang:num_running_reqs gauge',
+      `sglang:num_running_reqs${l} ${scheduler.running}`,
+      '# TYPE sglang:num_queue_reqs gauge',
+      `sglang:num_queue_reqs${l} ${scheduler.waiting}`,
+      '# TYPE sglang:token_usage gauge',
+      `sglang:token_usage${l} ${(cache.usedBlocks / cache.capacityBlocks).toFixed(6)}`,
+      '# TYPE sglang:cache_hit_rate gauge',
+      `sglang:cache_hit_rate${l} ${hitRate.toFixed(6)}`,
+      '# TYPE sglang:prompt_tokens_total counter',
+      `sglang:prompt_tokens_total${l} ${c.promptTokens}`,
+      '# TYPE sglang:generation_tokens_total counter',
+      `sglang:generation_tokens_total${l} ${c.generationTokens}`,
+    ].join('\n') + '\n'
+  );
 }

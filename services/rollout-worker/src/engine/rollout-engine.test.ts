@@ -282,6 +282,29 @@ describe('faults', () => {
   });
 });
 
+describe('SGLang', () => {
+  it('runs the same loop against an SGLang-flavoured server (no_stop_trim, matched_stop)', async () => {
+    const { sims, urls } = await startSims(1, { flavour: 'sglang' });
+    const engine = engineFor(urls);
+    try {
+      const runs = await Promise.all(
+        [0, 1, 2].map((i) => engine.runSample(sample(questions[i * 7]!, recipe('hint-infer'), 0, 70 + i), never)),
+      );
+      for (const t of runs) {
+        Trajectory.parse(t);
+        expect(t.end).not.toBe('error');
+        const prompts = sims[0]!.recentPrompts();
+        expect(prompts.some((p) => textOf(t).startsWith(p))).toBe(true);
+      }
+      expect(runs.reduce((s, t) => s + t.toolCalls, 0)).toBeGreaterThan(0);
+      expect(runs.flatMap((t) => t.turns).some((turn) => turn.stopReason === 151645)).toBe(true);
+    } finally {
+      await engine.close();
+      await Promise.all(sims.map((s) => s.close()));
+    }
+  });
+});
+
 describe('cancellation', () => {
   it('cancels the in-flight request so the server frees its slot', async () => {
     const { sims, urls } = await startSims(1, { decodeTokensPerSecond: 5 });
