@@ -4,7 +4,7 @@
  * Python for them and "solves them by hand" with occasional slips, which is how the simulator can be
  * wrong without tools and right with them.
  */
-import { addF, binomial, digitSum, formatFraction, fraction, lcm, modPow, mulF } from './exact-math.ts';
+import { addF, binomial, digitSum, type Fraction, formatFraction, fraction, lcm, modPow, mulF } from './exact-math.ts';
 import type { Random } from './seeded-random.ts';
 
 export type Params = Record<string, number>;
@@ -242,6 +242,12 @@ const drawing: QuestionTemplate = {
   },
 };
 
+/** (a/b + c/d) * e - f/g */
+function expressionValue(p: Params): Fraction {
+  const sum = addF(fraction(big(p.a!), big(p.b!)), fraction(big(p.c!), big(p.d!)));
+  return addF(mulF(sum, fraction(big(p.e!), 1n)), fraction(-big(p.f!), big(p.g!)));
+}
+
 const expression: QuestionTemplate = {
   kind: 'expression',
   handErrorRate: 0.3,
@@ -259,30 +265,17 @@ const expression: QuestionTemplate = {
     const n = numbers(/^Evaluate \((\d+)\/(\d+) \+ (\d+)\/(\d+)\) \* (\d+) - (\d+)\/(\d+) and give the result as a reduced fraction\.$/, t);
     return n ? { a: n[0]!, b: n[1]!, c: n[2]!, d: n[3]!, e: n[4]!, f: n[5]!, g: n[6]! } : null;
   },
-  solve: (p) =>
-    formatFraction(
-      addF(
-        mulF(addF(fraction(big(p.a!), big(p.b!)), fraction(big(p.c!), big(p.d!))), fraction(big(p.e!), 1n)),
-        fraction(-big(p.f!), big(p.g!)),
-      ),
-    ),
+  solve: (p) => formatFraction(expressionValue(p)),
   python: (p, v) =>
     `from fractions import Fraction as F\nvalue = (F(${p.a}, ${p.b}) + F(${p.c}, ${p.d})) * ${v === 'off_by_one' ? p.e! - 1 : p.e} - F(${p.f}, ${p.g})\nprint(${v === 'name_error' ? 'val' : 'value'})\n`,
   hand: (p, rng, slip) => {
+    const exact = expressionValue(p);
     let sum = addF(fraction(big(p.a!), big(p.b!)), fraction(big(p.c!), big(p.d!)));
+    // The slip lands either in the first sum (and propagates) or in the last step.
     if (slip && rng.chance(0.5)) sum = fraction(slipped(sum.num, rng), sum.den);
     const times = mulF(sum, fraction(big(p.e!), 1n));
     let result = addF(times, fraction(-big(p.f!), big(p.g!)));
-    if (
-      slip &&
-      result.num ===
-        addF(
-          mulF(addF(fraction(big(p.a!), big(p.b!)), fraction(big(p.c!), big(p.d!))), fraction(big(p.e!), 1n)),
-          fraction(-big(p.f!), big(p.g!)),
-        ).num
-    ) {
-      result = fraction(slipped(result.num, rng), result.den);
-    }
+    if (slip && result.num === exact.num && result.den === exact.den) result = fraction(slipped(result.num, rng), result.den);
     return {
       lines: [
         `${p.a}/${p.b} + ${p.c}/${p.d}: common denominator ${p.b! * p.d!}, giving ${formatFraction(sum)}.`,

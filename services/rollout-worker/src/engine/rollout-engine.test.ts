@@ -266,6 +266,27 @@ describe('faults', () => {
     }
   });
 
+  it('rides out random 5xx answers, resets and latency spikes without losing a sample', async () => {
+    const flaky = await startSims(2, { faults: { errorRate: 0.1, disconnectRate: 0.05, latencySpikeRate: 0.05, latencySpikeMs: 50 } });
+    const registry = new Registry();
+    const engine = engineFor(flaky.urls, {
+      metrics: registry,
+      options: { maxAttempts: 8, backoffBaseMs: 5, backoffMaxMs: 40, failureThreshold: 20 },
+    });
+    try {
+      const runs = await Promise.all(
+        questions.slice(0, 24).map((q, i) => engine.runSample(sample(q, recipe('hint-infer'), 0, 600 + i), never)),
+      );
+      for (const t of runs) expect(t.end, t.error).not.toBe('error');
+      const text = await registry.metrics();
+      expect(text).toMatch(/rollout_errors_total\{kind="http_5xx"\} [1-9]/);
+      expect(text).toMatch(/rollout_errors_total\{kind="connection"\} [1-9]/);
+    } finally {
+      await engine.close();
+      await Promise.all(flaky.sims.map((s) => s.close()));
+    }
+  });
+
   it('asks for a later retry when no replica is up', async () => {
     const engine = engineFor(urls, { options: { ...fast, failureThreshold: 2, probeIntervalMs: 60_000 } });
     try {
