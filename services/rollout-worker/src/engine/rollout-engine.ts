@@ -147,6 +147,10 @@ export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
       try {
         const u = new URL('/v1/models', url);
         const res = await agent.request({ origin: u.origin, path: u.pathname, method: 'GET', signal: AbortSignal.timeout(5_000) });
+        if (res.statusCode !== 200) {
+          await res.body.dump();
+          continue;
+        }
         const body = (await res.body.json()) as { data?: Array<{ id?: string; max_model_len?: unknown }> };
         const card = body.data?.find((m) => m.id === deps.model) ?? body.data?.[0];
         if (typeof card?.max_model_len === 'number') return card.max_model_len;
@@ -159,7 +163,8 @@ export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
 
   const prompts = new Map<string, string>();
   const renderPrompt = (question: Question, recipe: Recipe): string => {
-    const cacheKey = `${question.id}\u0000${recipe.tools.enabled}\u0000${question.problem.length}`;
+    // Keyed by content: two campaigns may reuse a question id for different problems.
+    const cacheKey = `${question.kind}\u0000${recipe.tools.enabled}\u0000${question.problem}`;
     const hit = prompts.get(cacheKey);
     if (hit !== undefined) return hit;
     const rendered = template.render(buildMessages(question, recipe));
