@@ -20,7 +20,21 @@ export interface EngineMetrics {
   capacityLimit: Gauge;
 }
 
+const byRegistry = new WeakMap<Registry, EngineMetrics>();
+
+/**
+ * The engine metrics on `registry`. Engines sharing a registry (a worker serving campaigns with
+ * different endpoint sets) share one set of metrics; the replica label tells them apart.
+ */
 export function createEngineMetrics(registry: Registry = new Registry()): EngineMetrics {
+  const existing = byRegistry.get(registry);
+  if (existing) return existing;
+  const metrics = registerEngineMetrics(registry);
+  byRegistry.set(registry, metrics);
+  return metrics;
+}
+
+function registerEngineMetrics(registry: Registry): EngineMetrics {
   const r = [registry];
   return {
     registry,

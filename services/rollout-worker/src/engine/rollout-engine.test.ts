@@ -239,6 +239,20 @@ describe('faults', () => {
     }
   });
 
+  it('lets several engines share one metrics registry', async () => {
+    const registry = new Registry();
+    const a = engineFor(urls, { metrics: registry });
+    const b = engineFor(urls, { metrics: registry });
+    try {
+      await a.runSample(sample(questions[0]!, recipe('greedy')), never);
+      await b.runSample(sample(questions[1]!, recipe('greedy')), never);
+      expect(await registry.metrics()).toMatch(/rollout_trajectories_total\{end="eos"\} 2/);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('makes an error trajectory of malformed JSON without retrying it', async () => {
     const engine = engineFor(urls, { options: fast });
     try {
