@@ -41,6 +41,19 @@ describe('replica pool', () => {
     pool.close();
   });
 
+  it('moves a key off a replica at its cap while another is nearly idle', async () => {
+    const pool = new ReplicaPool(urls.slice(0, 2), options, async () => true);
+    const signal = new AbortController().signal;
+    const l1 = await pool.acquire('q', signal);
+    const l2 = await pool.acquire('q', signal);
+    expect(l2.replica).toBe(l1.replica);
+    const l3 = await pool.acquire('q', signal);
+    expect(l3.replica).not.toBe(l1.replica);
+    expect(pool.routeOf('q')).toBe(l3.replica); // the key now lives there
+    for (const l of [l1, l2, l3]) l.release('ok');
+    pool.close();
+  });
+
   it('takes a failing replica out, reroutes its keys, and probes it back in', async () => {
     let healthy = false;
     const pool = new ReplicaPool(urls.slice(0, 2), options, async () => healthy);
