@@ -19,6 +19,8 @@ export interface SchedulerOptions {
 
 export interface Job {
   uncachedPromptTokens: number;
+  /** Prompt + completion tokens: the KV blocks the sequence holds while it runs. */
+  contextTokens: number;
   completionTokens: number;
   extraDelayMs: number;
 }
@@ -28,6 +30,7 @@ interface Running {
   decodeStartsAt: number;
   endsAt: number;
   tokens: number;
+  contextTokens: number;
 }
 
 export class BatchScheduler {
@@ -40,6 +43,13 @@ export class BatchScheduler {
 
   constructor(options: SchedulerOptions) {
     this.options = options;
+  }
+
+  /** Tokens of KV held by running sequences. */
+  get kvTokensInUse(): number {
+    let total = 0;
+    for (const r of this.#running) total += r.contextTokens;
+    return total;
   }
 
   get running(): number {
@@ -88,6 +98,7 @@ export class BatchScheduler {
       decodeStartsAt: now + prefillMs + job.extraDelayMs,
       endsAt: now + prefillMs + job.extraDelayMs + decodeMs,
       tokens: job.completionTokens,
+      contextTokens: job.contextTokens,
     };
     this.#running.add(entry);
     let completed = false;

@@ -184,7 +184,10 @@ describe('model-sim batching', () => {
       const s = sim.stats();
       expect(s.running).toBeLessThanOrEqual(2);
       expect(s.running + s.waiting).toBe(5);
+      const kv = async () => Number(/vllm:kv_cache_usage_perc\{[^}]*\} ([0-9.]+)/.exec(await (await fetch(`${url}/metrics`)).text())?.[1]);
+      expect(await kv()).toBeGreaterThan(0);
       await Promise.all(pending);
+      expect(await kv()).toBe(0);
       expect(sim.stats().generatedTokens).toBe(500);
     } finally {
       await sim.close();

@@ -176,6 +176,7 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
       await scheduler.run(
         {
           uncachedPromptTokens: promptTokens - cachedTokens,
+          contextTokens: promptTokens + completionTokens,
           completionTokens,
           extraDelayMs: fault?.kind === 'latency_spike' ? (fault.delayMs ?? 2000) : 0,
         },

@@ -1,7 +1,9 @@
 /** Prometheus text exposition with vLLM's metric names (v1 engine). */
 import type { BatchScheduler } from './batch-scheduler.ts';
 import type { ServerFlavour } from './completion-request.ts';
-import type { PrefixCache } from './prefix-cache.ts';
+import { BLOCK_CHARS, CHARS_PER_TOKEN, type PrefixCache } from './prefix-cache.ts';
+
+const BLOCK_TOKENS = BLOCK_CHARS / CHARS_PER_TOKEN;
 
 export class SimCounters {
   promptTokens = 0;
@@ -31,7 +33,7 @@ export function renderMetrics(
     `vllm:num_requests_waiting${l} ${scheduler.waiting}`,
     '# HELP vllm:kv_cache_usage_perc KV-cache usage. 1 means 100 percent usage.',
     '# TYPE vllm:kv_cache_usage_perc gauge',
-    `vllm:kv_cache_usage_perc${l} ${(cache.usedBlocks / cache.capacityBlocks).toFixed(6)}`,
+    `vllm:kv_cache_usage_perc${l} ${kvUsage(scheduler, cache).toFixed(6)}`,
     '# HELP vllm:prefix_cache_queries_total Prefix cache queries, in terms of number of queried tokens.',
     '# TYPE vllm:prefix_cache_queries_total counter',
     `vllm:prefix_cache_queries_total${l} ${c.prefixQueries}`,
@@ -69,7 +71,7 @@ function renderSglangMetrics(model: string, c: SimCounters, scheduler: BatchSche
       '# TYPE sglang:num_queue_reqs gauge',
       `sglang:num_queue_reqs${l} ${scheduler.waiting}`,
       '# TYPE sglang:token_usage gauge',
-      `sglang:token_usage${l} ${(cache.usedBlocks / cache.capacityBlocks).toFixed(6)}`,
+      `sglang:token_usage${l} ${kvUsage(scheduler, cache).toFixed(6)}`,
       '# TYPE sglang:cache_hit_rate gauge',
       `sglang:cache_hit_rate${l} ${hitRate.toFixed(6)}`,
       '# TYPE sglang:prompt_tokens_total counter',
@@ -78,4 +80,9 @@ function renderSglangMetrics(model: string, c: SimCounters, scheduler: BatchSche
       `sglang:generation_tokens_total${l} ${c.generationTokens}`,
     ].join('\n') + '\n'
   );
+}
+
+/** KV held by running sequences over the KV capacity (cached blocks nobody runs on count as free, as in vLLM). */
+function kvUsage(scheduler: BatchScheduler, cache: PrefixCache): number {
+  return Math.min(1, scheduler.kvTokensInUse / (cache.capacityBlocks * BLOCK_TOKENS));
 }
