@@ -4,6 +4,10 @@
  * at `prefillTokensPerSecond`) plus its decode time (completion tokens at `decodeTokensPerSecond`).
  * Throughput is therefore bounded by maxNumSeqs × decodeTokensPerSecond, as a real server's is by
  * its batch size and step time.
+ *
+ * The simulated timeline does not depend on the event loop's timer lag: a sequence admitted into a
+ * slot freed by another starts when that one ended on the simulated clock, not when its timer fired;
+ * lag only delays the delivery of the response.
  */
 
 export interface SchedulerOptions {
@@ -15,6 +19,8 @@ export interface SchedulerOptions {
 
 export interface Job {
   uncachedPromptTokens: number;
+  /** Prompt + completion tokens: the KV blocks the sequence holds while it runs. */
+  contextTokens: number;
   completionTokens: number;
   extraDelayMs: number;
 }
@@ -24,18 +30,26 @@ interface Running {
   decodeStartsAt: number;
   endsAt: number;
   tokens: number;
+  contextTokens: number;
 }
 
 export class BatchScheduler {
   readonly options: SchedulerOptions;
   #running = new Set<Running>();
-  #waiting: Array<() => void> = [];
+  #waiting: Array<(freedAt: number) => void> = [];
   #finishedTokens = 0;
   #closed = false;
   #timers = new Set<NodeJS.Timeout>();
 
   constructor(options: SchedulerOptions) {
     this.options = options;
+  }
+
+  /** Tokens of KV held by running sequences. */
+  get kvTokensInUse(): number {
+    let total = 0;
+    for (const r of this.#running) total += r.contextTokens;
+    return total;
   }
 
   get running(): number {
@@ -52,18 +66,20 @@ export class BatchScheduler {
     for (const r of this.#running) {
       if (now <= r.decodeStartsAt) continue;
       const span = r.endsAt - r.decodeStartsAt;
-      total += span <= 0 ? r.tokens : (r.tokens * Math.min(1, (now - r.decodeStartsAt) / span));
+      total += span <= 0 ? r.tokens : r.tokens * Math.min(1, (now - r.decodeStartsAt) / span);
     }
     return total;
   }
 
   /** Waits for a slot, holds it for the job's simulated duration, then frees it. */
   async run(job: Job, signal: AbortSignal): Promise<void> {
+    let startAt = performance.now();
     if (this.#running.size >= this.options.maxNumSeqs) {
-      await new Promise<void>((resolve, reject) => {
-        const admit = (): void => {
+      const enqueuedAt = startAt;
+      startAt = await new Promise<number>((resolve, reject) => {
+        const admit = (freedAt: number): void => {
           signal.removeEventListener('abort', onAbort);
-          resolve();
+          resolve(Math.max(enqueuedAt, freedAt));
         };
         const onAbort = (): void => {
           const i = this.#waiting.indexOf(admit);
@@ -74,14 +90,20 @@ export class BatchScheduler {
         this.#waiting.push(admit);
       });
     }
-    const now = performance.now();
+    const now = startAt;
     const prefillMs = (job.uncachedPromptTokens / this.options.prefillTokensPerSecond) * 1000;
     const decodeMs = (job.completionTokens / this.options.decodeTokensPerSecond) * 1000;
-    const entry: Running = { startedAt: now, decodeStartsAt: now + prefillMs + job.extraDelayMs, endsAt: now + prefillMs + job.extraDelayMs + decodeMs, tokens: job.completionTokens };
+    const entry: Running = {
+      startedAt: now,
+      decodeStartsAt: now + prefillMs + job.extraDelayMs,
+      endsAt: now + prefillMs + job.extraDelayMs + decodeMs,
+      tokens: job.completionTokens,
+      contextTokens: job.contextTokens,
+    };
     this.#running.add(entry);
     let completed = false;
     try {
-      const totalMs = entry.endsAt - now;
+      const totalMs = entry.endsAt - performance.now();
       if (totalMs > 0 && Number.isFinite(totalMs)) await this.#sleep(totalMs, signal);
       else await new Promise((r) => setImmediate(r));
       completed = true;
@@ -90,7 +112,7 @@ export class BatchScheduler {
       if (completed) this.#finishedTokens += entry.tokens;
       else this.#finishedTokens += this.generatedTokensOf(entry, performance.now());
       const next = this.#waiting.shift();
-      if (next) next();
+      if (next) next(completed ? entry.endsAt : performance.now());
     }
   }
 

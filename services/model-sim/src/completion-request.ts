@@ -21,10 +21,14 @@ function optionalNumber(body: Record<string, unknown>, field: string, check: (n:
   return v;
 }
 
-export function parseCompletionRequest(raw: unknown, servedModel: string): CompletionRequest {
+/** Which server the simulator imitates where vLLM and SGLang differ. */
+export type ServerFlavour = 'vllm' | 'sglang';
+
+export function parseCompletionRequest(raw: unknown, servedModel: string, flavour: ServerFlavour = 'vllm'): CompletionRequest {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new BadRequest('request body must be a JSON object');
   const body = raw as Record<string, unknown>;
-  if (body.model !== undefined && body.model !== servedModel) throw new BadRequest(`model: the model \`${String(body.model)}\` does not exist (serving \`${servedModel}\`)`);
+  if (body.model !== undefined && body.model !== servedModel)
+    throw new BadRequest(`model: the model \`${String(body.model)}\` does not exist (serving \`${servedModel}\`)`);
   let prompt = body.prompt;
   if (Array.isArray(prompt) && prompt.length === 1 && typeof prompt[0] === 'string') prompt = prompt[0];
   if (typeof prompt !== 'string') throw new BadRequest('prompt: must be a string (token-id prompts are not simulated)');
@@ -43,8 +47,10 @@ export function parseCompletionRequest(raw: unknown, servedModel: string): Compl
     if (!body.stop.every((s) => typeof s === 'string' && s.length > 0)) throw new BadRequest('stop: must be a list of non-empty strings');
     stop = body.stop as string[];
   } else if (body.stop !== undefined && body.stop !== null) throw new BadRequest('stop: must be a string or a list of strings');
-  const include = body.include_stop_str_in_output;
-  if (include !== undefined && typeof include !== 'boolean') throw new BadRequest('include_stop_str_in_output: must be a boolean');
+  // vLLM keeps the matched stop string with include_stop_str_in_output, SGLang with no_stop_trim.
+  const field = flavour === 'vllm' ? 'include_stop_str_in_output' : 'no_stop_trim';
+  const include = body[field];
+  if (include !== undefined && typeof include !== 'boolean') throw new BadRequest(`${field}: must be a boolean`);
   return { model: servedModel, prompt, maxTokens, temperature, seed, stop, includeStopStrInOutput: include ?? false };
 }
 

@@ -43,7 +43,8 @@ export function drawFault(config: FaultConfig, rng: Random): Fault | null {
 export function validateFaultConfig(config: FaultConfig): void {
   for (const [key, value] of Object.entries(config)) {
     if (value === undefined) continue;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new Error(`faults.${key}: must be a non-negative number, got ${JSON.stringify(value)}`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+      throw new Error(`faults.${key}: must be a non-negative number, got ${JSON.stringify(value)}`);
     if (key.endsWith('Rate') && value > 1) throw new Error(`faults.${key}: a rate must be at most 1, got ${value}`);
   }
 }

@@ -3,3 +3,4 @@ export type { Fault, FaultConfig, FaultKind } from './fault-injection.ts';
 export { demoQuestions, type DemoQuestion } from './demo-questions.ts';
 export { parseProblem, QUESTION_TEMPLATES, type QuestionTemplate } from './question-bank.ts';
 export { CHARS_PER_TOKEN, countTokens } from './prefix-cache.ts';
+export type { ServerFlavour } from './completion-request.ts';

@@ -1,9 +1,10 @@
 /**
  * Runs one model-sim replica. Env: PORT (8000), HOST (127.0.0.1), MODEL, SIM_SEED, MAX_NUM_SEQS,
- * DECODE_TOKENS_PER_SECOND, PREFILL_TOKENS_PER_SECOND, MAX_MODEL_LEN, KV_CACHE_BLOCKS, and fault knobs
+ * DECODE_TOKENS_PER_SECOND, PREFILL_TOKENS_PER_SECOND, MAX_MODEL_LEN, KV_CACHE_BLOCKS, FLAVOUR (vllm|sglang), and fault knobs
  * FAULT_ERROR_RATE, FAULT_ERROR_STATUS, FAULT_LATENCY_SPIKE_RATE, FAULT_LATENCY_SPIKE_MS, FAULT_HANG_RATE,
  * FAULT_DISCONNECT_RATE, FAULT_MALFORMED_RATE.
  */
+import type { ServerFlavour } from './completion-request.ts';
 import { createModelSim } from './service.ts';
 
 function num(name: string, fallback?: number): number | undefined {
@@ -17,6 +18,13 @@ function num(name: string, fallback?: number): number | undefined {
   return value;
 }
 
+function flavour(raw: string | undefined): ServerFlavour {
+  if (raw === undefined || raw === '' || raw === 'vllm') return 'vllm';
+  if (raw === 'sglang') return 'sglang';
+  console.error(`FLAVOUR: expected vllm or sglang, got ${JSON.stringify(raw)}`);
+  process.exit(2);
+}
+
 const sim = createModelSim({
   host: process.env.HOST ?? '127.0.0.1',
   port: num('PORT', 8000),
@@ -27,6 +35,7 @@ const sim = createModelSim({
   prefillTokensPerSecond: num('PREFILL_TOKENS_PER_SECOND'),
   maxModelLen: num('MAX_MODEL_LEN'),
   kvCacheBlocks: num('KV_CACHE_BLOCKS'),
+  flavour: flavour(process.env.FLAVOUR),
   faults: {
     errorRate: num('FAULT_ERROR_RATE'),
     errorStatus: num('FAULT_ERROR_STATUS'),
@@ -46,6 +55,9 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
-    sim.close().then(() => process.exit(0), () => process.exit(1));
+    sim.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   });
 }

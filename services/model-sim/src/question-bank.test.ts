@@ -18,14 +18,18 @@ describe('question bank', () => {
   });
 
   it('writes python that prints the reference answer (and buggy variants that do not)', () => {
-    const script = questions.map((q) => {
-      const p = parseProblem(q.problem)!;
-      return `exec(${JSON.stringify(p.template.python(p.params, 'correct'))})`;
-    }).join('\n');
+    const script = questions
+      .map((q) => {
+        const p = parseProblem(q.problem)!;
+        return `exec(${JSON.stringify(p.template.python(p.params, 'correct'))})`;
+      })
+      .join('\n');
     const printed = execFileSync('/usr/bin/python3', ['-c', script], { encoding: 'utf8' }).trim().split('\n');
     expect(printed).toEqual(questions.map((q) => q.answer));
     const q0 = parseProblem(questions[0]!.problem)!;
-    expect(() => execFileSync('/usr/bin/python3', ['-c', q0.template.python(q0.params, 'name_error')], { stdio: 'pipe' })).toThrow(/NameError/);
+    expect(() => execFileSync('/usr/bin/python3', ['-c', q0.template.python(q0.params, 'name_error')], { stdio: 'pipe' })).toThrow(
+      /NameError/,
+    );
   });
 
   it('solves by hand correctly without a slip and wrongly with one', () => {

@@ -4,7 +4,7 @@
  * Python for them and "solves them by hand" with occasional slips, which is how the simulator can be
  * wrong without tools and right with them.
  */
-import { addF, binomial, digitSum, formatFraction, fraction, lcm, modPow, mulF } from './exact-math.ts';
+import { addF, binomial, digitSum, type Fraction, formatFraction, fraction, lcm, modPow, mulF } from './exact-math.ts';
 import type { Random } from './seeded-random.ts';
 
 export type Params = Record<string, number>;
@@ -44,7 +44,13 @@ function numbers(re: RegExp, text: string): number[] | null {
 const modpow: QuestionTemplate = {
   kind: 'modpow',
   handErrorRate: 0.55,
-  generate: (r) => ({ a: r.int(3, 97), b: r.int(40, 400), m: r.pick([7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97, 101, 103, 107, 109, 113, 127, 131, 137]) }),
+  generate: (r) => ({
+    a: r.int(3, 97),
+    b: r.int(40, 400),
+    m: r.pick([
+      7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97, 101, 103, 107, 109, 113, 127, 131, 137,
+    ]),
+  }),
   render: (p) => `Find the remainder when ${p.a}^${p.b} is divided by ${p.m}.`,
   parse: (t) => {
     const n = numbers(/^Find the remainder when (\d+)\^(\d+) is divided by (\d+)\.$/, t);
@@ -55,7 +61,10 @@ const modpow: QuestionTemplate = {
     `a, b, m = ${p.a}, ${p.b}, ${p.m}\nresult = 1\nfor _ in range(${v === 'off_by_one' ? 'b - 1' : 'b'}):\n    result = (result * a) % ${v === 'name_error' ? 'modulus' : 'm'}\nprint(result)\n`,
   hand: (p, rng, slip) => {
     const m = big(p.m!);
-    const lines = [`First reduce the base: ${p.a} mod ${p.m} = ${big(p.a!) % m}.`, `I'll use repeated squaring. In binary, ${p.b} = ${p.b!.toString(2)}.`];
+    const lines = [
+      `First reduce the base: ${p.a} mod ${p.m} = ${big(p.a!) % m}.`,
+      `I'll use repeated squaring. In binary, ${p.b} = ${p.b!.toString(2)}.`,
+    ];
     let power = big(p.a!) % m;
     let acc = 1n;
     let e = p.b!;
@@ -124,7 +133,10 @@ const lattice: QuestionTemplate = {
   },
   render: (p) => `How many lattice paths from (0,0) to (${p.a},${p.b}) use unit steps right or up and avoid the point (${p.p},${p.q})?`,
   parse: (t) => {
-    const n = numbers(/^How many lattice paths from \(0,0\) to \((\d+),(\d+)\) use unit steps right or up and avoid the point \((\d+),(\d+)\)\?$/, t);
+    const n = numbers(
+      /^How many lattice paths from \(0,0\) to \((\d+),(\d+)\) use unit steps right or up and avoid the point \((\d+),(\d+)\)\?$/,
+      t,
+    );
     return n ? { a: n[0]!, b: n[1]!, p: n[2]!, q: n[3]! } : null;
   },
   solve: (p) => (binomial(p.a! + p.b!, p.a!) - binomial(p.p! + p.q!, p.p!) * binomial(p.a! - p.p! + p.b! - p.q!, p.a! - p.p!)).toString(),
@@ -200,7 +212,10 @@ const drawing: QuestionTemplate = {
   render: (p) =>
     `A bag has ${p.red} red and ${p.blue} blue balls. ${p.k} balls are drawn at random without replacement. What is the probability that exactly ${p.j} of them are red? Give the answer as a reduced fraction.`,
   parse: (t) => {
-    const n = numbers(/^A bag has (\d+) red and (\d+) blue balls\. (\d+) balls are drawn at random without replacement\. What is the probability that exactly (\d+) of them are red\? Give the answer as a reduced fraction\.$/, t);
+    const n = numbers(
+      /^A bag has (\d+) red and (\d+) blue balls\. (\d+) balls are drawn at random without replacement\. What is the probability that exactly (\d+) of them are red\? Give the answer as a reduced fraction\.$/,
+      t,
+    );
     return n ? { red: n[0]!, blue: n[1]!, k: n[2]!, j: n[3]! } : null;
   },
   solve: (p) => formatFraction(fraction(binomial(p.red!, p.j!) * binomial(p.blue!, p.k! - p.j!), binomial(p.red! + p.blue!, p.k!))),
@@ -227,26 +242,40 @@ const drawing: QuestionTemplate = {
   },
 };
 
+/** (a/b + c/d) * e - f/g */
+function expressionValue(p: Params): Fraction {
+  const sum = addF(fraction(big(p.a!), big(p.b!)), fraction(big(p.c!), big(p.d!)));
+  return addF(mulF(sum, fraction(big(p.e!), 1n)), fraction(-big(p.f!), big(p.g!)));
+}
+
 const expression: QuestionTemplate = {
   kind: 'expression',
   handErrorRate: 0.3,
-  generate: (r) => ({ a: r.int(1, 19), b: r.int(2, 23), c: r.int(1, 19), d: r.int(2, 23), e: r.int(2, 15), f: r.int(1, 29), g: r.int(2, 31) }),
+  generate: (r) => ({
+    a: r.int(1, 19),
+    b: r.int(2, 23),
+    c: r.int(1, 19),
+    d: r.int(2, 23),
+    e: r.int(2, 15),
+    f: r.int(1, 29),
+    g: r.int(2, 31),
+  }),
   render: (p) => `Evaluate (${p.a}/${p.b} + ${p.c}/${p.d}) * ${p.e} - ${p.f}/${p.g} and give the result as a reduced fraction.`,
   parse: (t) => {
     const n = numbers(/^Evaluate \((\d+)\/(\d+) \+ (\d+)\/(\d+)\) \* (\d+) - (\d+)\/(\d+) and give the result as a reduced fraction\.$/, t);
     return n ? { a: n[0]!, b: n[1]!, c: n[2]!, d: n[3]!, e: n[4]!, f: n[5]!, g: n[6]! } : null;
   },
-  solve: (p) => formatFraction(addF(mulF(addF(fraction(big(p.a!), big(p.b!)), fraction(big(p.c!), big(p.d!))), fraction(big(p.e!), 1n)), fraction(-big(p.f!), big(p.g!)))),
+  solve: (p) => formatFraction(expressionValue(p)),
   python: (p, v) =>
     `from fractions import Fraction as F\nvalue = (F(${p.a}, ${p.b}) + F(${p.c}, ${p.d})) * ${v === 'off_by_one' ? p.e! - 1 : p.e} - F(${p.f}, ${p.g})\nprint(${v === 'name_error' ? 'val' : 'value'})\n`,
   hand: (p, rng, slip) => {
+    const exact = expressionValue(p);
     let sum = addF(fraction(big(p.a!), big(p.b!)), fraction(big(p.c!), big(p.d!)));
+    // The slip lands either in the first sum (and propagates) or in the last step.
     if (slip && rng.chance(0.5)) sum = fraction(slipped(sum.num, rng), sum.den);
     const times = mulF(sum, fraction(big(p.e!), 1n));
     let result = addF(times, fraction(-big(p.f!), big(p.g!)));
-    if (slip && result.num === addF(mulF(addF(fraction(big(p.a!), big(p.b!)), fraction(big(p.c!), big(p.d!))), fraction(big(p.e!), 1n)), fraction(-big(p.f!), big(p.g!))).num) {
-      result = fraction(slipped(result.num, rng), result.den);
-    }
+    if (slip && result.num === exact.num && result.den === exact.den) result = fraction(slipped(result.num, rng), result.den);
     return {
       lines: [
         `${p.a}/${p.b} + ${p.c}/${p.d}: common denominator ${p.b! * p.d!}, giving ${formatFraction(sum)}.`,

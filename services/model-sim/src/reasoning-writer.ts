@@ -7,7 +7,7 @@
  * Phases are delimited by anchors the model does not write itself: the end of an ```output block and
  * an open ```python fence (a hint or the model's own opener).
  */
-import { type ParsedQuestion } from './question-bank.ts';
+import type { ParsedQuestion } from './question-bank.ts';
 import { randomFor, type Random } from './seeded-random.ts';
 
 export interface WriterInput {
@@ -44,6 +44,30 @@ const FILLERS = [
   'I want an exact answer, not an approximation.',
 ];
 
+const UNDERSTANDING = [
+  'So the question wants one exact number at the end.',
+  'Nothing here is ambiguous, but the numbers are not small.',
+  'I should keep every intermediate value exact rather than rounding.',
+  'This is the kind of problem where a careful, systematic computation beats a clever trick.',
+  'Before diving in, it is worth recalling the standard formula that applies here.',
+  'The main risk is an arithmetic slip in one of the middle steps.',
+];
+
+const COMMENTS = [
+  'That seems right.',
+  'OK, keep that.',
+  'Let me write that down.',
+  'Good, that step is straightforward.',
+  'Hmm, let me make sure of that value. Yes.',
+  'So far so good.',
+];
+
+const SANITY = [
+  'As a sanity check on the size, the result should be of the same order as the biggest term involved, which it is.',
+  'The result has a plausible size given the inputs.',
+  'Nothing looks off in magnitude.',
+];
+
 const PYTHON_OPEN = '```python';
 const FENCE_CLOSE = '```\n';
 
@@ -66,7 +90,17 @@ function sampleState(input: WriterInput): SampleState {
   const spontaneousTool = input.toolsAdvertised && rng.chance(0.45);
   const q = input.question;
   if (!q) {
-    return { behaviour, spontaneousTool: false, handAnswer: '0', handLines: ['I do not recognise this kind of problem; let me reason generally.'], correctLines: [], reflect: false, reflectionCatches: false, alternative: false, rng };
+    return {
+      behaviour,
+      spontaneousTool: false,
+      handAnswer: '0',
+      handLines: ['I do not recognise this kind of problem; let me reason generally.'],
+      correctLines: [],
+      reflect: false,
+      reflectionCatches: false,
+      alternative: false,
+      rng,
+    };
   }
   const slip = rng.chance(q.template.handErrorRate);
   const hand = q.template.hand(q.params, randomFor(input.seed, input.problemText, 'hand'), slip);
@@ -90,11 +124,26 @@ function finalAnswer(answer: string): string {
 
 function codeFor(input: WriterInput, blockIndex: number, afterError: boolean): string {
   const q = input.question;
-  if (!q) return 'print(0)\n';
+  if (!q) {
+    // A problem outside the bank (e.g. a code question): a placeholder that runs the sample tests if a hint gave them.
+    return "def solve(input_str):\n    return input_str\n\nfor given, expected in globals().get('tests', []):\n    print(repr(solve(given)), 'expected', repr(expected))\n";
+  }
   const rng = randomFor(input.seed, input.problemText, 'code', blockIndex);
   const roll = rng.next();
   const variant = afterError || roll < 0.88 ? 'correct' : roll < 0.94 ? 'off_by_one' : 'name_error';
   return q.template.python(q.params, variant);
+}
+
+function pickDistinct<T>(rng: Random, items: readonly T[], n: number): T[] {
+  const pool = [...items];
+  const out: T[] = [];
+  while (out.length < n && pool.length) out.push(pool.splice(Math.floor(rng.next() * pool.length), 1)[0] as T);
+  return out;
+}
+
+/** The computation lines with the occasional remark between them. */
+function narrate(lines: readonly string[], rng: Random): string {
+  return lines.map((line) => (rng.chance(0.35) ? `${line} ${rng.pick(COMMENTS)}` : line)).join('\n');
 }
 
 /** The text of the first phase: from the start of the assistant turn. */
@@ -102,14 +151,16 @@ function startPhase(input: WriterInput, s: SampleState): WriterOutput {
   const rng = randomFor(input.seed, input.problemText, 'start');
   let text = input.thinkOpen ? '' : '<think>\n';
   text += `Okay, let's see. ${input.problemText}\n\n`;
-  const fillers = rng.int(2, 5);
-  for (let i = 0; i < fillers; i++) text += rng.pick(FILLERS) + ' ';
-  text += '\n\n';
+  text += pickDistinct(rng, UNDERSTANDING, rng.int(1, 3)).join(' ') + ' ';
+  text += pickDistinct(rng, FILLERS, rng.int(2, 4)).join(' ') + '\n\n';
   switch (s.behaviour) {
     case 'loop': {
       text += s.handLines.slice(0, 2).join('\n') + '\n';
       const step = s.handLines[1] ?? s.handLines[0] ?? 'the first step';
-      const block = `Let me recompute that step. ${step}\nHmm, that does not look right, so let me recompute that step again.\n`;
+      // Half of the loops keep saying "Wait," (so they hit trigger-word stops), half do not.
+      const block = rng.chance(0.5)
+        ? `Let me recompute that step. ${step}\nHmm, that does not look right, so let me recompute that step again.\n`
+        : `Wait, let me recompute that step. ${step}\nThat gives the same value as before.\n`;
       while (text.length < input.limitChars) text += block;
       return { text, eos: false };
     }
@@ -126,13 +177,14 @@ function startPhase(input: WriterInput, s: SampleState): WriterOutput {
       break;
   }
   if (s.spontaneousTool) {
-    text += s.handLines.slice(0, 1).join('\n') + '\n\nDoing all of this by hand is error-prone, so let me compute it exactly with Python.\n\n';
+    text +=
+      s.handLines.slice(0, 1).join('\n') + '\n\nDoing all of this by hand is error-prone, so let me compute it exactly with Python.\n\n';
     text += `${PYTHON_OPEN}\n${codeFor(input, 0, false)}${FENCE_CLOSE}`;
     // A model whose code is not executed imagines the output and carries on.
     text += `\`\`\`output\n${s.handAnswer}\n\`\`\`\nThe output is ${s.handAnswer}.\n\n${finalAnswer(s.handAnswer)}`;
     return { text, eos: true };
   }
-  text += s.handLines.join('\n') + '\n';
+  text += narrate(s.handLines, rng) + '\n' + rng.pick(SANITY) + '\n';
   let answer = s.handAnswer;
   if (s.reflect) {
     text += '\nWait, let me double-check that. ';
@@ -158,7 +210,10 @@ function codePhase(input: WriterInput, s: SampleState, blockIndex: number, after
 }
 
 function afterOutputPhase(input: WriterInput, s: SampleState, output: string, blockIndex: number): WriterOutput {
-  const lines = output.trim().split('\n').filter((l) => l.trim() !== '');
+  const lines = output
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const last = (lines[lines.length - 1] ?? '').trim();
   const rng = randomFor(input.seed, input.problemText, 'after-output', blockIndex);
   if (/Error|Traceback/.test(output)) {
@@ -169,10 +224,13 @@ function afterOutputPhase(input: WriterInput, s: SampleState, output: string, bl
     return { text: `I cannot rely on more code here, so I will trust my own computation.\n\n${finalAnswer(s.handAnswer)}`, eos: true };
   }
   let text = `The code prints ${last}. `;
-  text += last === s.handAnswer
-    ? 'That matches my manual computation.\n'
-    : `My manual computation gave ${s.handAnswer}, so I must have slipped somewhere; the program is exact, so I trust ${last}.\n`;
-  if (rng.chance(0.3)) text += '\nWait, does the code really match the problem statement? Checking each quantity against the problem once more: yes, it does.\n';
+  text +=
+    last === s.handAnswer
+      ? 'That matches my manual computation.\n'
+      : `My manual computation gave ${s.handAnswer}, so I must have slipped somewhere; the program is exact, so I trust ${last}.\n`;
+  if (rng.chance(0.3))
+    text +=
+      '\nWait, does the code really match the problem statement? Checking each quantity against the problem once more: yes, it does.\n';
   text += '\n' + finalAnswer(last);
   return { text, eos: true };
 }
@@ -213,6 +271,14 @@ export function writeContinuation(input: WriterInput): WriterOutput {
   }
   const tail = a.slice(anchor);
   if (full.text.startsWith(tail)) return { text: full.text.slice(tail.length), eos: full.eos };
+  if (openBlock) {
+    // The block was opened with code the model did not write (a hint's template): carry on after it.
+    const block = codeFor(input, a.split(PYTHON_OPEN).length - 2, false);
+    return {
+      text: `${tail.endsWith('\n') || tail === '' ? '' : '\n'}${block}${FENCE_CLOSE}\n${finalAnswer(lastOutputValue(a) ?? s.handAnswer)}`,
+      eos: true,
+    };
+  }
   // The tail holds text this phase would not have written (an inserted hint without code, a cut
   // stop string): wrap up with the best answer known.
   const best = lastOutputValue(a) ?? s.handAnswer;

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoQuestions } from './demo-questions.ts';
 import { createModelSim, type ModelSim } from './service.ts';
 
-const SYSTEM = '<|im_start|>system\nYou can run Python: write code in a ```python block and its output will be returned in an ```output block.<|im_end|>\n';
+const SYSTEM =
+  '<|im_start|>system\nYou can run Python: write code in a ```python block and its output will be returned in an ```output block.<|im_end|>\n';
 const promptFor = (problem: string, tools = true): string =>
   `${tools ? SYSTEM : ''}<|im_start|>user\n${problem}\nPlease reason step by step, and put your final answer within \\boxed{}.<|im_end|>\n<|im_start|>assistant\n<think>\n`;
 
@@ -79,10 +80,13 @@ describe('model-sim over HTTP', () => {
   it('writes python after an open fence and uses the output after an output block', async () => {
     const q = questions[10]!;
     const prompt = promptFor(q.problem) + 'Let me compute.\n```python\n';
-    const code = (await post({ prompt, max_tokens: 2000, seed: 1, temperature: 0.6, stop: ['```\n'], include_stop_str_in_output: true })).json.choices[0]!;
+    const code = (await post({ prompt, max_tokens: 2000, seed: 1, temperature: 0.6, stop: ['```\n'], include_stop_str_in_output: true }))
+      .json.choices[0]!;
     expect(code.stop_reason).toBe('```\n');
     expect(code.text).toMatch(/print\(/);
-    const after = (await post({ prompt: `${prompt}${code.text}\`\`\`output\n${q.answer}\n\`\`\`\n`, max_tokens: 2000, seed: 1, temperature: 0.6 })).json.choices[0]!;
+    const after = (
+      await post({ prompt: `${prompt}${code.text}\`\`\`output\n${q.answer}\n\`\`\`\n`, max_tokens: 2000, seed: 1, temperature: 0.6 })
+    ).json.choices[0]!;
     expect(after.text).toContain(`\\boxed{${q.answer}}`);
   });
 
@@ -106,7 +110,15 @@ describe('model-sim over HTTP', () => {
     const models = (await (await fetch(`${url}/v1/models`)).json()) as { data: Array<{ id: string }> };
     expect(models.data[0]!.id).toBe('qwq-32b-sim');
     const metrics = await (await fetch(`${url}/metrics`)).text();
-    for (const name of ['vllm:num_requests_running', 'vllm:num_requests_waiting', 'vllm:prefix_cache_queries_total', 'vllm:prefix_cache_hits_total', 'vllm:generation_tokens_total', 'vllm:prompt_tokens_total', 'vllm:kv_cache_usage_perc']) {
+    for (const name of [
+      'vllm:num_requests_running',
+      'vllm:num_requests_waiting',
+      'vllm:prefix_cache_queries_total',
+      'vllm:prefix_cache_hits_total',
+      'vllm:generation_tokens_total',
+      'vllm:prompt_tokens_total',
+      'vllm:kv_cache_usage_perc',
+    ]) {
       expect(metrics).toContain(`${name}{`);
     }
   });
@@ -119,6 +131,39 @@ describe('model-sim over HTTP', () => {
     await expect(malformed.json()).rejects.toThrow();
     await expect(fetch(`${url}/v1/completions`, { method: 'POST', body })).rejects.toThrow();
     expect((await fetch(`${url}/v1/completions`, { method: 'POST', body })).status).toBe(200);
+  });
+});
+
+describe('model-sim as SGLang', () => {
+  it('keeps stops with no_stop_trim, names them matched_stop and exposes sglang metrics', async () => {
+    const sim = createModelSim({ flavour: 'sglang' });
+    const { url } = await sim.start();
+    try {
+      const body = {
+        prompt: promptFor(demoQuestions()[1]!.problem, false),
+        max_tokens: 8000,
+        seed: 3,
+        temperature: 0.6,
+        stop: ['</think>'],
+      };
+      const post = async (extra: Record<string, unknown>) =>
+        (await (await fetch(`${url}/v1/completions`, { method: 'POST', body: JSON.stringify({ ...body, ...extra }) })).json()) as {
+          choices: Array<{ text: string; matched_stop: string | number | null; stop_reason?: unknown }>;
+        };
+      const kept = (await post({ no_stop_trim: true })).choices[0]!;
+      expect(kept.matched_stop).toBe('</think>');
+      expect(kept.stop_reason).toBeUndefined();
+      expect(kept.text.endsWith('</think>')).toBe(true);
+      const ignored = (await post({ include_stop_str_in_output: true })).choices[0]!;
+      expect(ignored.text.endsWith('</think>')).toBe(false);
+      const eos = (await post({ stop: [] })).choices[0]!;
+      expect(eos.matched_stop).toBe(151645);
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(metrics).toContain('sglang:num_queue_reqs{');
+      expect(metrics).toContain('sglang:num_running_reqs{');
+    } finally {
+      await sim.close();
+    }
   });
 });
 
@@ -139,7 +184,10 @@ describe('model-sim batching', () => {
       const s = sim.stats();
       expect(s.running).toBeLessThanOrEqual(2);
       expect(s.running + s.waiting).toBe(5);
+      const kv = async () => Number(/vllm:kv_cache_usage_perc\{[^}]*\} ([0-9.]+)/.exec(await (await fetch(`${url}/metrics`)).text())?.[1]);
+      expect(await kv()).toBeGreaterThan(0);
       await Promise.all(pending);
+      expect(await kv()).toBe(0);
       expect(sim.stats().generatedTokens).toBe(500);
     } finally {
       await sim.close();

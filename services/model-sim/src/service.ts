@@ -2,11 +2,12 @@
  * model-sim: a test double of an OpenAI-compatible inference server (vLLM flavour). It serves
  * `POST /v1/completions`, `GET /v1/models`, `GET /health` and `GET /metrics` on node:http.
  */
+import { assertNever } from '@rft/contracts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BatchScheduler } from './batch-scheduler.ts';
 import { readPrompt } from './chatml-prompt.ts';
-import { applyStops, BadRequest, parseCompletionRequest } from './completion-request.ts';
+import { applyStops, BadRequest, type CompletionRequest, parseCompletionRequest, type ServerFlavour } from './completion-request.ts';
 import { drawFault, validateFaultConfig, type Fault, type FaultConfig } from './fault-injection.ts';
 import { CHARS_PER_TOKEN, countTokens, PrefixCache } from './prefix-cache.ts';
 import { writeContinuation } from './reasoning-writer.ts';
@@ -28,6 +29,8 @@ export interface ModelSimOptions {
   /** Prefix cache capacity in 16-token blocks. */
   kvCacheBlocks?: number;
   faults?: FaultConfig;
+  /** Imitate vLLM (default) or SGLang where they differ: the keep-stop flag, the stop field, metric names. */
+  flavour?: ServerFlavour;
 }
 
 export interface ModelSimStats {
@@ -38,20 +41,23 @@ export interface ModelSimStats {
   promptTokens: number;
   prefixQueries: number;
   prefixHits: number;
-  /** The prompts received, newest last (bounded to the last 1000), for tests. */
-  recentPrompts: string[];
 }
 
 export interface ModelSim {
   start(): Promise<{ url: string }>;
   close(): Promise<void>;
   stats(): ModelSimStats;
+  /** The prompts received, newest last (the last 1000), for tests. */
+  recentPrompts(): string[];
   /** Replaces the random fault rates. */
   setFaults(config: FaultConfig): void;
   /** Queues one-shot faults applied to the next requests, in order. */
   injectFaults(faults: Fault[]): void;
   readonly options: Required<Omit<ModelSimOptions, 'faults'>>;
 }
+
+/** `<|im_end|>` in Qwen tokenizers. */
+const SGLANG_EOS_TOKEN_ID = 151645;
 
 export function createModelSim(options: ModelSimOptions = {}): ModelSim {
   const opts = {
@@ -64,6 +70,7 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
     prefillTokensPerSecond: options.prefillTokensPerSecond ?? Infinity,
     maxModelLen: options.maxModelLen ?? 40_960,
     kvCacheBlocks: options.kvCacheBlocks ?? 200_000,
+    flavour: options.flavour ?? 'vllm',
   };
   if (!(opts.maxNumSeqs >= 1)) throw new Error(`maxNumSeqs: must be at least 1, got ${opts.maxNumSeqs}`);
   if (!(opts.decodeTokensPerSecond > 0)) throw new Error(`decodeTokensPerSecond: must be positive, got ${opts.decodeTokensPerSecond}`);
@@ -95,11 +102,14 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
     const url = new URL(req.url ?? '/', 'http://sim');
     if (req.method === 'GET' && url.pathname === '/health') return void res.writeHead(200).end();
     if (req.method === 'GET' && url.pathname === '/v1/models') {
-      return sendJson(res, 200, { object: 'list', data: [{ id: opts.model, object: 'model', created: 0, owned_by: 'model-sim', root: opts.model, max_model_len: opts.maxModelLen }] });
+      return sendJson(res, 200, {
+        object: 'list',
+        data: [{ id: opts.model, object: 'model', created: 0, owned_by: 'model-sim', root: opts.model, max_model_len: opts.maxModelLen }],
+      });
     }
     if (req.method === 'GET' && url.pathname === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-      return void res.end(renderMetrics(opts.model, counters, scheduler, cache));
+      return void res.end(renderMetrics(opts.flavour, opts.model, counters, scheduler, cache));
     }
     if (req.method === 'POST' && url.pathname === '/v1/completions') return completions(req, res);
     sendJson(res, 404, errorBody(404, 'NotFoundError', `no route ${req.method} ${url.pathname}`));
@@ -111,10 +121,11 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
     const fault = queued.shift() ?? drawFault(faults, faultRng);
     const aborted = new AbortController();
     res.on('close', () => aborted.abort());
-    switch (fault?.kind) {
+    const faultKind = fault?.kind ?? 'none';
+    switch (faultKind) {
       case 'error':
         counters.errors++;
-        return sendJson(res, fault.status ?? 503, errorBody(fault.status ?? 503, 'ServiceUnavailableError', 'injected fault'));
+        return sendJson(res, fault?.status ?? 503, errorBody(fault?.status ?? 503, 'ServiceUnavailableError', 'injected fault'));
       case 'hang':
         return; // the response stays open until the client gives up
       case 'disconnect':
@@ -124,19 +135,30 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
         res.writeHead(200, { 'content-type': 'application/json' });
         return void res.end('{"id":"cmpl-broken","object":"text_completion","choices":[{"text":"');
       case 'latency_spike':
-      case undefined:
+      case 'none':
         break;
+      default:
+        assertNever(faultKind, 'fault kind');
     }
-    let request;
+    let request: CompletionRequest;
     try {
-      request = parseCompletionRequest(JSON.parse(raw), opts.model);
+      request = parseCompletionRequest(JSON.parse(raw), opts.model, opts.flavour);
     } catch (error) {
-      const message = error instanceof SyntaxError ? `invalid JSON body: ${error.message}` : error instanceof BadRequest ? error.message : String(error);
+      const message =
+        error instanceof SyntaxError ? `invalid JSON body: ${error.message}` : error instanceof BadRequest ? error.message : String(error);
       return sendJson(res, 400, errorBody(400, 'BadRequestError', message));
     }
     const promptTokens = countTokens(request.prompt);
     if (promptTokens + request.maxTokens > opts.maxModelLen) {
-      return sendJson(res, 400, errorBody(400, 'BadRequestError', `This model's maximum context length is ${opts.maxModelLen} tokens. However, you requested ${promptTokens + request.maxTokens} tokens (${promptTokens} in the messages, ${request.maxTokens} in the completion). Please reduce the length of the messages or completion.`));
+      return sendJson(
+        res,
+        400,
+        errorBody(
+          400,
+          'BadRequestError',
+          `This model's maximum context length is ${opts.maxModelLen} tokens. However, you requested ${promptTokens + request.maxTokens} tokens (${promptTokens} in the messages, ${request.maxTokens} in the completion). Please reduce the length of the messages or completion.`,
+        ),
+      );
     }
     recentPrompts.push(request.prompt);
     if (recentPrompts.length > 1000) recentPrompts.shift();
@@ -151,7 +173,15 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
     counters.prefixQueries += promptTokens;
     counters.prefixHits += cachedTokens;
     try {
-      await scheduler.run({ uncachedPromptTokens: promptTokens - cachedTokens, completionTokens, extraDelayMs: fault?.kind === 'latency_spike' ? (fault.delayMs ?? 2000) : 0 }, aborted.signal);
+      await scheduler.run(
+        {
+          uncachedPromptTokens: promptTokens - cachedTokens,
+          contextTokens: promptTokens + completionTokens,
+          completionTokens,
+          extraDelayMs: fault?.kind === 'latency_spike' ? (fault.delayMs ?? 2000) : 0,
+        },
+        aborted.signal,
+      );
     } catch {
       counters.aborted++;
       return; // the client went away; nothing to answer
@@ -165,8 +195,24 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
       object: 'text_completion',
       created: Math.floor(Date.now() / 1000),
       model: opts.model,
-      choices: [{ index: 0, text: outcome.text, logprobs: null, finish_reason: outcome.finishReason, stop_reason: outcome.stopReason }],
-      usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens, prompt_tokens_details: { cached_tokens: cachedTokens } },
+      choices: [
+        opts.flavour === 'vllm'
+          ? { index: 0, text: outcome.text, logprobs: null, finish_reason: outcome.finishReason, stop_reason: outcome.stopReason }
+          : // SGLang names the matched stop `matched_stop` and gives the EOS token id when the sequence ended
+            {
+              index: 0,
+              text: outcome.text,
+              logprobs: null,
+              finish_reason: outcome.finishReason,
+              matched_stop: outcome.stopReason ?? (outcome.finishReason === 'stop' ? SGLANG_EOS_TOKEN_ID : null),
+            },
+      ],
+      usage: {
+        prompt_tokens: promptTokens,
+        completion_tokens: completionTokens,
+        total_tokens: promptTokens + completionTokens,
+        prompt_tokens_details: { cached_tokens: cachedTokens },
+      },
     });
   }
 
@@ -194,8 +240,8 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
       promptTokens: counters.promptTokens,
       prefixQueries: counters.prefixQueries,
       prefixHits: counters.prefixHits,
-      recentPrompts: [...recentPrompts],
     }),
+    recentPrompts: () => [...recentPrompts],
     setFaults(config) {
       validateFaultConfig(config);
       faults = config;

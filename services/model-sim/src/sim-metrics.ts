@@ -1,6 +1,9 @@
 /** Prometheus text exposition with vLLM's metric names (v1 engine). */
 import type { BatchScheduler } from './batch-scheduler.ts';
-import type { PrefixCache } from './prefix-cache.ts';
+import type { ServerFlavour } from './completion-request.ts';
+import { BLOCK_CHARS, CHARS_PER_TOKEN, type PrefixCache } from './prefix-cache.ts';
+
+const BLOCK_TOKENS = BLOCK_CHARS / CHARS_PER_TOKEN;
 
 export class SimCounters {
   promptTokens = 0;
@@ -12,7 +15,14 @@ export class SimCounters {
   finished = { stop: 0, length: 0 };
 }
 
-export function renderMetrics(model: string, c: SimCounters, scheduler: BatchScheduler, cache: PrefixCache): string {
+export function renderMetrics(
+  flavour: ServerFlavour,
+  model: string,
+  c: SimCounters,
+  scheduler: BatchScheduler,
+  cache: PrefixCache,
+): string {
+  if (flavour === 'sglang') return renderSglangMetrics(model, c, scheduler, cache);
   const l = `{model_name="${model}"}`;
   const lines = [
     '# HELP vllm:num_requests_running Number of requests in model execution batches.',
@@ -23,7 +33,7 @@ export function renderMetrics(model: string, c: SimCounters, scheduler: BatchSch
     `vllm:num_requests_waiting${l} ${scheduler.waiting}`,
     '# HELP vllm:kv_cache_usage_perc KV-cache usage. 1 means 100 percent usage.',
     '# TYPE vllm:kv_cache_usage_perc gauge',
-    `vllm:kv_cache_usage_perc${l} ${(cache.usedBlocks / cache.capacityBlocks).toFixed(6)}`,
+    `vllm:kv_cache_usage_perc${l} ${kvUsage(scheduler, cache).toFixed(6)}`,
     '# HELP vllm:prefix_cache_queries_total Prefix cache queries, in terms of number of queried tokens.',
     '# TYPE vllm:prefix_cache_queries_total counter',
     `vllm:prefix_cache_queries_total${l} ${c.prefixQueries}`,
@@ -48,4 +58,31 @@ export function renderMetrics(model: string, c: SimCounters, scheduler: BatchSch
     `modelsim_injected_errors_total ${c.errors}`,
   ];
   return lines.join('\n') + '\n';
+}
+
+/** SGLang's names (`--enable-metrics`). */
+function renderSglangMetrics(model: string, c: SimCounters, scheduler: BatchScheduler, cache: PrefixCache): string {
+  const l = `{model_name="${model}"}`;
+  const hitRate = c.prefixQueries ? c.prefixHits / c.prefixQueries : 0;
+  return (
+    [
+      '# TYPE sglang:num_running_reqs gauge',
+      `sglang:num_running_reqs${l} ${scheduler.running}`,
+      '# TYPE sglang:num_queue_reqs gauge',
+      `sglang:num_queue_reqs${l} ${scheduler.waiting}`,
+      '# TYPE sglang:token_usage gauge',
+      `sglang:token_usage${l} ${kvUsage(scheduler, cache).toFixed(6)}`,
+      '# TYPE sglang:cache_hit_rate gauge',
+      `sglang:cache_hit_rate${l} ${hitRate.toFixed(6)}`,
+      '# TYPE sglang:prompt_tokens_total counter',
+      `sglang:prompt_tokens_total${l} ${c.promptTokens}`,
+      '# TYPE sglang:generation_tokens_total counter',
+      `sglang:generation_tokens_total${l} ${c.generationTokens}`,
+    ].join('\n') + '\n'
+  );
+}
+
+/** KV held by running sequences over the KV capacity (cached blocks nobody runs on count as free, as in vLLM). */
+function kvUsage(scheduler: BatchScheduler, cache: PrefixCache): number {
+  return Math.min(1, scheduler.kvTokensInUse / (cache.capacityBlocks * BLOCK_TOKENS));
 }

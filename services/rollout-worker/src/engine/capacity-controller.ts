@@ -37,7 +37,10 @@ export function parseReplicaLoad(metricsText: string): ReplicaLoad | null {
   let waiting: number | null = null;
   for (const line of metricsText.split('\n')) {
     if (line.startsWith('#')) continue;
-    const m = /^(vllm:num_requests_running|vllm:num_requests_waiting|sglang:num_running_reqs|sglang:num_queue_reqs)(\{[^}]*\})?\s+([0-9.eE+-]+)/.exec(line);
+    const m =
+      /^(vllm:num_requests_running|vllm:num_requests_waiting|sglang:num_running_reqs|sglang:num_queue_reqs)(\{[^}]*\})?\s+([0-9.eE+-]+)/.exec(
+        line,
+      );
     if (!m) continue;
     const value = Number(m[3]);
     if (m[1] === 'vllm:num_requests_running' || m[1] === 'sglang:num_running_reqs') running = (running ?? 0) + value;
@@ -54,7 +57,8 @@ export class CapacityController {
   #lastDecrease = 0;
 
   constructor(options: CapacityOptions) {
-    if (options.minLimit < 1 || options.maxLimit < options.minLimit) throw new Error(`capacity: need 1 <= minLimit <= maxLimit, got ${options.minLimit}..${options.maxLimit}`);
+    if (options.minLimit < 1 || options.maxLimit < options.minLimit)
+      throw new Error(`capacity: need 1 <= minLimit <= maxLimit, got ${options.minLimit}..${options.maxLimit}`);
     this.options = options;
     this.#limit = clamp(options.initialLimit, options.minLimit, options.maxLimit);
   }
@@ -74,7 +78,8 @@ export class CapacityController {
     const running = loads.reduce((s, l) => s + l.running, 0);
     const target = this.options.targetWaitingPerReplica * loads.length;
     const now = performance.now();
-    if (waiting > Math.max(2 * target, 0.25 * running) && now - this.#lastDecrease > 2 * this.options.metricsPollMs) {
+    // A short queue keeps every slot busy; only a long one (latency, KV pressure, preemptions) backs off.
+    if (waiting > Math.max(4 * target, 0.5 * running) && now - this.#lastDecrease > 4 * this.options.metricsPollMs) {
       this.#limit = clamp(Math.floor(this.#limit * this.options.decreaseFactor), this.options.minLimit, this.options.maxLimit);
       this.#lastDecrease = now;
     } else if (waiting < target && this.inFlight >= this.#limit * 0.9) {

@@ -5,14 +5,21 @@ describe('chat template', () => {
   it('renders the bundled QwQ-style template with the thinking generation prompt', () => {
     const t = resolveChatTemplate(undefined);
     expect(t.eosToken).toBe('<|im_end|>');
-    expect(t.render([{ role: 'system', content: 'S' }, { role: 'user', content: 'Q' }])).toBe(
-      '<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nQ<|im_end|>\n<|im_start|>assistant\n<think>\n',
-    );
+    expect(
+      t.render([
+        { role: 'system', content: 'S' },
+        { role: 'user', content: 'Q' },
+      ]),
+    ).toBe('<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nQ<|im_end|>\n<|im_start|>assistant\n<think>\n');
   });
 
   it('drops the thinking of earlier assistant turns as the real template does', () => {
     const t = resolveChatTemplate(undefined);
-    const out = t.render([{ role: 'user', content: 'Q' }, { role: 'assistant', content: 'hidden</think>\n\nA' }, { role: 'user', content: 'Q2' }]);
+    const out = t.render([
+      { role: 'user', content: 'Q' },
+      { role: 'assistant', content: 'hidden</think>\n\nA' },
+      { role: 'user', content: 'Q2' },
+    ]);
     expect(out).toContain('<|im_start|>assistant\nA<|im_end|>');
     expect(out).not.toContain('hidden');
   });

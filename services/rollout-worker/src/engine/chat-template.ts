@@ -49,9 +49,10 @@ export function loadTokenizerConfig(path: string): TokenizerConfig {
 }
 
 export function createChatTemplate(config: TokenizerConfig): ChatTemplate {
-  const source = typeof config.chat_template === 'string'
-    ? config.chat_template
-    : (config.chat_template.find((t) => t.name === 'default') ?? config.chat_template[0])?.template;
+  const source =
+    typeof config.chat_template === 'string'
+      ? config.chat_template
+      : (config.chat_template.find((t) => t.name === 'default') ?? config.chat_template[0])?.template;
   if (!source) throw new Error('tokenizer config: chat_template list is empty');
   let template: Template;
   try {

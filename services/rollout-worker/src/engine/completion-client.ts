@@ -54,14 +54,20 @@ export function completionBody(p: CompletionParams): Record<string, unknown> {
     repetition_penalty: p.repetitionPenalty,
     seed: p.seed,
     stop: p.stop,
-    include_stop_str_in_output: true,
+    include_stop_str_in_output: true, // vLLM
+    no_stop_trim: true, // SGLang's name for the same
     skip_special_tokens: false,
     spaces_between_special_tokens: false,
     stream: false,
   };
 }
 
-export async function requestCompletion(agent: Agent, baseUrl: string, params: CompletionParams, signal: AbortSignal): Promise<CompletionResult> {
+export async function requestCompletion(
+  agent: Agent,
+  baseUrl: string,
+  params: CompletionParams,
+  signal: AbortSignal,
+): Promise<CompletionResult> {
   const url = new URL('/v1/completions', baseUrl);
   let statusCode: number;
   let bodyText: string;
@@ -80,7 +86,9 @@ export async function requestCompletion(agent: Agent, baseUrl: string, params: C
     if (signal.aborted) {
       const reason: unknown = signal.reason;
       const timedOut = reason instanceof Error && reason.name === 'TimeoutError';
-      throw new InferenceError(timedOut ? 'timeout' : 'aborted', baseUrl, timedOut ? 'request timed out' : 'request aborted', null, { cause: error });
+      throw new InferenceError(timedOut ? 'timeout' : 'aborted', baseUrl, timedOut ? 'request timed out' : 'request aborted', null, {
+        cause: error,
+      });
     }
     const code = (error as { code?: string }).code ?? (error as Error).name;
     throw new InferenceError('connection', baseUrl, `connection failed: ${code}: ${(error as Error).message}`, null, { cause: error });
@@ -107,22 +115,36 @@ export function parseCompletion(bodyText: string, replica: string): CompletionRe
   try {
     body = JSON.parse(bodyText);
   } catch (error) {
-    throw new InferenceError('malformed_response', replica, `response is not valid JSON (${bodyText.length} bytes): ${(error as Error).message}`, 200, { cause: error });
+    throw new InferenceError(
+      'malformed_response',
+      replica,
+      `response is not valid JSON (${bodyText.length} bytes): ${(error as Error).message}`,
+      200,
+      { cause: error },
+    );
   }
   const fail = (what: string): never => {
     throw new InferenceError('malformed_response', replica, `response ${what}`, 200);
   };
   const b = body as { choices?: unknown; usage?: unknown };
   if (!Array.isArray(b.choices) || b.choices.length !== 1) return fail('has no single choice');
-  const choice = b.choices[0] as { text?: unknown; finish_reason?: unknown; stop_reason?: unknown };
+  const choice = b.choices[0] as { text?: unknown; finish_reason?: unknown; stop_reason?: unknown; matched_stop?: unknown };
   if (typeof choice.text !== 'string') return fail('choice has no text');
   if (typeof choice.finish_reason !== 'string') return fail('choice has no finish_reason');
-  const stopReason = choice.stop_reason;
-  const usage = b.usage as { prompt_tokens?: unknown; completion_tokens?: unknown; prompt_tokens_details?: { cached_tokens?: unknown } | null } | undefined;
+  // vLLM names the matched stop `stop_reason`, SGLang `matched_stop`; a token id (number) means EOS or a stop token.
+  const stopReason = choice.stop_reason ?? choice.matched_stop;
+  const usage = b.usage as
+    | { prompt_tokens?: unknown; completion_tokens?: unknown; prompt_tokens_details?: { cached_tokens?: unknown } | null }
+    | undefined;
   if (!usage || typeof usage.prompt_tokens !== 'number' || typeof usage.completion_tokens !== 'number') return fail('has no usage');
   const cached = usage.prompt_tokens_details?.cached_tokens;
+  // A server that ignored the keep-the-stop flag trimmed it: restore it, the model did generate it.
+  const text =
+    typeof stopReason === 'string' && choice.finish_reason === 'stop' && !choice.text.endsWith(stopReason)
+      ? choice.text + stopReason
+      : choice.text;
   return {
-    text: choice.text,
+    text,
     finishReason: choice.finish_reason,
     stopReason: typeof stopReason === 'string' || typeof stopReason === 'number' ? stopReason : null,
     promptTokens: usage.prompt_tokens,

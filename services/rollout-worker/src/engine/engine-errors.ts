@@ -1,3 +1,5 @@
+import { assertNever } from '@rft/contracts';
+
 /** Errors the engine throws to its caller. Everything that concerns one sample only becomes an error trajectory instead. */
 
 /** No replica (or no sandbox) can serve right now: retry the job later; nothing about the sample is wrong. */
@@ -11,14 +13,7 @@ export class RetryLaterError extends Error {
 }
 
 /** What went wrong with one HTTP call to a replica, and whether trying again can help. */
-export type InferenceFailureKind =
-  | 'http_5xx'
-  | 'http_429'
-  | 'http_4xx'
-  | 'timeout'
-  | 'connection'
-  | 'malformed_response'
-  | 'aborted';
+export type InferenceFailureKind = 'http_5xx' | 'http_429' | 'http_4xx' | 'timeout' | 'connection' | 'malformed_response' | 'aborted';
 
 export class InferenceError extends Error {
   override readonly name = 'InferenceError';
@@ -44,6 +39,8 @@ export class InferenceError extends Error {
       case 'malformed_response':
       case 'aborted':
         return false;
+      default:
+        return assertNever(this.kind, 'inference failure kind');
     }
   }
 }

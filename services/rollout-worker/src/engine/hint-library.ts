@@ -7,7 +7,15 @@ import { readFileSync } from 'node:fs';
 import type { Question } from '@rft/contracts';
 import type { Random } from './seeded-random.ts';
 
-export const HINT_PURPOSES = ['complex_calculation', 'self_reflection', 'logic_check', 'alternative_method', 'explore_deeply', 'general', 'code_debug'] as const;
+export const HINT_PURPOSES = [
+  'complex_calculation',
+  'self_reflection',
+  'logic_check',
+  'alternative_method',
+  'explore_deeply',
+  'general',
+  'code_debug',
+] as const;
 export type HintPurpose = (typeof HINT_PURPOSES)[number];
 export type HintPlacement = 'afterTrigger' | 'beforeThinkEnd';
 type QuestionKind = Question['kind'];
@@ -47,7 +55,8 @@ export function validateHintLibrary(raw: unknown, where = 'hint library'): HintL
     if (typeof h?.id !== 'string' || h.id === '') problems.push(`hints.${i}.id: must be a non-empty string`);
     else if (ids.has(h.id)) problems.push(`hints.${i}.id: duplicate id "${h.id}"`);
     else ids.add(h.id);
-    if (!HINT_PURPOSES.includes(h?.purpose)) problems.push(`hints.${i}.purpose: must be one of ${HINT_PURPOSES.join(', ')}, got ${JSON.stringify(h?.purpose)}`);
+    if (!HINT_PURPOSES.includes(h?.purpose))
+      problems.push(`hints.${i}.purpose: must be one of ${HINT_PURPOSES.join(', ')}, got ${JSON.stringify(h?.purpose)}`);
     if (typeof h?.text !== 'string' || h.text.trim() === '') problems.push(`hints.${i}.text: must be a non-empty string`);
   });
   for (const placement of ['afterTrigger', 'beforeThinkEnd'] as const) {
@@ -59,7 +68,8 @@ export function validateHintLibrary(raw: unknown, where = 'hint library'): HintL
       }
       for (const p of purposes) {
         if (!HINT_PURPOSES.includes(p)) problems.push(`placement.${placement}.${kind}: unknown purpose ${JSON.stringify(p)}`);
-        else if (!(lib.hints ?? []).some((h) => h.purpose === p)) problems.push(`placement.${placement}.${kind}: no hint has purpose "${p}"`);
+        else if (!(lib.hints ?? []).some((h) => h.purpose === p))
+          problems.push(`placement.${placement}.${kind}: no hint has purpose "${p}"`);
       }
     }
   }
@@ -79,9 +89,13 @@ export function drawHint(library: HintLibrary, placement: HintPlacement, questio
 
 function fillTests(text: string, question: Question): string {
   if (!text.includes('{tests}')) return text;
-  const tests = question.kind === 'code'
-    ? question.tests.filter((t) => t.type === 'stdin').slice(0, 3).map((t) => [t.input, t.output])
-    : [];
+  const tests =
+    question.kind === 'code'
+      ? question.tests
+          .filter((t) => t.type === 'stdin')
+          .slice(0, 3)
+          .map((t) => [t.input, t.output])
+      : [];
   return text.replace('{tests}', JSON.stringify(tests));
 }
 

@@ -7,7 +7,7 @@ import type { Agent } from 'undici';
 import { requestCompletion, type CompletionParams, type CompletionResult } from './completion-client.ts';
 import { InferenceError, RetryLaterError } from './engine-errors.ts';
 import type { EngineMetrics } from './engine-metrics.ts';
-import { NoReplicaAvailableError, type ReplicaPool } from './replica-pool.ts';
+import { type Lease, NoReplicaAvailableError, type ReplicaPool } from './replica-pool.ts';
 
 export interface RetryOptions {
   maxAttempts: number;
@@ -31,7 +31,7 @@ export async function generateWithRetry(
 ): Promise<GenerateOutcome> {
   const { pool, agent, metrics, retry } = deps;
   for (let attempt = 1; ; attempt++) {
-    let lease;
+    let lease: Lease;
     try {
       lease = await pool.acquire(key, signal);
     } catch (error) {
@@ -40,7 +40,12 @@ export async function generateWithRetry(
     }
     const started = performance.now();
     try {
-      const result = await requestCompletion(agent, lease.replica, params, AbortSignal.any([signal, AbortSignal.timeout(retry.requestTimeoutMs)]));
+      const result = await requestCompletion(
+        agent,
+        lease.replica,
+        params,
+        AbortSignal.any([signal, AbortSignal.timeout(retry.requestTimeoutMs)]),
+      );
       const latencyMs = performance.now() - started;
       lease.release('ok');
       metrics.requestSeconds.observe({ replica: lease.replica }, latencyMs / 1000);

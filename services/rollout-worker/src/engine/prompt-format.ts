@@ -10,10 +10,16 @@ export function buildMessages(question: Question, recipe: Recipe): ChatMessage[]
   if (recipe.tools.enabled) messages.push({ role: 'system', content: TOOL_SYSTEM_PROMPT });
   switch (question.kind) {
     case 'math':
-      messages.push({ role: 'user', content: `${question.problem}\nPlease reason step by step, and put your final answer within \\boxed{}.` });
+      messages.push({
+        role: 'user',
+        content: `${question.problem}\nPlease reason step by step, and put your final answer within \\boxed{}.`,
+      });
       break;
     case 'code':
-      messages.push({ role: 'user', content: `${question.problem}\n\nWrite a Python program that reads from standard input and writes to standard output. Put the final program in a single \`\`\`python block at the end.` });
+      messages.push({
+        role: 'user',
+        content: `${question.problem}\n\nWrite a Python program that reads from standard input and writes to standard output. Put the final program in a single \`\`\`python block at the end.`,
+      });
       break;
   }
   return messages;

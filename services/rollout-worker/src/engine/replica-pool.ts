@@ -1,10 +1,10 @@
 /**
  * The inference replicas behind one engine. Every turn of every sample of a question goes to the
  * same replica (affinity by key) so its prefix cache serves the shared prompt and each trajectory's
- * growing prefix. A key's first replica is chosen by rendezvous hashing (stable across worker
- * processes); it moves only when its replica is down or overloaded while another has room. Each
- * replica has an in-flight request cap; a replica failing `failureThreshold` times in a row is taken
- * out and probed back in.
+ * growing prefix. A new key goes to the replica with the fewest samples in progress (ties broken by
+ * rendezvous hashing), which balances work at question granularity; a key moves only when its
+ * replica is down or at its cap while another has room. Each replica has an in-flight request cap;
+ * a replica failing `failureThreshold` times in a row is taken out and probed back in.
  */
 import { hashString } from './seeded-random.ts';
 
@@ -26,6 +26,8 @@ export interface ReplicaState {
   inFlight: number;
   queued: number;
   consecutiveFailures: number;
+  /** Samples in progress whose key routes here. */
+  activeSamples: number;
 }
 
 interface Replica extends ReplicaState {
@@ -50,7 +52,12 @@ export class ReplicaPool {
   #probe: (url: string) => Promise<boolean>;
   #onChange: (state: ReplicaState) => void;
 
-  constructor(urls: string[], options: ReplicaPoolOptions, probe: (url: string) => Promise<boolean>, onChange: (state: ReplicaState) => void = () => {}) {
+  constructor(
+    urls: string[],
+    options: ReplicaPoolOptions,
+    probe: (url: string) => Promise<boolean>,
+    onChange: (state: ReplicaState) => void = () => {},
+  ) {
     if (urls.length === 0) throw new Error('endpoints: at least one inference endpoint is required');
     for (const u of urls) {
       try {
@@ -60,13 +67,41 @@ export class ReplicaPool {
       }
     }
     this.options = options;
-    this.#replicas = [...new Set(urls.map((u) => u.replace(/\/+$/, '')))].map((url) => ({ url, health: 'up', inFlight: 0, queued: 0, consecutiveFailures: 0, waiters: [] }));
+    this.#replicas = [...new Set(urls.map((u) => u.replace(/\/+$/, '')))].map((url) => ({
+      url,
+      health: 'up',
+      inFlight: 0,
+      queued: 0,
+      consecutiveFailures: 0,
+      activeSamples: 0,
+      waiters: [],
+    }));
     this.#probe = probe;
     this.#onChange = onChange;
   }
 
   states(): ReplicaState[] {
-    return this.#replicas.map(({ url, health, inFlight, queued, consecutiveFailures }) => ({ url, health, inFlight, queued, consecutiveFailures }));
+    return this.#replicas.map(({ url, health, inFlight, queued, consecutiveFailures, activeSamples }) => ({
+      url,
+      health,
+      inFlight,
+      queued,
+      consecutiveFailures,
+      activeSamples,
+    }));
+  }
+
+  /** Counts a sample of `key` as in progress on the key's replica until the returned function is called. */
+  beginSample(key: string): () => void {
+    const replica = this.#choose(key);
+    if (!replica) return () => {};
+    replica.activeSamples++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      replica.activeSamples--;
+    };
   }
 
   /** The replica a key is (or would be) routed to, without taking a slot. */
@@ -114,9 +149,14 @@ export class ReplicaPool {
         return sticky;
       }
     }
-    // Rendezvous hashing, skipping replicas at their cap when another has room.
-    const ranked = up.map((r) => ({ r, score: hashString(`${key}\u0000${r.url}`) })).sort((a, b) => b.score - a.score).map((x) => x.r);
-    const chosen = ranked.find((r) => r.inFlight < this.options.maxInFlightPerReplica) ?? ranked.reduce((a, b) => (b.inFlight + b.queued < a.inFlight + a.queued ? b : a));
+    // Least samples in progress, ties by rendezvous hashing; replicas at their cap only if all are.
+    const ranked = up
+      .map((r) => ({ r, score: hashString(`${key}\u0000${r.url}`) }))
+      .sort((a, b) => a.r.activeSamples - b.r.activeSamples || b.score - a.score)
+      .map((x) => x.r);
+    const chosen =
+      ranked.find((r) => r.inFlight < this.options.maxInFlightPerReplica) ??
+      ranked.reduce((a, b) => (b.inFlight + b.queued < a.inFlight + a.queued ? b : a));
     this.#affinity.delete(key);
     this.#affinity.set(key, chosen);
     if (this.#affinity.size > this.options.affinityCapacity) {

@@ -10,7 +10,7 @@ import { generateWithRetry, type RetryOptions } from './inference-caller.ts';
 import { buildMessages } from './prompt-format.ts';
 import { ReplicaPool, type ReplicaPoolOptions, type ReplicaState } from './replica-pool.ts';
 import { DEFAULT_REPETITION_GUARD } from './repetition-guard.ts';
-import { affinityKey, runRollout, type LoopOptions, type SampleInput } from './rollout-loop.ts';
+import { affinityKey, runRollout, type LoopOptions, type SampleInput, type SampleObserver } from './rollout-loop.ts';
 
 export interface EngineLogger {
   info(fields: Record<string, unknown>, message: string): void;
@@ -20,6 +20,8 @@ export interface EngineLogger {
 
 export interface EngineOptions extends LoopOptions, RetryOptions, ReplicaPoolOptions {
   capacity: CapacityOptions;
+  /** The servers' context window in tokens; read from `max_model_len` of GET /v1/models when absent (null: no cap). */
+  contextWindowTokens?: number | null;
 }
 
 export interface RolloutEngineDeps {
@@ -44,7 +46,7 @@ export interface RolloutEngine {
    * that never comes): returns a Trajectory with end 'error' and a reason in `error`. Throws only
    * when aborted by `signal` or when no replica (or sandbox) can serve at all (RetryLaterError).
    */
-  runSample(input: SampleInput, signal: AbortSignal): Promise<Trajectory>;
+  runSample(input: SampleInput, signal: AbortSignal, observer?: SampleObserver): Promise<Trajectory>;
   /** Backpressure: take more samples while inFlight < limit. */
   capacity(): Capacity;
   replicas(): ReplicaState[];
@@ -61,6 +63,7 @@ export const DEFAULT_ENGINE_OPTIONS: Omit<EngineOptions, 'capacity'> = {
   maxTriggerHints: 4,
   toolOutputMaxChars: 4_000,
   sandboxAttempts: 3,
+  toolSessions: false,
   maxAttempts: 4,
   backoffBaseMs: 500,
   backoffMaxMs: 15_000,
@@ -83,40 +86,85 @@ export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
   const hints = typeof deps.hints === 'object' ? validateHintLibrary(deps.hints) : loadHintLibrary(deps.hints);
   if (!deps.model) throw new Error('model: required (the name the inference servers serve)');
   const agent = createHttpAgent(options.maxInFlightPerReplica + 8);
-  const pool = new ReplicaPool(deps.endpoints, options, (url) => probe(url), (state) => {
-    metrics.replicaInFlight.set({ replica: state.url }, state.inFlight);
-    metrics.replicaUp.set({ replica: state.url }, state.health === 'up' ? 1 : 0);
-  });
+  const lastHealth = new Map<string, string>();
+  const pool = new ReplicaPool(
+    deps.endpoints,
+    options,
+    (url) => probe(url),
+    (state) => {
+      metrics.replicaInFlight.set({ replica: state.url }, state.inFlight);
+      metrics.replicaUp.set({ replica: state.url }, state.health === 'up' ? 1 : 0);
+      if ((lastHealth.get(state.url) ?? 'up') !== state.health) {
+        if (state.health === 'down')
+          logger.warn({ replica: state.url, consecutiveFailures: state.consecutiveFailures }, 'replica taken out of rotation');
+        else logger.info({ replica: state.url }, 'replica back in rotation');
+      }
+      lastHealth.set(state.url, state.health);
+    },
+  );
   for (const r of pool.states()) metrics.replicaUp.set({ replica: r.url }, 1);
   const capacity = new CapacityController({
     initialLimit: 64 * deps.endpoints.length,
     minLimit: 1,
     maxLimit: options.maxInFlightPerReplica * deps.endpoints.length * 4,
-    metricsPollMs: 0,
-    targetWaitingPerReplica: 2,
+    metricsPollMs: 1_000,
+    targetWaitingPerReplica: 3,
     additiveStep: 4,
     decreaseFactor: 0.85,
     ...capacityOverrides,
   });
   metrics.capacityLimit.set(capacity.limit);
-  capacity.start(agent, () => pool.states().filter((r) => r.health === 'up').map((r) => r.url), (limit) => metrics.capacityLimit.set(limit));
+  capacity.start(
+    agent,
+    () =>
+      pool
+        .states()
+        .filter((r) => r.health === 'up')
+        .map((r) => r.url),
+    (limit) => metrics.capacityLimit.set(limit),
+  );
 
   async function probe(url: string): Promise<boolean> {
     try {
       const u = new URL('/v1/models', url);
       const res = await agent.request({ origin: u.origin, path: u.pathname, method: 'GET', signal: AbortSignal.timeout(5_000) });
       await res.body.dump();
-      const ok = res.statusCode === 200;
-      if (ok) logger.info({ replica: url }, 'replica back in rotation');
-      return ok;
+      return res.statusCode === 200;
     } catch {
       return false;
     }
   }
 
+  // vLLM reports max_model_len in its model card; asked once, from whichever replica answers.
+  let contextWindow: Promise<number | null> | null =
+    deps.options?.contextWindowTokens !== undefined ? Promise.resolve(deps.options.contextWindowTokens) : null;
+  const getContextWindow = (): Promise<number | null> => {
+    contextWindow ??= modelCardWindow();
+    return contextWindow;
+  };
+  async function modelCardWindow(): Promise<number | null> {
+    for (const { url } of pool.states()) {
+      try {
+        const u = new URL('/v1/models', url);
+        const res = await agent.request({ origin: u.origin, path: u.pathname, method: 'GET', signal: AbortSignal.timeout(5_000) });
+        if (res.statusCode !== 200) {
+          await res.body.dump();
+          continue;
+        }
+        const body = (await res.body.json()) as { data?: Array<{ id?: string; max_model_len?: unknown }> };
+        const card = body.data?.find((m) => m.id === deps.model) ?? body.data?.[0];
+        if (typeof card?.max_model_len === 'number') return card.max_model_len;
+        return null;
+      } catch {}
+    }
+    contextWindow = null; // ask again next time
+    return null;
+  }
+
   const prompts = new Map<string, string>();
   const renderPrompt = (question: Question, recipe: Recipe): string => {
-    const cacheKey = `${question.id}\u0000${recipe.tools.enabled}\u0000${question.problem.length}`;
+    // Keyed by content: two campaigns may reuse a question id for different problems.
+    const cacheKey = `${question.kind}\u0000${recipe.tools.enabled}\u0000${question.problem}`;
     const hit = prompts.get(cacheKey);
     if (hit !== undefined) return hit;
     const rendered = template.render(buildMessages(question, recipe));
@@ -128,23 +176,35 @@ export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
   let closed = false;
   return {
     metrics,
-    async runSample(input, signal) {
+    async runSample(input, signal, observer) {
       if (closed) throw new Error('rollout engine is closed');
       capacity.inFlight++;
       metrics.trajectoriesInFlight.inc();
+      const endSample = pool.beginSample(affinityKey(input.campaignId, input.question.id));
       try {
-        const trajectory = await runRollout({
-          model: deps.model,
-          generate: (key, params, s) => generateWithRetry({ pool, agent, metrics, retry: options }, key, params, s),
-          renderPrompt,
-          sandbox: deps.sandbox,
-          hints,
-          metrics,
-          options,
-        }, input, signal);
-        if (trajectory.end === 'error') logger.warn({ campaignId: input.campaignId, questionId: input.question.id, sampleIndex: input.sampleIndex, error: trajectory.error }, 'sample ended with an error');
+        const trajectory = await runRollout(
+          {
+            model: deps.model,
+            generate: (key, params, s) => generateWithRetry({ pool, agent, metrics, retry: options }, key, params, s),
+            renderPrompt,
+            sandbox: deps.sandbox,
+            hints,
+            metrics,
+            options,
+            contextWindow: getContextWindow,
+          },
+          input,
+          signal,
+          observer,
+        );
+        if (trajectory.end === 'error')
+          logger.warn(
+            { campaignId: input.campaignId, questionId: input.question.id, sampleIndex: input.sampleIndex, error: trajectory.error },
+            'sample ended with an error',
+          );
         return trajectory;
       } finally {
+        endSample();
         capacity.inFlight--;
         metrics.trajectoriesInFlight.dec();
       }

@@ -3,7 +3,15 @@
  * word or before the end of thinking, or just continue), until EOS, the token budget, an early abort
  * of a degenerate loop, or an error of this sample.
  */
-import type { ExecutionResult, PythonRunner, Question, Recipe, Trajectory, TurnUsage } from '@rft/contracts';
+import {
+  assertNever,
+  type ExecutionResult,
+  type PythonRunner,
+  type Question,
+  type Recipe,
+  type Trajectory,
+  type TurnUsage,
+} from '@rft/contracts';
 import type { CompletionParams } from './completion-client.ts';
 import { InferenceError, RetryLaterError } from './engine-errors.ts';
 import type { EngineMetrics } from './engine-metrics.ts';
@@ -33,6 +41,8 @@ export interface LoopOptions {
   maxTriggerHints: number;
   toolOutputMaxChars: number;
   sandboxAttempts: number;
+  /** Run the python blocks of one sample in one sandbox session (state carries over), instead of each on its own. */
+  toolSessions: boolean;
 }
 
 export interface LoopDeps {
@@ -43,16 +53,38 @@ export interface LoopDeps {
   hints: HintLibrary;
   metrics: EngineMetrics;
   options: LoopOptions;
+  /** The served context window (vLLM's max_model_len), null when unknown. */
+  contextWindow(): Promise<number | null>;
+}
+
+/** Characters per token assumed when estimating the prompt size (low on purpose: code and digits tokenize densely). */
+const CONSERVATIVE_CHARS_PER_TOKEN = 2;
+
+/** Optional progress callbacks, e.g. to heartbeat a job once per turn. Errors thrown here are ignored. */
+export interface SampleObserver {
+  onTurn?(turn: TurnUsage, turnIndex: number): void;
 }
 
 export function affinityKey(campaignId: string, questionId: string): string {
   return `${campaignId}\u0000${questionId}`;
 }
 
-export async function runRollout(deps: LoopDeps, input: SampleInput, signal: AbortSignal): Promise<Trajectory> {
+export async function runRollout(
+  deps: LoopDeps,
+  input: SampleInput,
+  signal: AbortSignal,
+  observer: SampleObserver = {},
+): Promise<Trajectory> {
   const { question, recipe } = input;
   const { metrics, options } = deps;
-  const base = { campaignId: input.campaignId, questionId: question.id, stage: input.stage, sampleIndex: input.sampleIndex, seed: input.seed, recipe: recipe.name };
+  const base = {
+    campaignId: input.campaignId,
+    questionId: question.id,
+    stage: input.stage,
+    sampleIndex: input.sampleIndex,
+    seed: input.seed,
+    recipe: recipe.name,
+  };
   const turns: TurnUsage[] = [];
   let prompt: string;
   try {
@@ -74,6 +106,7 @@ export async function runRollout(deps: LoopDeps, input: SampleInput, signal: Abo
   let thinkEndHints = 0;
   let toolLimitReached = false;
   let continuing = false; // the previous turn stopped mid-text (chunk end or an ignored stop)
+  let contextCharsAtLastTurn = 0; // rendered characters covered by the last turn's prompt + completion
 
   const finish = (end: Trajectory['end'], extra: { error?: string; tokensSaved?: number } = {}): Trajectory => {
     metrics.trajectories.inc({ end });
@@ -85,7 +118,13 @@ export async function runRollout(deps: LoopDeps, input: SampleInput, signal: Abo
     const hint: Hint = drawHint(deps.hints, placement, question, rng, usedHints);
     usedHints.add(hint.id);
     const inserted = trigger ? continuationAfterTrigger(hint.text, recipe.hints.triggerWords) : hint.text;
-    text.add('hint', inserted, { hintId: hint.id, purpose: hint.purpose, placement, library: deps.hints.version, ...(trigger ? { trigger } : {}) });
+    text.add('hint', inserted, {
+      hintId: hint.id,
+      purpose: hint.purpose,
+      placement,
+      library: deps.hints.version,
+      ...(trigger ? { trigger } : {}),
+    });
     hintsInserted++;
     metrics.hints.inc({ purpose: hint.purpose, placement });
   };
@@ -99,33 +138,67 @@ export async function runRollout(deps: LoopDeps, input: SampleInput, signal: Abo
     const toolsLeft = recipe.tools.enabled && toolCalls < recipe.tools.maxCalls;
     const plan: StopPlanInput = {
       codeStop: recipe.tools.enabled && !toolLimitReached,
-      triggerWords: hintsOn && toolsLeft && !thinkClosed && recipe.hints.triggerProbability > 0 && triggerHints < options.maxTriggerHints ? recipe.hints.triggerWords : [],
+      triggerWords:
+        hintsOn && toolsLeft && !thinkClosed && recipe.hints.triggerProbability > 0 && triggerHints < options.maxTriggerHints
+          ? recipe.hints.triggerWords
+          : [],
       thinkEndStop: hintsOn && toolsLeft && !thinkClosed && thinkEndHints < recipe.hints.beforeThinkEnd,
     };
     const stops = stopStrings(plan);
+    let maxTokens = options.chunkTokens ? Math.min(remaining, options.chunkTokens) : remaining;
+    const window = await deps.contextWindow();
+    if (window !== null) {
+      const last = turns[turns.length - 1];
+      const promptEstimate = last
+        ? last.promptTokens + last.completionTokens + Math.ceil((text.text.length - contextCharsAtLastTurn) / CONSERVATIVE_CHARS_PER_TOKEN)
+        : Math.ceil(text.text.length / CONSERVATIVE_CHARS_PER_TOKEN);
+      const room = window - promptEstimate;
+      if (room < 16) return finish('token_budget'); // the context window is full
+      maxTokens = Math.min(maxTokens, room);
+    }
     let outcome: GenerateOutcome;
     try {
-      outcome = await deps.generate(key, {
-        model: deps.model,
-        prompt: text.text,
-        maxTokens: options.chunkTokens ? Math.min(remaining, options.chunkTokens) : remaining,
-        temperature: recipe.sampling.temperature,
-        topP: recipe.sampling.topP,
-        topK: recipe.sampling.topK,
-        minP: recipe.sampling.minP,
-        repetitionPenalty: recipe.sampling.repetitionPenalty,
-        seed: input.seed,
-        stop: stops,
-      }, signal);
+      outcome = await deps.generate(
+        key,
+        {
+          model: deps.model,
+          prompt: text.text,
+          maxTokens,
+          temperature: recipe.sampling.temperature,
+          topP: recipe.sampling.topP,
+          topK: recipe.sampling.topK,
+          minP: recipe.sampling.minP,
+          repetitionPenalty: recipe.sampling.repetitionPenalty,
+          seed: input.seed,
+          stop: stops,
+        },
+        signal,
+      );
     } catch (error) {
       if (error instanceof InferenceError && !signal.aborted) {
-        return finish('error', { error: `inference failed after retries (${error.kind}) on ${error.replica}: ${error.message}` });
+        const what = error.retryable ? 'inference failed after retries' : 'inference failed';
+        return finish('error', { error: `${what} (${error.kind}) on ${error.replica}: ${error.message}` });
       }
       throw error;
     }
     const r = outcome.result;
-    turns.push({ promptTokens: r.promptTokens, completionTokens: r.completionTokens, cachedTokens: r.cachedTokens, finishReason: r.finishReason, stopReason: r.stopReason, latencyMs: Math.round(outcome.latencyMs * 10) / 10, replica: outcome.replica });
+    const turn: TurnUsage = {
+      promptTokens: r.promptTokens,
+      completionTokens: r.completionTokens,
+      cachedTokens: r.cachedTokens,
+      finishReason: r.finishReason,
+      stopReason: r.stopReason,
+      latencyMs: Math.round(outcome.latencyMs * 10) / 10,
+      replica: outcome.replica,
+    };
+    turns.push(turn);
+    try {
+      observer.onTurn?.(turn, turns.length - 1);
+    } catch {
+      // progress reporting must not break the sample
+    }
     generated += r.completionTokens;
+    contextCharsAtLastTurn = text.text.length + r.text.length;
     metrics.turns.inc({ finish_reason: r.finishReason });
     metrics.generatedTokens.inc({ replica: outcome.replica }, r.completionTokens);
     metrics.promptTokens.inc({ replica: outcome.replica }, r.promptTokens);
@@ -144,13 +217,14 @@ export async function runRollout(deps: LoopDeps, input: SampleInput, signal: Abo
     }
     continuing = false;
 
+    // Before generating more of the model's own text, make sure it is not going round in circles.
+    const looping = (): boolean =>
+      options.repetition !== null && findLoop(text.tail(options.repetition.windowChars), options.repetition) !== null;
+
     if (finishReason === 'length') {
       text.add('model', turnText);
       if (generated >= budget) return finish('token_budget');
-      if (options.repetition) {
-        const loop = findLoop(text.tail(options.repetition.windowChars), options.repetition);
-        if (loop) return finish('repetition_abort', { tokensSaved: budget - generated });
-      }
+      if (looping()) return finish('repetition_abort', { tokensSaved: budget - generated });
       continuing = true;
       continue;
     }
@@ -171,6 +245,7 @@ export async function runRollout(deps: LoopDeps, input: SampleInput, signal: Abo
     switch (meaning.kind) {
       case 'none':
         text.add('model', turnText);
+        if (looping()) return finish('repetition_abort', { tokensSaved: Math.max(0, budget - generated) });
         continuing = true;
         break;
       case 'trigger':
@@ -179,6 +254,7 @@ export async function runRollout(deps: LoopDeps, input: SampleInput, signal: Abo
           triggerHints++;
           insertHint('afterTrigger', meaning.word);
         } else {
+          if (looping()) return finish('repetition_abort', { tokensSaved: Math.max(0, budget - generated) });
           continuing = true;
         }
         break;
@@ -197,23 +273,35 @@ export async function runRollout(deps: LoopDeps, input: SampleInput, signal: Abo
           break;
         }
         toolCalls++;
-        const result = await execute(deps, meaning.code, recipe.tools.timeoutMs, signal);
+        const session = options.toolSessions ? `${input.campaignId}/${question.id}/${input.stage}/${input.sampleIndex}` : undefined;
+        const result = await execute(deps, meaning.code, recipe.tools.timeoutMs, session, signal);
         metrics.toolCalls.inc({ status: result.status });
         metrics.toolSeconds.observe(result.wallMs / 1000);
-        text.add('tool_output', formatToolOutput(result, recipe.tools.timeoutMs, options.toolOutputMaxChars), { status: result.status, wallMs: Math.round(result.wallMs) });
+        text.add('tool_output', formatToolOutput(result, recipe.tools.timeoutMs, options.toolOutputMaxChars), {
+          status: result.status,
+          wallMs: Math.round(result.wallMs),
+        });
         break;
       }
+      default:
+        assertNever(meaning, 'stop meaning');
     }
   }
 }
 
 /** Runs a python block; an unavailable sandbox is retried, then the whole job is retried later. */
-async function execute(deps: LoopDeps, code: string, timeoutMs: number, signal: AbortSignal): Promise<ExecutionResult> {
+async function execute(
+  deps: LoopDeps,
+  code: string,
+  timeoutMs: number,
+  sessionId: string | undefined,
+  signal: AbortSignal,
+): Promise<ExecutionResult> {
   let lastProblem = '';
   for (let attempt = 1; attempt <= deps.options.sandboxAttempts; attempt++) {
     signal.throwIfAborted();
     try {
-      const result = await deps.sandbox.run({ code, limits: { timeoutMs } }, signal);
+      const result = await deps.sandbox.run({ code, limits: { timeoutMs }, ...(sessionId ? { sessionId } : {}) }, signal);
       if (result.status !== 'busy' && result.status !== 'sandbox_error') return result;
       lastProblem = `${result.status}: ${result.stderr.slice(0, 200)}`;
     } catch (error) {

@@ -41,7 +41,15 @@ export function createSubprocessPythonRunner(opts: SubprocessPythonRunnerOptions
       try {
         const file = join(dir, 'snippet.py');
         await writeFile(file, request.code);
-        return await execute(python, file, dir, request, request.limits?.timeoutMs ?? defaultTimeout, request.limits?.maxOutputBytes ?? defaultCap, signal);
+        return await execute(
+          python,
+          file,
+          dir,
+          request,
+          request.limits?.timeoutMs ?? defaultTimeout,
+          request.limits?.maxOutputBytes ?? defaultCap,
+          signal,
+        );
       } finally {
         release();
         await rm(dir, { recursive: true, force: true });
@@ -50,10 +58,23 @@ export function createSubprocessPythonRunner(opts: SubprocessPythonRunnerOptions
   };
 }
 
-function execute(python: string, file: string, cwd: string, request: ExecutionRequest, timeoutMs: number, cap: number, signal?: AbortSignal): Promise<ExecutionResult> {
+function execute(
+  python: string,
+  file: string,
+  cwd: string,
+  request: ExecutionRequest,
+  timeoutMs: number,
+  cap: number,
+  signal?: AbortSignal,
+): Promise<ExecutionResult> {
   return new Promise((resolve) => {
     const started = performance.now();
-    const child = spawn(python, ['-I', file], { cwd, detached: true, stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: '/usr/bin:/bin', PYTHONIOENCODING: 'utf-8' } });
+    const child = spawn(python, ['-I', file], {
+      cwd,
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { PATH: '/usr/bin:/bin', PYTHONIOENCODING: 'utf-8' },
+    });
     const out = new CappedBuffer(cap);
     const err = new CappedBuffer(cap);
     let timedOut = false;
@@ -88,7 +109,15 @@ function execute(python: string, file: string, cwd: string, request: ExecutionRe
     });
     child.on('error', (error) => {
       clearTimeout(timer);
-      resolve({ status: 'sandbox_error', stdout: '', stderr: String(error), exitCode: null, wallMs: performance.now() - started, cpuMs: 0, truncated: false });
+      resolve({
+        status: 'sandbox_error',
+        stdout: '',
+        stderr: String(error),
+        exitCode: null,
+        wallMs: performance.now() - started,
+        cpuMs: 0,
+        truncated: false,
+      });
     });
   });
 }
