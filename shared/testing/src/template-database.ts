@@ -53,12 +53,7 @@ export async function prepareTemplateDatabase(adminUrl: string): Promise<string>
         await db.destroy();
       }
       await client.query(`ALTER DATABASE ${building} RENAME TO ${name}`);
-      // Templates of older migration sets are dropped so they do not pile up.
-      const stale = await client.query<{ datname: string }>(
-        "SELECT datname FROM pg_database WHERE datname LIKE 'rft_template_%' AND datname <> $1",
-        [name],
-      );
-      for (const row of stale.rows) await client.query(`DROP DATABASE IF EXISTS ${row.datname}`).catch(() => {});
+      // Templates of other migration sets are kept: test runs of other branches may be using them.
     } finally {
       await client.query('SELECT pg_advisory_unlock(42424242)');
     }
