@@ -1,4 +1,4 @@
-import { createJobWorker } from '@rft/queue';
+import { createJobWorker, workerLifecycle } from '@rft/queue';
 import type { Logger } from '@rft/telemetry';
 import type { Redis } from 'ioredis';
 import { runCurateJob, type CurateJobDeps } from './curate-job.ts';
@@ -13,12 +13,5 @@ export function createCuratorService(
     lockDurationMs: 120_000,
   });
   worker.on('error', (error) => deps.log.error({ err: error }, 'curate worker error'));
-  return {
-    worker,
-    async start(): Promise<void> {
-      void worker.run();
-      await worker.waitUntilReady();
-    },
-    close: () => worker.close(),
-  };
+  return { worker, ...workerLifecycle(worker) };
 }

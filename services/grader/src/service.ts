@@ -1,5 +1,5 @@
 import type { Db } from '@rft/db';
-import { createJobWorker } from '@rft/queue';
+import { createJobWorker, workerLifecycle } from '@rft/queue';
 import type { ObjectStore } from '@rft/storage';
 import type { Logger } from '@rft/telemetry';
 import type { Redis } from 'ioredis';
@@ -21,12 +21,5 @@ export function createGraderService(deps: GraderServiceDeps, settings: { concurr
     lockDurationMs: settings.lockDurationMs,
   });
   worker.on('error', (error) => deps.log.error({ err: error }, 'grade worker error'));
-  return {
-    worker,
-    async start(): Promise<void> {
-      void worker.run();
-      await worker.waitUntilReady();
-    },
-    close: () => worker.close(),
-  };
+  return { worker, ...workerLifecycle(worker) };
 }

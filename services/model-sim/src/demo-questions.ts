@@ -1,5 +1,5 @@
 import { QUESTION_TEMPLATES } from './question-bank.ts';
-import { randomFor } from './seeded-random.ts';
+import { randomFor } from '@rft/seeded-random';
 
 export interface DemoQuestion {
   id: string;

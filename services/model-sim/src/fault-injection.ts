@@ -1,5 +1,5 @@
 /** Faults the simulator can inject, by rate (random per request) or as a queue of one-shot faults. */
-import type { Random } from './seeded-random.ts';
+import type { Random } from '@rft/seeded-random';
 
 export type FaultKind = 'error' | 'latency_spike' | 'hang' | 'disconnect' | 'malformed_json';
 

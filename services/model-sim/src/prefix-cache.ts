@@ -3,7 +3,7 @@
  * fixed blocks, each identified by a hash chained over all blocks before it; a request reuses the
  * longest run of leading blocks present; blocks are evicted least recently used.
  */
-import { hashString } from './seeded-random.ts';
+import { hashString } from '@rft/seeded-random';
 
 /** Simulated tokenizer: one token per 4 characters. A block holds 16 tokens, as vLLM's default. */
 export const CHARS_PER_TOKEN = 4;

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { demoQuestions } from './demo-questions.ts';
 import { parseProblem, QUESTION_TEMPLATES } from './question-bank.ts';
-import { randomFor } from './seeded-random.ts';
+import { randomFor } from '@rft/seeded-random';
 
 describe('question bank', () => {
   const questions = demoQuestions();

@@ -5,7 +5,7 @@
  * wrong without tools and right with them.
  */
 import { addF, binomial, digitSum, type Fraction, formatFraction, fraction, lcm, modPow, mulF } from './exact-math.ts';
-import type { Random } from './seeded-random.ts';
+import type { Random } from '@rft/seeded-random';
 
 export type Params = Record<string, number>;
 export type CodeVariant = 'correct' | 'off_by_one' | 'name_error';

@@ -8,7 +8,7 @@
  * an open ```python fence (a hint or the model's own opener).
  */
 import type { ParsedQuestion } from './question-bank.ts';
-import { randomFor, type Random } from './seeded-random.ts';
+import { randomFor, type Random } from '@rft/seeded-random';
 
 export interface WriterInput {
   question: ParsedQuestion | null;

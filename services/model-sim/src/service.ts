@@ -11,7 +11,7 @@ import { applyStops, BadRequest, type CompletionRequest, parseCompletionRequest,
 import { drawFault, validateFaultConfig, type Fault, type FaultConfig } from './fault-injection.ts';
 import { CHARS_PER_TOKEN, countTokens, PrefixCache } from './prefix-cache.ts';
 import { writeContinuation } from './reasoning-writer.ts';
-import { createRandom, hashString } from './seeded-random.ts';
+import { createRandom, hashString } from '@rft/seeded-random';
 import { renderMetrics, SimCounters } from './sim-metrics.ts';
 
 export interface ModelSimOptions {

@@ -1,5 +1,5 @@
 import type { Db } from '@rft/db';
-import { createJobWorker, type JobQueues } from '@rft/queue';
+import { createJobWorker, workerLifecycle, type JobQueues } from '@rft/queue';
 import type { ObjectStore } from '@rft/storage';
 import type { Logger } from '@rft/telemetry';
 import type { Redis } from 'ioredis';
@@ -61,14 +61,12 @@ export function createRolloutWorker(deps: RolloutWorkerDeps, settings: RolloutWo
     { concurrency: settings.concurrency, lockDurationMs: settings.lockDurationMs },
   );
   worker.on('error', (error) => deps.log.error({ err: error }, 'rollout worker error'));
+  const lifecycle = workerLifecycle(worker);
   return {
     worker,
-    async start(): Promise<void> {
-      void worker.run();
-      await worker.waitUntilReady();
-    },
+    start: lifecycle.start,
     async close(): Promise<void> {
-      await worker.close();
+      await lifecycle.close();
       await Promise.all([...engines.values()].map((e) => e.close()));
     },
   };

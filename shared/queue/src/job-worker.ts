@@ -63,3 +63,14 @@ export function createJobWorker<N extends JobName>(
     },
   );
 }
+
+/** A worker as a service component: `start()` begins consuming, `close()` drains active jobs. */
+export function workerLifecycle(worker: Worker): { start(): Promise<void>; close(): Promise<void> } {
+  return {
+    async start() {
+      void worker.run();
+      await worker.waitUntilReady();
+    },
+    close: () => worker.close(),
+  };
+}

@@ -1,7 +1,7 @@
 import type { Question } from '@rft/contracts';
 import { describe, expect, it } from 'vitest';
 import { continuationAfterTrigger, drawHint, HINT_PURPOSES, loadHintLibrary, validateHintLibrary } from './hint-library.ts';
-import { createRandom } from './seeded-random.ts';
+import { createRandom } from '@rft/seeded-random';
 
 describe('hint library', () => {
   const library = loadHintLibrary();

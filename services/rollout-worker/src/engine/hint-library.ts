@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Question } from '@rft/contracts';
-import type { Random } from './seeded-random.ts';
+import type { Random } from '@rft/seeded-random';
 
 export const HINT_PURPOSES = [
   'complex_calculation',

@@ -6,7 +6,7 @@
  * replica is down or at its cap while another has room. Each replica has an in-flight request cap;
  * a replica failing `failureThreshold` times in a row is taken out and probed back in.
  */
-import { hashString } from './seeded-random.ts';
+import { hashString } from '@rft/seeded-random';
 
 export interface ReplicaPoolOptions {
   maxInFlightPerReplica: number;

@@ -18,7 +18,7 @@ import type { EngineMetrics } from './engine-metrics.ts';
 import { continuationAfterTrigger, drawHint, type Hint, type HintLibrary, type HintPlacement } from './hint-library.ts';
 import type { GenerateOutcome } from './inference-caller.ts';
 import { findLoop, type RepetitionGuardOptions } from './repetition-guard.ts';
-import { createRandom, type Random } from './seeded-random.ts';
+import { createRandom, type Random } from '@rft/seeded-random';
 import { interpretStop, stopAcrossChunks, stopStrings, THINK_END, type StopPlanInput } from './stop-plan.ts';
 import { formatToolOutput, toolLimitNotice } from './tool-output.ts';
 import { TrajectoryText } from './trajectory-text.ts';

@@ -1,4 +1,4 @@
-/** Small deterministic PRNG (mulberry32) and string hashing: the simulator's only source of randomness. */
+/** Small deterministic PRNG (mulberry32) and string hashing: every per-seed decision draws from it. */
 
 export interface Random {
   /** Uniform in [0, 1). */
