@@ -21,6 +21,7 @@ export interface RolloutWorkerDeps {
 }
 
 export interface RolloutWorkerSettings {
+  /** The most questions in flight at once; fewer while the engines' capacity says so. */
   concurrency: number;
   lockDurationMs: number;
   heartbeatMs?: number;
@@ -40,6 +41,18 @@ export function createRolloutWorker(deps: RolloutWorkerDeps, settings: RolloutWo
     }
     return engine;
   };
+  // In-flight trajectories, not jobs, are the unit of load: the number of questions taken follows
+  // the engines' adaptive sample limit divided by the samples a job generates (a moving average).
+  let samplesPerJob = 16;
+  const onSamplesPlanned = (count: number) => {
+    if (count > 0) samplesPerJob = 0.8 * samplesPerJob + 0.2 * count;
+  };
+  const adaptConcurrency = () => {
+    if (engines.size === 0) return;
+    const limit = [...engines.values()].reduce((sum, e) => sum + e.capacity().limit, 0);
+    const target = Math.min(settings.concurrency, Math.max(1, Math.floor(limit / Math.max(1, samplesPerJob))));
+    if (worker.concurrency !== target) worker.concurrency = target;
+  };
   const worker = createJobWorker(
     'rollout',
     (payload, ctx) =>
@@ -52,6 +65,7 @@ export function createRolloutWorker(deps: RolloutWorkerDeps, settings: RolloutWo
           workerId: deps.workerId,
           log: deps.log,
           heartbeatMs: settings.heartbeatMs,
+          onSamplesPlanned,
         },
         payload,
         ctx,
@@ -62,10 +76,16 @@ export function createRolloutWorker(deps: RolloutWorkerDeps, settings: RolloutWo
   );
   worker.on('error', (error) => deps.log.error({ err: error }, 'rollout worker error'));
   const lifecycle = workerLifecycle(worker);
+  let adaptTimer: NodeJS.Timeout | undefined;
   return {
     worker,
-    start: lifecycle.start,
+    async start(): Promise<void> {
+      adaptTimer = setInterval(adaptConcurrency, 1000);
+      adaptTimer.unref();
+      await lifecycle.start();
+    },
     async close(): Promise<void> {
+      clearInterval(adaptTimer);
       await lifecycle.close();
       await Promise.all([...engines.values()].map((e) => e.close()));
     },
