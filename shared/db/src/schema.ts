@@ -22,6 +22,12 @@ export interface CampaignsTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   finished_at: Date | null;
+  /** Generated plus uncached prompt tokens after which the campaign pauses. */
+  budget_tokens: ColumnType<string | null, number | string | null | undefined, number | string | null>;
+  /** Replica-hours after which the campaign pauses. */
+  budget_gpu_hours: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Why the campaign is in its status (e.g. which budget paused it, who cancelled it). */
+  status_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ShardsTable {
@@ -81,6 +87,8 @@ export interface SamplesTable {
   completion_tokens: number;
   tokens_saved: ColumnType<number, number | undefined, number>;
   latency_ms: number;
+  /** CPU time the sandbox spent on this sample's code; null until measured. */
+  sandbox_cpu_ms: ColumnType<string | null, number | null | undefined, number | null>;
   created_at: Timestamp;
 }
 
@@ -91,6 +99,8 @@ export interface GradesTable {
   eligible: boolean;
   reasons: string[];
   metrics: JSONColumnType<Record<string, unknown>>;
+  /** CPU time the grader spent on this sample; null until measured. */
+  grader_cpu_ms: ColumnType<string | null, number | null | undefined, number | null>;
   created_at: Timestamp;
 }
 
@@ -147,7 +157,23 @@ export interface AuditEventsTable {
   after: Json | null;
 }
 
+export type ApiRole = 'submitter' | 'operator' | 'launcher' | 'admin';
+
+export interface ApiTokensTable {
+  id: Generated<string>;
+  name: string;
+  role: ApiRole;
+  /** The team a submitter acts for; optional for other roles. */
+  team: string | null;
+  token_sha256: string;
+  created_by: string;
+  created_at: Timestamp;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
 export interface Database {
+  api_tokens: ApiTokensTable;
   campaigns: CampaignsTable;
   shards: ShardsTable;
   questions: QuestionsTable;
