@@ -2,6 +2,7 @@ import {
   campaignsReadyToCurate,
   claimPending,
   countInFlight,
+  pauseCampaignsOverBudget,
   refreshShards,
   setCampaignStatus,
   staleInFlight,
@@ -39,6 +40,9 @@ export async function schedulerTick(db: Db, queues: JobQueues, settings: Schedul
   return db.transaction().execute(async (tx) => {
     const { rows } = await sql<{ leader: boolean }>`SELECT pg_try_advisory_xact_lock(${LEADER_LOCK}) AS leader`.execute(tx);
     if (!rows[0]?.leader) return { leader: false, enqueued: 0, recovered: 0, curating: [] };
+
+    // A campaign that reached its token or GPU-hour budget stops being admitted (status reason says which).
+    for (const paused of await pauseCampaignsOverBudget(tx)) log.warn(paused, 'campaign reached its budget; paused');
 
     // Enqueued inside the transaction: if the commit fails the rows stay pending and the jobs,
     // already in Redis, find their items claimable anyway (startAttempt accepts pending).

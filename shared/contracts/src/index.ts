@@ -9,3 +9,4 @@ export * from './verdict.ts';
 export * from './sandbox.ts';
 export * from './seed.ts';
 export * from './assert-never.ts';
+export * from './control-api.ts';

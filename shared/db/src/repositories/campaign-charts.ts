@@ -73,3 +73,11 @@ export async function recentRate(db: DbOrTx, campaignId: string, windowSeconds: 
   const row = r.rows[0];
   return { samples: Number(row?.samples ?? 0), completionTokens: Number(row?.tokens ?? 0), windowSeconds };
 }
+
+/** Samples each stage still expects: items failed or quarantined expect none. */
+export async function expectedSamplesByStage(db: DbOrTx, campaignId: string): Promise<Map<string, number>> {
+  const rows = await sql<{ stage: string; expected: string }>`
+    SELECT stage, sum(samples_expected) FILTER (WHERE status NOT IN ('failed', 'quarantined')) AS expected
+    FROM question_stages WHERE campaign_id = ${campaignId} GROUP BY stage`.execute(db);
+  return new Map(rows.rows.map((r) => [r.stage, Number(r.expected ?? 0)]));
+}
