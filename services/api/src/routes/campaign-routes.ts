@@ -23,7 +23,7 @@ import { ApiError, notFound } from '../api-errors.ts';
 import { actorOf, assertTeamAccess, type ApiPrincipal } from '../auth.ts';
 import { campaignDetail, campaignSummary } from '../campaign-view.ts';
 import { CampaignParams, commaList, pageQuery, type RouteRegistry } from '../route-registry.ts';
-import { dropWaitingRolloutJobs } from '../waiting-jobs.ts';
+import { dropWaitingRolloutJobs } from '../queued-jobs.ts';
 
 const CAMPAIGN_STATUSES = ['running', 'paused', 'curating', 'completed', 'failed', 'cancelled'] as const;
 const SORTS = [...CAMPAIGN_SORT_FIELDS, ...CAMPAIGN_SORT_FIELDS.map((f) => `-${f}` as const)] as const;

@@ -25,3 +25,26 @@ export async function dropWaitingRolloutJobs(queues: JobQueues, items: readonly 
   }
   return removed;
 }
+
+const FINISHED = new Set(['failed', 'completed']);
+
+/**
+ * Removes the finished (failed, kept for inspection) rollout and grade jobs of items being retried.
+ * Job ids are deterministic, and BullMQ ignores an add whose id still exists: without this, the
+ * scheduler's re-admission of a retried item would be a silent no-op. Call before the items become
+ * pending (inside the retry's transaction), so the scheduler cannot race the removal.
+ */
+export async function clearFinishedJobs(queues: JobQueues, items: readonly WorkKey[]): Promise<number> {
+  let removed = 0;
+  for (const item of items) {
+    const payload = { campaignId: item.campaignId, questionId: item.questionId, stage: item.stage };
+    for (const name of ['rollout', 'grade'] as const) {
+      const job = await queues.queue(name).getJob(jobIdFor(name, payload));
+      if (job && FINISHED.has(await job.getState())) {
+        await job.remove();
+        removed += 1;
+      }
+    }
+  }
+  return removed;
+}

@@ -1,0 +1,117 @@
+import { InputError } from '@rft/contracts';
+import { parseCampaignSpec, parseQuestionFile } from '@rft/intake';
+import { clientFor, parseCommand, positional, positiveNumber, printJson, type CliIo } from './cli-context.ts';
+import { CliError, EXIT, type ExitCode } from './exit-codes.ts';
+import { renderCampaignStatus, TERMINAL_CAMPAIGN_STATUSES, type CampaignDetail } from './campaign-status.ts';
+import { table } from './render.ts';
+
+async function readOrUsage(io: CliIo, path: string, what: string): Promise<Uint8Array> {
+  try {
+    return await io.readFile(path);
+  } catch (error) {
+    throw new CliError(EXIT.invalidInput, `cannot read the ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+const SUBMIT_USAGE = 'rft submit <spec.yaml> <questions.jsonl> [--budget-tokens N] [--budget-gpu-hours H] [--dry-run] [--json]';
+
+/** Validates the spec and the questions locally (same parser as the API), then registers the campaign. */
+export async function submit(args: readonly string[], io: CliIo): Promise<ExitCode> {
+  const p = parseCommand(args, { 'budget-tokens': { type: 'string' }, 'budget-gpu-hours': { type: 'string' }, 'dry-run': { type: 'boolean', default: false } }, SUBMIT_USAGE);
+  const specPath = positional(p, 0, 'spec.yaml', SUBMIT_USAGE);
+  const questionsPath = positional(p, 1, 'questions.jsonl', SUBMIT_USAGE);
+  const specText = new TextDecoder().decode(await readOrUsage(io, specPath, 'spec'));
+  const questionBytes = await readOrUsage(io, questionsPath, 'question file');
+  let questionCount: number;
+  let specName: string;
+  try {
+    specName = parseCampaignSpec(specText, specPath).name;
+    questionCount = parseQuestionFile(questionBytes, questionsPath).length;
+  } catch (error) {
+    if (error instanceof InputError) throw new CliError(EXIT.invalidInput, `${error.message.split('\n')[0]}\nfix these and submit again; nothing was sent`, error.problems);
+    throw error;
+  }
+  const tokens = positiveNumber(p.values['budget-tokens'], 'budget-tokens');
+  const gpuHours = positiveNumber(p.values['budget-gpu-hours'], 'budget-gpu-hours');
+  if (p.values['dry-run']) {
+    if (p.values.json) printJson(io, { valid: true, name: specName, questions: questionCount });
+    else io.stdout(`valid: campaign "${specName}" with ${questionCount} questions (dry run, nothing sent)`);
+    return EXIT.ok;
+  }
+  const api = clientFor(p.values, io);
+  const created = await api.post<{ id: string; questions: number; stages: string[] }>('/v1/campaigns', {
+    spec: specText,
+    questions: new TextDecoder().decode(questionBytes),
+    ...(tokens || gpuHours ? { budget: { ...(tokens ? { tokens } : {}), ...(gpuHours ? { gpuHours } : {}) } } : {}),
+  });
+  if (p.values.json) printJson(io, created);
+  else io.stdout(`submitted campaign ${created.id}: ${created.questions} questions, stages ${created.stages.join(', ')}\nfollow it with: rft status ${created.id} --watch`);
+  return EXIT.ok;
+}
+
+const LIST_USAGE = 'rft campaigns [--status running,paused] [--team T] [--name SUBSTRING] [--sort -created_at] [--limit N] [--json]';
+
+export async function listCampaigns(args: readonly string[], io: CliIo): Promise<ExitCode> {
+  const p = parseCommand(args, { status: { type: 'string' }, team: { type: 'string' }, name: { type: 'string' }, sort: { type: 'string' }, limit: { type: 'string' } }, LIST_USAGE);
+  const qs = new URLSearchParams();
+  if (p.values.status) qs.set('status', p.values.status);
+  if (p.values.team) qs.set('team', p.values.team);
+  if (p.values.name) qs.set('q', p.values.name);
+  if (p.values.sort) qs.set('sort', p.values.sort);
+  if (p.values.limit) qs.set('limit', p.values.limit);
+  const page = await clientFor(p.values, io).get<{ total: number; items: Array<{ id: string; name: string; team: string; status: string; questionCount: number; createdAt: string }> }>(`/v1/campaigns?${qs}`);
+  if (p.values.json) printJson(io, page);
+  else io.stdout(`${table(['id', 'name', 'team', 'status', 'questions', 'created'], page.items.map((c) => [c.id, c.name, c.team, c.status, c.questionCount, c.createdAt]))}\n${page.items.length} of ${page.total}`);
+  return EXIT.ok;
+}
+
+const STATUS_USAGE = 'rft status <campaign> [--watch] [--interval SECONDS] [--json]';
+
+/** One view of a campaign; with --watch, redraws until the campaign is completed, failed or cancelled. */
+export async function status(args: readonly string[], io: CliIo): Promise<ExitCode> {
+  const p = parseCommand(args, { watch: { type: 'boolean', default: false }, interval: { type: 'string', default: '5' } }, STATUS_USAGE);
+  const id = positional(p, 0, 'campaign', STATUS_USAGE);
+  const intervalS = positiveNumber(p.values.interval, 'interval')!;
+  const api = clientFor(p.values, io);
+  for (;;) {
+    const detail = await api.get<CampaignDetail>(`/v1/campaigns/${encodeURIComponent(id)}`);
+    if (p.values.json) printJson(io, detail);
+    else io.stdout(`${p.values.watch && io.isTty ? '\x1b[H\x1b[2J' : ''}${renderCampaignStatus(detail)}`);
+    const state = detail.campaign.status;
+    if (!p.values.watch || TERMINAL_CAMPAIGN_STATUSES.has(state)) {
+      return p.values.watch && (state === 'failed' || state === 'cancelled') ? EXIT.campaignFailed : EXIT.ok;
+    }
+    if (!p.values.json) io.stdout(`\n(refreshing every ${intervalS}s; Ctrl-C to stop)\n`);
+    await io.sleep(intervalS * 1000);
+  }
+}
+
+const ACTION_USAGE = (action: string) => `rft ${action} <campaign> [--reason TEXT] [--json]`;
+
+export async function campaignAction(action: 'pause' | 'resume' | 'cancel', args: readonly string[], io: CliIo): Promise<ExitCode> {
+  const p = parseCommand(args, { reason: { type: 'string' } }, ACTION_USAGE(action));
+  const id = positional(p, 0, 'campaign', ACTION_USAGE(action));
+  const res = await clientFor(p.values, io).post<{ campaign: { status: string; statusReason: string | null }; previousStatus: string; itemsCancelled?: number }>(
+    `/v1/campaigns/${encodeURIComponent(id)}/${action}`,
+    p.values.reason ? { reason: p.values.reason } : {},
+  );
+  if (p.values.json) printJson(io, res);
+  else io.stdout(`campaign ${id}: ${res.previousStatus} -> ${res.campaign.status}${res.itemsCancelled !== undefined ? ` (${res.itemsCancelled} work items will not run)` : ''}`);
+  return EXIT.ok;
+}
+
+const BUDGET_USAGE = 'rft budget <campaign> [--tokens N] [--gpu-hours H] (omit both to clear) [--json]';
+
+export async function budget(args: readonly string[], io: CliIo): Promise<ExitCode> {
+  const p = parseCommand(args, { tokens: { type: 'string' }, 'gpu-hours': { type: 'string' } }, BUDGET_USAGE);
+  const id = positional(p, 0, 'campaign', BUDGET_USAGE);
+  const tokens = positiveNumber(p.values.tokens, 'tokens');
+  const gpuHours = positiveNumber(p.values['gpu-hours'], 'gpu-hours');
+  const res = await clientFor(p.values, io).put<{ budget: { tokens: number | null; gpuHours: number | null } }>(`/v1/campaigns/${encodeURIComponent(id)}/budget`, {
+    tokens: tokens ?? null,
+    gpuHours: gpuHours ?? null,
+  });
+  if (p.values.json) printJson(io, res);
+  else io.stdout(`budget of ${id}: ${res.budget.tokens ?? 'no'} token limit, ${res.budget.gpuHours ?? 'no'} GPU-hour limit`);
+  return EXIT.ok;
+}
