@@ -1,3 +1,6 @@
+import { startAttempt } from '@rft/db';
+import { createJobQueues, jobIdFor } from '@rft/queue';
+import { UnrecoverableError, Worker } from 'bullmq';
 import { schedulerTick } from '@rft/scheduler';
 import { silentLogger } from '@rft/telemetry';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -112,5 +115,29 @@ describe('shards and retries', () => {
     expect(detail.campaign.status).toBe('paused');
     expect(detail.campaign.statusReason).toMatch(/^token budget reached: [\d,]+ of 500 tokens$/);
     expect((await itemsOf(fx.env.db, id)).filter((i) => i.status === 'queued')).toHaveLength(0);
+  });
+});
+
+describe('lost-job sweep', () => {
+  test('an item whose job BullMQ failed while the item stayed running is re-enqueued, not ignored', async () => {
+    await fx.env.db.updateTable('campaigns').set({ status: 'cancelled' }).execute();
+    const queues = createJobQueues(fx.env.redis, `${fx.env.queuePrefix}-sweep`);
+    const id = await seedCampaign(fx.env.db, { name: 'zombie', questions: 1 });
+    expect((await schedulerTick(fx.env.db, queues, settings, silentLogger())).enqueued).toBe(1);
+    const [item] = await itemsOf(fx.env.db, id);
+    // A worker claims the item, then its job fails for good without the ledger hearing of it.
+    const manual = new Worker('rollout', null, { connection: fx.env.redis.duplicate(), prefix: `${fx.env.queuePrefix}-sweep` });
+    const job = await manual.getNextJob('lock-1');
+    expect(job?.id).toBe(jobIdFor('rollout', item!));
+    await startAttempt(fx.env.db, item!, 'crashed-worker');
+    await job!.moveToFailed(new UnrecoverableError('worker lost'), 'lock-1');
+    expect(await job!.getState()).toBe('failed');
+    await manual.close();
+
+    const report = await schedulerTick(fx.env.db, queues, { ...settings, lostJobGraceMs: 0 }, silentLogger());
+    expect(report.recovered).toBeGreaterThanOrEqual(1);
+    expect(await (await queues.queue('rollout').getJob(jobIdFor('rollout', item!)))!.getState()).toBe('waiting');
+    await queues.queue('rollout').obliterate({ force: true });
+    await queues.close();
   });
 });
