@@ -1,0 +1,156 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createApiFixture, questionsJsonl, seedCampaign, specYaml, type ApiFixture } from '@rft/api/testing';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createCliHarness } from './cli-test-harness.ts';
+import { EXIT } from './exit-codes.ts';
+
+let fx: ApiFixture;
+let cli: Awaited<ReturnType<typeof createCliHarness>>;
+let url: string;
+
+beforeAll(async () => {
+  fx = await createApiFixture({
+    launcher: {
+      launch: async (r) => ({ status: 'pending', externalId: `slurm-${r.runId.slice(0, 8)}` }),
+      status: async () => ({ status: 'running' }),
+      cancel: async () => {},
+    },
+  });
+  await fx.app.listen({ host: '127.0.0.1', port: 0 });
+  const address = fx.app.server.address();
+  url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  cli = await createCliHarness(url);
+});
+afterAll(async () => {
+  await cli.cleanup();
+  await fx.close();
+});
+
+describe('errors say what to do and exit with a meaningful code', () => {
+  test('invalid spec and questions are refused locally, naming file, line and field, and nothing is sent', async () => {
+    const spec = await cli.file('bad-spec.yaml', specYaml().replace('recipe: rft', 'recipe: nope'));
+    const questions = await cli.file('bad.jsonl', `${questionsJsonl(1)}\n{"id":"x","kind":"math","problem":"p"}\n`);
+    const before = await fx.env.db.selectFrom('campaigns').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const badSpec = await cli.run(['submit', spec, questions], { token: fx.tokens.submitter });
+    expect(badSpec.code).toBe(EXIT.invalidInput);
+    expect(badSpec.stderr).toContain(`${spec}: stages.0.recipe: unknown recipe "nope"`);
+    expect(badSpec.stderr).toContain('nothing was sent');
+    const goodSpec = await cli.file('spec.yaml', specYaml());
+    const badQuestions = await cli.run(['submit', goodSpec, questions], { token: fx.tokens.submitter });
+    expect(badQuestions.code).toBe(EXIT.invalidInput);
+    expect(badQuestions.stderr).toContain(`${questions}:2: answer:`);
+    const after = await fx.env.db.selectFrom('campaigns').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    expect(after.n).toBe(before.n);
+    const dry = await cli.run(['submit', goodSpec, await cli.file('ok.jsonl', questionsJsonl(3)), '--dry-run']);
+    expect([dry.code, dry.stdout]).toEqual([0, 'valid: campaign "gsm-rft" with 3 questions (dry run, nothing sent)']);
+    const missing = await cli.run(['submit', goodSpec, '/nonexistent.jsonl'], { token: fx.tokens.submitter });
+    expect([missing.code, missing.stderr]).toEqual([EXIT.invalidInput, 'rft: cannot read the question file /nonexistent.jsonl: ENOENT']);
+  });
+
+  test('auth, usage, not found, conflict, unreachable and unavailable each have their code', async () => {
+    const noToken = await cli.run(['campaigns']);
+    expect([noToken.code, noToken.stderr]).toEqual([EXIT.auth, 'rft: no API token: set RFT_TOKEN or pass --token']);
+    const badToken = await cli.run(['campaigns'], { token: 'wrong' });
+    expect(badToken.code).toBe(EXIT.auth);
+    expect(badToken.stderr).toContain('check RFT_TOKEN');
+    expect((await cli.run(['frobnicate'])).code).toBe(EXIT.usage);
+    const usage = await cli.run(['status'], { token: fx.tokens.operator });
+    expect([usage.code, usage.stderr]).toEqual([EXIT.usage, 'rft: missing <campaign>\nusage: rft status <campaign> [--watch] [--interval SECONDS] [--json]']);
+    expect((await cli.run(['status', 'x', '--bogus'], { token: fx.tokens.operator })).code).toBe(EXIT.usage);
+    const unknown = await cli.run(['status', '00000000-0000-4000-8000-000000000000'], { token: fx.tokens.operator });
+    expect(unknown.code).toBe(EXIT.notFound);
+    const notUuid = await cli.run(['status', 'abc'], { token: fx.tokens.operator });
+    expect([notUuid.code, notUuid.stderr]).toEqual([EXIT.invalidInput, 'rft: params.id: must be a campaign id (uuid)\n  params.id: must be a campaign id (uuid)']);
+    const id = await seedCampaign(fx.env.db, { name: 'codes' });
+    expect((await cli.run(['resume', id], { token: fx.tokens.operator })).code).toBe(EXIT.conflict);
+    const down = await cli.run(['campaigns'], { token: fx.tokens.operator, url: 'http://127.0.0.1:9' });
+    expect(down.code).toBe(EXIT.unreachable);
+    expect(down.stderr).toContain('cannot reach the API at http://127.0.0.1:9');
+    const pull = await cli.run(['datasets', 'pull', 'ds-1', '/tmp/x'], { token: fx.tokens.launcher });
+    expect(pull.code).toBe(EXIT.notAvailable);
+    expect(pull.stderr).toContain('not available in this build');
+    const jsonError = await cli.run(['status', '00000000-0000-4000-8000-000000000000', '--json'], { token: fx.tokens.operator });
+    expect(JSON.parse(jsonError.stderr).error.exitCode).toBe(EXIT.notFound);
+  });
+});
+
+describe('commands', () => {
+  test('submit, list, pause, budget, resume and status round-trip through the API', async () => {
+    const spec = await cli.file('round.yaml', specYaml({ name: 'round-trip' }));
+    const questions = await cli.file('round.jsonl', questionsJsonl(4));
+    const submitted = await cli.run(['submit', spec, questions, '--budget-tokens', '5000000'], { token: fx.tokens.submitter });
+    expect(submitted.code, submitted.stderr).toBe(0);
+    const id = /submitted campaign ([0-9a-f-]{36})/.exec(submitted.stdout)![1]!;
+    expect(submitted.stdout).toContain(`rft status ${id} --watch`);
+    const list = await cli.run(['campaigns', '--name', 'round-trip', '--json'], { token: fx.tokens.submitter });
+    expect(list.json().items.map((c: { id: string }) => c.id)).toEqual([id]);
+    expect((await cli.run(['campaigns', '--name', 'round-trip'], { token: fx.tokens.submitter })).stdout).toMatch(/round-trip\s+vision\s+running\s+4/);
+    expect((await cli.run(['pause', id, '--reason', 'prompt bug'], { token: fx.tokens.submitter })).stdout).toBe(`campaign ${id}: running -> paused`);
+    const status = await cli.run(['status', id], { token: fx.tokens.submitter });
+    expect(status.stdout).toContain('status: paused - paused by alice: prompt bug');
+    expect(status.stdout).toContain('sampled   [........................]   0%  0/16 samples');
+    expect(status.stdout).toContain('budget: 0/5.00M tokens');
+    expect((await cli.run(['budget', id, '--gpu-hours', '2'], { token: fx.tokens.submitter })).stdout).toBe(`budget of ${id}: no token limit, 2 GPU-hour limit`);
+    expect((await cli.run(['resume', id], { token: fx.tokens.submitter })).code).toBe(0);
+  });
+
+  test('status --watch redraws until the campaign settles, and exits 9 when it was cancelled', async () => {
+    const id = await seedCampaign(fx.env.db, { name: 'watched' });
+    let sleeps = 0;
+    const watched = await cli.run(['status', id, '--watch', '--interval', '1'], {
+      token: fx.tokens.operator,
+      onSleep: async () => {
+        sleeps += 1;
+        if (sleeps === 2) await fx.env.db.updateTable('campaigns').set({ status: 'completed' }).where('id', '=', id).execute();
+      },
+    });
+    expect(watched.code).toBe(0);
+    expect(sleeps).toBe(2);
+    expect(watched.stdout.match(/status: /g)).toHaveLength(3);
+    await fx.env.db.updateTable('campaigns').set({ status: 'running' }).where('id', '=', id).execute();
+    const cancelled = await cli.run(['status', id, '--watch'], {
+      token: fx.tokens.operator,
+      onSleep: async () => void (await fx.env.db.updateTable('campaigns').set({ status: 'cancelled' }).where('id', '=', id).execute()),
+    });
+    expect(cancelled.code).toBe(EXIT.campaignFailed);
+  });
+
+  test('quarantine, and runs launch / status / list / cancel', async () => {
+    const id = await seedCampaign(fx.env.db, { name: 'ops' });
+    const noReason = await cli.run(['quarantine', id, 'q1'], { token: fx.tokens.operator });
+    expect(noReason.code).toBe(EXIT.usage);
+    const q = await cli.run(['quarantine', id, 'q1', '--reason', 'loops forever'], { token: fx.tokens.operator });
+    expect(q.stdout).toBe('quarantined question q1 (stages rft)');
+
+    const profile = await cli.file('profile.yaml', 'nodes: 4\ngpusPerNode: 8\npartition: a100\n');
+    const noDataset = await cli.run(['runs', 'launch', 'ds-none', '--backend', 'slurm', '--profile', profile], { token: fx.tokens.launcher });
+    expect(noDataset.code).toBe(EXIT.invalidInput);
+    expect(noDataset.stderr).toContain('body.datasetId: dataset "ds-none" does not exist');
+    await fx.env.db
+      .insertInto('datasets')
+      .values({ id: 'ds-ops', campaign_id: id, name: 'ops-v1', selection: '{}', storage_prefix: 'datasets/ds-ops', manifest_key: 'datasets/ds-ops/manifest.json', row_count: 1, manifest_sha256: 'a'.repeat(64) })
+      .execute();
+    const datasets = await cli.run(['datasets', 'list', '--campaign', id], { token: fx.tokens.launcher });
+    expect(datasets.stdout).toMatch(/ds-ops\s+ops-v1/);
+    const launched = await cli.run(['runs', 'launch', 'ds-ops', '--backend', 'slurm', '--profile', profile, '--json'], { token: fx.tokens.launcher });
+    expect(launched.code, launched.stderr).toBe(0);
+    const run = launched.json();
+    expect(run).toMatchObject({ status: 'pending', backend: 'slurm', profile: { nodes: 4, gpusPerNode: 8, partition: 'a100' } });
+    const st = await cli.run(['runs', 'status', run.id], { token: fx.tokens.launcher });
+    expect(st.stdout).toContain(`run ${run.id}: running (slurm slurm-${run.id.slice(0, 8)})`);
+    expect((await cli.run(['runs', 'list'], { token: fx.tokens.operator })).stdout).toContain(run.id);
+    expect((await cli.run(['runs', 'cancel', run.id], { token: fx.tokens.launcher })).stdout).toContain(': cancelled');
+  });
+
+  test('the installed bin runs as a separate process with RFT_API_URL and RFT_TOKEN', async () => {
+    const bin = join(import.meta.dirname, 'main.ts');
+    const { stdout } = await promisify(execFile)(process.execPath, [bin, 'campaigns', '--json', '--limit', '2'], {
+      env: { ...process.env, RFT_API_URL: url, RFT_TOKEN: fx.tokens.operator },
+    });
+    expect(JSON.parse(stdout).items.length).toBeGreaterThan(0);
+    const failed = await promisify(execFile)(process.execPath, [bin, 'campaigns'], { env: { ...process.env, RFT_API_URL: url, RFT_TOKEN: '' } }).catch((e: { code: number; stderr: string }) => e);
+    expect(failed).toMatchObject({ code: EXIT.auth });
+  });
+});
