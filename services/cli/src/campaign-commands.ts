@@ -59,7 +59,7 @@ export async function listCampaigns(args: readonly string[], io: CliIo): Promise
   if (p.values.name) qs.set('q', p.values.name);
   if (p.values.sort) qs.set('sort', p.values.sort);
   if (p.values.limit) qs.set('limit', p.values.limit);
-  const page = await clientFor(p.values, io).get<{ total: number; items: Array<{ id: string; name: string; team: string; status: string; questionCount: number; createdAt: string }> }>(`/v1/campaigns?${qs}`);
+  const page = await clientFor(p.values, io).get<{ total: number; items: Array<{ id: string; name: string; team: string; status: string; questionCount: number; createdAt: string }> }>(`/v1/campaigns${qs.size ? `?${qs}` : ''}`);
   if (p.values.json) printJson(io, page);
   else io.stdout(`${table(['id', 'name', 'team', 'status', 'questions', 'created'], page.items.map((c) => [c.id, c.name, c.team, c.status, c.questionCount, c.createdAt]))}\n${page.items.length} of ${page.total}`);
   return EXIT.ok;
