@@ -1,5 +1,7 @@
 import { encodeJsonlZst } from '@rft/storage';
+import { silentLogger } from '@rft/telemetry';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { buildApp } from './build-app.ts';
 import { completeItemAsWorkers, createApiFixture, itemsOf, questionsJsonl, seedCampaign, specYaml, type ApiFixture } from './api-test-fixture.ts';
 
 let fx: ApiFixture;
@@ -155,5 +157,22 @@ describe('detail, cost and lifecycle', () => {
     const raised = await fx.app.inject({ method: 'PUT', url: `/v1/campaigns/${id}/budget`, headers: fx.auth('submitter'), payload: { tokens: 10_000_000 } });
     expect(raised.json().budget).toEqual({ tokens: 10_000_000, gpuHours: null });
     expect((await fx.app.inject({ method: 'POST', url: `/v1/campaigns/${id}/resume`, headers: fx.auth('submitter'), payload: {} })).statusCode).toBe(200);
+  });
+});
+
+describe('status cache', () => {
+  test('readers share a cached view; a change made through the API is visible at once', async () => {
+    const cached = await buildApp({ db: fx.env.db, queues: fx.queues, store: fx.env.store, presign: async () => '', log: silentLogger(), options: { statusCacheMs: 600_000, queueBoard: false } });
+    try {
+      const id = await seedCampaign(fx.env.db, { name: 'cached' });
+      const read = async () => (await cached.inject({ method: 'GET', url: `/v1/campaigns/${id}`, headers: fx.auth('operator') })).json().campaign.status;
+      expect(await read()).toBe('running');
+      await cached.inject({ method: 'POST', url: `/v1/campaigns/${id}/pause`, headers: fx.auth('operator'), payload: {} });
+      expect(await read()).toBe('paused');
+      await fx.env.db.updateTable('campaigns').set({ status: 'running' }).where('id', '=', id).execute();
+      expect(await read()).toBe('paused');
+    } finally {
+      await cached.close();
+    }
   });
 });

@@ -26,6 +26,8 @@ export interface ApiOptions {
   downloadUrlTtlSeconds: number;
   /** Serve the read-only queue board at /admin/queues. @defaultValue true */
   queueBoard: boolean;
+  /** How long a campaign's status, cost and chart views are shared between readers; 0 disables. @defaultValue 5000 */
+  statusCacheMs: number;
 }
 
-export const DEFAULT_API_OPTIONS: ApiOptions = { maxBodyBytes: 256 * 1024 * 1024, downloadUrlTtlSeconds: 3600, queueBoard: true };
+export const DEFAULT_API_OPTIONS: ApiOptions = { maxBodyBytes: 256 * 1024 * 1024, downloadUrlTtlSeconds: 3600, queueBoard: true, statusCacheMs: 5000 };

@@ -24,7 +24,7 @@ export interface ApiFixture {
 
 export const TEAM = 'vision';
 
-export async function createApiFixture(opts: { launcher?: RunLauncher } = {}): Promise<ApiFixture> {
+export async function createApiFixture(opts: { launcher?: RunLauncher; statusCacheMs?: number } = {}): Promise<ApiFixture> {
   const env = await createTestEnv();
   const queues = createJobQueues(env.redis, env.queuePrefix);
   const s3 = createS3Client(testS3Settings(env.s3Endpoint, env.s3Prefix));
@@ -35,6 +35,8 @@ export async function createApiFixture(opts: { launcher?: RunLauncher } = {}): P
     presign: createS3Presigner(s3, { bucket: env.store.bucket, prefix: env.s3Prefix }),
     log: silentLogger(),
     ...(opts.launcher ? { launcher: opts.launcher } : {}),
+    // Tests change the ledger directly and read it back at once; the cache has its own tests.
+    options: { statusCacheMs: opts.statusCacheMs ?? 0 },
   });
   const make = async (name: string, role: ApiRole, team: string | null) => (await createApiToken(env.db, { name, role, team, createdBy: 'fixture' })).token;
   const tokens: Record<TokenName, string> = {

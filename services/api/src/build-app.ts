@@ -7,6 +7,7 @@ import { registerApiMetrics } from './api-metrics.ts';
 import { registerDashboard } from './dashboard-routes.ts';
 import { registerQueueBoard } from './queue-board.ts';
 import { createRouteRegistry } from './route-registry.ts';
+import { createStatusCache } from './status-cache.ts';
 import { registerCampaignRoutes } from './routes/campaign-routes.ts';
 import { registerDatasetRoutes } from './routes/dataset-routes.ts';
 import { registerRunRoutes } from './routes/run-routes.ts';
@@ -45,8 +46,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   const routes = createRouteRegistry(app, deps.db);
-  registerCampaignRoutes(routes, deps);
-  registerShardRoutes(routes, deps);
+  const statusCache = createStatusCache({ ttlMs: options.statusCacheMs });
+  registerCampaignRoutes(routes, deps, statusCache);
+  registerShardRoutes(routes, deps, statusCache);
   registerDatasetRoutes(routes, deps);
   registerRunRoutes(routes, deps);
   registerTokenRoutes(routes, deps);

@@ -24,6 +24,7 @@ import { actorOf, assertTeamAccess, type ApiPrincipal } from '../auth.ts';
 import { campaignDetail, campaignSummary } from '../campaign-view.ts';
 import { CampaignParams, commaList, pageQuery, type RouteRegistry } from '../route-registry.ts';
 import { dropWaitingRolloutJobs } from '../queued-jobs.ts';
+import type { StatusCache } from '../status-cache.ts';
 
 const CAMPAIGN_STATUSES = ['running', 'paused', 'curating', 'completed', 'failed', 'cancelled'] as const;
 const SORTS = [...CAMPAIGN_SORT_FIELDS, ...CAMPAIGN_SORT_FIELDS.map((f) => `-${f}` as const)] as const;
@@ -48,7 +49,7 @@ async function readQuestions(deps: ApiDeps, body: CreateCampaignRequest): Promis
   return { bytes: key.endsWith('.zst') ? new Uint8Array(zstdDecompressSync(bytes)) : bytes, file: key };
 }
 
-export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps): void {
+export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cache: StatusCache): void {
   const { db } = deps;
 
   routes.add({
@@ -114,7 +115,8 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps): vo
     roles: ['submitter', 'operator'],
     params: CampaignParams,
     async handler({ principal, params }) {
-      return campaignDetail(db, await loadCampaign(db, params.id, principal));
+      const campaign = await loadCampaign(db, params.id, principal);
+      return cache.get(`${campaign.id}/detail`, () => campaignDetail(db, campaign));
     },
   });
 
@@ -127,7 +129,7 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps): vo
     params: CampaignParams,
     async handler({ principal, params }) {
       await loadCampaign(db, params.id, principal);
-      return campaignCost(db, params.id);
+      return cache.get(`${params.id}/cost`, () => campaignCost(db, params.id));
     },
   });
 
@@ -140,7 +142,7 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps): vo
     params: CampaignParams,
     async handler({ principal, params }) {
       await loadCampaign(db, params.id, principal);
-      return campaignCharts(db, params.id);
+      return cache.get(`${params.id}/charts`, () => campaignCharts(db, params.id));
     },
   });
 
@@ -178,6 +180,7 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps): vo
           });
           return { previous, settled };
         });
+        cache.invalidate(campaign.id);
         if (result.settled.length) await dropWaitingRolloutJobs(deps.queues, result.settled.filter((i) => i.status === 'queued'), req.log);
         req.log.info({ campaignId: campaign.id, from: result.previous, to }, `campaign ${action}d`);
         const updated = await getCampaign(db, campaign.id);
@@ -204,6 +207,7 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps): vo
         await setCampaignBudget(tx, campaign.id, after);
         await recordAudit(tx, { actor: actorOf(principal), action: 'campaign.budget', targetType: 'campaign', targetId: campaign.id, before, after });
       });
+      cache.invalidate(campaign.id);
       return { budget: after, usage: await budgetUsage(db, campaign.id) };
     },
   });

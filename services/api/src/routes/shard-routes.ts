@@ -7,11 +7,12 @@ import { ApiError, notFound } from '../api-errors.ts';
 import { actorOf } from '../auth.ts';
 import { CampaignParams, commaList, pageQuery, type RouteRegistry } from '../route-registry.ts';
 import { clearFinishedJobs, dropWaitingRolloutJobs } from '../queued-jobs.ts';
+import type { StatusCache } from '../status-cache.ts';
 import { loadCampaign } from './campaign-routes.ts';
 
 const SHARD_STATES = ['pending', 'running', 'completed', 'failed'] as const;
 
-export function registerShardRoutes(routes: RouteRegistry, deps: ApiDeps): void {
+export function registerShardRoutes(routes: RouteRegistry, deps: ApiDeps, cache: StatusCache): void {
   const { db } = deps;
 
   routes.add({
@@ -63,6 +64,7 @@ export function registerShardRoutes(routes: RouteRegistry, deps: ApiDeps): void 
       }
       return items;
     });
+    cache.invalidate(campaign.id);
     const byShard = new Map<number, number>();
     for (const item of moved) byShard.set(item.shardIndex, (byShard.get(item.shardIndex) ?? 0) + 1);
     log.info({ campaignId: campaign.id, shards: [...byShard.keys()], items: moved.length }, 'failed items moved back to pending');
@@ -119,6 +121,7 @@ export function registerShardRoutes(routes: RouteRegistry, deps: ApiDeps): void 
         });
         return taken;
       });
+      cache.invalidate(campaign.id);
       await dropWaitingRolloutJobs(deps.queues, items, req.log);
       req.log.info({ campaignId: campaign.id, questionId: params.questionId, stages: items.length }, 'question quarantined');
       return { campaignId: campaign.id, questionId: params.questionId, stagesQuarantined: items.map((i) => i.stage) };
