@@ -115,3 +115,53 @@ export async function budget(args: readonly string[], io: CliIo): Promise<ExitCo
   else io.stdout(`budget of ${id}: ${res.budget.tokens ?? 'no'} token limit, ${res.budget.gpuHours ?? 'no'} GPU-hour limit`);
   return EXIT.ok;
 }
+
+const COST_USAGE = 'rft cost <campaign> [--by stage|shard] [--json]';
+
+interface CostRow {
+  samples: number;
+  accepted: number;
+  promptTokens: number;
+  cachedTokens: number;
+  completionTokens: number;
+  replicaSeconds: number;
+  sandboxCpuSeconds: number | null;
+  graderCpuSeconds: number | null;
+  perAccepted: { completionTokens: number; replicaSeconds: number; sandboxCpuSeconds: number | null; graderCpuSeconds: number | null } | null;
+}
+
+/** Tokens, replica-seconds and CPU-seconds per stage or shard, and per accepted sample. */
+export async function cost(args: readonly string[], io: CliIo): Promise<ExitCode> {
+  const p = parseCommand(args, { by: { type: 'string', default: 'stage' } }, COST_USAGE);
+  const id = positional(p, 0, 'campaign', COST_USAGE);
+  if (p.values.by !== 'stage' && p.values.by !== 'shard') throw new CliError(EXIT.usage, `--by must be stage or shard\nusage: ${COST_USAGE}`);
+  const res = await clientFor(p.values, io).get<{ total: CostRow; byStage: Array<CostRow & { stage: string }>; byShard: Array<CostRow & { shardIndex: number }> }>(
+    `/v1/campaigns/${encodeURIComponent(id)}/cost`,
+  );
+  if (p.values.json) {
+    printJson(io, res);
+    return EXIT.ok;
+  }
+  const fmt = (v: number | null | undefined, digits = 0) => (v === null || v === undefined ? '-' : Number(v.toFixed(digits)));
+  const line = (name: string | number, c: CostRow) => [
+    name,
+    c.samples,
+    c.accepted,
+    c.promptTokens,
+    c.cachedTokens,
+    c.completionTokens,
+    fmt(c.replicaSeconds, 1),
+    fmt(c.sandboxCpuSeconds, 1),
+    fmt(c.graderCpuSeconds, 1),
+    fmt(c.perAccepted?.completionTokens),
+    fmt(c.perAccepted?.replicaSeconds, 2),
+  ];
+  const rows = p.values.by === 'shard' ? res.byShard.map((c) => line(c.shardIndex, c)) : res.byStage.map((c) => line(c.stage, c));
+  io.stdout(
+    table(
+      [p.values.by, 'samples', 'accepted', 'prompt tok', 'cached tok', 'generated tok', 'replica-s', 'sandbox CPU-s', 'grader CPU-s', 'gen tok/accepted', 'replica-s/accepted'],
+      [...rows, line('total', res.total)],
+    ),
+  );
+  return EXIT.ok;
+}

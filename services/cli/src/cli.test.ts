@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createApiFixture, questionsJsonl, seedCampaign, specYaml, type ApiFixture } from '@rft/api/testing';
+import { completeItemAsWorkers, createApiFixture, itemsOf, questionsJsonl, seedCampaign, specYaml, type ApiFixture } from '@rft/api/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCliHarness } from './cli-test-harness.ts';
 import { EXIT } from './exit-codes.ts';
@@ -94,6 +94,12 @@ describe('commands', () => {
     expect(status.stdout).toContain('budget: 0/5.00M tokens');
     expect((await cli.run(['budget', id, '--gpu-hours', '2'], { token: fx.tokens.submitter })).stdout).toBe(`budget of ${id}: no token limit, 2 GPU-hour limit`);
     expect((await cli.run(['resume', id], { token: fx.tokens.submitter })).code).toBe(0);
+    const [item] = await itemsOf(fx.env.db, id);
+    await completeItemAsWorkers(fx.env.db, item!);
+    const byShard = await cli.run(['cost', id, '--by', 'shard'], { token: fx.tokens.submitter });
+    expect(byShard.stdout).toMatch(/^0\s+4\s+2\s+800\s+600\s+1440\s+6\.1\s+-\s+-\s+720\s+3\.03$/m);
+    expect(byShard.stdout).toMatch(/^total\s+4\s+2\s+800/m);
+    expect((await cli.run(['cost', id, '--by', 'question'], { token: fx.tokens.submitter })).code).toBe(EXIT.usage);
   });
 
   test('status --watch redraws until the campaign settles, and exits 9 when it was cancelled', async () => {

@@ -1,4 +1,4 @@
-import { budget, campaignAction, listCampaigns, status, submit } from './campaign-commands.ts';
+import { budget, campaignAction, cost, listCampaigns, status, submit } from './campaign-commands.ts';
 import type { CliIo } from './cli-context.ts';
 import { datasets, runs } from './dataset-run-commands.ts';
 import { CliError, EXIT } from './exit-codes.ts';
@@ -14,6 +14,7 @@ campaigns
   status <campaign> [--watch]            progress per stage, throughput, ETA, cost, rejection reasons
   pause | resume | cancel <campaign>     change a campaign's status (--reason)
   budget <campaign> --tokens N --gpu-hours H   set or clear the budget that pauses a campaign
+  cost <campaign> [--by stage|shard]     tokens, replica-s, CPU-s, and per accepted sample
 on call
   shards <campaign> [--failed]           shard states, or failed work items with their reasons
   retry <campaign> [--shard N ...]       move failed items back to pending (admitted exactly once)
@@ -53,6 +54,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await campaignAction(command, args, io);
       case 'budget':
         return await budget(args, io);
+      case 'cost':
+        return await cost(args, io);
       case 'shards':
         return await shards(args, io);
       case 'retry':
