@@ -54,6 +54,8 @@ describe('authentication and roles', () => {
     expect(stored.token_sha256).not.toContain(token);
     const headers = { authorization: `Bearer ${token}` };
     expect((await fx.app.inject({ method: 'GET', url: '/v1/campaigns', headers })).statusCode).toBe(200);
+    const used = await fx.env.db.selectFrom('api_tokens').select('last_used_at').where('id', '=', id).executeTakeFirstOrThrow();
+    expect(used.last_used_at).toBeInstanceOf(Date);
     expect((await fx.app.inject({ method: 'DELETE', url: `/v1/tokens/${id}`, headers: fx.auth('admin') })).statusCode).toBe(200);
     expect((await fx.app.inject({ method: 'GET', url: '/v1/campaigns', headers })).statusCode).toBe(401);
     const bad = await fx.app.inject({ method: 'POST', url: '/v1/tokens', headers: fx.auth('admin'), payload: { name: 'x', role: 'submitter' } });

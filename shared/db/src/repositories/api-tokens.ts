@@ -42,16 +42,20 @@ export async function ensureApiToken(db: DbOrTx, input: { name: string; role: Ap
     .execute();
 }
 
-/** The principal a presented token authenticates, or null (unknown or revoked). */
+/**
+ * The principal a presented token authenticates, or null (unknown or revoked). `last_used_at` is
+ * refreshed at most once a minute, so a dashboard polling with one token does not write per request.
+ */
 export async function authenticateApiToken(db: DbOrTx, token: string): Promise<ApiPrincipal | null> {
   const row = await db
-    .updateTable('api_tokens')
-    .set({ last_used_at: sql`now()` })
+    .selectFrom('api_tokens')
+    .select(['id', 'name', 'role', 'team', sql<boolean>`last_used_at IS NULL OR last_used_at < now() - interval '1 minute'`.as('stale')])
     .where('token_sha256', '=', hashApiToken(token))
     .where('revoked_at', 'is', null)
-    .returning(['id', 'name', 'role', 'team'])
     .executeTakeFirst();
-  return row ? { tokenId: row.id, name: row.name, role: row.role, team: row.team } : null;
+  if (!row) return null;
+  if (row.stale) await db.updateTable('api_tokens').set({ last_used_at: sql`now()` }).where('id', '=', row.id).execute();
+  return { tokenId: row.id, name: row.name, role: row.role, team: row.team };
 }
 
 export async function listApiTokens(db: DbOrTx) {
