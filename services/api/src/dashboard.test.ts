@@ -99,6 +99,14 @@ test('the campaign dashboard shows progress, throughput, accept rate, success di
   await page.screenshot({ path: join(ARTIFACTS, 'campaign-dashboard.png'), fullPage: true });
   expect(problems).toEqual([]);
 
+  // The queue board link works from the dashboard: the page left a cookie scoped to /admin.
+  await page.click('#queue-board');
+  await page.waitForSelector('text=rollout', { timeout: 30_000 });
+  await page.waitForSelector('text=Loading...', { state: 'detached', timeout: 30_000 });
+  expect(await page.content()).toContain('grade');
+  await page.screenshot({ path: join(ARTIFACTS, 'queue-board.png') });
+  expect(problems).toEqual([]);
+
   // Without a token the page says how to get in instead of failing silently.
   const anonymous = await browser.newPage();
   await anonymous.addInitScript(() => sessionStorage.clear());

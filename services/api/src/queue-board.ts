@@ -43,6 +43,13 @@ export async function registerQueueBoard(app: FastifyInstance, deps: { db: Db; q
           return reply.code(status).send(body);
         }
       });
+      // The board's page pulls web fonts from Google: nothing leaves the cluster from an operator's
+      // browser, and air-gapped deployments render it the same (system fonts).
+      scope.addHook('onSend', async (_req, reply, payload) => {
+        const type = String(reply.getHeader('content-type') ?? '');
+        if (!type.includes('text/html') || typeof payload !== 'string') return payload;
+        return payload.replace(/<link[^>]+fonts\.(googleapis|gstatic)\.com[^>]*>/g, '');
+      });
       await scope.register(serverAdapter.registerPlugin());
     },
     { prefix: QUEUE_BOARD_PATH },
