@@ -35,6 +35,33 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`CREATE INDEX samples_campaign_created_idx ON samples (campaign_id, created_at)`.execute(db);
   await sql`CREATE INDEX question_stages_failed_idx ON question_stages (campaign_id, shard_index) WHERE status = 'failed'`.execute(db);
   await sql`CREATE INDEX training_runs_dataset_idx ON training_runs (dataset_id, created_at)`.execute(db);
+
+  // Per shard and stage roll-up of samples and their newest grades, recomputed only for shards whose
+  // work items changed since (status views then read a few rows per shard instead of every sample).
+  await sql`
+    CREATE TABLE shard_stage_stats (
+      campaign_id uuid NOT NULL,
+      shard_index integer NOT NULL,
+      stage text NOT NULL,
+      computed_at timestamptz NOT NULL,
+      samples integer NOT NULL,
+      graded integer NOT NULL,
+      correct integer NOT NULL,
+      eligible integer NOT NULL,
+      accepted integer NOT NULL,
+      tool_calls bigint NOT NULL,
+      hints bigint NOT NULL,
+      prompt_tokens bigint NOT NULL,
+      cached_tokens bigint NOT NULL,
+      completion_tokens bigint NOT NULL,
+      latency_ms bigint NOT NULL,
+      sandbox_cpu_ms bigint,
+      grader_cpu_ms bigint,
+      rejections jsonb NOT NULL,
+      PRIMARY KEY (campaign_id, shard_index, stage),
+      FOREIGN KEY (campaign_id, shard_index) REFERENCES shards (campaign_id, shard_index) ON DELETE CASCADE
+    )`.execute(db);
+  await sql`CREATE INDEX question_stages_shard_updated_idx ON question_stages (campaign_id, shard_index, updated_at)`.execute(db);
 }
 
 export async function down(): Promise<void> {

@@ -1,9 +1,13 @@
-// How long the status views take as a campaign grows: GET /v1/campaigns/:id (what `rft status
-// --watch` and the dashboard poll), /cost, /charts, /shards and /failures, on campaigns of 1k, 5k
-// and 20k questions x 16 samples, each graded. Run: ./node_modules/.bin/node services/api/bench/campaign-status.bench.ts
+// How long the status views take as a campaign grows, on campaigns of 1k, 5k and 20k questions x 16
+// graded samples (1000-question shards):
+//   scan_ms   progress + rejections + cost by scanning every sample (what the roll-ups replace)
+//   cold_ms   GET /v1/campaigns/:id the first time (every shard rolled up)
+//   warm_ms   GET /v1/campaigns/:id while one shard is active (only that shard re-rolled)
+//   charts_ms, shards_ms, failures_ms: the other views the dashboard and `rft shards` read
+// Run: ./node_modules/.bin/node services/api/bench/campaign-status.bench.ts
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createApiToken, createDb, insertCampaign } from '@rft/db';
+import { campaignCost, campaignProgress, createApiToken, createDb, insertCampaign, rejectionHistogram } from '@rft/db';
 import { createJobQueues, createRedisConnection } from '@rft/queue';
 import { createS3Client, createS3ObjectStore } from '@rft/storage';
 import { silentLogger } from '@rft/telemetry';
@@ -15,7 +19,6 @@ const ADMIN = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.
 const SIZES = [1_000, 5_000, 20_000];
 const SAMPLES = 16;
 const REPEATS = 5;
-const ROUTES = ['', '/cost', '/charts', '/shards', '/failures'] as const;
 
 const database = await cloneDatabase(ADMIN, await prepareTemplateDatabase(ADMIN));
 const db = createDb({ url: database.url, poolSize: 4 });
@@ -23,7 +26,7 @@ const redis = createRedisConnection(process.env.REDIS_URL ?? 'redis://127.0.0.1:
 const prefix = `bench-${database.name}`;
 const queues = createJobQueues(redis, prefix);
 const s3 = createS3Client({ region: 'us-east-1', bucket: 'unused', forcePathStyle: true, endpoint: 'http://127.0.0.1:1' });
-const app = await buildApp({ db, queues, store: createS3ObjectStore(s3, { bucket: 'unused' }), presign: async () => '', log: silentLogger(), options: { queueBoard: false } });
+const app = await buildApp({ db, queues, store: createS3ObjectStore(s3, { bucket: 'unused' }), presign: async () => '', log: silentLogger(), options: { queueBoard: false, statusCacheMs: 0 } });
 const { token } = await createApiToken(db, { name: 'bench', role: 'operator', team: null, createdBy: 'bench' });
 
 async function seed(questions: number): Promise<string> {
@@ -50,7 +53,8 @@ async function seed(questions: number): Promise<string> {
       CASE WHEN sample_index % 3 = 0 THEN '{}'::text[] ELSE ARRAY['wrong_answer'] END, '{}'::jsonb
     FROM samples WHERE campaign_id = ${id}`.execute(db);
   await sql`UPDATE question_stages SET status = CASE WHEN ordinal % 50 = 0 THEN 'failed' ELSE 'graded' END,
-    last_error = CASE WHEN ordinal % 50 = 0 THEN 'sandbox timeout' END WHERE campaign_id = ${id}`.execute(db);
+    last_error = CASE WHEN ordinal % 50 = 0 THEN 'sandbox timeout' END, updated_at = now() - interval '1 hour'
+    WHERE campaign_id = ${id}`.execute(db);
   await sql`ANALYZE`.execute(db);
   return id;
 }
@@ -61,25 +65,43 @@ try {
   for (const questions of SIZES) {
     const id = await seed(questions);
     const row: Record<string, number> = { questions, samples: questions * SAMPLES };
-    for (const route of ROUTES) {
+    const get = async (route: string) => {
+      const t0 = performance.now();
+      const res = await app.inject({ method: 'GET', url: `/v1/campaigns/${id}${route}`, headers: { authorization: `Bearer ${token}` } });
+      if (res.statusCode !== 200) throw new Error(`${route}: ${res.statusCode} ${res.body.slice(0, 300)}`);
+      return performance.now() - t0;
+    };
+    const timed = async (f: () => Promise<unknown>) => {
+      const t0 = performance.now();
+      await f();
+      return performance.now() - t0;
+    };
+    const scans: number[] = [];
+    for (let i = 0; i < REPEATS; i++) {
+      scans.push(await timed(() => Promise.all([campaignProgress(db, id), rejectionHistogram(db, id), campaignCost(db, id)])));
+    }
+    row.scan_ms = Math.round(median(scans));
+    row.cold_ms = Math.round(await get(''));
+    const warm: number[] = [];
+    for (let i = 0; i < REPEATS; i++) {
+      // One shard is being worked on: its items move, so its roll-up is recomputed.
+      await sql`UPDATE question_stages SET updated_at = now() WHERE campaign_id = ${id} AND shard_index = 0`.execute(db);
+      warm.push(await get(''));
+    }
+    row.warm_ms = Math.round(median(warm));
+    for (const route of ['/charts', '/shards', '/failures']) {
       const times: number[] = [];
-      for (let i = 0; i < REPEATS; i++) {
-        const t0 = performance.now();
-        const res = await app.inject({ method: 'GET', url: `/v1/campaigns/${id}${route}`, headers: { authorization: `Bearer ${token}` } });
-        times.push(performance.now() - t0);
-        if (res.statusCode !== 200) throw new Error(`${route}: ${res.statusCode} ${res.body.slice(0, 300)}`);
-      }
-      row[`${route || '/'}_ms`] = Math.round(median(times));
+      for (let i = 0; i < REPEATS; i++) times.push(await get(route));
+      row[`${route.slice(1)}_ms`] = Math.round(median(times));
     }
     results.push(row);
     console.error(`seeded and measured ${questions} questions`);
   }
-  const base = results[0]!;
-  const headers = Object.keys(base);
-  console.log(headers.map((h) => h.padStart(14)).join(''));
-  for (const r of results) console.log(headers.map((h) => String(r[h]).padStart(14)).join(''));
-  console.log(`\nratio of the largest to the smallest campaign (samples x${results.at(-1)!.samples! / base.samples!}):`);
-  for (const h of headers.filter((h) => h.endsWith('_ms'))) console.log(`  ${h.padEnd(14)} x${(results.at(-1)![h]! / Math.max(1, base[h]!)).toFixed(1)}`);
+  const headers = Object.keys(results[0]!);
+  console.log(headers.map((h) => h.padStart(12)).join(''));
+  for (const r of results) console.log(headers.map((h) => String(r[h]).padStart(12)).join(''));
+  console.log('\nfull scan / warm roll-up read, per size:');
+  for (const r of results) console.log(`  ${String(r.samples).padStart(8)} samples: x${(r.scan_ms! / Math.max(1, r.warm_ms!)).toFixed(1)}`);
   const out = join(import.meta.dirname, '..', '..', '..', 'bench-results');
   await mkdir(out, { recursive: true });
   await writeFile(join(out, 'campaign-status.json'), JSON.stringify({ repeats: REPEATS, statistic: 'median', results }, null, 2));

@@ -1,12 +1,4 @@
-import {
-  budgetUsage,
-  campaignCost,
-  campaignProgress,
-  expectedSamplesByStage,
-  recentRate,
-  rejectionHistogram,
-  type Db,
-} from '@rft/db';
+import { budgetUsage, campaignRollup, expectedSamplesByStage, recentRate, refreshShardStats, type Db } from '@rft/db';
 
 type CampaignRow = NonNullable<Awaited<ReturnType<typeof import('@rft/db').getCampaign>>>;
 
@@ -32,10 +24,9 @@ export function campaignSummary(c: CampaignRow) {
 
 /** Everything `rft status` and the dashboard header show: per-stage progress, rejections, cost, rate and ETA. */
 export async function campaignDetail(db: Db, campaign: CampaignRow) {
-  const [progress, rejections, cost, budget, rate, expected] = await Promise.all([
-    campaignProgress(db, campaign.id),
-    rejectionHistogram(db, campaign.id),
-    campaignCost(db, campaign.id),
+  await refreshShardStats(db, campaign.id);
+  const [{ progress, rejections, cost }, budget, rate, expected] = await Promise.all([
+    campaignRollup(db, campaign.id),
     budgetUsage(db, campaign.id),
     recentRate(db, campaign.id, RATE_WINDOW_SECONDS),
     expectedSamplesByStage(db, campaign.id),

@@ -14,3 +14,4 @@ export * from './repositories/campaign-cost.ts';
 export * from './repositories/campaign-charts.ts';
 export * from './repositories/training-runs.ts';
 export * from './repositories/dataset-list.ts';
+export * from './repositories/shard-stats.ts';

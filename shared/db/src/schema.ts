@@ -172,8 +172,31 @@ export interface ApiTokensTable {
   revoked_at: Date | null;
 }
 
+export interface ShardStageStatsTable {
+  campaign_id: string;
+  shard_index: number;
+  stage: string;
+  computed_at: Timestamp;
+  samples: number;
+  graded: number;
+  correct: number;
+  eligible: number;
+  accepted: number;
+  tool_calls: ColumnType<string, number | string, number | string>;
+  hints: ColumnType<string, number | string, number | string>;
+  prompt_tokens: ColumnType<string, number | string, number | string>;
+  cached_tokens: ColumnType<string, number | string, number | string>;
+  completion_tokens: ColumnType<string, number | string, number | string>;
+  latency_ms: ColumnType<string, number | string, number | string>;
+  sandbox_cpu_ms: ColumnType<string | null, number | string | null, number | string | null>;
+  grader_cpu_ms: ColumnType<string | null, number | string | null, number | string | null>;
+  /** Rejection reason -> samples whose newest grade carries it. */
+  rejections: JSONColumnType<Record<string, number>>;
+}
+
 export interface Database {
   api_tokens: ApiTokensTable;
+  shard_stage_stats: ShardStageStatsTable;
   campaigns: CampaignsTable;
   shards: ShardsTable;
   questions: QuestionsTable;

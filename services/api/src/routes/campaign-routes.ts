@@ -5,11 +5,12 @@ import {
   budgetExceeded,
   budgetUsage,
   campaignCharts,
-  campaignCost,
+  campaignRollup,
   cancelPendingItems,
   getCampaign,
   listCampaigns,
   recordAudit,
+  refreshShardStats,
   setCampaignBudget,
   transitionCampaign,
   type CampaignSortField,
@@ -129,7 +130,10 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
     params: CampaignParams,
     async handler({ principal, params }) {
       await loadCampaign(db, params.id, principal);
-      return cache.get(`${params.id}/cost`, () => campaignCost(db, params.id));
+      return cache.get(`${params.id}/cost`, async () => {
+        await refreshShardStats(db, params.id);
+        return (await campaignRollup(db, params.id)).cost;
+      });
     },
   });
 
@@ -161,6 +165,7 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
         const reason = body?.reason ? `${action}d by ${principal.name}: ${body.reason}` : `${action}d by ${principal.name}`;
         const result = await db.transaction().execute(async (tx) => {
           if (action === 'resume') {
+            await refreshShardStats(tx, campaign.id);
             const usage = await budgetUsage(tx, campaign.id);
             const over = usage && budgetExceeded(usage);
             if (over) throw new ApiError('conflict', `${over}; raise the budget (PUT /v1/campaigns/${campaign.id}/budget) before resuming`);
@@ -208,6 +213,7 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
         await recordAudit(tx, { actor: actorOf(principal), action: 'campaign.budget', targetType: 'campaign', targetId: campaign.id, before, after });
       });
       cache.invalidate(campaign.id);
+      await refreshShardStats(db, campaign.id);
       return { budget: after, usage: await budgetUsage(db, campaign.id) };
     },
   });

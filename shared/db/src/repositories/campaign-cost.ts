@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../create-db.ts';
+import { refreshShardStats } from './shard-stats.ts';
 
 /** Resources spent by a set of samples, and what each accepted sample cost. */
 export interface CostLine {
@@ -43,8 +44,10 @@ interface Partial {
   grader_cpu_ms: string | null;
 }
 
-type Sums = Omit<CostLine, 'perAccepted'>;
-const empty = (): Sums => ({
+/** A cost line before the per-accepted-sample division. */
+export type CostSums = Omit<CostLine, 'perAccepted'>;
+type Sums = CostSums;
+export const emptyCost = (): Sums => ({
   samples: 0,
   accepted: 0,
   promptTokens: 0,
@@ -54,7 +57,7 @@ const empty = (): Sums => ({
   sandboxCpuSeconds: null,
   graderCpuSeconds: null,
 });
-const addNullable = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : a + b);
+export const addNullable = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : a + b);
 
 function add(into: Sums, r: Partial): void {
   into.samples += Number(r.samples);
@@ -67,7 +70,7 @@ function add(into: Sums, r: Partial): void {
   into.graderCpuSeconds = addNullable(into.graderCpuSeconds, r.grader_cpu_ms === null ? null : Number(r.grader_cpu_ms) / 1000);
 }
 
-function finish(s: Sums): CostLine {
+export function finishCost(s: Sums): CostLine {
   const per = (v: number | null) => (v === null ? null : v / s.accepted);
   return {
     ...s,
@@ -98,22 +101,22 @@ export async function campaignCost(db: DbOrTx, campaignId: string): Promise<Camp
     LEFT JOIN LATERAL (SELECT correct, eligible, grader_cpu_ms FROM grades g WHERE g.sample_id = s.id ORDER BY created_at DESC LIMIT 1) g ON true
     WHERE s.campaign_id = ${campaignId}
     GROUP BY s.stage, qs.shard_index`.execute(db);
-  const total = empty();
+  const total = emptyCost();
   const stages = new Map<string, Sums>();
   const shards = new Map<number, Sums>();
   for (const r of rows.rows) {
     add(total, r);
-    const st = stages.get(r.stage) ?? empty();
+    const st = stages.get(r.stage) ?? emptyCost();
     add(st, r);
     stages.set(r.stage, st);
-    const sh = shards.get(r.shard_index) ?? empty();
+    const sh = shards.get(r.shard_index) ?? emptyCost();
     add(sh, r);
     shards.set(r.shard_index, sh);
   }
   return {
-    total: finish(total),
-    byStage: [...stages].sort(([a], [b]) => a.localeCompare(b)).map(([stage, s]) => ({ stage, ...finish(s) })),
-    byShard: [...shards].sort(([a], [b]) => a - b).map(([shardIndex, s]) => ({ shardIndex, ...finish(s) })),
+    total: finishCost(total),
+    byStage: [...stages].sort(([a], [b]) => a.localeCompare(b)).map(([stage, s]) => ({ stage, ...finishCost(s) })),
+    byShard: [...shards].sort(([a], [b]) => a - b).map(([shardIndex, s]) => ({ shardIndex, ...finishCost(s) })),
   };
 }
 
@@ -125,12 +128,14 @@ export interface BudgetUsage {
   budgetGpuHours: number | null;
 }
 
+/** Budget usage from the shard roll-ups: call `refreshShardStats` first. */
 export async function budgetUsage(db: DbOrTx, campaignId: string): Promise<BudgetUsage | null> {
   const row = await sql<{ tokens: string; gpu_hours: number; budget_tokens: string | null; budget_gpu_hours: number | null }>`
     SELECT c.budget_tokens, c.budget_gpu_hours,
-      coalesce((SELECT sum(prompt_tokens - cached_tokens + completion_tokens) FROM samples WHERE campaign_id = c.id), 0) AS tokens,
-      coalesce((SELECT sum(latency_ms) FROM samples WHERE campaign_id = c.id), 0)::float8 / 3600000 AS gpu_hours
-    FROM campaigns c WHERE c.id = ${campaignId}`.execute(db);
+      coalesce(sum(st.prompt_tokens - st.cached_tokens + st.completion_tokens), 0) AS tokens,
+      coalesce(sum(st.latency_ms), 0)::float8 / 3600000 AS gpu_hours
+    FROM campaigns c LEFT JOIN shard_stage_stats st ON st.campaign_id = c.id
+    WHERE c.id = ${campaignId} GROUP BY c.id`.execute(db);
   const r = row.rows[0];
   if (!r) return null;
   return {
@@ -165,6 +170,7 @@ export async function pauseCampaignsOverBudget(db: DbOrTx): Promise<Array<{ camp
     .execute();
   const paused: Array<{ campaignId: string; reason: string }> = [];
   for (const { id } of candidates) {
+    await refreshShardStats(db, id);
     const usage = await budgetUsage(db, id);
     const reason = usage && budgetExceeded(usage);
     if (!reason) continue;
