@@ -150,6 +150,19 @@ describe('commands', () => {
     expect((await cli.run(['runs', 'cancel', run.id], { token: fx.tokens.launcher })).stdout).toContain(': cancelled');
   });
 
+  test('admins create, list and revoke tokens; the new secret works at once', async () => {
+    const created = await cli.run(['tokens', 'create', '--name', 'ci-bot', '--role', 'submitter', '--team', 'vision', '--json'], { token: fx.tokens.admin });
+    expect(created.code, created.stderr).toBe(0);
+    const { id, token } = created.json();
+    expect((await cli.run(['campaigns'], { token })).code).toBe(0);
+    expect((await cli.run(['tokens', 'list'], { token: fx.tokens.admin })).stdout).toMatch(new RegExp(`${id}\\s+ci-bot\\s+submitter\\s+vision`));
+    expect((await cli.run(['tokens', 'list'], { token: fx.tokens.operator })).code).toBe(EXIT.auth);
+    const missingTeam = await cli.run(['tokens', 'create', '--name', 'x', '--role', 'submitter'], { token: fx.tokens.admin });
+    expect([missingTeam.code, missingTeam.stderr.split('\n')[0]]).toEqual([EXIT.invalidInput, 'rft: body.team: a submitter token needs the team it submits for']);
+    expect((await cli.run(['tokens', 'revoke', id], { token: fx.tokens.admin })).stdout).toBe(`revoked token ${id}`);
+    expect((await cli.run(['campaigns'], { token })).code).toBe(EXIT.auth);
+  });
+
   test('the installed bin runs as a separate process with RFT_API_URL and RFT_TOKEN', async () => {
     const bin = join(import.meta.dirname, 'main.ts');
     const { stdout } = await promisify(execFile)(process.execPath, [bin, 'campaigns', '--json', '--limit', '2'], {

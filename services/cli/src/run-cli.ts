@@ -3,6 +3,7 @@ import type { CliIo } from './cli-context.ts';
 import { datasets, runs } from './dataset-run-commands.ts';
 import { CliError, EXIT } from './exit-codes.ts';
 import { quarantine, retry, shards } from './shard-commands.ts';
+import { tokens } from './token-commands.ts';
 
 export const HELP = `rft - the rft-orchestrator command line (talks to the control-plane API)
 
@@ -22,6 +23,8 @@ on call
 datasets and training
   datasets list | show <id> | pull <id> <dir>
   runs launch <dataset> --backend B --profile FILE | runs status <run> | runs list | runs cancel <run>
+admin
+  tokens create --name N --role R [--team T] | tokens list | tokens revoke <id>
 
 global options
   --api-url URL   (env RFT_API_URL, default http://127.0.0.1:8080)
@@ -66,6 +69,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await datasets(args, io);
       case 'runs':
         return await runs(args, io);
+      case 'tokens':
+        return await tokens(args, io);
       default:
         throw new CliError(EXIT.usage, `unknown command ${JSON.stringify(command)}; run "rft help"`);
     }
