@@ -37,12 +37,16 @@ const SWEEP_BATCH = 500;
  * Postgres is the truth; Redis only ever holds a window of job ids.
  */
 export async function schedulerTick(db: Db, queues: JobQueues, settings: SchedulerSettings, log: Logger): Promise<TickReport> {
+  // A campaign that reached its token or GPU-hour budget stops being admitted (its status reason
+  // says which). Checked outside the leader transaction: a failure here never stops admission.
+  try {
+    for (const paused of await pauseCampaignsOverBudget(db)) log.warn(paused, 'campaign reached its budget; paused');
+  } catch (error) {
+    log.error({ err: error }, 'budget check failed; admitting without it this tick');
+  }
   return db.transaction().execute(async (tx) => {
     const { rows } = await sql<{ leader: boolean }>`SELECT pg_try_advisory_xact_lock(${LEADER_LOCK}) AS leader`.execute(tx);
     if (!rows[0]?.leader) return { leader: false, enqueued: 0, recovered: 0, curating: [] };
-
-    // A campaign that reached its token or GPU-hour budget stops being admitted (status reason says which).
-    for (const paused of await pauseCampaignsOverBudget(tx)) log.warn(paused, 'campaign reached its budget; paused');
 
     // Enqueued inside the transaction: if the commit fails the rows stay pending and the jobs,
     // already in Redis, find their items claimable anyway (startAttempt accepts pending).
