@@ -60,7 +60,10 @@ function has(command: string): boolean {
 function aptInstall(packages: string[]): void {
   log(`installing ${packages.join(' ')} from Debian`);
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '-qq', ...packages], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  execFileSync('apt-get', ['install', '-y', '-qq', ...packages], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
 }
 
 async function ensurePostgres(state: StackState): Promise<void> {
@@ -80,7 +83,25 @@ async function ensureRedis(state: StackState): Promise<void> {
     log('starting Redis');
     mkdirSync('/var/lib/redis', { recursive: true });
     mkdirSync('/var/log/redis', { recursive: true });
-    execFileSync('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '-::1', '--port', '6379', '--save', '', '--appendonly', 'no', '--dir', '/var/lib/redis', '--logfile', '/var/log/redis/ci.log', '--maxmemory-policy', 'noeviction']);
+    execFileSync('redis-server', [
+      '--daemonize',
+      'yes',
+      '--bind',
+      '127.0.0.1',
+      '-::1',
+      '--port',
+      '6379',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      '/var/lib/redis',
+      '--logfile',
+      '/var/log/redis/ci.log',
+      '--maxmemory-policy',
+      'noeviction',
+    ]);
     await waitForPort(6379, 'Redis');
     state.started.push('redis');
   }
@@ -113,7 +134,14 @@ async function ensureS3(state: StackState): Promise<void> {
     state.started.push('s3');
     await waitForPort(port, 's3rver');
   }
-  const client = createS3Client({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', bucket: STACK_DEFAULTS.bucket, forcePathStyle: true, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
+  const client = createS3Client({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'us-east-1',
+    bucket: STACK_DEFAULTS.bucket,
+    forcePathStyle: true,
+    accessKeyId: 'S3RVER',
+    secretAccessKey: 'S3RVER',
+  });
   await ensureBucket(client, STACK_DEFAULTS.bucket);
   client.destroy();
 }
@@ -140,7 +168,9 @@ export async function stackUp(): Promise<StackState> {
   await ensureS3(state);
   mkdirSync(STATE_DIR, { recursive: true });
   writeFileSync(STATE_FILE, JSON.stringify(state));
-  log(`up: postgres 127.0.0.1:5432, redis 127.0.0.1:6379, s3 http://127.0.0.1:${STACK_DEFAULTS.s3Port} (bucket ${STACK_DEFAULTS.bucket})${state.started.length ? `; started ${state.started.join(', ')}` : '; all were already running'}`);
+  log(
+    `up: postgres 127.0.0.1:5432, redis 127.0.0.1:6379, s3 http://127.0.0.1:${STACK_DEFAULTS.s3Port} (bucket ${STACK_DEFAULTS.bucket})${state.started.length ? `; started ${state.started.join(', ')}` : '; all were already running'}`,
+  );
   return state;
 }
 

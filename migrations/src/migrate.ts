@@ -3,8 +3,7 @@ import { Migrator, type MigrationResultSet } from 'kysely/migration';
 import { MIGRATIONS } from './migrations/index.ts';
 
 /** Brings the database to the latest migration; throws with the failing migration's name. */
-// Any database type: migrations run before the typed schema exists.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
   const migrator = new Migrator({
     db,

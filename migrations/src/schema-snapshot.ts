@@ -5,9 +5,16 @@ import { sql, type Kysely } from 'kysely';
  * committed as `migrations/schema.snapshot.txt` and compared with a freshly migrated database in
  * tests, so a schema change without a migration, or a migration without a snapshot, fails CI.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- works on any database's catalog
+// biome-ignore lint/suspicious/noExplicitAny: reads any database's catalog
 export async function describeSchema(db: Kysely<any>): Promise<string> {
-  const columns = await sql<{ table_name: string; column_name: string; data_type: string; is_nullable: string; column_default: string | null; is_identity: string }>`
+  const columns = await sql<{
+    table_name: string;
+    column_name: string;
+    data_type: string;
+    is_nullable: string;
+    column_default: string | null;
+    is_identity: string;
+  }>`
     SELECT table_name, column_name, data_type, is_nullable, column_default, is_identity
     FROM information_schema.columns
     WHERE table_schema = 'public' AND table_name NOT LIKE 'schema_migrations%'

@@ -42,7 +42,11 @@ export function printSummary({ campaign, progress, rejections, dataset }: Summar
     for (const r of reasons) lines.push(`      ${r.reason.padEnd(18)} ${r.count}`);
   }
   if (dataset) {
-    lines.push(`  dataset              ${dataset.id}`, `    rows (accepted)    ${dataset.row_count}`, `    manifest           s3://…/${dataset.manifest_key}`);
+    lines.push(
+      `  dataset              ${dataset.id}`,
+      `    rows (accepted)    ${dataset.row_count}`,
+      `    manifest           s3://…/${dataset.manifest_key}`,
+    );
   } else {
     lines.push('  dataset              (none)');
   }

@@ -67,7 +67,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       FOREIGN KEY (campaign_id, question_id) REFERENCES questions (campaign_id, question_id) ON DELETE CASCADE
     )`.execute(db);
   await sql`CREATE INDEX question_stages_pending_idx ON question_stages (campaign_id, ordinal) WHERE status = 'pending'`.execute(db);
-  await sql`CREATE INDEX question_stages_inflight_idx ON question_stages (status, updated_at) WHERE status IN ('queued', 'running', 'generated')`.execute(db);
+  await sql`CREATE INDEX question_stages_inflight_idx ON question_stages (status, updated_at) WHERE status IN ('queued', 'running', 'generated')`.execute(
+    db,
+  );
   await sql`CREATE INDEX question_stages_shard_idx ON question_stages (campaign_id, shard_index, status)`.execute(db);
 
   await sql`

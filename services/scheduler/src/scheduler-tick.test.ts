@@ -14,7 +14,10 @@ const log = silentLogger();
 beforeAll(async () => {
   env = await createTestEnv();
   queues = createJobQueues(env.redis, env.queuePrefix);
-  const spec = parseCampaignSpec('name: s\nmodel: { name: m }\nstages: [{ name: rft, recipe: rft, samples: 2 }]\nshardSize: 4\n', 'spec.yaml');
+  const spec = parseCampaignSpec(
+    'name: s\nmodel: { name: m }\nstages: [{ name: rft, recipe: rft, samples: 2 }]\nshardSize: 4\n',
+    'spec.yaml',
+  );
   const questions = Array.from({ length: 10 }, (_, i) => ({ id: `q${i}`, kind: 'math' as const, problem: `p${i}`, answer: '1' }));
   campaignId = await registerCampaign(env.db, spec, questions, 'test');
 });
@@ -26,7 +29,9 @@ afterAll(async () => {
 const waiting = () => queues.queue('rollout').getJobCounts('wait', 'prioritized', 'delayed', 'active');
 const statuses = async () =>
   Object.fromEntries(
-    (await sql<{ status: string; n: number }>`SELECT status, count(*)::int AS n FROM question_stages GROUP BY status`.execute(env.db)).rows.map((r) => [r.status, r.n]),
+    (
+      await sql<{ status: string; n: number }>`SELECT status, count(*)::int AS n FROM question_stages GROUP BY status`.execute(env.db)
+    ).rows.map((r) => [r.status, r.n]),
   );
 
 test('keeps only the admission window in Redis', async () => {

@@ -13,8 +13,6 @@ export function parseEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEn
 }
 
 /** Env booleans: "1", "true", "yes" are true; "0", "false", "no", "" are false. */
-export const envBoolean = z
-  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
-  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+export const envBoolean = z.enum(['1', '0', 'true', 'false', 'yes', 'no', '']).transform((v) => v === '1' || v === 'true' || v === 'yes');
 
 export const envInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);

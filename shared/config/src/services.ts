@@ -42,7 +42,12 @@ export interface RolloutWorkerConfig extends InfrastructureConfig {
 const urlList = z
   .string()
   .default('')
-  .transform((s) => s.split(',').map((u) => u.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.string().url()));
 
 export function rolloutWorkerConfig(env: NodeJS.ProcessEnv): RolloutWorkerConfig {
@@ -84,9 +89,27 @@ export function graderConfig(env: NodeJS.ProcessEnv): GraderConfig {
 
 export interface CuratorConfig extends InfrastructureConfig {
   concurrency: number;
+  /** The model's `tokenizer.json`; unset uses the Qwen tokenizer bundled for development. */
+  tokenizerJson: string | undefined;
+  tokenizerConfig: string | undefined;
+  tokenizerName: string | undefined;
 }
 
 export function curatorConfig(env: NodeJS.ProcessEnv): CuratorConfig {
-  const e = parseEnv(z.object({ CURATOR_CONCURRENCY: envInt(1, 64).default(1) }), env);
-  return { ...infrastructureConfig(env), concurrency: e.CURATOR_CONCURRENCY };
+  const e = parseEnv(
+    z.object({
+      CURATOR_CONCURRENCY: envInt(1, 64).default(1),
+      TOKENIZER_JSON: z.string().min(1).optional(),
+      TOKENIZER_CONFIG: z.string().min(1).optional(),
+      TOKENIZER_NAME: z.string().min(1).optional(),
+    }),
+    env,
+  );
+  return {
+    ...infrastructureConfig(env),
+    concurrency: e.CURATOR_CONCURRENCY,
+    tokenizerJson: e.TOKENIZER_JSON,
+    tokenizerConfig: e.TOKENIZER_CONFIG,
+    tokenizerName: e.TOKENIZER_NAME,
+  };
 }

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { BUILTIN_RECIPE_NAMES, HintPolicy, SamplingParams, ToolPolicy } from './recipe.ts';
 
-const StageName = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]{0,31}$/, 'lowercase letters, digits and dashes, starting with a letter, at most 32');
+const StageName = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'lowercase letters, digits and dashes, starting with a letter, at most 32');
 
 export const StageSpec = z.object({
   name: StageName,
@@ -61,8 +59,15 @@ export const CampaignSpec = z
       names.add(stage.name);
     });
     const sel = spec.selection;
-    const refs = sel?.policy === 'hint-rft' ? [['greedyStage', sel.greedyStage], ['hintStage', sel.hintStage]] as const
-      : sel?.policy === 'rft' && sel.stage ? [['stage', sel.stage]] as const : [];
+    const refs =
+      sel?.policy === 'hint-rft'
+        ? ([
+            ['greedyStage', sel.greedyStage],
+            ['hintStage', sel.hintStage],
+          ] as const)
+        : sel?.policy === 'rft' && sel.stage
+          ? ([['stage', sel.stage]] as const)
+          : [];
     for (const [field, name] of refs) {
       if (!names.has(name)) {
         ctx.addIssue({ code: 'custom', path: ['selection', field], message: `no stage named "${name}"` });

@@ -9,4 +9,5 @@ export * from './verdict.ts';
 export * from './sandbox.ts';
 export * from './seed.ts';
 export * from './assert-never.ts';
+export * from './dataset-manifest.ts';
 export * from './control-api.ts';

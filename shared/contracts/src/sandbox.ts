@@ -10,13 +10,21 @@ export const ExecutionLimits = z.object({
   cpuSeconds: z.number().positive().max(600).optional(),
   memoryMb: z.number().int().positive().max(65_536).optional(),
   /** Bytes kept of stdout and of stderr each (head + tail when cut). */
-  maxOutputBytes: z.number().int().positive().max(16 * 1024 * 1024).optional(),
+  maxOutputBytes: z
+    .number()
+    .int()
+    .positive()
+    .max(16 * 1024 * 1024)
+    .optional(),
 });
 export type ExecutionLimits = z.infer<typeof ExecutionLimits>;
 
 export const ExecutionRequest = z.object({
   code: z.string().max(1_000_000),
-  stdin: z.string().max(64 * 1024 * 1024).optional(),
+  stdin: z
+    .string()
+    .max(64 * 1024 * 1024)
+    .optional(),
   limits: ExecutionLimits.optional(),
   /** Stateful execution across the tool calls of one trajectory; stateless when absent. */
   sessionId: z.string().max(200).optional(),

@@ -97,11 +97,20 @@ describe('registration', () => {
 
   test('a failure mid-registration leaves nothing behind', async () => {
     const spec = parseCampaignSpec(SPEC, 'spec.yaml');
-    const before = await env.db.selectFrom('campaigns').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const before = await env.db
+      .selectFrom('campaigns')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     // A NUL byte is valid JSON text but Postgres refuses it in jsonb: the insert fails after the campaign row.
-    const questions = parseQuestionFile(enc([line('x'), JSON.stringify({ id: 'y', kind: 'math', problem: 'a\u0000b', answer: '1' })].join('\n')), 'q.jsonl');
+    const questions = parseQuestionFile(
+      enc([line('x'), JSON.stringify({ id: 'y', kind: 'math', problem: 'a\u0000b', answer: '1' })].join('\n')),
+      'q.jsonl',
+    );
     await expect(registerCampaign(env.db, spec, questions, 'tester')).rejects.toThrow();
-    const after = await env.db.selectFrom('campaigns').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const after = await env.db
+      .selectFrom('campaigns')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     expect(after.n).toEqual(before.n);
   });
 });

@@ -20,3 +20,23 @@ export async function assertNoEviction(redis: Redis, fix: boolean): Promise<void
   if (!fix) throw new Error(`Redis maxmemory-policy is "${policy}"; BullMQ requires "noeviction"`);
   await redis.config('SET', 'maxmemory-policy', 'noeviction');
 }
+
+/** Resolves once the connection is ready (producers have no offline queue to wait in). */
+export async function waitUntilReady(redis: Redis, timeoutMs = 30_000): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`Redis not ready after ${timeoutMs / 1000}s (status ${redis.status})`));
+    }, timeoutMs);
+    const onReady = () => {
+      cleanup();
+      resolve();
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+    };
+    redis.on('ready', onReady);
+  });
+}

@@ -1,6 +1,6 @@
 import type { InfrastructureConfig } from '@rft/config';
 import { createDb, type Db } from '@rft/db';
-import { assertNoEviction, createJobQueues, createRedisConnection, type JobQueues } from '@rft/queue';
+import { assertNoEviction, waitUntilReady, createJobQueues, createRedisConnection, type JobQueues } from '@rft/queue';
 import { createS3Client, createS3ObjectStore, type ObjectStore } from '@rft/storage';
 import type { Redis } from 'ioredis';
 import type { Component } from './run-service.ts';
@@ -31,7 +31,10 @@ export function connectInfrastructure(config: InfrastructureConfig, service: str
     component: {
       name: 'connections',
       // Fail at start, loudly, on a Redis that would evict BullMQ's keys.
-      start: () => assertNoEviction(producer, false),
+      async start() {
+        await waitUntilReady(producer);
+        await assertNoEviction(producer, false);
+      },
       async close() {
         await queues.close();
         producer.disconnect();

@@ -93,9 +93,7 @@ export function createS3ObjectStore(client: S3Client, settings: Pick<S3Settings,
     async *list(listPrefix) {
       let token: string | undefined;
       do {
-        const out = await client.send(
-          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix + listPrefix, ContinuationToken: token }),
-        );
+        const out = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix + listPrefix, ContinuationToken: token }));
         for (const item of out.Contents ?? []) {
           if (item.Key) yield { key: item.Key.slice(prefix.length), size: item.Size ?? 0 };
         }

@@ -18,7 +18,9 @@ declare module 'vitest' {
  * `S3_TEST_ENDPOINT` points the tests at an existing S3-compatible server instead of s3rver.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const templateDatabase = await prepareTemplateDatabase(process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  const templateDatabase = await prepareTemplateDatabase(
+    process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  );
   project.provide('templateDatabase', templateDatabase);
 
   if (process.env.S3_TEST_ENDPOINT) {

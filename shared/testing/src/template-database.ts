@@ -26,7 +26,11 @@ async function withAdmin<T>(adminUrl: string, fn: (client: pg.Client) => Promise
  */
 export async function prepareTemplateDatabase(adminUrl: string): Promise<string> {
   const fingerprint = createHash('sha256')
-    .update(Object.entries(MIGRATIONS).map(([name, m]) => name + m.up.toString()).join('\n'))
+    .update(
+      Object.entries(MIGRATIONS)
+        .map(([name, m]) => name + m.up.toString())
+        .join('\n'),
+    )
     .digest('hex')
     .slice(0, 12);
   const name = `rft_template_${fingerprint}`;
@@ -39,7 +43,9 @@ export async function prepareTemplateDatabase(adminUrl: string): Promise<string>
       const building = `${name}_building`;
       await client.query(`DROP DATABASE IF EXISTS ${building}`);
       await client.query(`CREATE DATABASE ${building}`);
-      const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: withDatabase(adminUrl, building), max: 1 }) }) });
+      const db = new Kysely<unknown>({
+        dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: withDatabase(adminUrl, building), max: 1 }) }),
+      });
       try {
         await migrateToLatest(db);
         await sql`SELECT 1`.execute(db);
@@ -48,7 +54,10 @@ export async function prepareTemplateDatabase(adminUrl: string): Promise<string>
       }
       await client.query(`ALTER DATABASE ${building} RENAME TO ${name}`);
       // Templates of older migration sets are dropped so they do not pile up.
-      const stale = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'rft_template_%' AND datname <> $1", [name]);
+      const stale = await client.query<{ datname: string }>(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'rft_template_%' AND datname <> $1",
+        [name],
+      );
       for (const row of stale.rows) await client.query(`DROP DATABASE IF EXISTS ${row.datname}`).catch(() => {});
     } finally {
       await client.query('SELECT pg_advisory_unlock(42424242)');

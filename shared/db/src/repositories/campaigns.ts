@@ -45,7 +45,10 @@ export async function insertCampaign(tx: DbOrTx, input: NewCampaign): Promise<st
     question_count: Math.min(input.shardSize, input.questions.length - shard * input.shardSize),
   }));
   for (let i = 0; i < shards.length; i += INSERT_CHUNK) {
-    await tx.insertInto('shards').values(shards.slice(i, i + INSERT_CHUNK)).execute();
+    await tx
+      .insertInto('shards')
+      .values(shards.slice(i, i + INSERT_CHUNK))
+      .execute();
   }
 
   const perStageChunk = Math.max(1, Math.floor(INSERT_CHUNK / Math.max(1, input.stages.length)));

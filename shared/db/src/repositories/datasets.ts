@@ -93,12 +93,20 @@ export async function insertDataset(tx: DbOrTx, input: NewDataset): Promise<bool
   for (let i = 0; i < input.items.length; i += 1000) {
     await tx
       .insertInto('dataset_items')
-      .values(input.items.slice(i, i + 1000).map((item) => ({ dataset_id: input.id, sample_id: item.sampleId, question_id: item.questionId })))
+      .values(
+        input.items.slice(i, i + 1000).map((item) => ({ dataset_id: input.id, sample_id: item.sampleId, question_id: item.questionId })),
+      )
       .execute();
   }
   return true;
 }
 
 export async function latestDataset(db: DbOrTx, campaignId: string) {
-  return db.selectFrom('datasets').selectAll().where('campaign_id', '=', campaignId).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+  return db
+    .selectFrom('datasets')
+    .selectAll()
+    .where('campaign_id', '=', campaignId)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
 }

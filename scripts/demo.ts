@@ -1,0 +1,90 @@
+// `npm run demo`: a small sampling campaign end to end on the local stack and the simulated model.
+// Brings the stack up, migrates, starts every service as its own process, submits the bundled demo
+// campaign, shows progress, prints a summary read from the ledger, and stops everything it started.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createDb, campaignProgress, getCampaign, latestDataset, rejectionHistogram } from '@rft/db';
+import { parseCampaignSpec, parseQuestionFile, registerCampaign } from '@rft/intake';
+import { migrateToLatest } from '@rft/migrations';
+import { ensureDatabase, stackDown, stackUp, STACK_DEFAULTS } from '../infra/local/stack.ts';
+import { createChildServices, freePort, waitForHttp } from './lib/child-services.ts';
+import { printSummary, progressLine } from './lib/campaign-report.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const DEMO_DIR = join(ROOT, 'examples', 'demo');
+const TIMEOUT_MS = Number(process.env.DEMO_TIMEOUT_MS ?? 15 * 60_000);
+const DATABASE = process.env.DEMO_DATABASE ?? 'rft_demo';
+
+const adminUrl = STACK_DEFAULTS.postgresAdminUrl;
+const databaseUrl = new URL(adminUrl);
+databaseUrl.pathname = `/${DATABASE}`;
+
+await stackUp();
+const services = createChildServices(ROOT, join(ROOT, '.local', 'demo-logs'));
+let exitCode = 1;
+const db = createDb({ url: databaseUrl.toString(), poolSize: 2 });
+try {
+  await ensureDatabase(adminUrl, DATABASE);
+  await migrateToLatest(db);
+
+  const [simPort, sandboxPort] = await Promise.all([freePort(), freePort()]);
+  const simUrl = `http://127.0.0.1:${simPort}`;
+  const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+  const env = {
+    DATABASE_URL: databaseUrl.toString(),
+    REDIS_URL: STACK_DEFAULTS.redisUrl,
+    QUEUE_PREFIX: 'rft-demo',
+    S3_ENDPOINT: `http://127.0.0.1:${STACK_DEFAULTS.s3Port}`,
+    S3_BUCKET: STACK_DEFAULTS.bucket,
+    S3_ACCESS_KEY_ID: 'S3RVER',
+    S3_SECRET_ACCESS_KEY: 'S3RVER',
+    LOG_LEVEL: 'info',
+    INFERENCE_ENDPOINTS: simUrl,
+    SANDBOX_URL: sandboxUrl,
+    SCHEDULER_TICK_MS: '250',
+  };
+  services.start('model-sim', 'services/model-sim/src/main.ts', { ...env, PORT: String(simPort) });
+  services.start('sandbox', 'services/sandbox/src/main.ts', { ...env, SANDBOX_PORT: String(sandboxPort) });
+  await Promise.all([waitForHttp(`${simUrl}/v1/models`), waitForHttp(`${sandboxUrl}/healthz`, 60_000)]);
+  services.start('scheduler', 'services/scheduler/src/main.ts', env);
+  services.start('rollout-worker', 'services/rollout-worker/src/main.ts', { ...env, ROLLOUT_CONCURRENCY: '16' });
+  services.start('grader', 'services/grader/src/main.ts', env);
+  services.start('curator', 'services/curator/src/main.ts', env);
+
+  const specFile = join(DEMO_DIR, 'campaign.yaml');
+  const questionFile = join(DEMO_DIR, 'questions.jsonl');
+  const spec = parseCampaignSpec(await readFile(specFile, 'utf8'), specFile);
+  const questions = parseQuestionFile(await readFile(questionFile), questionFile);
+  const campaignId = await registerCampaign(db, spec, questions, 'demo');
+  console.log(`submitted campaign ${campaignId}: ${questions.length} questions x ${spec.stages.map((s) => s.name).join(', ')}`);
+
+  const deadline = Date.now() + TIMEOUT_MS;
+  for (;;) {
+    const campaign = await getCampaign(db, campaignId);
+    const progress = await campaignProgress(db, campaignId);
+    console.log(progressLine(campaign?.status ?? 'unknown', progress));
+    for (const child of services.children) {
+      if (child.process.exitCode !== null)
+        throw new Error(`${child.name} exited with code ${child.process.exitCode}; see ${child.logFile}`);
+    }
+    if (campaign && ['completed', 'failed', 'cancelled'].includes(campaign.status)) {
+      printSummary({
+        campaign,
+        progress,
+        rejections: await rejectionHistogram(db, campaignId),
+        dataset: await latestDataset(db, campaignId),
+      });
+      exitCode = campaign.status === 'completed' ? 0 : 1;
+      break;
+    }
+    if (Date.now() > deadline) throw new Error(`campaign did not finish within ${TIMEOUT_MS / 1000}s; logs in .local/demo-logs/`);
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+} catch (error) {
+  console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`);
+} finally {
+  await services.stopAll();
+  await db.destroy();
+  await stackDown();
+}
+process.exit(exitCode);

@@ -1,0 +1,137 @@
+import { CampaignSpec, Question, Trajectory, type JobPayload, type SelectionSpec } from '@rft/contracts';
+import { gradedCandidates, insertDataset, setCampaignStatus, type CandidateRow, type Db } from '@rft/db';
+import { UnrecoverableError, type JobContext } from '@rft/queue';
+import { decodeJsonlZst, type ObjectStore } from '@rft/storage';
+import type { Logger } from '@rft/telemetry';
+import { buildDatasetVersion, type DatasetRowInput, type Tokenizer } from './dataset/index.ts';
+import { selectHintRft, selectRft, type Candidate } from './selection/index.ts';
+
+export interface CurateJobDeps {
+  db: Db;
+  store: ObjectStore;
+  log: Logger;
+  tokenizer: Tokenizer;
+  /** Names the tokenizer in the manifest (its file hash is recorded too). */
+  tokenizerName: string;
+}
+
+function toCandidate(row: CandidateRow): Candidate {
+  const chars = row.metrics['responseChars'];
+  return {
+    questionId: row.questionId,
+    stage: row.stage,
+    sampleIndex: row.sampleIndex,
+    sampleId: row.sampleId,
+    verdict: {
+      correct: row.correct,
+      eligible: row.eligible,
+      reasons: row.reasons as Candidate['verdict']['reasons'],
+      metrics: row.metrics,
+      graderVersion: row.graderVersion,
+    },
+    responseChars: typeof chars === 'number' ? chars : row.completionTokens * 4,
+    responseTokens: row.completionTokens,
+  };
+}
+
+/** The campaign's selection policy; without one, RFT over its first stage. */
+export function selectionOf(spec: CampaignSpec): SelectionSpec {
+  return spec.selection ?? { policy: 'rft', stage: spec.stages[0]!.name, minResponseChars: 0 };
+}
+
+/**
+ * Selects samples from the stored verdicts (no re-grading), builds an immutable dataset version
+ * and registers it, then completes the campaign. Idempotent: the version is content-addressed.
+ */
+export async function runCurateJob(deps: CurateJobDeps, payload: JobPayload<'curate'>, ctx: JobContext): Promise<void> {
+  const log = deps.log.child({ campaignId: payload.campaignId, job: ctx.job.id });
+  const campaign = await deps.db.selectFrom('campaigns').selectAll().where('id', '=', payload.campaignId).executeTakeFirst();
+  if (!campaign) throw new UnrecoverableError(`campaign ${payload.campaignId} does not exist`);
+  if (campaign.status !== 'curating') return;
+  const spec = CampaignSpec.parse(campaign.spec);
+  const selection = selectionOf(spec);
+
+  const candidates = (await gradedCandidates(deps.db, payload.campaignId)).map(toCandidate);
+  const result =
+    selection.policy === 'rft'
+      ? selectRft(
+          candidates.filter((c) => c.stage === (selection.stage ?? spec.stages[0]!.name)),
+          { seed: payload.campaignId, minResponseChars: selection.minResponseChars },
+        )
+      : selectHintRft(candidates, { greedyStage: selection.greedyStage, hintStage: selection.hintStage, seed: payload.campaignId });
+
+  if (result.selected.length === 0) {
+    await setCampaignStatus(deps.db, payload.campaignId, 'completed', {
+      from: ['curating'],
+      error: 'no sample was selected; no dataset was built',
+    });
+    log.warn({ dropped: result.dropped }, 'campaign completed without a dataset');
+    return;
+  }
+
+  const rows = await loadRows(deps, payload.campaignId, result.selected);
+  const built = await buildDatasetVersion({
+    store: deps.store,
+    rows,
+    info: {
+      campaignId: payload.campaignId,
+      model: spec.model.name,
+      tokenizer: { name: deps.tokenizerName },
+      graderVersion: result.selected[0]!.verdict.graderVersion,
+      selectionPolicy: { ...selection, ...('params' in result ? { params: result.params } : {}) },
+      droppedByReason: result.dropped,
+      samplingParams: Object.fromEntries(spec.stages.map((s) => [s.name, s])),
+    },
+    tokenizer: deps.tokenizer,
+  });
+  await deps.db.transaction().execute(async (tx) => {
+    await insertDataset(tx, {
+      id: built.datasetId,
+      campaignId: payload.campaignId,
+      name: `${spec.name}/${selection.policy}`,
+      selection: { ...selection, dropped: result.dropped },
+      storagePrefix: built.prefix,
+      manifestKey: `${built.prefix}/manifest.json`,
+      manifestSha256: built.manifest.contentSha256,
+      createdBy: 'curator',
+      items: result.selected.map((c) => ({ sampleId: c.sampleId, questionId: c.questionId })),
+    });
+    await setCampaignStatus(tx, payload.campaignId, 'completed', { from: ['curating'] });
+  });
+  log.info({ datasetId: built.datasetId, rows: result.selected.length }, 'dataset built; campaign completed');
+}
+
+async function loadRows(deps: CurateJobDeps, campaignId: string, selected: readonly Candidate[]): Promise<DatasetRowInput[]> {
+  const sampleRows = await deps.db
+    .selectFrom('samples as s')
+    .innerJoin('questions as q', (j) => j.onRef('q.campaign_id', '=', 's.campaign_id').onRef('q.question_id', '=', 's.question_id'))
+    .select(['s.id', 's.trajectory_key', 's.trajectory_line', 'q.payload'])
+    .where('s.campaign_id', '=', campaignId)
+    .where(
+      's.id',
+      'in',
+      selected.map((c) => c.sampleId),
+    )
+    .execute();
+  const byId = new Map(sampleRows.map((r) => [r.id, r]));
+  const objects = new Map<string, unknown[]>();
+  const rows: DatasetRowInput[] = [];
+  for (const candidate of selected) {
+    const row = byId.get(candidate.sampleId);
+    if (!row) throw new UnrecoverableError(`sample ${candidate.sampleId} vanished`);
+    let lines = objects.get(row.trajectory_key);
+    if (!lines) {
+      const bytes = await deps.store.get(row.trajectory_key);
+      if (!bytes) throw new UnrecoverableError(`trajectory object ${row.trajectory_key} is missing`);
+      lines = decodeJsonlZst(bytes);
+      objects.set(row.trajectory_key, lines);
+    }
+    rows.push({
+      sampleId: candidate.sampleId,
+      question: Question.parse(row.payload),
+      trajectory: Trajectory.parse(lines[row.trajectory_line]),
+      verdict: candidate.verdict,
+    });
+  }
+  return rows;
+}

@@ -1,0 +1,115 @@
+import {
+  TRAINED_SEGMENT_KINDS,
+  type Question,
+  type SegmentKind,
+  type Trajectory,
+  type Verdict,
+} from '@rft/contracts';
+import type { MaskedSegment } from './token-alignment.ts';
+
+/** One selected sample handed to the dataset build. */
+export interface DatasetRowInput {
+  question: Question;
+  trajectory: Trajectory;
+  verdict: Verdict;
+  /** Stable id of the stored sample (unique within the dataset). */
+  sampleId: string;
+}
+
+/**
+ * The canonical training record: every export is a deterministic projection of it.
+ * Segments keep the trajectory's kinds; `train` derives from the kind (model and code trained;
+ * prompt, hint, tool output and system masked).
+ */
+export interface CanonicalRecord {
+  id: string;
+  questionId: string;
+  questionKind: Question['kind'];
+  source: string | null;
+  campaignId: string;
+  recipe: string;
+  split: 'train';
+  segments: MaskedSegment[];
+  toolCalls: number;
+  hintsInserted: number;
+  correct: boolean;
+  graderVersion: string;
+  /** Verdict metrics as a JSON string: free-form and heterogeneous, so not a typed column. */
+  verdictMetrics: string;
+  numTokens: number;
+  numTrainTokens: number;
+  numStraddleTokens: number;
+  numHintTokens: number;
+  numToolOutputTokens: number;
+}
+
+/** Token ids and loss mask computed once with the model's tokenizer; exported to TRL. */
+export interface TokenizedRecord {
+  record: CanonicalRecord;
+  ids: number[];
+  trainMask: Uint8Array;
+}
+
+export function isTrainedKind(kind: SegmentKind): boolean {
+  return TRAINED_SEGMENT_KINDS.has(kind);
+}
+
+/** Segments with their train flag; empty segments are left out, text is NFC-normalized. */
+export function maskedSegments(trajectory: Trajectory): MaskedSegment[] {
+  return trajectory.segments
+    .filter((s) => s.text.length > 0)
+    .map((s) => ({ kind: s.kind, text: s.text.normalize('NFC'), train: isTrainedKind(s.kind) }));
+}
+
+/** JSON with object keys sorted, so hashes do not depend on insertion order. */
+export function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array)) {
+      const obj = v as Record<string, unknown>;
+      return Object.fromEntries(Object.keys(obj).sort().map((k) => [k, obj[k]]));
+    }
+    return v;
+  });
+}
+
+export function baseRecord(row: DatasetRowInput, segments: MaskedSegment[]): Omit<CanonicalRecord, `num${string}`> {
+  return {
+    id: row.sampleId,
+    questionId: row.question.id,
+    questionKind: row.question.kind,
+    source: row.question.source ?? null,
+    campaignId: row.trajectory.campaignId,
+    recipe: row.trajectory.recipe,
+    split: 'train',
+    segments,
+    toolCalls: row.trajectory.toolCalls,
+    hintsInserted: row.trajectory.hintsInserted,
+    correct: row.verdict.correct,
+    graderVersion: row.verdict.graderVersion,
+    verdictMetrics: stableJson(row.verdict.metrics),
+  };
+}
+
+/** The JSONL form of the canonical record (snake_case, like the Parquet columns). */
+export function recordToJson(r: CanonicalRecord): Record<string, unknown> {
+  return {
+    id: r.id,
+    question_id: r.questionId,
+    question_kind: r.questionKind,
+    source: r.source,
+    campaign_id: r.campaignId,
+    recipe: r.recipe,
+    split: r.split,
+    segments: r.segments.map((s) => ({ kind: s.kind, text: s.text, train: s.train })),
+    tool_calls: r.toolCalls,
+    hints_inserted: r.hintsInserted,
+    correct: r.correct,
+    grader_version: r.graderVersion,
+    verdict_metrics: r.verdictMetrics,
+    num_tokens: r.numTokens,
+    num_train_tokens: r.numTrainTokens,
+    num_straddle_tokens: r.numStraddleTokens,
+    num_hint_tokens: r.numHintTokens,
+    num_tool_output_tokens: r.numToolOutputTokens,
+  };
+}

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+/** Provenance the caller supplies for a dataset version; everything here lands in the manifest. */
+export const DatasetInfo = z.object({
+  campaignId: z.string().min(1),
+  model: z.string().min(1),
+  modelRevision: z.string().min(1).optional(),
+  tokenizer: z.object({ name: z.string().min(1), revision: z.string().min(1).optional() }),
+  /** sha256 of the chat template used to render prompts; defaults to the tokenizer config's template. */
+  chatTemplateSha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex characters')
+    .optional(),
+  samplingParams: z.record(z.string(), z.unknown()),
+  hintLibraryVersion: z.string().min(1).optional(),
+  sandboxVersion: z.string().min(1).optional(),
+  graderVersion: z.string().min(1),
+  selectionPolicy: z.record(z.string(), z.unknown()),
+  /** Samples dropped upstream (grading, selection), by reason. */
+  droppedByReason: z.record(z.string(), z.number().int().nonnegative()),
+});
+export type DatasetInfo = z.infer<typeof DatasetInfo>;
+
+/** Reasons the build itself drops a selected sample. */
+export type BuildDropReason = 'too_long' | 'empty_train' | 'not_eligible' | 'not_nfc' | 'byte_mismatch';

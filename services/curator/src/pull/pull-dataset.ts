@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { appendFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import { DatasetManifest, InputError, parseOrThrow, type DatasetFile, type DatasetFormat } from '@rft/contracts';
+import { objectKeys, type ObjectStore } from '@rft/storage';
+import { stableJson } from '../dataset/canonical-record.ts';
+
+export interface PullDatasetOptions {
+  store: ObjectStore;
+  datasetId: string;
+  outDir: string;
+  /** Which files to fetch; `parquet` (canonical shards) by default. */
+  format?: DatasetFormat;
+  /** Size of each range GET; a partial download resumes at a chunk boundary. Default 8 MiB. */
+  chunkBytes?: number;
+}
+
+export type PulledFileAction = 'downloaded' | 'resumed' | 'already-present';
+
+export interface PullDatasetResult {
+  datasetId: string;
+  format: DatasetFormat;
+  /** Absolute path of the local copy; `manifest.json` sits at its root. */
+  dir: string;
+  manifest: DatasetManifest;
+  files: (DatasetFile & { action: PulledFileAction; bytesFetched: number })[];
+}
+
+/** A stored shard does not hash to what the manifest recorded: never use it. */
+export class TamperedShardError extends Error {
+  override readonly name = 'TamperedShardError';
+  readonly path: string;
+  constructor(datasetId: string, path: string, expected: string, actual: string) {
+    super(
+      `dataset ${datasetId}: ${path} has sha256 ${actual} but the manifest records ${expected}; refusing it (the stored object was altered or corrupted)`,
+    );
+    this.path = path;
+  }
+}
+
+export class DatasetNotFoundError extends Error {
+  override readonly name = 'DatasetNotFoundError';
+}
+
+const PARTIAL_SUFFIX = '.partial';
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function sizeOf(path: string): Promise<number | null> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return null;
+  }
+}
+
+/** Recomputes the manifest's content hash, so an edited manifest is caught as well as an edited shard. */
+export function verifyManifestContent(manifest: DatasetManifest): void {
+  const { datasetId, contentSha256, createdAt: _createdAt, ...body } = manifest;
+  const actual = createHash('sha256').update(stableJson(body)).digest('hex');
+  if (actual !== contentSha256 || !contentSha256.startsWith(datasetId.slice(3))) {
+    throw new TamperedShardError(datasetId, 'manifest.json', contentSha256, actual);
+  }
+}
+
+export async function readManifest(store: ObjectStore, datasetId: string): Promise<DatasetManifest> {
+  if (!/^ds-[0-9a-f]{16,64}$/.test(datasetId)) {
+    throw new InputError(`datasetId: ${JSON.stringify(datasetId)} is not a dataset id (ds- followed by hex)`);
+  }
+  const key = `${objectKeys.datasetPrefix(datasetId)}/manifest.json`;
+  const bytes = await store.get(key);
+  if (!bytes) throw new DatasetNotFoundError(`dataset ${datasetId}: no ${key} in bucket ${store.bucket} (unknown id, or the version was never completed)`);
+  const manifest = parseOrThrow(DatasetManifest, JSON.parse(Buffer.from(bytes).toString('utf8')), key);
+  if (manifest.datasetId !== datasetId) {
+    throw new TamperedShardError(datasetId, 'manifest.json', datasetId, manifest.datasetId);
+  }
+  verifyManifestContent(manifest);
+  return manifest;
+}
+
+/**
+ * Downloads one export of a dataset version, verifying every file's sha256 against the manifest.
+ * Interrupted downloads leave `<file>.partial` and resume with range GETs; a file that does not hash
+ * to the manifest is deleted and refused with a TamperedShardError.
+ */
+export async function pullDataset(opts: PullDatasetOptions): Promise<PullDatasetResult> {
+  const format = opts.format ?? 'parquet';
+  const chunkBytes = opts.chunkBytes ?? 8 * 1024 * 1024;
+  const manifest = await readManifest(opts.store, opts.datasetId);
+  const dir = resolve(opts.outDir);
+  await mkdir(dir, { recursive: true });
+  const prefix = objectKeys.datasetPrefix(opts.datasetId);
+  const files: PullDatasetResult['files'] = [];
+  for (const file of manifest.exports[format].files) {
+    const local = resolve(dir, file.path);
+    if (!local.startsWith(dir + sep)) throw new TamperedShardError(opts.datasetId, file.path, 'a relative path', file.path);
+    files.push({ ...file, ...(await pullFile(opts.store, opts.datasetId, `${prefix}/${file.path}`, file, local, chunkBytes)) });
+  }
+  await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  return { datasetId: opts.datasetId, format, dir, manifest, files };
+}
+
+async function pullFile(
+  store: ObjectStore,
+  datasetId: string,
+  key: string,
+  file: DatasetFile,
+  local: string,
+  chunkBytes: number,
+): Promise<{ action: PulledFileAction; bytesFetched: number }> {
+  if ((await sizeOf(local)) === file.bytes && (await sha256File(local)) === file.sha256) {
+    return { action: 'already-present', bytesFetched: 0 };
+  }
+  await mkdir(dirname(local), { recursive: true });
+  const head = await store.head(key);
+  if (!head) throw new DatasetNotFoundError(`dataset ${datasetId}: ${file.path} is listed in the manifest but missing from the store`);
+  if (head.size !== file.bytes) {
+    throw new TamperedShardError(datasetId, file.path, `${file.sha256} (${file.bytes} bytes)`, `unknown (${head.size} bytes stored)`);
+  }
+  const partial = local + PARTIAL_SUFFIX;
+  let have = (await sizeOf(partial)) ?? 0;
+  if (have > file.bytes) {
+    await rm(partial, { force: true });
+    have = 0;
+  }
+  const resumed = have > 0;
+  let fetched = 0;
+  for (let attempt = 0; ; attempt++) {
+    while (have < file.bytes) {
+      const end = Math.min(file.bytes, have + chunkBytes) - 1;
+      const bytes = await store.getRange(key, have, end);
+      if (!bytes) throw new DatasetNotFoundError(`dataset ${datasetId}: ${file.path} disappeared from the store during download`);
+      if (bytes.byteLength !== end - have + 1) {
+        throw new Error(`dataset ${datasetId}: range ${have}-${end} of ${file.path} returned ${bytes.byteLength} bytes`);
+      }
+      await appendFile(partial, bytes);
+      have += bytes.byteLength;
+      fetched += bytes.byteLength;
+    }
+    const actual = await sha256File(partial);
+    if (actual === file.sha256) break;
+    await rm(partial, { force: true });
+    // A resumed download may have joined a stale local prefix: retry once from zero before blaming the store.
+    if (!resumed || attempt > 0) throw new TamperedShardError(datasetId, file.path, file.sha256, actual);
+    have = 0;
+  }
+  await rename(partial, local);
+  return { action: resumed ? 'resumed' : 'downloaded', bytesFetched: fetched };
+}

@@ -1,0 +1,65 @@
+import { Question, Trajectory, type JobPayload, type Verdict } from '@rft/contracts';
+import { insertGrades, markGraded, ungradedSamples, type Db, type NewGrade } from '@rft/db';
+import { UnrecoverableError, type JobContext } from '@rft/queue';
+import { decodeJsonlZst, type ObjectStore } from '@rft/storage';
+import type { Logger } from '@rft/telemetry';
+
+/** What the grade job needs from a grader. */
+export interface SampleGrader {
+  readonly version: string;
+  grade(input: { question: Question; trajectory: Trajectory }): Promise<Verdict>;
+}
+
+export interface GradeJobDeps {
+  db: Db;
+  store: ObjectStore;
+  grader: SampleGrader;
+  log: Logger;
+}
+
+/**
+ * Grades every stored sample of one question in one stage that has no verdict from this grader
+ * version yet. Verdicts are keyed by (sample, grader version): re-running is harmless, and a new
+ * grader version re-grades without regenerating.
+ */
+export async function runGradeJob(deps: GradeJobDeps, payload: JobPayload<'grade'>, ctx: JobContext): Promise<void> {
+  const log = deps.log.child({ campaignId: payload.campaignId, questionId: payload.questionId, stage: payload.stage, job: ctx.job.id });
+  const questionRow = await deps.db
+    .selectFrom('questions')
+    .select('payload')
+    .where('campaign_id', '=', payload.campaignId)
+    .where('question_id', '=', payload.questionId)
+    .executeTakeFirst();
+  if (!questionRow) throw new UnrecoverableError(`question ${payload.questionId} of campaign ${payload.campaignId} does not exist`);
+  const question = Question.parse(questionRow.payload);
+
+  const samples = await ungradedSamples(deps.db, payload, deps.grader.version);
+  const objects = new Map<string, unknown[]>();
+  for (const key of new Set(samples.map((s) => s.trajectoryKey))) {
+    const bytes = await deps.store.get(key);
+    // A sample row is written only after its object: a missing object is corruption, not a race.
+    if (!bytes) throw new UnrecoverableError(`trajectory object ${key} is missing`);
+    objects.set(key, decodeJsonlZst(bytes));
+  }
+
+  const grades: NewGrade[] = [];
+  for (const sample of samples) {
+    const line = objects.get(sample.trajectoryKey)?.[sample.trajectoryLine];
+    const trajectory = Trajectory.safeParse(line);
+    if (!trajectory.success) throw new UnrecoverableError(`line ${sample.trajectoryLine} of ${sample.trajectoryKey} is not a trajectory`);
+    const verdict = await deps.grader.grade({ question, trajectory: trajectory.data });
+    grades.push({
+      sampleId: sample.id,
+      graderVersion: verdict.graderVersion,
+      correct: verdict.correct,
+      eligible: verdict.eligible,
+      reasons: verdict.reasons,
+      metrics: verdict.metrics,
+    });
+  }
+  await deps.db.transaction().execute(async (tx) => {
+    await insertGrades(tx, grades);
+    await markGraded(tx, payload);
+  });
+  log.debug({ graded: grades.length, correct: grades.filter((g) => g.correct).length }, 'samples graded');
+}

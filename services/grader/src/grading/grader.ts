@@ -1,0 +1,154 @@
+import { Question, responseText, TRAINED_SEGMENT_KINDS, Trajectory, type PythonRunner, type RejectReason, type Verdict } from '@rft/contracts';
+import { extractFinalCode } from './code/code-extract.ts';
+import { gradeCode, type CodeGradeOptions } from './code/code-grade.ts';
+import { detectRepetition } from './detectors/repetition.ts';
+import { resolveThresholds, type DetectorThresholds } from './detectors/thresholds.ts';
+import { inspectToolCalls } from './detectors/tool-errors.ts';
+import { detectTruncation, type TruncationOptions } from './detectors/truncation.ts';
+import type { CompareOptions } from './math/answer-compare.ts';
+import { extractAnswer, type ExtractionOptions } from './math/answer-extract.ts';
+import { createComparePool } from './math/compare-pool.ts';
+
+/** Bumped whenever a verdict for the same input could change. */
+export const GRADER_VERSION = 'grader-2026.11.26-1';
+
+export interface GraderDeps {
+  runner: PythonRunner;
+  equivalence?: {
+    workers?: number;
+    timeoutMs?: number;
+    compare?: CompareOptions;
+    extraction?: ExtractionOptions;
+    /** Alternative compare worker script (tests and diagnostics). */
+    workerUrl?: URL;
+  };
+  thresholds?: Partial<DetectorThresholds>;
+  code?: CodeGradeOptions;
+  truncation?: TruncationOptions;
+}
+
+export interface Grader {
+  grade(input: { question: Question; trajectory: Trajectory }): Promise<Verdict>;
+  close(): Promise<void>;
+}
+
+/** Responses are graded on at most this many characters (the tail); longer ones are flagged in metrics. */
+const MAX_GRADED_CHARS = 1_048_576;
+
+/** The gold answer itself may be written as a boxed solution. */
+function goldAnswer(answer: string): string {
+  return /\\(?:boxed|fbox)/.test(answer) ? (extractAnswer(answer, { tailChars: Infinity })?.answer ?? answer) : answer;
+}
+
+/** Thrown for malformed input objects (a programming error upstream, not a property of the sample). */
+export class InvalidGradeInputError extends Error {
+  override name = 'InvalidGradeInputError';
+}
+
+function validateInput(input: { question: unknown; trajectory: unknown }): { question: Question; trajectory: Trajectory } {
+  const q = Question.safeParse(input?.question);
+  if (!q.success) throw new InvalidGradeInputError(`question: ${q.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  const t = Trajectory.safeParse(input?.trajectory);
+  if (!t.success) throw new InvalidGradeInputError(`trajectory: ${t.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  if (t.data.questionId !== q.data.id) throw new InvalidGradeInputError(`trajectory.questionId: ${JSON.stringify(t.data.questionId)} does not match question.id ${JSON.stringify(q.data.id)}`);
+  return { question: q.data, trajectory: t.data };
+}
+
+export function createGrader(deps: GraderDeps): Grader {
+  const thresholds = resolveThresholds(deps.thresholds);
+  const pool = createComparePool({
+    workers: deps.equivalence?.workers,
+    timeoutMs: deps.equivalence?.timeoutMs,
+    workerUrl: deps.equivalence?.workerUrl,
+  });
+  const compareOptions = deps.equivalence?.compare ?? {};
+  const extraction = deps.equivalence?.extraction ?? {};
+
+  async function grade(input: { question: Question; trajectory: Trajectory }): Promise<Verdict> {
+    const started = performance.now();
+    const { question, trajectory } = validateInput(input);
+    const reasons = new Set<RejectReason>();
+    const metrics: Record<string, unknown> = { kind: question.kind };
+    const done = (correct: boolean): Verdict => {
+      metrics['gradeMs'] = Math.round((performance.now() - started) * 100) / 100;
+      const list = [...reasons];
+      return { correct, eligible: correct && list.length === 0, reasons: list, metrics, graderVersion: GRADER_VERSION };
+    };
+    if (trajectory.end === 'error') {
+      reasons.add('generation_error');
+      metrics['error'] = trajectory.error ?? 'unknown';
+      return done(false);
+    }
+    let text = responseText(trajectory.segments);
+    metrics['responseChars'] = text.length;
+    if (!text.isWellFormed()) {
+      metrics['illFormedUnicode'] = true;
+      text = text.toWellFormed();
+    }
+    if (text.length > MAX_GRADED_CHARS) {
+      metrics['gradedTailChars'] = MAX_GRADED_CHARS;
+      text = text.slice(-MAX_GRADED_CHARS);
+    }
+    if (text.trim() === '') {
+      reasons.add('no_answer');
+      metrics['empty'] = true;
+      return done(false);
+    }
+
+    const truncation = detectTruncation(trajectory, text, deps.truncation);
+    if (truncation) {
+      reasons.add(truncation === 'repetition_abort' ? 'repetitive' : 'truncated');
+      metrics['truncation'] = truncation;
+    }
+    // Repetition is judged on what the model wrote (tool output may legitimately repeat itself).
+    const generated = trajectory.segments.filter((s) => TRAINED_SEGMENT_KINDS.has(s.kind)).map((s) => s.text).join('');
+    const repetition = detectRepetition(generated.isWellFormed() ? generated : generated.toWellFormed(), thresholds);
+    metrics['repetition'] = repetition.metrics;
+    if (repetition.repetitive) {
+      reasons.add('repetitive');
+      metrics['repetitionRules'] = repetition.rules;
+    }
+    const tools = inspectToolCalls(trajectory.segments);
+    metrics['tools'] = tools;
+    if (tools.lastFailed || tools.unfinishedCall) reasons.add('tool_error');
+
+    let correct = false;
+    if (question.kind === 'math') {
+      const found = extractAnswer(text, extraction);
+      if (!found) {
+        reasons.add('no_answer');
+      } else {
+        metrics['answer'] = found.answer;
+        metrics['answerVia'] = found.via;
+        if (found.boxes > 1) metrics['answerBoxes'] = found.boxes;
+        if ((found.distinctBoxes ?? 0) > Math.max(1, found.boxes)) metrics['distinctBoxedAnswers'] = found.distinctBoxes;
+        const res = await pool.compare(goldAnswer(question.answer), found.answer, compareOptions);
+        metrics['compareMethod'] = res.method;
+        if (res.undecided) metrics['undecided'] = res.undecided;
+        if (res.detail) metrics['compareDetail'] = res.detail;
+        correct = res.equal;
+        if (!correct) reasons.add(res.undecided === 'timeout' ? 'grader_timeout' : res.undecided === 'crash' ? 'grader_error' : 'wrong_answer');
+      }
+    } else {
+      const code = extractFinalCode(text);
+      if (!code) {
+        reasons.add('no_answer');
+      } else {
+        try {
+          const res = await gradeCode(code, question.tests, deps.runner, deps.code);
+          metrics['tests'] = { run: res.testsRun, total: res.testsTotal, firstFailure: res.firstFailure };
+          correct = res.passed;
+          if (!correct) reasons.add(res.firstFailure?.why === 'sandbox_error' ? 'grader_error' : 'tests_failed');
+        } catch (e) {
+          reasons.add('grader_error');
+          metrics['graderError'] = (e as Error).message;
+        }
+      }
+    }
+    // Quality for selection: the answer was checked with the tool and every tool call succeeded.
+    metrics['qualityScore'] = correct && tools.toolCalls > 0 && tools.toolErrors === 0 ? 1 : 0;
+    return done(correct);
+  }
+
+  return { grade, close: () => pool.close() };
+}

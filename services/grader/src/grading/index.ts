@@ -1,0 +1,12 @@
+export { createGrader, GRADER_VERSION, InvalidGradeInputError, type Grader, type GraderDeps } from './grader.ts';
+export { DEFAULT_THRESHOLDS, resolveThresholds, type DetectorThresholds } from './detectors/thresholds.ts';
+export { detectRepetition, type RepetitionVerdict, type RepetitionMetrics } from './detectors/repetition.ts';
+export { detectTruncation, type TruncationCause, type TruncationOptions } from './detectors/truncation.ts';
+export { inspectToolCalls, type ToolCallReport } from './detectors/tool-errors.ts';
+export { compareAnswers, type CompareOptions, type CompareResult } from './math/answer-compare.ts';
+export { extractAnswer, type Extraction, type ExtractionOptions } from './math/answer-extract.ts';
+export { createComparePool, type ComparePool, type ComparePoolOptions } from './math/compare-pool.ts';
+export { gradeCode, type CodeGradeOptions, type CodeGradeResult } from './code/code-grade.ts';
+export { extractFinalCode } from './code/code-extract.ts';
+export { outputsMatch } from './code/output-compare.ts';
+export { passAtK, passAtKReport, rejectionHistogram, successDistribution, type StagedVerdict } from './reports.ts';

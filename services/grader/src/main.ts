@@ -1,0 +1,46 @@
+import { graderConfig } from '@rft/config';
+import type { PythonRunner } from '@rft/contracts';
+import { createSandboxClient } from '@rft/sandbox-client';
+import { connectInfrastructure, runService } from '@rft/service-runtime';
+import { createLogger, createMetricsRegistry, createMetricsServer } from '@rft/telemetry';
+import { createGrader, GRADER_VERSION } from './grading/index.ts';
+import { createGraderService } from './service.ts';
+
+const config = graderConfig(process.env);
+const log = createLogger('grader', { level: config.logLevel });
+const infra = connectInfrastructure(config, 'grader');
+
+// Code questions need the sandbox; a math-only deployment may run without one.
+const noSandbox: PythonRunner = {
+  run: async () => ({
+    status: 'sandbox_error',
+    stdout: '',
+    stderr: 'no sandbox configured (SANDBOX_URL)',
+    exitCode: null,
+    wallMs: 0,
+    cpuMs: 0,
+    truncated: false,
+  }),
+};
+if (!config.sandboxUrl) log.warn('SANDBOX_URL is not set: code questions will be graded as sandbox errors');
+const runner = config.sandboxUrl ? createSandboxClient({ baseUrl: config.sandboxUrl }) : noSandbox;
+const grader = createGrader({ runner });
+const service = createGraderService(
+  {
+    db: infra.db,
+    store: infra.store,
+    grader: { version: GRADER_VERSION, grade: (input) => grader.grade(input) },
+    connection: infra.workerConnection,
+    queuePrefix: config.queuePrefix,
+    log,
+  },
+  config,
+);
+const metrics = createMetricsServer(createMetricsRegistry('grader'));
+
+await runService(log, [
+  infra.component,
+  { name: 'grading-pool', start: async () => {}, close: () => grader.close() },
+  { name: 'metrics', start: () => metrics.start(config.metricsPort).then(() => {}), close: () => metrics.close() },
+  { name: 'grader', start: () => service.start(), close: () => service.close() },
+]);

@@ -1,0 +1,55 @@
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { planLaunch } from '../launch-plan.ts';
+import { parseProfile } from '../training-profile.ts';
+import { crdJsonSchema, sharedSchemasDir } from '../testing/crd-json-schema.ts';
+import { fakeManifest } from '../testing/fake-manifest.ts';
+import { buildPyTorchJob, type PyTorchJobOptions } from './pytorchjob-manifest.ts';
+
+const schemas = sharedSchemasDir();
+const opts: PyTorchJobOptions = {
+  namespace: 'training',
+  image: 'registry.example/rft-train:1',
+  toolsImage: 'registry.example/rft-orchestrator:1',
+  s3SecretName: 'rft-s3',
+  s3Env: { S3_ENDPOINT: 'http://minio.storage:9000', S3_BUCKET: 'rft' },
+  env: { NCCL_IB_HCA: 'mlx5', NCCL_SOCKET_IFNAME: 'eth0' },
+};
+const plan = planLaunch({ runId: 'run-abc123', profile: parseProfile({}), manifest: fakeManifest() });
+
+describe('buildPyTorchJob', () => {
+  it('has Master 1 + Worker 3, 8 processes per node, memory /dev/shm, NCCL env and the container named pytorch', () => {
+    const job = buildPyTorchJob(plan, opts) as any;
+    expect(job.apiVersion).toBe('kubeflow.org/v1');
+    expect(job.metadata.name).toBe('rft-run-abc123');
+    expect(job.spec.nprocPerNode).toBe('8');
+    expect(job.spec.runPolicy).toEqual({ backoffLimit: 0, cleanPodPolicy: 'None' });
+    expect(job.spec.pytorchReplicaSpecs.Master.replicas).toBe(1);
+    expect(job.spec.pytorchReplicaSpecs.Worker.replicas).toBe(3);
+    const pod = job.spec.pytorchReplicaSpecs.Worker.template.spec;
+    const container = pod.containers[0];
+    expect(container.name).toBe('pytorch');
+    expect(container.resources.limits['nvidia.com/gpu']).toBe('8');
+    expect(container.env).toEqual(expect.arrayContaining([{ name: 'NCCL_IB_HCA', value: 'mlx5' }, { name: 'NCCL_SOCKET_IFNAME', value: 'eth0' }]));
+    expect(pod.volumes).toContainEqual({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '64Gi' } });
+    expect(container.volumeMounts).toContainEqual({ name: 'dshm', mountPath: '/dev/shm' });
+    expect(pod.initContainers[0].command).toEqual(['node', 'services/curator/src/pull/cli.ts', plan.datasetId, '-o', `/data/${plan.datasetId}`, '--format', 'trl']);
+  });
+
+  it.skipIf(!schemas)('validates against the PyTorchJob CRD schema (strict fields)', () => {
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    const validate = ajv.compile(crdJsonSchema(join(schemas!, 'kubeflow.org_pytorchjobs.yaml'), 'v1'));
+    const job = buildPyTorchJob(plan, opts);
+    expect(validate(job), JSON.stringify(validate.errors, null, 2)).toBe(true);
+    // The same validator refuses a misspelt field and a wrong type, so the pass above means something.
+    const broken = structuredClone(job) as any;
+    broken.spec.pytorchReplicaSpecs.Master.replica = 1;
+    broken.spec.runPolicy.backoffLimit = 'zero';
+    expect(validate(broken)).toBe(false);
+    expect(validate.errors?.map((e) => e.instancePath + ' ' + e.message)).toEqual(
+      expect.arrayContaining(['/spec/pytorchReplicaSpecs/Master must NOT have additional properties', '/spec/runPolicy/backoffLimit must be integer']),
+    );
+  });
+  if (!schemas) it('skips CRD validation: ../shared/schemas is absent', () => expect(schemas).toBeNull());
+});

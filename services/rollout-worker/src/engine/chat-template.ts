@@ -1,0 +1,84 @@
+/**
+ * Client-side chat templating from a model's tokenizer_config.json (real Jinja via @huggingface/jinja).
+ * The engine renders the conversation once and then appends raw text (model output, hints, tool
+ * output) mid-turn, which the chat endpoints cannot do.
+ */
+import { readFileSync } from 'node:fs';
+import { Template } from '@huggingface/jinja';
+
+export interface TokenizerConfig {
+  chat_template: string | Array<{ name: string; template: string }>;
+  eos_token?: string | { content: string } | null;
+  bos_token?: string | { content: string } | null;
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface ChatTemplate {
+  /** Renders the messages with the generation prompt (for QwQ-style templates this opens `<think>`). */
+  render(messages: ChatMessage[]): string;
+  readonly eosToken: string | null;
+}
+
+export const DEFAULT_TOKENIZER_CONFIG_PATH = new URL('./fixtures/qwq-style-tokenizer-config.json', import.meta.url).pathname;
+
+export class ChatTemplateError extends Error {
+  override readonly name = 'ChatTemplateError';
+}
+
+function tokenText(t: TokenizerConfig['eos_token']): string | null {
+  if (t == null) return null;
+  return typeof t === 'string' ? t : t.content;
+}
+
+export function loadTokenizerConfig(path: string): TokenizerConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`tokenizer config ${path}: ${(error as Error).message}`);
+  }
+  const cfg = raw as TokenizerConfig;
+  if (typeof cfg?.chat_template !== 'string' && !Array.isArray(cfg?.chat_template)) {
+    throw new Error(`tokenizer config ${path}: chat_template is missing (a string or a list of {name, template})`);
+  }
+  return cfg;
+}
+
+export function createChatTemplate(config: TokenizerConfig): ChatTemplate {
+  const source = typeof config.chat_template === 'string'
+    ? config.chat_template
+    : (config.chat_template.find((t) => t.name === 'default') ?? config.chat_template[0])?.template;
+  if (!source) throw new Error('tokenizer config: chat_template list is empty');
+  let template: Template;
+  try {
+    template = new Template(source);
+  } catch (error) {
+    throw new Error(`tokenizer config: chat_template does not parse: ${(error as Error).message}`);
+  }
+  const eosToken = tokenText(config.eos_token);
+  const bosToken = tokenText(config.bos_token);
+  return {
+    eosToken,
+    render(messages) {
+      try {
+        return template.render({ messages, add_generation_prompt: true, eos_token: eosToken ?? '', bos_token: bosToken ?? '' });
+      } catch (error) {
+        throw new ChatTemplateError(`chat template failed to render: ${(error as Error).message}`);
+      }
+    },
+  };
+}
+
+/** A path to a tokenizer_config.json, a parsed config, or a ready template. */
+export type ChatTemplateSource = string | TokenizerConfig | ChatTemplate;
+
+export function resolveChatTemplate(source: ChatTemplateSource | undefined): ChatTemplate {
+  if (source === undefined) return createChatTemplate(loadTokenizerConfig(DEFAULT_TOKENIZER_CONFIG_PATH));
+  if (typeof source === 'string') return createChatTemplate(loadTokenizerConfig(source));
+  if ('render' in source) return source;
+  return createChatTemplate(source);
+}

@@ -1,0 +1,162 @@
+/** The rollout engine: replicas, chat template, hint library, sandbox and metrics wired around the per-sample loop. */
+import type { PythonRunner, Question, Recipe, Trajectory } from '@rft/contracts';
+import type { Registry } from 'prom-client';
+import { CapacityController, type Capacity, type CapacityOptions } from './capacity-controller.ts';
+import { resolveChatTemplate, type ChatTemplateSource } from './chat-template.ts';
+import { createHttpAgent } from './completion-client.ts';
+import { createEngineMetrics, type EngineMetrics } from './engine-metrics.ts';
+import { loadHintLibrary, validateHintLibrary, type HintLibrary } from './hint-library.ts';
+import { generateWithRetry, type RetryOptions } from './inference-caller.ts';
+import { buildMessages } from './prompt-format.ts';
+import { ReplicaPool, type ReplicaPoolOptions, type ReplicaState } from './replica-pool.ts';
+import { DEFAULT_REPETITION_GUARD } from './repetition-guard.ts';
+import { affinityKey, runRollout, type LoopOptions, type SampleInput } from './rollout-loop.ts';
+
+export interface EngineLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface EngineOptions extends LoopOptions, RetryOptions, ReplicaPoolOptions {
+  capacity: CapacityOptions;
+}
+
+export interface RolloutEngineDeps {
+  /** OpenAI-compatible base URLs of the replicas (vLLM or SGLang), e.g. http://10.0.0.5:8000. */
+  endpoints: string[];
+  /** Sent as `model`. */
+  model: string;
+  sandbox: PythonRunner;
+  /** tokenizer_config.json path, parsed config or template; defaults to the bundled QwQ-style one. */
+  chatTemplate?: ChatTemplateSource;
+  /** Hint library path or object; defaults to hints/hint-library.v1.json. */
+  hints?: string | HintLibrary;
+  logger?: EngineLogger;
+  /** Metrics are registered here (a fresh Registry when absent). */
+  metrics?: Registry;
+  options?: Partial<Omit<EngineOptions, 'capacity'>> & { capacity?: Partial<CapacityOptions> };
+}
+
+export interface RolloutEngine {
+  /**
+   * Never throws for problems of this one sample (template failure, malformed replica JSON, a stop
+   * that never comes): returns a Trajectory with end 'error' and a reason in `error`. Throws only
+   * when aborted by `signal` or when no replica (or sandbox) can serve at all (RetryLaterError).
+   */
+  runSample(input: SampleInput, signal: AbortSignal): Promise<Trajectory>;
+  /** Backpressure: take more samples while inFlight < limit. */
+  capacity(): Capacity;
+  replicas(): ReplicaState[];
+  /** Drops the routing memory of a finished question. */
+  forgetQuestion(campaignId: string, questionId: string): void;
+  readonly metrics: EngineMetrics;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_ENGINE_OPTIONS: Omit<EngineOptions, 'capacity'> = {
+  chunkTokens: 2048,
+  repetition: DEFAULT_REPETITION_GUARD,
+  maxTurns: 400,
+  maxTriggerHints: 4,
+  toolOutputMaxChars: 4_000,
+  sandboxAttempts: 3,
+  maxAttempts: 4,
+  backoffBaseMs: 500,
+  backoffMaxMs: 15_000,
+  requestTimeoutMs: 30 * 60_000,
+  maxInFlightPerReplica: 1024,
+  failureThreshold: 5,
+  probeIntervalMs: 2_000,
+  affinityCapacity: 100_000,
+  affinity: true,
+};
+
+const noopLogger: EngineLogger = { info: () => {}, warn: () => {}, error: () => {} };
+
+export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
+  const { capacity: capacityOverrides, ...overrides } = deps.options ?? {};
+  const options = { ...DEFAULT_ENGINE_OPTIONS, ...overrides };
+  const logger = deps.logger ?? noopLogger;
+  const metrics = createEngineMetrics(deps.metrics);
+  const template = resolveChatTemplate(deps.chatTemplate);
+  const hints = typeof deps.hints === 'object' ? validateHintLibrary(deps.hints) : loadHintLibrary(deps.hints);
+  if (!deps.model) throw new Error('model: required (the name the inference servers serve)');
+  const agent = createHttpAgent(options.maxInFlightPerReplica + 8);
+  const pool = new ReplicaPool(deps.endpoints, options, (url) => probe(url), (state) => {
+    metrics.replicaInFlight.set({ replica: state.url }, state.inFlight);
+    metrics.replicaUp.set({ replica: state.url }, state.health === 'up' ? 1 : 0);
+  });
+  for (const r of pool.states()) metrics.replicaUp.set({ replica: r.url }, 1);
+  const capacity = new CapacityController({
+    initialLimit: 64 * deps.endpoints.length,
+    minLimit: 1,
+    maxLimit: options.maxInFlightPerReplica * deps.endpoints.length * 4,
+    metricsPollMs: 0,
+    targetWaitingPerReplica: 2,
+    additiveStep: 4,
+    decreaseFactor: 0.85,
+    ...capacityOverrides,
+  });
+  metrics.capacityLimit.set(capacity.limit);
+  capacity.start(agent, () => pool.states().filter((r) => r.health === 'up').map((r) => r.url), (limit) => metrics.capacityLimit.set(limit));
+
+  async function probe(url: string): Promise<boolean> {
+    try {
+      const u = new URL('/v1/models', url);
+      const res = await agent.request({ origin: u.origin, path: u.pathname, method: 'GET', signal: AbortSignal.timeout(5_000) });
+      await res.body.dump();
+      const ok = res.statusCode === 200;
+      if (ok) logger.info({ replica: url }, 'replica back in rotation');
+      return ok;
+    } catch {
+      return false;
+    }
+  }
+
+  const prompts = new Map<string, string>();
+  const renderPrompt = (question: Question, recipe: Recipe): string => {
+    const cacheKey = `${question.id}\u0000${recipe.tools.enabled}\u0000${question.problem.length}`;
+    const hit = prompts.get(cacheKey);
+    if (hit !== undefined) return hit;
+    const rendered = template.render(buildMessages(question, recipe));
+    prompts.set(cacheKey, rendered);
+    if (prompts.size > 4096) prompts.delete(prompts.keys().next().value as string);
+    return rendered;
+  };
+
+  let closed = false;
+  return {
+    metrics,
+    async runSample(input, signal) {
+      if (closed) throw new Error('rollout engine is closed');
+      capacity.inFlight++;
+      metrics.trajectoriesInFlight.inc();
+      try {
+        const trajectory = await runRollout({
+          model: deps.model,
+          generate: (key, params, s) => generateWithRetry({ pool, agent, metrics, retry: options }, key, params, s),
+          renderPrompt,
+          sandbox: deps.sandbox,
+          hints,
+          metrics,
+          options,
+        }, input, signal);
+        if (trajectory.end === 'error') logger.warn({ campaignId: input.campaignId, questionId: input.question.id, sampleIndex: input.sampleIndex, error: trajectory.error }, 'sample ended with an error');
+        return trajectory;
+      } finally {
+        capacity.inFlight--;
+        metrics.trajectoriesInFlight.dec();
+      }
+    },
+    capacity: () => capacity.snapshot(),
+    replicas: () => pool.states(),
+    forgetQuestion: (campaignId, questionId) => pool.forget(affinityKey(campaignId, questionId)),
+    async close() {
+      closed = true;
+      capacity.close();
+      pool.close();
+      await agent.close();
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { interpretStop, openPythonBlock, stopAcrossChunks, stopStrings } from './stop-plan.ts';
+
+const plan = { codeStop: true, triggerWords: ['Wait', 'Alternatively'], thinkEndStop: true };
+
+describe('stop plan', () => {
+  it('never sends a bare trigger word, so "Waiting" cannot match', () => {
+    const stops = stopStrings(plan);
+    expect(stops).not.toContain('Wait');
+    expect(stops.filter((s) => 'Waiting to simplify'.includes(s))).toEqual([]);
+    expect(stops).toContain('Wait,');
+    expect(stops).toContain('```\n');
+    expect(stops).toContain('</think>');
+  });
+
+  it('reads a trigger only at a word start and outside code', () => {
+    expect(interpretStop('Wait,', 'So x = 3. ', 'Wait,', plan)).toEqual({ kind: 'trigger', word: 'Wait' });
+    expect(interpretStop('Wait,', 'we must A', 'wait,', plan).kind).toBe('none');
+    expect(interpretStop('Wait,', 'I will A', 'Wait,', plan).kind).toBe('none'); // "AWait,"
+    expect(interpretStop('Wait ', '```python\n# ', 'Wait ', plan).kind).toBe('none');
+  });
+
+  it('reads a closing fence as code only when a python block is open', () => {
+    const m = interpretStop('```\n', 'Let me run it.\n```python\nprint(1)\n', '', plan);
+    expect(m.kind).toBe('none'); // the turn must end with the stop
+    const code = interpretStop('```\n', 'Let me run it.\n', '```python\nprint(1)\n```\n', plan);
+    expect(code).toEqual({ kind: 'code_end', code: 'print(1)\n', codeStartInTurn: '```python\n'.length });
+    const hintOpened = interpretStop('```\n', 'Wait, use Python.```python', '\nprint(2)\n```\n', plan);
+    expect(hintOpened).toMatchObject({ kind: 'code_end', code: 'print(2)\n' });
+    expect(interpretStop('```\n', 'Here:\n```text\nabc\n', '```\n', plan).kind).toBe('none');
+    expect(openPythonBlock('```python\nx\n```\n')).toBeNull();
+  });
+
+  it('finds a stop split across two chunks', () => {
+    expect(stopAcrossChunks('print(1)\n``', '`\nmore text', ['```\n'])).toEqual({ stop: '```\n', cutAt: 2 });
+    expect(stopAcrossChunks('so Wai', 't, no', ['Wait,'])).toEqual({ stop: 'Wait,', cutAt: 2 });
+    expect(stopAcrossChunks('done.', 'Wait,', ['Wait,'])).toBeNull(); // wholly in the new chunk: the server saw it
+  });
+});

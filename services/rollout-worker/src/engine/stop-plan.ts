@@ -1,0 +1,83 @@
+/**
+ * The stop strings of a turn and what a fired stop means. Servers match stop strings as plain
+ * substrings of the decoded text, so "Wait" would also stop inside "Waiting": each trigger word is
+ * sent once per right-hand boundary character ("Wait,", "Wait ", ...), and the left-hand boundary is
+ * checked here on the text before it.
+ */
+
+export const PYTHON_OPEN = '```python';
+export const CODE_CLOSE = '```\n';
+export const THINK_END = '</think>';
+const TRIGGER_BOUNDARIES = [',', ' ', '.', ':', '!', '?', '\n', ';'];
+
+export interface StopPlanInput {
+  codeStop: boolean;
+  triggerWords: readonly string[];
+  thinkEndStop: boolean;
+}
+
+export function stopStrings(plan: StopPlanInput): string[] {
+  const stops: string[] = [];
+  if (plan.codeStop) stops.push(CODE_CLOSE);
+  for (const word of plan.triggerWords) for (const b of TRIGGER_BOUNDARIES) stops.push(word + b);
+  if (plan.thinkEndStop) stops.push(THINK_END);
+  return stops;
+}
+
+export type StopMeaning =
+  | { kind: 'code_end'; code: string; codeStartInTurn: number }
+  | { kind: 'trigger'; word: string }
+  | { kind: 'think_end' }
+  | { kind: 'none' };
+
+/** Is there a python block open at the end of `text` (an opener with no closing fence after it)? */
+export function openPythonBlock(text: string): { openerAt: number; codeStart: number } | null {
+  const at = text.lastIndexOf(PYTHON_OPEN);
+  if (at < 0) return null;
+  const after = at + PYTHON_OPEN.length;
+  if (text.indexOf('```', after) >= 0) return null;
+  return { openerAt: at, codeStart: text.charAt(after) === '\n' ? after + 1 : after };
+}
+
+/**
+ * What the stop that ended this turn means. `before` is the assistant text before the turn, `turn`
+ * the text generated in it (ending with the stop string, which the server includes).
+ */
+export function interpretStop(stop: string, before: string, turn: string, plan: StopPlanInput): StopMeaning {
+  if (!turn.endsWith(stop)) return { kind: 'none' };
+  const whole = before + turn;
+  const stopAt = whole.length - stop.length;
+  if (stop === CODE_CLOSE && plan.codeStop) {
+    const block = openPythonBlock(whole.slice(0, stopAt));
+    if (!block) return { kind: 'none' }; // closes some other fence
+    const code = whole.slice(block.codeStart, stopAt);
+    return { kind: 'code_end', code, codeStartInTurn: block.codeStart - before.length };
+  }
+  if (stop === THINK_END && plan.thinkEndStop) return { kind: 'think_end' };
+  for (const word of plan.triggerWords) {
+    if (!stop.startsWith(word) || stop.length !== word.length + 1) continue;
+    const prev = whole.charAt(stopAt - 1);
+    if (/[\p{L}\p{N}_]/u.test(prev)) return { kind: 'none' }; // "Await," is not "Wait,"
+    if (openPythonBlock(whole.slice(0, stopAt))) return { kind: 'none' }; // inside code
+    return { kind: 'trigger', word };
+  }
+  return { kind: 'none' };
+}
+
+/**
+ * A stop string that began in the previous chunk and ends in this one (chunk boundaries are not
+ * visible to the server's stop matching). Returns the length of `turn` up to the end of the stop.
+ */
+export function stopAcrossChunks(previousTail: string, turn: string, stops: readonly string[]): { stop: string; cutAt: number } | null {
+  const joined = previousTail + turn;
+  let best: { stop: string; cutAt: number } | null = null;
+  for (const s of stops) {
+    for (let start = Math.max(0, previousTail.length - s.length + 1); start < previousTail.length; start++) {
+      if (!joined.startsWith(s, start)) continue;
+      const cutAt = start + s.length - previousTail.length;
+      if (cutAt > 0 && (!best || cutAt < best.cutAt)) best = { stop: s, cutAt };
+      break;
+    }
+  }
+  return best;
+}

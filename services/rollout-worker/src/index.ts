@@ -1,0 +1,2 @@
+export { createRolloutWorker, type RolloutWorkerDeps, type RolloutWorkerSettings } from './service.ts';
+export { runRolloutJob, type RolloutJobDeps } from './rollout-job.ts';

@@ -1,0 +1,121 @@
+import { CampaignSpec, Question, resolveRecipe, sampleSeed, type JobPayload, type Trajectory } from '@rft/contracts';
+import { finishGeneration, insertSamples, recordFailure, startAttempt, storedSampleIndexes, touch, type Db, type NewSample } from '@rft/db';
+import { UnrecoverableError, type JobContext, type JobQueues } from '@rft/queue';
+import { encodeJsonlZst, objectKeys, type ObjectStore } from '@rft/storage';
+import type { Logger } from '@rft/telemetry';
+import type { RolloutEngine } from './engine/index.ts';
+
+export interface RolloutJobDeps {
+  db: Db;
+  store: ObjectStore;
+  queues: JobQueues;
+  /** The engine serving a campaign's endpoints (campaigns may name their own replicas). */
+  engineFor(spec: CampaignSpec): RolloutEngine;
+  workerId: string;
+  log: Logger;
+  /** How often a running item proves it is alive to the lost-work sweep. @defaultValue 10 s */
+  heartbeatMs?: number;
+}
+
+function toSampleRow(t: Trajectory, key: string, line: number): NewSample {
+  const sum = (pick: (u: Trajectory['turns'][number]) => number) => t.turns.reduce((acc, u) => acc + pick(u), 0);
+  return {
+    sampleIndex: t.sampleIndex,
+    seed: t.seed,
+    recipe: t.recipe,
+    endReason: t.end,
+    error: t.error ?? null,
+    trajectoryKey: key,
+    trajectoryLine: line,
+    turns: t.turns.length,
+    toolCalls: t.toolCalls,
+    hints: t.hintsInserted,
+    promptTokens: sum((u) => u.promptTokens),
+    cachedTokens: sum((u) => u.cachedTokens ?? 0),
+    completionTokens: sum((u) => u.completionTokens),
+    tokensSaved: t.tokensSaved ?? 0,
+    latencyMs: sum((u) => u.latencyMs),
+  };
+}
+
+/**
+ * Generates the missing samples of one question in one stage. Samples already stored by an
+ * earlier attempt are kept; the new ones go to S3 first (one object per attempt), then to
+ * Postgres, where the unique key keeps the first writer if two attempts race.
+ */
+export async function runRolloutJob(deps: RolloutJobDeps, payload: JobPayload<'rollout'>, ctx: JobContext): Promise<void> {
+  const key = payload;
+  const log = deps.log.child({ campaignId: key.campaignId, questionId: key.questionId, stage: key.stage, job: ctx.job.id });
+  const row = await deps.db
+    .selectFrom('questions as q')
+    .innerJoin('campaigns as c', 'c.id', 'q.campaign_id')
+    .select(['q.payload', 'c.spec', 'c.status'])
+    .where('q.campaign_id', '=', key.campaignId)
+    .where('q.question_id', '=', key.questionId)
+    .executeTakeFirst();
+  if (!row) throw new UnrecoverableError(`question ${key.questionId} of campaign ${key.campaignId} does not exist`);
+  if (row.status === 'cancelled') return;
+
+  const started = await startAttempt(deps.db, key, deps.workerId);
+  if (!started) {
+    log.debug('work item already settled; nothing to do');
+    return;
+  }
+  const spec = CampaignSpec.parse(row.spec);
+  const question = Question.parse(row.payload);
+  const stageSpec = spec.stages.find((s) => s.name === key.stage);
+  if (!stageSpec) {
+    await recordFailure(deps.db, key, `stage ${key.stage} is not in the campaign spec`, true);
+    throw new UnrecoverableError(`stage ${key.stage} is not in the campaign spec`);
+  }
+  const recipe = resolveRecipe(stageSpec);
+  const stored = await storedSampleIndexes(deps.db, key);
+  const missing = Array.from({ length: started.samplesExpected }, (_, i) => i).filter((i) => !stored.has(i));
+
+  const heartbeat = setInterval(() => {
+    touch(deps.db, key).catch((error: unknown) => log.warn({ err: error }, 'heartbeat failed'));
+    void ctx.job.updateProgress({ attempt: started.attempt }).catch(() => {});
+  }, deps.heartbeatMs ?? 10_000);
+  try {
+    const engine = deps.engineFor(spec);
+    const trajectories = await Promise.all(
+      missing.map((sampleIndex) =>
+        engine.runSample(
+          {
+            campaignId: key.campaignId,
+            question,
+            stage: key.stage,
+            sampleIndex,
+            seed: sampleSeed(key.campaignId, key.questionId, key.stage, sampleIndex),
+            recipe,
+          },
+          ctx.signal,
+        ),
+      ),
+    );
+    if (trajectories.length > 0) {
+      const objectKey = objectKeys.trajectories(key.campaignId, key.stage, started.ordinal, started.attempt);
+      await deps.store.put(objectKey, encodeJsonlZst(trajectories), { contentType: 'application/zstd' });
+      const inserted = await insertSamples(
+        deps.db,
+        key,
+        started.attempt,
+        trajectories.map((t, line) => toSampleRow(t, objectKey, line)),
+      );
+      log.info({ generated: trajectories.length, inserted, attempt: started.attempt }, 'samples stored');
+    }
+    if (await finishGeneration(deps.db, key, started.attempt)) {
+      await deps.queues.add('grade', key);
+    } else {
+      log.warn({ attempt: started.attempt }, 'a newer attempt owns this item; leaving it to that attempt');
+    }
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const final = ctx.isLastAttempt || error instanceof UnrecoverableError;
+    await recordFailure(deps.db, key, reason, final).catch((dbError: unknown) => log.error({ err: dbError }, 'could not record failure'));
+    log.warn({ err: error, attempt: started.attempt, final }, 'rollout attempt failed');
+    throw error;
+  } finally {
+    clearInterval(heartbeat);
+  }
+}

@@ -1,0 +1,193 @@
+"""What runs inside a forked child: confinement, then the snippet (or a session loop).
+
+File descriptors in the child: 0 stdin, 1 stdout, 2 stderr (all pipes to the fork
+server), 3 status pipe (one JSON line per finished snippet), 4 command pipe
+(sessions only). Everything else is closed before any snippet code runs.
+"""
+import builtins
+import io
+import json
+import os
+import resource
+import signal
+import sys
+import tempfile
+import traceback
+
+import confinement
+
+STATUS_FD = 3
+COMMAND_FD = 4
+
+
+def arrange_fds(targets):
+    """Places fds at fixed numbers ({target: source}) without clobbering a source that
+    happens to sit on another target number: everything is first moved above 100."""
+    import fcntl
+    high = {target: fcntl.fcntl(source, fcntl.F_DUPFD, 100) for target, source in targets.items()}
+    for target, source in high.items():
+        os.dup2(source, target)
+        os.close(source)
+
+
+def confine(cfg, workdir, limits, seccomp_program, keep_fds, stdio):
+    """Turns the freshly forked child into a sandboxed process. Order matters:
+    the seccomp filter goes last because it forbids calls the earlier steps need."""
+    parent = os.getppid()
+    # Die with the fork server: nothing else would enforce the wall clock any more.
+    confinement.prctl(confinement.PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(70)
+    os.setsid()
+    os.closerange(keep_fds, 1 << 16)
+    os.chdir(workdir)
+    env = dict(cfg['childEnv'])
+    env['HOME'] = workdir
+    env['TMPDIR'] = workdir
+    os.environ.clear()
+    os.environ.update(env)
+    tempfile.tempdir = workdir
+    _install_stdio(stdio)
+    confinement.apply_rlimits(limits)
+    if cfg['landlockAbi'] > 0:
+        confinement.apply_landlock(
+            cfg['landlockAbi'],
+            read_dirs=cfg['readDirs'] + ['/proc/self'],
+            rw_dirs=[workdir],
+            rw_files=['/dev/null', '/dev/full'],
+            read_files=['/dev/zero', '/dev/urandom', '/dev/random'],
+        )
+    if seccomp_program is not None:
+        confinement.load_seccomp_program(seccomp_program)
+
+
+def prepare_stdio():
+    """Builds the child's stream objects once, in the fork server: they only name fds 0-2,
+    which every child re-points at its own pipes. Unbuffered, so `print(); os._exit(0)`
+    keeps its output."""
+    def writer(fd):
+        return io.TextIOWrapper(io.FileIO(fd, 'w', closefd=False), encoding='utf-8', errors='backslashreplace',
+                                write_through=True)
+    reader = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, 'r', closefd=False)), encoding='utf-8', errors='replace')
+    return reader, writer(1), writer(2)
+
+
+def _install_stdio(prepared):
+    sys.stdin, sys.stdout, sys.stderr = prepared
+    sys.__stdin__, sys.__stdout__, sys.__stderr__ = prepared
+
+
+def _set_stdin(stdin_bytes):
+    raw = io.BufferedReader(io.BytesIO(stdin_bytes))
+    sys.stdin = sys.__stdin__ = io.TextIOWrapper(raw, encoding='utf-8', errors='replace')
+
+
+def fresh_globals():
+    return {'__name__': '__main__', '__builtins__': builtins, '__doc__': None}
+
+
+def run_code(code, globals_):
+    """Runs one snippet. Returns (exit_code, out_of_memory)."""
+    try:
+        compiled = compile(code, '<snippet>', 'exec')
+    except (SyntaxError, ValueError) as exc:
+        traceback.print_exception(type(exc), exc, None)
+        return 1, False
+    try:
+        exec(compiled, globals_)
+        return 0, False
+    except SystemExit as exc:
+        return _exit_code(exc), False
+    except MemoryError as exc:
+        _print_traceback(exc)
+        return 1, True
+    except BaseException as exc:  # the snippet's own fault: report it like the interpreter would
+        _print_traceback(exc)
+        return 1, False
+
+
+def _exit_code(exc):
+    code = exc.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    try:
+        print(code, file=sys.stderr)
+    except Exception:
+        pass
+    return 1
+
+
+def _print_traceback(exc):
+    try:
+        tb = exc.__traceback__.tb_next if exc.__traceback__ is not None else None  # drop run_code's frame
+        traceback.print_exception(type(exc), exc, tb)
+    except BaseException:
+        try:
+            os.write(2, ('%s\n' % type(exc).__name__).encode())
+        except OSError:
+            pass
+
+
+def _flush():
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
+
+
+def _write_status(message):
+    data = (json.dumps(message) + '\n').encode()
+    try:
+        os.write(STATUS_FD, data)
+    except OSError:
+        pass
+
+
+def stateless_main(cfg, workdir, limits, seccomp_program, code, stdio):
+    """Child of a stateless run: never returns."""
+    rc = 70
+    try:
+        confine(cfg, workdir, limits, seccomp_program, keep_fds=STATUS_FD + 1, stdio=stdio)
+        rc, oom = run_code(code, fresh_globals())
+        _flush()
+        _write_status({'rc': rc, 'memory': oom})
+    except BaseException as exc:
+        _write_status({'rc': rc, 'setupError': repr(exc)})
+    finally:
+        os._exit(rc)
+
+
+def _cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def session_main(cfg, workdir, limits, seccomp_program, stdio):
+    """Child of a session: runs cells read from the command pipe until it ends."""
+    rc = 70
+    try:
+        session_limits = dict(limits)
+        session_limits['cpuSeconds'] = cfg['sessionCpuSeconds']
+        confine(cfg, workdir, session_limits, seccomp_program, keep_fds=COMMAND_FD + 1, stdio=stdio)
+        commands = os.fdopen(COMMAND_FD, 'rb')
+        globals_ = fresh_globals()
+        while True:
+            line = commands.readline()
+            if not line:
+                rc = 0
+                break
+            cell = json.loads(line)
+            _set_stdin((cell.get('stdin') or '').encode())
+            used = _cpu_seconds()
+            soft = min(cfg['sessionCpuSeconds'], int(used + cell['cpuSeconds'] + 1))
+            resource.setrlimit(resource.RLIMIT_CPU, (soft, cfg['sessionCpuSeconds'] + 1))
+            code, oom = run_code(cell['code'], globals_)
+            _flush()
+            _write_status({'rc': code, 'memory': oom, 'cpuMs': (_cpu_seconds() - used) * 1000.0})
+    except BaseException as exc:
+        _write_status({'rc': rc, 'setupError': repr(exc)})
+    finally:
+        os._exit(rc)

@@ -1,0 +1,215 @@
+"""Per-child confinement layers: rlimits, Landlock, seccomp.
+
+Everything here runs either in the fork server at start (probing, compiling the
+seccomp program once) or in a freshly forked child just before the snippet runs.
+"""
+import ctypes
+import errno
+import os
+import resource
+import struct
+import tempfile
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
+_libc.prctl.restype = ctypes.c_int
+_libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+
+PR_SET_PDEATHSIG = 1
+PR_SET_DUMPABLE = 4
+PR_SET_SECCOMP = 22
+PR_SET_CHILD_SUBREAPER = 36
+PR_SET_NO_NEW_PRIVS = 38
+SECCOMP_MODE_FILTER = 2
+
+# Landlock syscall numbers are shared by every architecture.
+SYS_LANDLOCK_CREATE_RULESET = 444
+SYS_LANDLOCK_ADD_RULE = 445
+SYS_LANDLOCK_RESTRICT_SELF = 446
+LANDLOCK_CREATE_RULESET_VERSION = 1
+LANDLOCK_RULE_PATH_BENEATH = 1
+
+FS_EXECUTE = 1 << 0
+FS_WRITE_FILE = 1 << 1
+FS_READ_FILE = 1 << 2
+FS_READ_DIR = 1 << 3
+FS_TRUNCATE = 1 << 14
+FS_IOCTL_DEV = 1 << 15
+FS_READ_ONLY = FS_EXECUTE | FS_READ_FILE | FS_READ_DIR
+
+CLONE_THREAD = 0x00010000
+
+
+def prctl(option, arg2=0, arg3=0, arg4=0, arg5=0):
+    if _libc.prctl(option, arg2, arg3, arg4, arg5) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, 'prctl(%d): %s' % (option, os.strerror(err)))
+
+
+# ---------------------------------------------------------------- rlimits
+
+def apply_rlimits(limits):
+    """limits: dict with cpuSeconds, memoryMb, fileSizeMb, openFiles, processes."""
+    cpu = max(1, int(limits['cpuSeconds'] + 0.999))
+    # Soft limit sends SIGXCPU, the hard limit one second later SIGKILL.
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    mem = limits['memoryMb'] * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
+    fsize = limits['fileSizeMb'] * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limits['openFiles'], limits['openFiles']))
+    resource.setrlimit(resource.RLIMIT_NPROC, (limits['processes'], limits['processes']))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_MEMLOCK, (0, 0))
+    resource.setrlimit(resource.RLIMIT_MSGQUEUE, (0, 0))
+
+
+# ---------------------------------------------------------------- Landlock
+
+def landlock_abi():
+    """Landlock ABI version of the running kernel, 0 when unavailable."""
+    abi = _libc.syscall(SYS_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0),
+                        ctypes.c_uint32(LANDLOCK_CREATE_RULESET_VERSION))
+    return abi if abi > 0 else 0
+
+
+def _fs_all(abi):
+    mask = (1 << 13) - 1
+    if abi >= 2:
+        mask |= 1 << 13  # REFER
+    if abi >= 3:
+        mask |= FS_TRUNCATE
+    if abi >= 5:
+        mask |= FS_IOCTL_DEV
+    return mask
+
+
+def landlock_features(abi):
+    return {
+        'filesystem': abi >= 1,
+        'tcp': abi >= 4,
+        'signalScope': abi >= 6,
+        'abstractUnixScope': abi >= 6,
+    }
+
+
+def apply_landlock(abi, read_dirs, rw_dirs, rw_files, read_files):
+    """Confines the calling process: read-only `read_dirs`, full access under
+    `rw_dirs`, nothing else; no TCP bind/connect (ABI 4); no signals to or abstract
+    sockets of processes outside the domain (ABI 6)."""
+    fs_all = _fs_all(abi)
+    net = 3 if abi >= 4 else 0
+    scoped = 3 if abi >= 6 else 0
+    if abi >= 6:
+        attr = struct.pack('=QQQ', fs_all, net, scoped)
+    elif abi >= 4:
+        attr = struct.pack('=QQ', fs_all, net)
+    else:
+        attr = struct.pack('=Q', fs_all)
+    buf = ctypes.create_string_buffer(attr, len(attr))
+    ruleset = _libc.syscall(SYS_LANDLOCK_CREATE_RULESET, buf, ctypes.c_size_t(len(attr)), ctypes.c_uint32(0))
+    if ruleset < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, 'landlock_create_ruleset: ' + os.strerror(err))
+    file_rw = FS_READ_FILE | FS_WRITE_FILE | (FS_TRUNCATE if abi >= 3 else 0)
+    try:
+        rules = [(p, FS_READ_ONLY) for p in read_dirs]
+        rules += [(p, fs_all) for p in rw_dirs]
+        rules += [(p, file_rw) for p in rw_files]
+        rules += [(p, FS_READ_FILE) for p in read_files]
+        for path, access in rules:
+            try:
+                fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+            except FileNotFoundError:
+                continue
+            try:
+                rule = ctypes.create_string_buffer(struct.pack('=Qi', access, fd), 12)
+                if _libc.syscall(SYS_LANDLOCK_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(LANDLOCK_RULE_PATH_BENEATH),
+                                 rule, ctypes.c_uint32(0)) != 0:
+                    err = ctypes.get_errno()
+                    raise OSError(err, 'landlock_add_rule(%s): %s' % (path, os.strerror(err)))
+            finally:
+                os.close(fd)
+        prctl(PR_SET_NO_NEW_PRIVS, 1)
+        if _libc.syscall(SYS_LANDLOCK_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)) != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, 'landlock_restrict_self: ' + os.strerror(err))
+    finally:
+        os.close(ruleset)
+
+
+# ---------------------------------------------------------------- seccomp
+
+# Denied in every mode.
+_ALWAYS_DENIED = [
+    'socket', 'socketpair', 'ptrace', 'process_vm_readv', 'process_vm_writev',
+    'pidfd_open', 'pidfd_getfd', 'pidfd_send_signal',
+    'mount', 'umount2', 'unshare', 'setns', 'pivot_root', 'chroot',
+    'fsopen', 'fsconfig', 'fsmount', 'fspick', 'move_mount', 'open_tree', 'mount_setattr',
+    'bpf', 'perf_event_open', 'userfaultfd', 'io_uring_setup', 'io_uring_enter', 'io_uring_register',
+    'keyctl', 'add_key', 'request_key', 'init_module', 'finit_module', 'delete_module',
+    'kexec_load', 'kexec_file_load', 'personality', 'mknod', 'mknodat',
+    'open_by_handle_at', 'name_to_handle_at', 'mbind', 'migrate_pages', 'move_pages', 'set_mempolicy',
+    'acct', 'swapon', 'swapoff', 'reboot', 'sethostname', 'setdomainname', 'iopl', 'ioperm',
+    'settimeofday', 'clock_settime', 'clock_adjtime', 'adjtimex', 'quotactl', 'syslog', 'vhangup',
+    'fanotify_init', 'lookup_dcookie', 'uselib', 'ustat', 'sysfs', 'nfsservctl', 'modify_ldt',
+]
+# Signals to any process (the snippet has no business signalling anyone).
+_SIGNALS = ['kill', 'tkill', 'tgkill', 'rt_sigqueueinfo', 'rt_tgsigqueueinfo']
+# Process creation and program execution.
+_PROCESS_CREATION = ['fork', 'vfork', 'execve', 'execveat']
+
+
+def seccomp_available():
+    try:
+        import seccomp  # noqa: F401  (Debian python3-seccomp)
+        return True
+    except ImportError:
+        return False
+
+
+def build_seccomp_program(allow_subprocesses):
+    """Compiles the filter once (libseccomp) and returns the raw BPF program."""
+    import seccomp
+    flt = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
+    deny = seccomp.ERRNO(errno.EPERM)
+
+    def add(name, *args, action=deny):
+        try:
+            flt.add_rule(action, name, *args)
+        except (RuntimeError, ValueError, OSError):
+            pass  # syscall unknown on this architecture
+
+    for name in _ALWAYS_DENIED + _SIGNALS:
+        add(name)
+    # prlimit64 only on the calling process itself (pid 0).
+    add('prlimit64', seccomp.Arg(0, seccomp.NE, 0))
+    if not allow_subprocesses:
+        for name in _PROCESS_CREATION:
+            add(name)
+        # clone: threads only. clone3 hides its flags in memory: ENOSYS makes libc fall back to clone.
+        add('clone', seccomp.Arg(0, seccomp.MASKED_EQ, CLONE_THREAD, 0))
+        add('clone3', action=seccomp.ERRNO(errno.ENOSYS))
+    with tempfile.TemporaryFile() as fh:
+        flt.export_bpf(fh)
+        fh.seek(0)
+        return fh.read()
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [('len', ctypes.c_ushort), ('filter', ctypes.c_void_p)]
+
+
+class PreparedProgram:
+    """A BPF program laid out for prctl once, in the fork server; children only load it."""
+
+    def __init__(self, program):
+        self.buffer = ctypes.create_string_buffer(program, len(program))
+        self.fprog = _SockFprog(len(program) // 8, ctypes.cast(self.buffer, ctypes.c_void_p).value)
+        self.address = ctypes.addressof(self.fprog)
+
+
+def load_seccomp_program(prepared):
+    """Installs a precompiled filter on the calling thread (and the threads it creates later)."""
+    prctl(PR_SET_NO_NEW_PRIVS, 1)
+    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, prepared.address)

@@ -1,0 +1,259 @@
+"""Warm fork server: imports numpy and sympy once, then forks one confined child per
+execution. Protocol: JSON lines on stdin (requests) and stdout (replies); the
+children never see these pipes. Usage: fork_server.py '<config json>'."""
+import gc
+import json
+import os
+import signal
+import sys
+import time
+import traceback
+from collections import deque
+
+# Started with -I (isolated mode): the script's own directory is not on sys.path.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import child  # noqa: E402
+import confinement  # noqa: E402
+import sessions as sessions_mod
+import supervise as sv
+
+
+class Inbox:
+    """Reads protocol lines from fd 0; cancels are acted on immediately, the rest queued."""
+
+    def __init__(self):
+        self.buf = bytearray()
+        self.scan = 0
+        self.pending = deque()
+        self.eof = False
+        self.cancelled = set()
+
+    def pump(self):
+        data = os.read(0, 1 << 20)
+        if not data:
+            self.eof = True
+            return
+        self.buf += data
+        while True:
+            newline = self.buf.find(b'\n', self.scan)
+            if newline < 0:
+                self.scan = len(self.buf)
+                return
+            line = bytes(self.buf[:newline])
+            del self.buf[:newline + 1]
+            self.scan = 0
+            if line.strip():
+                msg = json.loads(line)
+                if msg.get('op') == 'cancel':
+                    self.cancelled.add(msg.get('id'))
+                else:
+                    self.pending.append(msg)
+
+    def pump_and_check_cancel(self, job_id):
+        self.pump()
+        return job_id in self.cancelled
+
+    def next(self):
+        while not self.pending and not self.eof:
+            self.pump()
+        return self.pending.popleft() if self.pending else None
+
+
+def send(message):
+    data = (json.dumps(message, separators=(',', ':')) + '\n').encode()
+    view = memoryview(data)
+    while view:
+        view = view[os.write(1, view):]
+
+
+def rss_kb():
+    with open('/proc/self/statm') as fh:
+        return int(fh.read().split()[1]) * (os.sysconf('SC_PAGE_SIZE') // 1024)
+
+
+class ForkServer:
+    def __init__(self, cfg):
+        self.cfg = cfg
+        self.inbox = Inbox()
+        self.counter = 0
+        self.programs = {}
+        self.stdio = child.prepare_stdio()
+        self.sessions = sessions_mod.Sessions(self)
+
+    # -------------------------------------------------------------- start
+
+    def start(self):
+        confinement.prctl(confinement.PR_SET_PDEATHSIG, signal.SIGKILL)
+        confinement.prctl(confinement.PR_SET_CHILD_SUBREAPER, 1)
+        confinement.prctl(confinement.PR_SET_DUMPABLE, 0)
+        os.makedirs(self.cfg['workdirBase'], mode=0o700, exist_ok=True)
+        self.cfg['landlockAbi'] = confinement.landlock_abi() if self.cfg['landlock'] else 0
+        self.cfg['seccomp'] = bool(self.cfg['seccomp']) and confinement.seccomp_available()
+        if self.cfg['seccomp']:
+            self.programs = {flag: confinement.PreparedProgram(confinement.build_seccomp_program(flag))
+                             for flag in (False, True)}
+        if self.cfg['warm']:
+            import numpy
+            import sympy
+            x = sympy.Symbol('x')
+            sympy.solve(x ** 2 - 4, x)
+            numpy.linalg.inv(numpy.eye(3))
+        gc.collect()
+        gc.freeze()
+        send({'type': 'ready', 'pid': os.getpid(), 'uid': os.getuid(), 'gid': os.getgid(),
+              'groups': os.getgroups(), 'rssKb': rss_kb(), 'python': sys.version.split()[0]})
+
+    def serve(self):
+        while True:
+            msg = self.inbox.next()
+            if msg is None:
+                break
+            op = msg.get('op')
+            if op == 'run':
+                try:
+                    send(self.run(msg))
+                except Exception:  # a fault of this server, not of the snippet: report it, keep serving
+                    send({'type': 'result', 'id': msg.get('id'), 'status': 'sandbox_error', 'exitCode': None,
+                          'stdout': '', 'stderr': '[sandbox] ' + traceback.format_exc(limit=5), 'truncated': False,
+                          'wallMs': 0, 'cpuMs': 0, 'rssKb': rss_kb(), 'sessionEnded': True})
+                    if msg.get('sessionId') is not None:
+                        self.sessions.close(msg['sessionId'], 'fault')
+            elif op == 'close_session':
+                self.sessions.close(msg['sessionId'], 'closed')
+                if msg.get('id') is not None:
+                    send({'type': 'closed', 'id': msg['id']})
+            elif op == 'probe':
+                send(self.probe(msg))
+            else:
+                send({'type': 'error', 'message': 'unknown op %r' % op})
+        self.sessions.close_all()
+
+    # -------------------------------------------------------------- runs
+
+    def new_workdir(self):
+        self.counter += 1
+        path = os.path.join(self.cfg['workdirBase'], 'run-%d-%d' % (os.getpid(), self.counter))
+        os.mkdir(path, 0o700)
+        return path
+
+    def program_for(self, allow_subprocesses):
+        return self.programs.get(bool(allow_subprocesses)) if self.cfg['seccomp'] else None
+
+    def run(self, msg):
+        # Cancels that arrived after their execution ended are stale.
+        self.inbox.cancelled &= {msg['id']}
+        if msg.get('sessionId') is not None:
+            return self.sessions.run(msg)
+        started = time.monotonic()
+        limits = msg['limits']
+        workdir = self.new_workdir()
+        stdin_r, stdin_w = os.pipe()
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        status_r, status_w = os.pipe()
+        program = self.program_for(msg.get('allowSubprocesses'))
+        pid = os.fork()
+        if pid == 0:
+            child.arrange_fds({0: stdin_r, 1: out_w, 2: err_w, child.STATUS_FD: status_w})
+            child.stateless_main(self.cfg, workdir, limits, program, msg['code'], self.stdio)
+        for fd in (stdin_r, out_w, err_w, status_w):
+            os.close(fd)
+        pidfd = os.pidfd_open(pid)
+        stdin_data = (msg.get('stdin') or '').encode()
+        stdin_open = True
+        try:
+            outcome, captures, status_buf = sv.supervise(
+                msg['id'], pidfd, out_r, err_r, status_r, stdin_w, stdin_data, limits, self.inbox, False)
+            stdin_open = not outcome.feed_closed
+            if outcome.reason is not None:
+                sv.kill_group(pid)
+            _, wait_status, usage = os.wait4(pid, 0)
+            sv.kill_group(pid)  # anything the snippet left in its process group
+            for fd in (out_r, err_r):
+                sv.drain(fd, captures[fd])
+            child_status = outcome.status or _parse_status(status_buf, status_r)
+            cpu = usage.ru_utime + usage.ru_stime
+            status, rc, note = sv.decide(outcome, wait_status, cpu, limits, child_status)
+            return self.reply(msg['id'], status, rc, note, captures[out_r], captures[err_r], started, cpu)
+        finally:
+            for fd in (pidfd, out_r, err_r, status_r) + ((stdin_w,) if stdin_open else ()):
+                os.close(fd)
+            self.sweep_orphans()
+            sv.remove_tree(workdir)
+            self.inbox.cancelled.discard(msg['id'])
+
+    def reply(self, job_id, status, rc, note, out, err, started, cpu_seconds, **extra):
+        stderr = err.text()
+        if note:
+            stderr = stderr + ('' if not stderr or stderr.endswith('\n') else '\n') + '[sandbox] ' + note + '\n'
+        message = {'type': 'result', 'id': job_id, 'status': status, 'exitCode': rc,
+                   'stdout': out.text(), 'stderr': stderr, 'truncated': out.truncated or err.truncated,
+                   'wallMs': round((time.monotonic() - started) * 1000.0, 3),
+                   'cpuMs': round(max(0.0, cpu_seconds) * 1000.0, 3), 'rssKb': rss_kb()}
+        message.update(extra)
+        return message
+
+    def sweep_orphans(self):
+        """Kills processes re-parented to this subreaper (daemons a snippet left behind)."""
+        keep = self.sessions.pids()
+        for _ in range(50):
+            found = []
+            for tid in os.listdir('/proc/self/task'):
+                try:
+                    with open('/proc/self/task/%s/children' % tid) as fh:
+                        found += [int(p) for p in fh.read().split()]
+                except OSError:
+                    continue
+            found = [p for p in found if p not in keep]
+            if not found:
+                return
+            for pid in found:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            for pid in found:
+                try:
+                    os.waitpid(pid, 0)
+                except ChildProcessError:
+                    pass
+
+    # -------------------------------------------------------------- probe
+
+    def probe(self, msg):
+        import probe
+        return probe.run_probe(self, msg)
+
+
+def _parse_status(buf, fd):
+    """The child's status line, when the poll loop ended before reading it."""
+    pending = bytearray(buf)
+    try:
+        os.set_blocking(fd, False)
+        while True:
+            data = os.read(fd, 65536)
+            if not data:
+                break
+            pending += data
+    except (BlockingIOError, OSError):
+        pass
+    line = bytes(pending).split(b'\n', 1)[0]
+    try:
+        return json.loads(line) if line else None
+    except ValueError:
+        return None
+
+
+def main():
+    cfg = json.loads(sys.argv[1])
+    for extra in cfg.get('extraSysPath', []):
+        if extra not in sys.path:
+            sys.path.append(extra)
+    server = ForkServer(cfg)
+    server.start()
+    server.serve()
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { InputError } from '@rft/contracts';
+import { resolveLimits } from './execution-limits.ts';
+import { parseSandboxConfig, sandboxConfigFromEnv } from './sandbox-config.ts';
+
+const config = parseSandboxConfig({});
+
+describe('resolveLimits', () => {
+  it('fills defaults: 10 s wall, CPU = wall rounded up + 1 s, 1 GiB, 16 KiB kept', () => {
+    expect(resolveLimits(undefined, config)).toEqual({
+      timeoutMs: 10_000,
+      cpuSeconds: 11,
+      memoryMb: 1024,
+      maxOutputBytes: 16 * 1024,
+      captureCapBytes: 1024 * 1024,
+      fileSizeMb: 16,
+      openFiles: 64,
+      processes: 64,
+    });
+  });
+
+  it('keeps requested limits within the maxima and raises the capture cap to the kept size', () => {
+    const limits = resolveLimits({ timeoutMs: 2_500, memoryMb: 512, maxOutputBytes: 4 * 1024 * 1024 }, config);
+    expect(limits).toMatchObject({ timeoutMs: 2_500, cpuSeconds: 4, memoryMb: 512, maxOutputBytes: 4 * 1024 * 1024 });
+    expect(limits.captureCapBytes).toBe(4 * 1024 * 1024);
+  });
+
+  it('rejects limits above the maxima or below the memory floor, naming each field', () => {
+    try {
+      resolveLimits({ timeoutMs: 500_000, cpuSeconds: 300, memoryMb: 100 }, config);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InputError).problems).toEqual([
+        'limits.timeoutMs: 500000 is above the server maximum 120000',
+        'limits.cpuSeconds: 300 is above the server maximum 121',
+        'limits.memoryMb: 100 is below the server minimum 384',
+      ]);
+    }
+  });
+});
+
+describe('sandboxConfigFromEnv', () => {
+  it('reads SANDBOX_* variables over the defaults', () => {
+    const parsed = sandboxConfigFromEnv({
+      SANDBOX_PORT: '9000',
+      SANDBOX_POOL_SIZE: '3',
+      SANDBOX_LAYER_BWRAP: 'off',
+      SANDBOX_ALLOW_SAME_UID: 'true',
+      SANDBOX_DEFAULT_TIMEOUT_MS: '5000',
+    });
+    expect(parsed).toMatchObject({ port: 9000, poolSize: 3, allowSameUid: true, layers: { bwrap: 'off', seccomp: 'require' } });
+    expect(parsed.defaults.timeoutMs).toBe(5000);
+    expect(parsed.defaults.memoryMb).toBe(1024);
+  });
+
+  it('names the variable or field that is wrong', () => {
+    expect(() => sandboxConfigFromEnv({ SANDBOX_POOL_SIZE: 'many' })).toThrow(/SANDBOX_POOL_SIZE: expected a number/);
+    expect(() => sandboxConfigFromEnv({ SANDBOX_LAYER_SECCOMP: 'maybe' })).toThrow(/layers\.seccomp/);
+    expect(() => sandboxConfigFromEnv({ SANDBOX_ALLOW_SAME_UID: 'yes' })).toThrow(/SANDBOX_ALLOW_SAME_UID: expected true or false/);
+  });
+});

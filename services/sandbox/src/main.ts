@@ -1,0 +1,31 @@
+import { pino } from 'pino';
+import { sandboxConfigFromEnv } from './sandbox-config.ts';
+import { createSandboxService } from './service.ts';
+
+const logger = pino({ name: 'sandbox', level: process.env['LOG_LEVEL'] ?? 'info' });
+
+async function main(): Promise<void> {
+  const config = sandboxConfigFromEnv(process.env);
+  const service = createSandboxService(config, { logger });
+  await service.start();
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'sandbox stopping');
+    service.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'sandbox stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  logger.fatal({ err: error }, 'sandbox failed to start');
+  process.exit(1);
+});

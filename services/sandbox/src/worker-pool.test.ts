@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IS_ROOT, processesOfUids, startSandbox, type RunningSandbox } from './sandbox-test-fixture.ts';
+
+/** Pool behaviour through the real HTTP API: busy, queue, recycling, sessions, crashes, cancel. */
+describe('one fork server, no queue', () => {
+  let sandbox: RunningSandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ poolSize: 1, sandboxUid: 22_001, maxQueue: 0, recycleAfterRuns: 5 });
+  });
+  afterAll(async () => sandbox?.close());
+
+  it('answers busy at once when the fork server is taken and nothing may wait', async () => {
+    const slow = sandbox.run({ code: 'import time\ntime.sleep(1.5)\nprint("slow done")' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const response = await fetch(`${sandbox.url}/v1/execute`, { method: 'POST', body: JSON.stringify({ code: 'print(1)' }) });
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('1');
+    const busy = (await response.json()) as { status: string; stderr: string };
+    expect(busy.status).toBe('busy');
+    expect(busy.stderr).toMatch(/did not run/);
+    expect((await slow).stdout).toBe('slow done\n');
+  });
+
+  it('recycles the fork server after N runs without failing a request', async () => {
+    const before = await sandbox.metric('sandbox_worker_recycles_total');
+    for (let i = 0; i < 12; i++) {
+      const r = await sandbox.run({ code: `print(${i})` });
+      expect(r.stdout).toBe(`${i}\n`);
+    }
+    // The replacement boots in the background; wait for the swap to be counted.
+    for (let i = 0; i < 100 && (await sandbox.metric('sandbox_worker_recycles_total')) === before; i++) {
+      await sandbox.run({ code: 'pass' });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await sandbox.metric('sandbox_worker_recycles_total')).toBeGreaterThan(before);
+    expect(await sandbox.healthy()).toBe(true);
+  });
+});
+
+describe('sessions and faults', () => {
+  const UID = 22_101;
+  let sandbox: RunningSandbox;
+  beforeAll(async () => {
+    // bubblewrap off, as in a pod: its PID namespace must not be what kills orphaned snippets.
+    sandbox = await startSandbox({
+      poolSize: 2,
+      sandboxUid: UID,
+      maxQueue: 8,
+      queueTimeoutMs: 500,
+      sessions: { idleTtlMs: 600 },
+      layers: { bwrap: 'off' },
+    });
+  });
+  afterAll(async () => sandbox?.close());
+
+  it('keeps variables across the cells of a session, not across sessions or stateless runs', async () => {
+    const a = `a-${Date.now()}`;
+    const b = `b-${Date.now()}`;
+    expect((await sandbox.run({ code: 'x = 40', sessionId: a })).status).toBe('ok');
+    expect((await sandbox.run({ code: 'x = 1', sessionId: b })).status).toBe('ok');
+    expect((await sandbox.run({ code: 'x += 2\nprint(x)', sessionId: a })).stdout).toBe('42\n');
+    expect((await sandbox.run({ code: 'print(x)', sessionId: b })).stdout).toBe('1\n');
+    const stateless = await sandbox.run({ code: 'print(x)' });
+    expect(stateless.status).toBe('error');
+    expect(stateless.stderr).toMatch(/NameError/);
+    expect(await sandbox.client.closeSession(a)).toBe(true);
+    expect(await sandbox.client.closeSession(b)).toBe(true);
+    expect(await sandbox.client.closeSession(a)).toBe(false);
+  });
+
+  it('a timed-out cell ends the session and the next cell says its state was reset', async () => {
+    const id = `t-${Date.now()}`;
+    await sandbox.run({ code: 'y = 5', sessionId: id });
+    const stuck = await sandbox.run({ code: 'while True:\n    pass', sessionId: id, limits: { timeoutMs: 800 } });
+    expect(stuck.status).toBe('timeout');
+    const next = await sandbox.run({ code: 'print(y)', sessionId: id });
+    expect(next.status).toBe('error');
+    expect(next.stderr).toMatch(/session state was reset: a previous cell ended it \(timeout\)/);
+    await sandbox.client.closeSession(id);
+  });
+
+  it('closes idle sessions after the TTL and says so', async () => {
+    const id = `idle-${Date.now()}`;
+    await sandbox.run({ code: 'z = 1', sessionId: id });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const next = await sandbox.run({ code: 'print("z" in globals())', sessionId: id });
+    expect(next.stdout).toBe('False\n');
+    expect(next.stderr).toMatch(/session state was reset: idle for more than 600 ms/);
+    await sandbox.client.closeSession(id);
+  });
+
+  it('answers busy when a request waited past the queue timeout', async () => {
+    const hogs = [0, 1].map(() => sandbox.run({ code: 'import time\ntime.sleep(1.5)' }));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const waited = await fetch(`${sandbox.url}/v1/execute`, { method: 'POST', body: JSON.stringify({ code: 'print(1)' }) });
+    expect(waited.status).toBe(503);
+    expect(((await waited.json()) as { stderr: string }).stderr).toMatch(/waited 500 ms/);
+    await Promise.all(hogs);
+  });
+
+  it('a fork server killed from outside is replaced; the running request gets sandbox_error', async () => {
+    const before = IS_ROOT ? await processesOfUids(UID, UID + 1) : [];
+    const pending = sandbox.run({ code: 'import time\nprint("started", flush=True)\ntime.sleep(5)' });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    // The only process of these uids running python with the fork-server script is the server itself.
+    const killed = await killOneForkServer(UID, UID + 1);
+    expect(killed).toBe(true);
+    const results = await Promise.all([pending, sandbox.run({ code: 'print(1)' })]);
+    expect(results[0].status).toBe('sandbox_error');
+    expect(results[0].stderr).toMatch(/fork server exited/);
+    expect(results[1].status).toBe('ok');
+    for (let i = 0; i < 100 && (await sandbox.metric('sandbox_worker_restarts_total')) === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await sandbox.metric('sandbox_worker_restarts_total')).toBe(1);
+    for (let i = 0; i < 200 && (await sandbox.metric('sandbox_pool_workers', { state: 'idle' })) < 2; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    for (let i = 0; i < 4; i++) expect(await sandbox.healthy()).toBe(true);
+    // The sleeping snippet died with its fork server (same number of sandbox processes as before).
+    if (IS_ROOT) expect((await processesOfUids(UID, UID + 1)).length).toBe(before.length);
+  });
+
+  it('a client that goes away cancels its execution', async () => {
+    const controller = new AbortController();
+    const started = sandbox.client.run({ code: 'import time\ntime.sleep(30)' }, controller.signal);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    controller.abort(new Error('caller gave up'));
+    await expect(started).rejects.toThrow('caller gave up');
+    for (let i = 0; i < 100 && (await sandbox.metric('sandbox_executions_total', { status: 'killed' })) === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await sandbox.metric('sandbox_executions_total', { status: 'killed' })).toBe(1);
+    expect(await sandbox.healthy()).toBe(true);
+  });
+
+  it('healthz reports the pool and the verified isolation layers', async () => {
+    const response = await fetch(`${sandbox.url}/healthz`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { status: string; isolation: { seccomp: { active: boolean } }; pool: { workers: { idle: number } } };
+    expect(body.status).toBe('ok');
+    expect(body.isolation.seccomp.active).toBe(true);
+    const metrics = await (await fetch(`${sandbox.url}/metrics`)).text();
+    expect(metrics).toContain('sandbox_execution_duration_seconds_bucket');
+    expect(metrics).toContain('sandbox_isolation_layer_active{layer="seccomp"} 1');
+  });
+});
+
+/** SIGKILLs the python fork server (not bwrap) of one slot. */
+async function killOneForkServer(uidFrom: number, uidTo: number): Promise<boolean> {
+  const { readFile } = await import('node:fs/promises');
+  for (const pid of await processesOfUids(IS_ROOT ? uidFrom : process.getuid!(), IS_ROOT ? uidTo : process.getuid!())) {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    const [exe, ...args] = cmdline.split('\0');
+    if (exe?.endsWith('python3') && args.some((arg) => arg.endsWith('fork_server.py'))) {
+      const children = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+      if (children.trim() === '') continue; // pick the one running the sleeping snippet
+      process.kill(pid, 'SIGKILL');
+      return true;
+    }
+  }
+  return false;
+}

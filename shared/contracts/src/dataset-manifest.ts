@@ -1,0 +1,104 @@
+import { z } from 'zod';
+
+/**
+ * `manifest.json` of one immutable dataset version (`datasets/<datasetId>/manifest.json`).
+ * It sits beside, not inside, the shard directories: several trainers load every file of a data
+ * directory and refuse mixed file types.
+ */
+export const DATASET_MANIFEST_SCHEMA = 'rft.dataset-manifest/v1';
+
+export const DatasetFormat = z.enum(['parquet', 'jsonl', 'trl', 'axolotl', 'llama-factory']);
+export type DatasetFormat = z.infer<typeof DatasetFormat>;
+
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex characters');
+
+export const DatasetFile = z.object({
+  /** Relative to the version prefix, e.g. `data/train-00000-of-00002.parquet`. */
+  path: z.string().min(1),
+  /** Rows (records) in the file; 0 for side files such as `dataset_info.json`. */
+  rows: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  sha256: Sha256,
+});
+export type DatasetFile = z.infer<typeof DatasetFile>;
+
+export const DatasetExport = z.object({
+  files: z.array(DatasetFile).min(1),
+  /** What this projection keeps and loses compared with the canonical record. */
+  fidelity: z.string(),
+});
+export type DatasetExport = z.infer<typeof DatasetExport>;
+
+export const LengthSummary = z.object({
+  count: z.number().int().nonnegative(),
+  sum: z.number().int().nonnegative(),
+  min: z.number().int().nonnegative(),
+  max: z.number().int().nonnegative(),
+  mean: z.number().nonnegative(),
+  p50: z.number().int().nonnegative(),
+  p90: z.number().int().nonnegative(),
+  p99: z.number().int().nonnegative(),
+});
+export type LengthSummary = z.infer<typeof LengthSummary>;
+
+export const DatasetManifest = z.object({
+  schema: z.literal(DATASET_MANIFEST_SCHEMA),
+  datasetId: z.string().regex(/^ds-[0-9a-f]{16,64}$/),
+  /** sha256 over the sorted sha256s of every file listed in `exports` plus the canonical provenance. */
+  contentSha256: Sha256,
+  createdAt: z.string(),
+  campaignId: z.string(),
+  model: z.object({
+    id: z.string().min(1),
+    revision: z.string().nullable(),
+    tokenizer: z.object({ name: z.string().min(1), revision: z.string().nullable(), sha256: Sha256 }),
+    chatTemplateSha256: Sha256,
+  }),
+  samplingParams: z.record(z.string(), z.unknown()),
+  hintLibraryVersion: z.string().nullable(),
+  sandboxVersion: z.string().nullable(),
+  graderVersion: z.string().min(1),
+  selectionPolicy: z.record(z.string(), z.unknown()),
+  limits: z.object({
+    maxSampleTokens: z.number().int().positive(),
+    packTokens: z.number().int().positive(),
+    /** Over-long samples are dropped, never truncated. */
+    filter: z.literal('drop'),
+  }),
+  counts: z.object({
+    /** Rows handed to the build (already selected). */
+    input: z.number().int().nonnegative(),
+    kept: z.number().int().nonnegative(),
+    /** Dropped while building, by reason (too_long, empty_train, ...). */
+    droppedByBuild: z.record(z.string(), z.number().int().nonnegative()),
+    /** Dropped upstream (selection, grading), as reported by the caller. */
+    droppedUpstream: z.record(z.string(), z.number().int().nonnegative()),
+  }),
+  tokens: z.object({
+    total: z.number().int().nonnegative(),
+    train: z.number().int().nonnegative(),
+    hint: z.number().int().nonnegative(),
+    toolOutput: z.number().int().nonnegative(),
+    prompt: z.number().int().nonnegative(),
+    /** Tokens crossing a trained/masked boundary (masked). */
+    straddle: z.number().int().nonnegative(),
+    perSample: LengthSummary,
+  }),
+  packing: z.object({
+    algorithm: z.literal('first-fit-decreasing'),
+    packTokens: z.number().int().positive(),
+    packs: z.number().int().nonnegative(),
+    /** Samples per pack (mean). */
+    packingFactor: z.number().nonnegative(),
+    /** Tokens / (packs x packTokens). */
+    efficiency: z.number().nonnegative(),
+  }),
+  exports: z.object({
+    parquet: DatasetExport,
+    jsonl: DatasetExport,
+    trl: DatasetExport,
+    axolotl: DatasetExport,
+    'llama-factory': DatasetExport,
+  }),
+});
+export type DatasetManifest = z.infer<typeof DatasetManifest>;

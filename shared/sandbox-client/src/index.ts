@@ -1,0 +1,1 @@
+export { createSandboxClient, type SandboxClient, type SandboxClientOptions } from './sandbox-client.ts';
