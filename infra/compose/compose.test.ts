@@ -4,9 +4,13 @@ import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: parsed YAML manifests are walked structurally; each access is checked by the assertions
+type Obj = Record<string, any>;
 // Compose files use YAML merge keys (<<) for the shared service settings.
-const compose = parse(readFileSync(join(import.meta.dirname, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Obj>; volumes: Record<string, unknown> };
+const compose = parse(readFileSync(join(import.meta.dirname, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, Obj>;
+  volumes: Record<string, unknown>;
+};
 const services = compose.services;
 const RFT_SERVICES = ['api', 'scheduler', 'rollout-worker', 'grader', 'curator', 'sandbox', 'model-sim'];
 

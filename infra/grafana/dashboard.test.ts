@@ -2,13 +2,34 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 
-type Panel = { id: number; type: string; title: string; gridPos: { x: number; y: number; w: number; h: number }; targets?: Array<{ expr: string; refId: string }> };
-const dashboard = JSON.parse(readFileSync(join(import.meta.dirname, 'dashboards', 'rft-overview.json'), 'utf8')) as { uid: string; panels: Panel[] };
+type Panel = {
+  id: number;
+  type: string;
+  title: string;
+  gridPos: { x: number; y: number; w: number; h: number };
+  targets?: Array<{ expr: string; refId: string }>;
+};
+const dashboard = JSON.parse(readFileSync(join(import.meta.dirname, 'dashboards', 'rft-overview.json'), 'utf8')) as {
+  uid: string;
+  panels: Panel[];
+};
 
 test('the dashboard charts queue depth, vLLM, rollout tokens and sandbox executions', () => {
   const exprs = dashboard.panels.flatMap((p) => p.targets ?? []).map((t) => t.expr);
-  for (const metric of ['bullmq_job_count', 'vllm:num_requests_waiting', 'vllm:kv_cache_usage_perc', 'vllm:generation_tokens_total', 'vllm:prefix_cache_hits_total', 'rft_rollout_tokens_total', 'rft_sandbox_executions_total', 'rft_work_items']) {
-    expect(exprs.some((e) => e.includes(metric)), metric).toBe(true);
+  for (const metric of [
+    'bullmq_job_count',
+    'vllm:num_requests_waiting',
+    'vllm:kv_cache_usage_perc',
+    'vllm:generation_tokens_total',
+    'vllm:prefix_cache_hits_total',
+    'rft_rollout_tokens_total',
+    'rft_sandbox_executions_total',
+    'rft_work_items',
+  ]) {
+    expect(
+      exprs.some((e) => e.includes(metric)),
+      metric,
+    ).toBe(true);
   }
 });
 

@@ -7,7 +7,8 @@ import { parse, parseAllDocuments } from 'yaml';
 const ROOT = join(import.meta.dirname, '..', '..');
 const K8S = import.meta.dirname;
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: parsed YAML manifests are walked structurally; each access is checked by the assertions
+type Obj = Record<string, any>;
 
 const kustomization = parse(readFileSync(join(K8S, 'kustomization.yaml'), 'utf8')) as { resources: string[]; components?: string[] };
 const objects: Obj[] = kustomization.resources.flatMap((file) =>
@@ -18,11 +19,17 @@ const objects: Obj[] = kustomization.resources.flatMap((file) =>
 );
 const byKind = (kind: string) => objects.filter((o) => o.kind === kind);
 const deployments = byKind('Deployment');
-const podSpecs = [...deployments.map((d) => [d.metadata.name, d.spec.template.spec] as const), ...byKind('Job').map((j) => [j.metadata.name, j.spec.template.spec] as const)];
+const podSpecs = [
+  ...deployments.map((d) => [d.metadata.name, d.spec.template.spec] as const),
+  ...byKind('Job').map((j) => [j.metadata.name, j.spec.template.spec] as const),
+];
 
 /** The sandbox component and the KEDA CRD live outside these manifests; both are looked up beside the repo. */
 const SANDBOX = join(K8S, 'sandbox');
-const KEDA_CRD = [join(ROOT, '..', 'shared', 'schemas', 'keda.sh_scaledobjects.yaml'), join(ROOT, '..', '..', 'shared', 'schemas', 'keda.sh_scaledobjects.yaml')].find(existsSync);
+const KEDA_CRD = [
+  join(ROOT, '..', 'shared', 'schemas', 'keda.sh_scaledobjects.yaml'),
+  join(ROOT, '..', '..', 'shared', 'schemas', 'keda.sh_scaledobjects.yaml'),
+].find(existsSync);
 
 describe('kustomization', () => {
   test('lists only files that exist, each parsing to objects with apiVersion, kind and a DNS-1123 name', () => {
@@ -39,7 +46,8 @@ describe('kustomization', () => {
   test.skipIf(!existsSync(SANDBOX))('the sandbox component it references exists', () => {
     expect(existsSync(join(SANDBOX, 'kustomization.yaml'))).toBe(true);
   });
-  if (!existsSync(SANDBOX)) console.warn(`[manifests] ${SANDBOX} is absent in this checkout: the sandbox component reference is not checked`);
+  if (!existsSync(SANDBOX))
+    console.warn(`[manifests] ${SANDBOX} is absent in this checkout: the sandbox component reference is not checked`);
 });
 
 describe('workloads', () => {
@@ -61,7 +69,11 @@ describe('workloads', () => {
           if (typeof port === 'string') expect(ports.has(port), `${name}/${c.name} ${probe} port ${port}`).toBe(true);
         }
         for (const ref of (c.envFrom ?? []) as Obj[]) {
-          if (ref.configMapRef) expect(byKind('ConfigMap').map((m) => m.metadata.name), `${name} configMapRef`).toContain(ref.configMapRef.name);
+          if (ref.configMapRef)
+            expect(
+              byKind('ConfigMap').map((m) => m.metadata.name),
+              `${name} configMapRef`,
+            ).toContain(ref.configMapRef.name);
         }
       }
     }
@@ -130,5 +142,6 @@ describe('autoscaling', () => {
     delete (broken as Obj).__file;
     expect(validate(broken)).toBe(false);
   });
-  if (!KEDA_CRD) console.warn('[manifests] keda.sh_scaledobjects.yaml not found under ../shared/schemas: ScaledObjects are not schema-validated');
+  if (!KEDA_CRD)
+    console.warn('[manifests] keda.sh_scaledobjects.yaml not found under ../shared/schemas: ScaledObjects are not schema-validated');
 });

@@ -26,7 +26,14 @@ const redis = createRedisConnection(process.env.REDIS_URL ?? 'redis://127.0.0.1:
 const prefix = `bench-${database.name}`;
 const queues = createJobQueues(redis, prefix);
 const s3 = createS3Client({ region: 'us-east-1', bucket: 'unused', forcePathStyle: true, endpoint: 'http://127.0.0.1:1' });
-const app = await buildApp({ db, queues, store: createS3ObjectStore(s3, { bucket: 'unused' }), presign: async () => '', log: silentLogger(), options: { queueBoard: false, statusCacheMs: 0 } });
+const app = await buildApp({
+  db,
+  queues,
+  store: createS3ObjectStore(s3, { bucket: 'unused' }),
+  presign: async () => '',
+  log: silentLogger(),
+  options: { queueBoard: false, statusCacheMs: 0 },
+});
 const { token } = await createApiToken(db, { name: 'bench', role: 'operator', team: null, createdBy: 'bench' });
 
 async function seed(questions: number): Promise<string> {

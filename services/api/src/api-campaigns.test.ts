@@ -2,7 +2,15 @@ import { encodeJsonlZst } from '@rft/storage';
 import { silentLogger } from '@rft/telemetry';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildApp } from './build-app.ts';
-import { completeItemAsWorkers, createApiFixture, itemsOf, questionsJsonl, seedCampaign, specYaml, type ApiFixture } from './api-test-fixture.ts';
+import {
+  completeItemAsWorkers,
+  createApiFixture,
+  itemsOf,
+  questionsJsonl,
+  seedCampaign,
+  specYaml,
+  type ApiFixture,
+} from './api-test-fixture.ts';
 
 let fx: ApiFixture;
 beforeAll(async () => {
@@ -23,32 +31,59 @@ describe('campaign creation', () => {
     expect([questions, stages]).toEqual([5, ['rft']]);
     const shards = await fx.env.db.selectFrom('shards').select('shard_index').where('campaign_id', '=', id).execute();
     expect(shards).toHaveLength(3);
-    const campaign = await fx.env.db.selectFrom('campaigns').select(['budget_tokens', 'created_by']).where('id', '=', id).executeTakeFirstOrThrow();
+    const campaign = await fx.env.db
+      .selectFrom('campaigns')
+      .select(['budget_tokens', 'created_by'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(campaign.budget_tokens).toBe('1000000');
     expect(campaign.created_by).toContain('alice');
-    const audit = await fx.env.db.selectFrom('audit_events').select(['action', 'actor']).where('target_id', '=', id).orderBy('id').execute();
+    const audit = await fx.env.db
+      .selectFrom('audit_events')
+      .select(['action', 'actor'])
+      .where('target_id', '=', id)
+      .orderBy('id')
+      .execute();
     expect(audit.map((a) => a.action)).toEqual(['campaign.create', 'campaign.budget']);
   });
 
   test('registers from a spec object and a zstd question file already in the object store', async () => {
-    const lines = questionsJsonl(3, 'z').split('\n').map((l) => JSON.parse(l) as unknown);
+    const lines = questionsJsonl(3, 'z')
+      .split('\n')
+      .map((l) => JSON.parse(l) as unknown);
     await fx.env.store.put('uploads/q.jsonl.zst', encodeJsonlZst(lines));
     const spec = { name: 'from-s3', team: 'vision', model: { name: 'sim' }, stages: [{ name: 'rft', recipe: 'rft' }] };
-    const res = await fx.app.inject({ method: 'POST', url: '/v1/campaigns', headers: fx.auth('operator'), payload: { spec, questionsKey: 'uploads/q.jsonl.zst' } });
+    const res = await fx.app.inject({
+      method: 'POST',
+      url: '/v1/campaigns',
+      headers: fx.auth('operator'),
+      payload: { spec, questionsKey: 'uploads/q.jsonl.zst' },
+    });
     expect(res.statusCode).toBe(201);
     expect(res.json().questions).toBe(3);
-    const missing = await fx.app.inject({ method: 'POST', url: '/v1/campaigns', headers: fx.auth('operator'), payload: { spec, questionsKey: 'uploads/none.jsonl' } });
+    const missing = await fx.app.inject({
+      method: 'POST',
+      url: '/v1/campaigns',
+      headers: fx.auth('operator'),
+      payload: { spec, questionsKey: 'uploads/none.jsonl' },
+    });
     expect(missing.statusCode).toBe(400);
     expect(missing.json().error.message).toContain('body.questionsKey: no object at "uploads/none.jsonl"');
   });
 
   test('an invalid body is a 400 naming each bad field, and nothing is registered', async () => {
-    const before = await fx.env.db.selectFrom('campaigns').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const before = await fx.env.db
+      .selectFrom('campaigns')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     const cases: Array<[unknown, string]> = [
       [{ spec: specYaml() }, 'body.questions: give exactly one of'],
       [{ spec: specYaml(), questions: 'x', extra: 1 }, 'body: Unrecognized key: "extra"'],
       [{ spec: 42, questions: 'x' }, 'body.spec:'],
-      [{ spec: specYaml().replace('recipe: rft', 'recipe: nope'), questions: questionsJsonl(1) }, 'body.spec: stages.0.recipe: unknown recipe "nope"'],
+      [
+        { spec: specYaml().replace('recipe: rft', 'recipe: nope'), questions: questionsJsonl(1) },
+        'body.spec: stages.0.recipe: unknown recipe "nope"',
+      ],
       [{ spec: specYaml(), questions: '{"id":"a","kind":"math","problem":"p"}' }, 'questions:1: answer:'],
       [{ spec: specYaml(), questions: questionsJsonl(1), budget: { tokens: -5 } }, 'body.budget.tokens:'],
     ];
@@ -57,9 +92,17 @@ describe('campaign creation', () => {
       expect(res.statusCode, JSON.stringify(payload)).toBe(400);
       expect(res.json().error.message).toContain(message);
     }
-    const broken = await fx.app.inject({ method: 'POST', url: '/v1/campaigns', headers: { ...fx.auth('submitter'), 'content-type': 'application/json' }, payload: '{"spec": ' });
+    const broken = await fx.app.inject({
+      method: 'POST',
+      url: '/v1/campaigns',
+      headers: { ...fx.auth('submitter'), 'content-type': 'application/json' },
+      payload: '{"spec": ',
+    });
     expect(broken.statusCode).toBe(400);
-    const after = await fx.env.db.selectFrom('campaigns').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const after = await fx.env.db
+      .selectFrom('campaigns')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
   });
 });
@@ -92,7 +135,9 @@ describe('detail, cost and lifecycle', () => {
     const id = await seedCampaign(fx.env.db, { name: 'detail', questions: 4, samples: 4 });
     const items = await itemsOf(fx.env.db, id);
     for (const item of items.slice(0, 3)) {
-      await completeItemAsWorkers(fx.env.db, item, { reasons: (i) => (i % 2 === 0 ? [] : i === 1 ? ['wrong_answer'] : ['wrong_answer', 'repetitive']) });
+      await completeItemAsWorkers(fx.env.db, item, {
+        reasons: (i) => (i % 2 === 0 ? [] : i === 1 ? ['wrong_answer'] : ['wrong_answer', 'repetitive']),
+      });
     }
     await fx.env.db.updateTable('samples').set({ sandbox_cpu_ms: 250 }).where('campaign_id', '=', id).execute();
     const res = await fx.app.inject({ method: 'GET', url: `/v1/campaigns/${id}`, headers: fx.auth('submitter') });
@@ -106,14 +151,24 @@ describe('detail, cost and lifecycle', () => {
       { stage: 'rft', reason: 'repetitive', count: 3 },
     ]);
     const total = detail.cost.total;
-    expect(total).toMatchObject({ samples: 12, accepted: 6, promptTokens: 2400, cachedTokens: 1800, sandboxCpuSeconds: 3, graderCpuSeconds: null });
+    expect(total).toMatchObject({
+      samples: 12,
+      accepted: 6,
+      promptTokens: 2400,
+      cachedTokens: 1800,
+      sandboxCpuSeconds: 3,
+      graderCpuSeconds: null,
+    });
     expect(total.completionTokens).toBe(3 * (300 + 340 + 380 + 420));
     expect(total.perAccepted.completionTokens).toBeCloseTo(total.completionTokens / 6);
     expect(total.perAccepted.sandboxCpuSeconds).toBeCloseTo(0.5);
     expect(detail.throughput.remainingSamples).toBe(4);
     expect(detail.budgetUsage).toMatchObject({ tokens: 12 * 50 + total.completionTokens, budgetTokens: null });
     const cost = (await fx.app.inject({ method: 'GET', url: `/v1/campaigns/${id}/cost`, headers: fx.auth('operator') })).json();
-    expect(cost.byShard.map((s: { shardIndex: number; samples: number }) => [s.shardIndex, s.samples])).toEqual([[0, 8], [1, 4]]);
+    expect(cost.byShard.map((s: { shardIndex: number; samples: number }) => [s.shardIndex, s.samples])).toEqual([
+      [0, 8],
+      [1, 4],
+    ]);
   });
 
   test('pause, resume and cancel move the status, record a reason, and are audited with before and after', async () => {
@@ -130,7 +185,12 @@ describe('detail, cost and lifecycle', () => {
     const items = await itemsOf(fx.env.db, id);
     expect(new Set(items.map((i) => i.status))).toEqual(new Set(['failed']));
     expect((await post('resume')).json().error.message).toContain('campaign is cancelled');
-    const audit = await fx.env.db.selectFrom('audit_events').select(['action', 'before', 'after']).where('target_id', '=', id).orderBy('id').execute();
+    const audit = await fx.env.db
+      .selectFrom('audit_events')
+      .select(['action', 'before', 'after'])
+      .where('target_id', '=', id)
+      .orderBy('id')
+      .execute();
     expect(audit.map((a) => a.action)).toEqual(['campaign.create', 'campaign.pause', 'campaign.resume', 'campaign.cancel']);
     expect(audit[1]).toMatchObject({ before: { status: 'running' }, after: { status: 'paused' } });
     expect(audit[3]).toMatchObject({ before: { status: 'running' }, after: { status: 'cancelled', itemsCancelled: 4 } });
@@ -140,7 +200,10 @@ describe('detail, cost and lifecycle', () => {
     const id = await seedCampaign(fx.env.db, { name: 'cancel-jobs', questions: 2 });
     const items = await itemsOf(fx.env.db, id);
     await fx.env.db.updateTable('question_stages').set({ status: 'queued' }).where('campaign_id', '=', id).execute();
-    await fx.queues.addBulk('rollout', items.map(({ campaignId, questionId, stage }) => ({ campaignId, questionId, stage })));
+    await fx.queues.addBulk(
+      'rollout',
+      items.map(({ campaignId, questionId, stage }) => ({ campaignId, questionId, stage })),
+    );
     const before = await fx.queues.queue('rollout').getWaitingCount();
     await fx.app.inject({ method: 'POST', url: `/v1/campaigns/${id}/cancel`, headers: fx.auth('operator'), payload: {} });
     expect(await fx.queues.queue('rollout').getWaitingCount()).toBe(before - 2);
@@ -150,22 +213,41 @@ describe('detail, cost and lifecycle', () => {
     const id = await seedCampaign(fx.env.db, { name: 'budget', questions: 2 });
     const [item] = await itemsOf(fx.env.db, id);
     await completeItemAsWorkers(fx.env.db, item!);
-    await fx.env.db.updateTable('campaigns').set({ status: 'paused', budget_tokens: 100, status_reason: 'token budget reached' }).where('id', '=', id).execute();
+    await fx.env.db
+      .updateTable('campaigns')
+      .set({ status: 'paused', budget_tokens: 100, status_reason: 'token budget reached' })
+      .where('id', '=', id)
+      .execute();
     const refused = await fx.app.inject({ method: 'POST', url: `/v1/campaigns/${id}/resume`, headers: fx.auth('submitter'), payload: {} });
     expect(refused.statusCode).toBe(409);
     expect(refused.json().error.message).toMatch(/token budget reached: .* of 100 tokens; raise the budget/);
-    const raised = await fx.app.inject({ method: 'PUT', url: `/v1/campaigns/${id}/budget`, headers: fx.auth('submitter'), payload: { tokens: 10_000_000 } });
+    const raised = await fx.app.inject({
+      method: 'PUT',
+      url: `/v1/campaigns/${id}/budget`,
+      headers: fx.auth('submitter'),
+      payload: { tokens: 10_000_000 },
+    });
     expect(raised.json().budget).toEqual({ tokens: 10_000_000, gpuHours: null });
-    expect((await fx.app.inject({ method: 'POST', url: `/v1/campaigns/${id}/resume`, headers: fx.auth('submitter'), payload: {} })).statusCode).toBe(200);
+    expect(
+      (await fx.app.inject({ method: 'POST', url: `/v1/campaigns/${id}/resume`, headers: fx.auth('submitter'), payload: {} })).statusCode,
+    ).toBe(200);
   });
 });
 
 describe('status cache', () => {
   test('readers share a cached view; a change made through the API is visible at once', async () => {
-    const cached = await buildApp({ db: fx.env.db, queues: fx.queues, store: fx.env.store, presign: async () => '', log: silentLogger(), options: { statusCacheMs: 600_000, queueBoard: false } });
+    const cached = await buildApp({
+      db: fx.env.db,
+      queues: fx.queues,
+      store: fx.env.store,
+      presign: async () => '',
+      log: silentLogger(),
+      options: { statusCacheMs: 600_000, queueBoard: false },
+    });
     try {
       const id = await seedCampaign(fx.env.db, { name: 'cached' });
-      const read = async () => (await cached.inject({ method: 'GET', url: `/v1/campaigns/${id}`, headers: fx.auth('operator') })).json().campaign.status;
+      const read = async () =>
+        (await cached.inject({ method: 'GET', url: `/v1/campaigns/${id}`, headers: fx.auth('operator') })).json().campaign.status;
       expect(await read()).toBe('running');
       await cached.inject({ method: 'POST', url: `/v1/campaigns/${id}/pause`, headers: fx.auth('operator'), payload: {} });
       expect(await read()).toBe('paused');

@@ -11,7 +11,11 @@ class RecordingLauncher implements RunLauncher {
   async launch(request: LaunchRequest) {
     this.launched.push(request);
     if (request.profile.gpus === 0) return { status: 'rejected' as const, externalId: null, error: 'profile.gpus must be positive' };
-    return { status: 'pending' as const, externalId: `job-${this.launched.length}`, config: { zero_optimization: { stage: 3 }, ...request.config } };
+    return {
+      status: 'pending' as const,
+      externalId: `job-${this.launched.length}`,
+      config: { zero_optimization: { stage: 3 }, ...request.config },
+    };
   }
   async status() {
     return { status: this.next };
@@ -30,9 +34,19 @@ beforeAll(async () => {
   fx = await createApiFixture({ launcher });
   campaignId = await seedCampaign(fx.env.db, { name: 'data', questions: 2, samples: 2 });
   for (const item of await itemsOf(fx.env.db, campaignId)) await completeItemAsWorkers(fx.env.db, item, { correct: () => true });
-  const samples = await fx.env.db.selectFrom('samples').select(['id', 'question_id', 'sample_index']).where('campaign_id', '=', campaignId).where('sample_index', '=', 0).execute();
+  const samples = await fx.env.db
+    .selectFrom('samples')
+    .select(['id', 'question_id', 'sample_index'])
+    .where('campaign_id', '=', campaignId)
+    .where('sample_index', '=', 0)
+    .execute();
   datasetId = 'ds-abc123';
-  const manifest = { datasetId, model: 'sim-7b', selection: { policy: 'rft' }, shards: [{ file: 'train-00000.jsonl.zst', sha256: 'f'.repeat(64) }] };
+  const manifest = {
+    datasetId,
+    model: 'sim-7b',
+    selection: { policy: 'rft' },
+    shards: [{ file: 'train-00000.jsonl.zst', sha256: 'f'.repeat(64) }],
+  };
   await fx.env.store.put(`datasets/${datasetId}/manifest.json`, JSON.stringify(manifest));
   await fx.env.store.put(`datasets/${datasetId}/train-00000.jsonl.zst`, 'shard-bytes');
   await insertDataset(fx.env.db, {
@@ -79,7 +93,13 @@ describe('training runs', () => {
     });
     expect(launched.statusCode).toBe(201);
     const run = launched.json();
-    expect(run).toMatchObject({ datasetId, backend: 'slurm', status: 'pending', externalId: 'job-1', config: { zero_optimization: { stage: 3 }, lr: 1e-5 } });
+    expect(run).toMatchObject({
+      datasetId,
+      backend: 'slurm',
+      status: 'pending',
+      externalId: 'job-1',
+      config: { zero_optimization: { stage: 3 }, lr: 1e-5 },
+    });
     expect(launcher.launched[0]!.dataset.id).toBe(datasetId);
 
     launcher.next = 'running';
@@ -90,7 +110,9 @@ describe('training runs', () => {
     const cancelled = await fx.app.inject({ method: 'POST', url: `/v1/runs/${run.id}/cancel`, headers: fx.auth('launcher'), payload: {} });
     expect(cancelled.json().status).toBe('cancelled');
     expect(launcher.cancelled.map((c) => c.externalId)).toEqual(['job-1']);
-    expect((await fx.app.inject({ method: 'POST', url: `/v1/runs/${run.id}/cancel`, headers: fx.auth('launcher'), payload: {} })).statusCode).toBe(409);
+    expect(
+      (await fx.app.inject({ method: 'POST', url: `/v1/runs/${run.id}/cancel`, headers: fx.auth('launcher'), payload: {} })).statusCode,
+    ).toBe(409);
     const audit = await fx.env.db.selectFrom('audit_events').select('action').where('target_id', '=', run.id).orderBy('id').execute();
     expect(audit.map((a) => a.action)).toEqual(['run.launch', 'run.cancel']);
 
@@ -99,11 +121,26 @@ describe('training runs', () => {
   });
 
   test('a refused launch is recorded as rejected with the reason; bad bodies name the field', async () => {
-    const res = await fx.app.inject({ method: 'POST', url: '/v1/runs', headers: fx.auth('launcher'), payload: { datasetId, backend: 'kubernetes', profile: { gpus: 0 } } });
+    const res = await fx.app.inject({
+      method: 'POST',
+      url: '/v1/runs',
+      headers: fx.auth('launcher'),
+      payload: { datasetId, backend: 'kubernetes', profile: { gpus: 0 } },
+    });
     expect(res.json()).toMatchObject({ status: 'rejected', error: 'profile.gpus must be positive' });
-    const badBackend = await fx.app.inject({ method: 'POST', url: '/v1/runs', headers: fx.auth('launcher'), payload: { datasetId, backend: 'lsf', profile: {} } });
+    const badBackend = await fx.app.inject({
+      method: 'POST',
+      url: '/v1/runs',
+      headers: fx.auth('launcher'),
+      payload: { datasetId, backend: 'lsf', profile: {} },
+    });
     expect(badBackend.json().error.message).toContain('body.backend');
-    const noDataset = await fx.app.inject({ method: 'POST', url: '/v1/runs', headers: fx.auth('launcher'), payload: { datasetId: 'nope', backend: 'bundle', profile: {} } });
+    const noDataset = await fx.app.inject({
+      method: 'POST',
+      url: '/v1/runs',
+      headers: fx.auth('launcher'),
+      payload: { datasetId: 'nope', backend: 'bundle', profile: {} },
+    });
     expect(noDataset.json().error.message).toContain('body.datasetId: dataset "nope" does not exist');
   });
 });

@@ -30,4 +30,9 @@ export interface ApiOptions {
   statusCacheMs: number;
 }
 
-export const DEFAULT_API_OPTIONS: ApiOptions = { maxBodyBytes: 256 * 1024 * 1024, downloadUrlTtlSeconds: 3600, queueBoard: true, statusCacheMs: 5000 };
+export const DEFAULT_API_OPTIONS: ApiOptions = {
+  maxBodyBytes: 256 * 1024 * 1024,
+  downloadUrlTtlSeconds: 3600,
+  queueBoard: true,
+  statusCacheMs: 5000,
+};

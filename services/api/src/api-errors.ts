@@ -36,7 +36,10 @@ export const notFound = (what: string, id: string) => new ApiError('not_found', 
 /** The status and body answering any error thrown while handling a request. */
 export function errorBody(error: unknown): { status: number; body: ApiErrorBody } {
   if (error instanceof ApiError) {
-    return { status: error.status, body: { error: { code: error.code, message: error.message, ...(error.problems.length ? { problems: error.problems } : {}) } } };
+    return {
+      status: error.status,
+      body: { error: { code: error.code, message: error.message, ...(error.problems.length ? { problems: error.problems } : {}) } },
+    };
   }
   if (error instanceof InputError) {
     return { status: 400, body: { error: { code: 'invalid_request', message: error.message, problems: error.problems } } };

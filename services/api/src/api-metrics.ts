@@ -43,7 +43,11 @@ export function registerApiMetrics(registry: Registry, deps: { db: Db; queues: J
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await deps.db.selectFrom('campaigns').select(['status', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('status').execute();
+      const rows = await deps.db
+        .selectFrom('campaigns')
+        .select(['status', (eb) => eb.fn.countAll<string>().as('n')])
+        .groupBy('status')
+        .execute();
       for (const r of rows) this.set({ status: r.status }, Number(r.n));
     },
   });

@@ -1,4 +1,15 @@
-import { createApiToken, insertGrades, insertSamples, recordFailure, startAttempt, finishGeneration, markGraded, type ApiRole, type Db, type WorkKey } from '@rft/db';
+import {
+  createApiToken,
+  insertGrades,
+  insertSamples,
+  recordFailure,
+  startAttempt,
+  finishGeneration,
+  markGraded,
+  type ApiRole,
+  type Db,
+  type WorkKey,
+} from '@rft/db';
 import { parseCampaignSpec, parseQuestionFile, registerCampaign } from '@rft/intake';
 import { createJobQueues, type JobQueues } from '@rft/queue';
 import { createS3Client } from '@rft/storage';
@@ -38,7 +49,8 @@ export async function createApiFixture(opts: { launcher?: RunLauncher; statusCac
     // Tests change the ledger directly and read it back at once; the cache has its own tests.
     options: { statusCacheMs: opts.statusCacheMs ?? 0 },
   });
-  const make = async (name: string, role: ApiRole, team: string | null) => (await createApiToken(env.db, { name, role, team, createdBy: 'fixture' })).token;
+  const make = async (name: string, role: ApiRole, team: string | null) =>
+    (await createApiToken(env.db, { name, role, team, createdBy: 'fixture' })).token;
   const tokens: Record<TokenName, string> = {
     submitter: await make('alice', 'submitter', TEAM),
     otherTeam: await make('bob', 'submitter', 'nlp'),
@@ -71,10 +83,15 @@ shardSize: ${opts.shardSize ?? 2}
 `;
 
 export const questionsJsonl = (n: number, prefix = 'q') =>
-  Array.from({ length: n }, (_, i) => JSON.stringify({ id: `${prefix}${i}`, kind: 'math', problem: `What is ${i} + 1?`, answer: String(i + 1) })).join('\n');
+  Array.from({ length: n }, (_, i) =>
+    JSON.stringify({ id: `${prefix}${i}`, kind: 'math', problem: `What is ${i} + 1?`, answer: String(i + 1) }),
+  ).join('\n');
 
 /** Registers a campaign straight through intake (as the API would). */
-export async function seedCampaign(db: Db, opts: { name?: string; team?: string; questions?: number; samples?: number; shardSize?: number } = {}): Promise<string> {
+export async function seedCampaign(
+  db: Db,
+  opts: { name?: string; team?: string; questions?: number; samples?: number; shardSize?: number } = {},
+): Promise<string> {
   const spec = parseCampaignSpec(specYaml(opts), 'spec.yaml');
   const questions = parseQuestionFile(new TextEncoder().encode(questionsJsonl(opts.questions ?? 4)), 'q.jsonl');
   return registerCampaign(db, spec, questions, 'fixture');
@@ -88,7 +105,11 @@ export async function seedCampaign(db: Db, opts: { name?: string; team?: string;
 export async function completeItemAsWorkers(
   db: Db,
   key: WorkKey,
-  opts: { correct?: (sampleIndex: number) => boolean; toolCalls?: (sampleIndex: number) => number; reasons?: (sampleIndex: number) => string[] } = {},
+  opts: {
+    correct?: (sampleIndex: number) => boolean;
+    toolCalls?: (sampleIndex: number) => number;
+    reasons?: (sampleIndex: number) => string[];
+  } = {},
 ): Promise<{ attempt: number; inserted: number } | null> {
   const started = await startAttempt(db, key, 'worker-test');
   if (!started) return null;
@@ -149,5 +170,11 @@ export async function itemsOf(db: Db, campaignId: string): Promise<Array<WorkKey
     .where('campaign_id', '=', campaignId)
     .orderBy('ordinal')
     .execute();
-  return rows.map((r) => ({ campaignId: r.campaign_id, questionId: r.question_id, stage: r.stage, status: r.status, shardIndex: r.shard_index }));
+  return rows.map((r) => ({
+    campaignId: r.campaign_id,
+    questionId: r.question_id,
+    stage: r.stage,
+    status: r.status,
+    shardIndex: r.shard_index,
+  }));
 }

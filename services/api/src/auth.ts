@@ -37,7 +37,8 @@ export function authorize(principal: ApiPrincipal, roles: readonly ApiRole[]): v
 /** Submitters see and act on their own team's campaigns only. */
 export function assertTeamAccess(principal: ApiPrincipal, team: string): void {
   if (principal.role !== 'submitter') return;
-  if (principal.team !== team) throw new ApiError('forbidden', `this campaign belongs to another team; your token acts for team "${principal.team}"`);
+  if (principal.team !== team)
+    throw new ApiError('forbidden', `this campaign belongs to another team; your token acts for team "${principal.team}"`);
 }
 
 /** The audit actor: the token's name and id. */

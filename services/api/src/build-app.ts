@@ -22,7 +22,9 @@ export const API_VERSION = '1.0.0';
  */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const options = { ...DEFAULT_API_OPTIONS, ...deps.options };
-  const app = Fastify({ loggerInstance: deps.log as FastifyBaseLogger, bodyLimit: options.maxBodyBytes,
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    bodyLimit: options.maxBodyBytes,
     // Requests are logged once, on response, with their route and ids (below).
     logController: new LogController({ disableRequestLogging: true }),
   });
@@ -35,7 +37,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     void reply.code(status).send(body);
   });
   app.setNotFoundHandler((req, reply) => {
-    void reply.code(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}; see /openapi.json` } });
+    void reply
+      .code(404)
+      .send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}; see /openapi.json` } });
   });
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
@@ -58,11 +62,17 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_req, reply) => {
     const checks: Record<string, string> = {};
-    await sql`SELECT 1`.execute(deps.db).then(() => (checks.postgres = 'ok'), (e: Error) => (checks.postgres = e.message));
+    await sql`SELECT 1`.execute(deps.db).then(
+      () => (checks.postgres = 'ok'),
+      (e: Error) => (checks.postgres = e.message),
+    );
     await deps.queues
       .queue('rollout')
       .getJobCounts('waiting')
-      .then(() => (checks.redis = 'ok'), (e: Error) => (checks.redis = e.message));
+      .then(
+        () => (checks.redis = 'ok'),
+        (e: Error) => (checks.redis = e.message),
+      );
     const ok = Object.values(checks).every((v) => v === 'ok');
     return reply.code(ok ? 200 : 503).send({ ok, checks });
   });

@@ -15,7 +15,10 @@ const FILES = {
  * they make is authenticated.
  */
 export function registerDashboard(app: FastifyInstance): void {
-  const content = Object.fromEntries(Object.keys(FILES).map((name) => [name, readFileSync(join(DIR, name))])) as Record<keyof typeof FILES, Buffer>;
+  const content = Object.fromEntries(Object.keys(FILES).map((name) => [name, readFileSync(join(DIR, name))])) as Record<
+    keyof typeof FILES,
+    Buffer
+  >;
   const send = (name: keyof typeof FILES) => async (_req: unknown, reply: import('fastify').FastifyReply) =>
     reply
       .header('content-type', FILES[name])

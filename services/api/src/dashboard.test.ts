@@ -14,9 +14,14 @@ const ARTIFACTS = join(import.meta.dirname, '..', '..', '..', 'test-artifacts');
 /** The browser is a Debian package (`chromium`); install it when missing, or fail saying so. */
 function ensureChromium(): void {
   if (existsSync(CHROMIUM)) return;
-  const install = spawnSync('sh', ['-c', 'apt-get install -y chromium || (apt-get update && apt-get install -y chromium)'], { stdio: 'pipe', timeout: 600_000 });
+  const install = spawnSync('sh', ['-c', 'apt-get install -y chromium || (apt-get update && apt-get install -y chromium)'], {
+    stdio: 'pipe',
+    timeout: 600_000,
+  });
   if (install.status !== 0 || !existsSync(CHROMIUM)) {
-    throw new Error(`the dashboard test needs ${CHROMIUM}: install the Debian package "chromium" (apt-get install -y chromium); automatic install failed: ${install.stderr?.toString().slice(-500)}`);
+    throw new Error(
+      `the dashboard test needs ${CHROMIUM}: install the Debian package "chromium" (apt-get install -y chromium); automatic install failed: ${install.stderr?.toString().slice(-500)}`,
+    );
   }
 }
 
@@ -48,13 +53,24 @@ beforeAll(async () => {
     });
   }
   // Spread the samples over twenty minutes so the throughput chart has a shape.
-  await sql`UPDATE samples SET created_at = now() - make_interval(secs => (id % 20) * 60) WHERE campaign_id = ${campaignId}`.execute(fx.env.db);
+  await sql`UPDATE samples SET created_at = now() - make_interval(secs => (id % 20) * 60) WHERE campaign_id = ${campaignId}`.execute(
+    fx.env.db,
+  );
 
   profileDir = await mkdtemp(join(tmpdir(), 'rft-chromium-'));
   browser = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1400, height: 1300 },
   });
 }, 600_000);
@@ -82,7 +98,11 @@ test('the campaign dashboard shows progress, throughput, accept rate, success di
   expect(await page.textContent('#status')).toBe('running');
   const progress = await page.textContent('#progress');
   expect(progress).toContain('28 / 28');
-  const accepted = await fx.env.db.selectFrom('grades').select((eb) => eb.fn.countAll<string>().as('n')).where('correct', '=', true).executeTakeFirstOrThrow();
+  const accepted = await fx.env.db
+    .selectFrom('grades')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('correct', '=', true)
+    .executeTakeFirstOrThrow();
   const row = await page.$$eval('#progress tbody tr td', (tds) => tds.map((td) => td.textContent));
   expect(row).toEqual(['rft', '', '28 / 28', '28', accepted.n, `${((Number(accepted.n) / 28) * 100).toFixed(1)}%`, '1', '0']);
   expect(await page.textContent('#cost')).toContain('total');
@@ -91,7 +111,9 @@ test('the campaign dashboard shows progress, throughput, accept rate, success di
     expect(marks, `chart ${chart}`).toBeGreaterThan(0);
   }
   const reasons = await page.$$eval('#chart-rejections svg rect title', (els) => els.map((e) => e.textContent));
-  expect(reasons).toEqual(expect.arrayContaining([expect.stringMatching(/^wrong_answer: \d+$/), expect.stringMatching(/^truncated: \d+$/)]));
+  expect(reasons).toEqual(
+    expect.arrayContaining([expect.stringMatching(/^wrong_answer: \d+$/), expect.stringMatching(/^truncated: \d+$/)]),
+  );
   const tools = await page.$$eval('#chart-tools svg rect title', (els) => els.map((e) => e.textContent));
   expect(tools).toEqual(['0: 7', '1: 7', '2: 7', '3: 7']);
 

@@ -33,7 +33,8 @@ await runService(
     {
       name: 'bootstrap-token',
       async start() {
-        if (config.bootstrapAdminToken) await ensureApiToken(infra.db, { name: 'bootstrap-admin', role: 'admin', team: null, token: config.bootstrapAdminToken });
+        if (config.bootstrapAdminToken)
+          await ensureApiToken(infra.db, { name: 'bootstrap-admin', role: 'admin', team: null, token: config.bootstrapAdminToken });
       },
       close: async () => s3.destroy(),
     },

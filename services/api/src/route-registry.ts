@@ -83,14 +83,19 @@ export function createRouteRegistry(app: FastifyInstance, db: Db) {
       for (const r of documented) {
         const path = r.url.replace(/:([A-Za-z]+)/g, '{$1}');
         const parameters: unknown[] = [];
-        for (const [location, schema] of [['path', r.params], ['query', r.query]] as const) {
+        for (const [location, schema] of [
+          ['path', r.params],
+          ['query', r.query],
+        ] as const) {
           if (!schema) continue;
           const json = toJsonSchema(schema) as { properties?: Record<string, unknown>; required?: string[] };
           for (const [name, prop] of Object.entries(json.properties ?? {})) {
             parameters.push({ name, in: location, required: location === 'path' || (json.required ?? []).includes(name), schema: prop });
           }
         }
-        (paths[path] ??= {})[r.method.toLowerCase()] = {
+        const operations = paths[path] ?? {};
+        paths[path] = operations;
+        operations[r.method.toLowerCase()] = {
           summary: r.summary,
           tags: [r.tag],
           'x-roles': ['admin', ...r.roles],
@@ -118,7 +123,16 @@ export function createRouteRegistry(app: FastifyInstance, db: Db) {
                 'application/json': {
                   schema: {
                     type: 'object',
-                    properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, problems: { type: 'array', items: { type: 'string' } } } } },
+                    properties: {
+                      error: {
+                        type: 'object',
+                        properties: {
+                          code: { type: 'string' },
+                          message: { type: 'string' },
+                          problems: { type: 'array', items: { type: 'string' } },
+                        },
+                      },
+                    },
                   },
                 },
               },
@@ -134,7 +148,16 @@ export type RouteRegistry = ReturnType<typeof createRouteRegistry>;
 
 /** Query helpers: comma-separated lists and bounded pages. */
 export const commaList = <T extends z.ZodType>(item: T) =>
-  z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v), z.array(item));
+  z.preprocess(
+    (v) =>
+      typeof v === 'string'
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : v,
+    z.array(item),
+  );
 export const pageQuery = {
   limit: z.coerce.number().int().min(1).max(1000).default(50),
   offset: z.coerce.number().int().min(0).default(0),

@@ -10,7 +10,7 @@ export interface ApiClient {
 
 const HINTS: Record<number, string> = {
   401: 'check RFT_TOKEN (or --token); ask an admin for a token if yours was revoked',
-  403: 'your token\'s role or team does not allow this; ask an operator or admin',
+  403: "your token's role or team does not allow this; ask an operator or admin",
 };
 
 function exitFor(status: number): ExitCode {

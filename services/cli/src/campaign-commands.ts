@@ -9,7 +9,10 @@ async function readOrUsage(io: CliIo, path: string, what: string): Promise<Uint8
   try {
     return await io.readFile(path);
   } catch (error) {
-    throw new CliError(EXIT.invalidInput, `cannot read the ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new CliError(
+      EXIT.invalidInput,
+      `cannot read the ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
 }
 
@@ -17,7 +20,11 @@ const SUBMIT_USAGE = 'rft submit <spec.yaml> <questions.jsonl> [--budget-tokens 
 
 /** Validates the spec and the questions locally (same parser as the API), then registers the campaign. */
 export async function submit(args: readonly string[], io: CliIo): Promise<ExitCode> {
-  const p = parseCommand(args, { 'budget-tokens': { type: 'string' }, 'budget-gpu-hours': { type: 'string' }, 'dry-run': { type: 'boolean', default: false } }, SUBMIT_USAGE);
+  const p = parseCommand(
+    args,
+    { 'budget-tokens': { type: 'string' }, 'budget-gpu-hours': { type: 'string' }, 'dry-run': { type: 'boolean', default: false } },
+    SUBMIT_USAGE,
+  );
   const specPath = positional(p, 0, 'spec.yaml', SUBMIT_USAGE);
   const questionsPath = positional(p, 1, 'questions.jsonl', SUBMIT_USAGE);
   const specText = new TextDecoder().decode(await readOrUsage(io, specPath, 'spec'));
@@ -28,7 +35,12 @@ export async function submit(args: readonly string[], io: CliIo): Promise<ExitCo
     specName = parseCampaignSpec(specText, specPath).name;
     questionCount = parseQuestionFile(questionBytes, questionsPath).length;
   } catch (error) {
-    if (error instanceof InputError) throw new CliError(EXIT.invalidInput, `${error.message.split('\n')[0]}\nfix these and submit again; nothing was sent`, error.problems);
+    if (error instanceof InputError)
+      throw new CliError(
+        EXIT.invalidInput,
+        `${error.message.split('\n')[0]}\nfix these and submit again; nothing was sent`,
+        error.problems,
+      );
     throw error;
   }
   const tokens = positiveNumber(p.values['budget-tokens'], 'budget-tokens');
@@ -45,23 +57,39 @@ export async function submit(args: readonly string[], io: CliIo): Promise<ExitCo
     ...(tokens || gpuHours ? { budget: { ...(tokens ? { tokens } : {}), ...(gpuHours ? { gpuHours } : {}) } } : {}),
   });
   if (p.values.json) printJson(io, created);
-  else io.stdout(`submitted campaign ${created.id}: ${created.questions} questions, stages ${created.stages.join(', ')}\nfollow it with: rft status ${created.id} --watch`);
+  else
+    io.stdout(
+      `submitted campaign ${created.id}: ${created.questions} questions, stages ${created.stages.join(', ')}\nfollow it with: rft status ${created.id} --watch`,
+    );
   return EXIT.ok;
 }
 
 const LIST_USAGE = 'rft campaigns [--status running,paused] [--team T] [--name SUBSTRING] [--sort -created_at] [--limit N] [--json]';
 
 export async function listCampaigns(args: readonly string[], io: CliIo): Promise<ExitCode> {
-  const p = parseCommand(args, { status: { type: 'string' }, team: { type: 'string' }, name: { type: 'string' }, sort: { type: 'string' }, limit: { type: 'string' } }, LIST_USAGE);
+  const p = parseCommand(
+    args,
+    { status: { type: 'string' }, team: { type: 'string' }, name: { type: 'string' }, sort: { type: 'string' }, limit: { type: 'string' } },
+    LIST_USAGE,
+  );
   const qs = new URLSearchParams();
   if (p.values.status) qs.set('status', p.values.status);
   if (p.values.team) qs.set('team', p.values.team);
   if (p.values.name) qs.set('q', p.values.name);
   if (p.values.sort) qs.set('sort', p.values.sort);
   if (p.values.limit) qs.set('limit', p.values.limit);
-  const page = await clientFor(p.values, io).get<{ total: number; items: Array<{ id: string; name: string; team: string; status: string; questionCount: number; createdAt: string }> }>(`/v1/campaigns${qs.size ? `?${qs}` : ''}`);
+  const page = await clientFor(p.values, io).get<{
+    total: number;
+    items: Array<{ id: string; name: string; team: string; status: string; questionCount: number; createdAt: string }>;
+  }>(`/v1/campaigns${qs.size ? `?${qs}` : ''}`);
   if (p.values.json) printJson(io, page);
-  else io.stdout(`${table(['id', 'name', 'team', 'status', 'questions', 'created'], page.items.map((c) => [c.id, c.name, c.team, c.status, c.questionCount, c.createdAt]))}\n${page.items.length} of ${page.total}`);
+  else
+    io.stdout(
+      `${table(
+        ['id', 'name', 'team', 'status', 'questions', 'created'],
+        page.items.map((c) => [c.id, c.name, c.team, c.status, c.questionCount, c.createdAt]),
+      )}\n${page.items.length} of ${page.total}`,
+    );
   return EXIT.ok;
 }
 
@@ -91,12 +119,16 @@ const ACTION_USAGE = (action: string) => `rft ${action} <campaign> [--reason TEX
 export async function campaignAction(action: 'pause' | 'resume' | 'cancel', args: readonly string[], io: CliIo): Promise<ExitCode> {
   const p = parseCommand(args, { reason: { type: 'string' } }, ACTION_USAGE(action));
   const id = positional(p, 0, 'campaign', ACTION_USAGE(action));
-  const res = await clientFor(p.values, io).post<{ campaign: { status: string; statusReason: string | null }; previousStatus: string; itemsCancelled?: number }>(
-    `/v1/campaigns/${encodeURIComponent(id)}/${action}`,
-    p.values.reason ? { reason: p.values.reason } : {},
-  );
+  const res = await clientFor(p.values, io).post<{
+    campaign: { status: string; statusReason: string | null };
+    previousStatus: string;
+    itemsCancelled?: number;
+  }>(`/v1/campaigns/${encodeURIComponent(id)}/${action}`, p.values.reason ? { reason: p.values.reason } : {});
   if (p.values.json) printJson(io, res);
-  else io.stdout(`campaign ${id}: ${res.previousStatus} -> ${res.campaign.status}${res.itemsCancelled !== undefined ? ` (${res.itemsCancelled} work items will not run)` : ''}`);
+  else
+    io.stdout(
+      `campaign ${id}: ${res.previousStatus} -> ${res.campaign.status}${res.itemsCancelled !== undefined ? ` (${res.itemsCancelled} work items will not run)` : ''}`,
+    );
   return EXIT.ok;
 }
 
@@ -107,10 +139,13 @@ export async function budget(args: readonly string[], io: CliIo): Promise<ExitCo
   const id = positional(p, 0, 'campaign', BUDGET_USAGE);
   const tokens = positiveNumber(p.values.tokens, 'tokens');
   const gpuHours = positiveNumber(p.values['gpu-hours'], 'gpu-hours');
-  const res = await clientFor(p.values, io).put<{ budget: { tokens: number | null; gpuHours: number | null } }>(`/v1/campaigns/${encodeURIComponent(id)}/budget`, {
-    tokens: tokens ?? null,
-    gpuHours: gpuHours ?? null,
-  });
+  const res = await clientFor(p.values, io).put<{ budget: { tokens: number | null; gpuHours: number | null } }>(
+    `/v1/campaigns/${encodeURIComponent(id)}/budget`,
+    {
+      tokens: tokens ?? null,
+      gpuHours: gpuHours ?? null,
+    },
+  );
   if (p.values.json) printJson(io, res);
   else io.stdout(`budget of ${id}: ${res.budget.tokens ?? 'no'} token limit, ${res.budget.gpuHours ?? 'no'} GPU-hour limit`);
   return EXIT.ok;
@@ -127,17 +162,25 @@ interface CostRow {
   replicaSeconds: number;
   sandboxCpuSeconds: number | null;
   graderCpuSeconds: number | null;
-  perAccepted: { completionTokens: number; replicaSeconds: number; sandboxCpuSeconds: number | null; graderCpuSeconds: number | null } | null;
+  perAccepted: {
+    completionTokens: number;
+    replicaSeconds: number;
+    sandboxCpuSeconds: number | null;
+    graderCpuSeconds: number | null;
+  } | null;
 }
 
 /** Tokens, replica-seconds and CPU-seconds per stage or shard, and per accepted sample. */
 export async function cost(args: readonly string[], io: CliIo): Promise<ExitCode> {
   const p = parseCommand(args, { by: { type: 'string', default: 'stage' } }, COST_USAGE);
   const id = positional(p, 0, 'campaign', COST_USAGE);
-  if (p.values.by !== 'stage' && p.values.by !== 'shard') throw new CliError(EXIT.usage, `--by must be stage or shard\nusage: ${COST_USAGE}`);
-  const res = await clientFor(p.values, io).get<{ total: CostRow; byStage: Array<CostRow & { stage: string }>; byShard: Array<CostRow & { shardIndex: number }> }>(
-    `/v1/campaigns/${encodeURIComponent(id)}/cost`,
-  );
+  if (p.values.by !== 'stage' && p.values.by !== 'shard')
+    throw new CliError(EXIT.usage, `--by must be stage or shard\nusage: ${COST_USAGE}`);
+  const res = await clientFor(p.values, io).get<{
+    total: CostRow;
+    byStage: Array<CostRow & { stage: string }>;
+    byShard: Array<CostRow & { shardIndex: number }>;
+  }>(`/v1/campaigns/${encodeURIComponent(id)}/cost`);
   if (p.values.json) {
     printJson(io, res);
     return EXIT.ok;
@@ -159,7 +202,19 @@ export async function cost(args: readonly string[], io: CliIo): Promise<ExitCode
   const rows = p.values.by === 'shard' ? res.byShard.map((c) => line(c.shardIndex, c)) : res.byStage.map((c) => line(c.stage, c));
   io.stdout(
     table(
-      [p.values.by, 'samples', 'accepted', 'prompt tok', 'cached tok', 'generated tok', 'replica-s', 'sandbox CPU-s', 'grader CPU-s', 'gen tok/accepted', 'replica-s/accepted'],
+      [
+        p.values.by,
+        'samples',
+        'accepted',
+        'prompt tok',
+        'cached tok',
+        'generated tok',
+        'replica-s',
+        'sandbox CPU-s',
+        'grader CPU-s',
+        'gen tok/accepted',
+        'replica-s/accepted',
+      ],
       [...rows, line('total', res.total)],
     ),
   );

@@ -55,7 +55,8 @@ export function printJson(io: CliIo, value: unknown): void {
 export function intOption(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new CliError(EXIT.usage, `--${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new CliError(EXIT.usage, `--${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
   return n;
 }
 

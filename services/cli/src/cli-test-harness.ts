@@ -9,7 +9,8 @@ export interface CliRun {
   code: number;
   stdout: string;
   stderr: string;
-  json<T = any>(): T; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: tests read parsed CLI output loosely and assert on it
+  json<T = any>(): T;
 }
 
 export async function createCliHarness(apiUrl: string) {

@@ -1,7 +1,15 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { completeItemAsWorkers, createApiFixture, itemsOf, questionsJsonl, seedCampaign, specYaml, type ApiFixture } from '@rft/api/testing';
+import {
+  completeItemAsWorkers,
+  createApiFixture,
+  itemsOf,
+  questionsJsonl,
+  seedCampaign,
+  specYaml,
+  type ApiFixture,
+} from '@rft/api/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCliHarness } from './cli-test-harness.ts';
 import { EXIT } from './exit-codes.ts';
@@ -32,7 +40,10 @@ describe('errors say what to do and exit with a meaningful code', () => {
   test('invalid spec and questions are refused locally, naming file, line and field, and nothing is sent', async () => {
     const spec = await cli.file('bad-spec.yaml', specYaml().replace('recipe: rft', 'recipe: nope'));
     const questions = await cli.file('bad.jsonl', `${questionsJsonl(1)}\n{"id":"x","kind":"math","problem":"p"}\n`);
-    const before = await fx.env.db.selectFrom('campaigns').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const before = await fx.env.db
+      .selectFrom('campaigns')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     const badSpec = await cli.run(['submit', spec, questions], { token: fx.tokens.submitter });
     expect(badSpec.code).toBe(EXIT.invalidInput);
     expect(badSpec.stderr).toContain(`${spec}: stages.0.recipe: unknown recipe "nope"`);
@@ -41,7 +52,10 @@ describe('errors say what to do and exit with a meaningful code', () => {
     const badQuestions = await cli.run(['submit', goodSpec, questions], { token: fx.tokens.submitter });
     expect(badQuestions.code).toBe(EXIT.invalidInput);
     expect(badQuestions.stderr).toContain(`${questions}:2: answer:`);
-    const after = await fx.env.db.selectFrom('campaigns').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const after = await fx.env.db
+      .selectFrom('campaigns')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
     const dry = await cli.run(['submit', goodSpec, await cli.file('ok.jsonl', questionsJsonl(3)), '--dry-run']);
     expect([dry.code, dry.stdout]).toEqual([0, 'valid: campaign "gsm-rft" with 3 questions (dry run, nothing sent)']);
@@ -57,12 +71,18 @@ describe('errors say what to do and exit with a meaningful code', () => {
     expect(badToken.stderr).toContain('check RFT_TOKEN');
     expect((await cli.run(['frobnicate'])).code).toBe(EXIT.usage);
     const usage = await cli.run(['status'], { token: fx.tokens.operator });
-    expect([usage.code, usage.stderr]).toEqual([EXIT.usage, 'rft: missing <campaign>\nusage: rft status <campaign> [--watch] [--interval SECONDS] [--json]']);
+    expect([usage.code, usage.stderr]).toEqual([
+      EXIT.usage,
+      'rft: missing <campaign>\nusage: rft status <campaign> [--watch] [--interval SECONDS] [--json]',
+    ]);
     expect((await cli.run(['status', 'x', '--bogus'], { token: fx.tokens.operator })).code).toBe(EXIT.usage);
     const unknown = await cli.run(['status', '00000000-0000-4000-8000-000000000000'], { token: fx.tokens.operator });
     expect(unknown.code).toBe(EXIT.notFound);
     const notUuid = await cli.run(['status', 'abc'], { token: fx.tokens.operator });
-    expect([notUuid.code, notUuid.stderr]).toEqual([EXIT.invalidInput, 'rft: params.id: must be a campaign id (uuid)\n  params.id: must be a campaign id (uuid)']);
+    expect([notUuid.code, notUuid.stderr]).toEqual([
+      EXIT.invalidInput,
+      'rft: params.id: must be a campaign id (uuid)\n  params.id: must be a campaign id (uuid)',
+    ]);
     const id = await seedCampaign(fx.env.db, { name: 'codes' });
     expect((await cli.run(['resume', id], { token: fx.tokens.operator })).code).toBe(EXIT.conflict);
     const down = await cli.run(['campaigns'], { token: fx.tokens.operator, url: 'http://127.0.0.1:9' });
@@ -86,13 +106,19 @@ describe('commands', () => {
     expect(submitted.stdout).toContain(`rft status ${id} --watch`);
     const list = await cli.run(['campaigns', '--name', 'round-trip', '--json'], { token: fx.tokens.submitter });
     expect(list.json().items.map((c: { id: string }) => c.id)).toEqual([id]);
-    expect((await cli.run(['campaigns', '--name', 'round-trip'], { token: fx.tokens.submitter })).stdout).toMatch(/round-trip\s+vision\s+running\s+4/);
-    expect((await cli.run(['pause', id, '--reason', 'prompt bug'], { token: fx.tokens.submitter })).stdout).toBe(`campaign ${id}: running -> paused`);
+    expect((await cli.run(['campaigns', '--name', 'round-trip'], { token: fx.tokens.submitter })).stdout).toMatch(
+      /round-trip\s+vision\s+running\s+4/,
+    );
+    expect((await cli.run(['pause', id, '--reason', 'prompt bug'], { token: fx.tokens.submitter })).stdout).toBe(
+      `campaign ${id}: running -> paused`,
+    );
     const status = await cli.run(['status', id], { token: fx.tokens.submitter });
     expect(status.stdout).toContain('status: paused - paused by alice: prompt bug');
     expect(status.stdout).toContain('sampled   [........................]   0%  0/16 samples');
     expect(status.stdout).toContain('budget: 0/5.00M tokens');
-    expect((await cli.run(['budget', id, '--gpu-hours', '2'], { token: fx.tokens.submitter })).stdout).toBe(`budget of ${id}: no token limit, 2 GPU-hour limit`);
+    expect((await cli.run(['budget', id, '--gpu-hours', '2'], { token: fx.tokens.submitter })).stdout).toBe(
+      `budget of ${id}: no token limit, 2 GPU-hour limit`,
+    );
     expect((await cli.run(['resume', id], { token: fx.tokens.submitter })).code).toBe(0);
     const [item] = await itemsOf(fx.env.db, id);
     await completeItemAsWorkers(fx.env.db, item!);
@@ -131,16 +157,29 @@ describe('commands', () => {
     expect(q.stdout).toBe('quarantined question q1 (stages rft)');
 
     const profile = await cli.file('profile.yaml', 'nodes: 4\ngpusPerNode: 8\npartition: a100\n');
-    const noDataset = await cli.run(['runs', 'launch', 'ds-none', '--backend', 'slurm', '--profile', profile], { token: fx.tokens.launcher });
+    const noDataset = await cli.run(['runs', 'launch', 'ds-none', '--backend', 'slurm', '--profile', profile], {
+      token: fx.tokens.launcher,
+    });
     expect(noDataset.code).toBe(EXIT.invalidInput);
     expect(noDataset.stderr).toContain('body.datasetId: dataset "ds-none" does not exist');
     await fx.env.db
       .insertInto('datasets')
-      .values({ id: 'ds-ops', campaign_id: id, name: 'ops-v1', selection: '{}', storage_prefix: 'datasets/ds-ops', manifest_key: 'datasets/ds-ops/manifest.json', row_count: 1, manifest_sha256: 'a'.repeat(64) })
+      .values({
+        id: 'ds-ops',
+        campaign_id: id,
+        name: 'ops-v1',
+        selection: '{}',
+        storage_prefix: 'datasets/ds-ops',
+        manifest_key: 'datasets/ds-ops/manifest.json',
+        row_count: 1,
+        manifest_sha256: 'a'.repeat(64),
+      })
       .execute();
     const datasets = await cli.run(['datasets', 'list', '--campaign', id], { token: fx.tokens.launcher });
     expect(datasets.stdout).toMatch(/ds-ops\s+ops-v1/);
-    const launched = await cli.run(['runs', 'launch', 'ds-ops', '--backend', 'slurm', '--profile', profile, '--json'], { token: fx.tokens.launcher });
+    const launched = await cli.run(['runs', 'launch', 'ds-ops', '--backend', 'slurm', '--profile', profile, '--json'], {
+      token: fx.tokens.launcher,
+    });
     expect(launched.code, launched.stderr).toBe(0);
     const run = launched.json();
     expect(run).toMatchObject({ status: 'pending', backend: 'slurm', profile: { nodes: 4, gpusPerNode: 8, partition: 'a100' } });
@@ -151,14 +190,21 @@ describe('commands', () => {
   });
 
   test('admins create, list and revoke tokens; the new secret works at once', async () => {
-    const created = await cli.run(['tokens', 'create', '--name', 'ci-bot', '--role', 'submitter', '--team', 'vision', '--json'], { token: fx.tokens.admin });
+    const created = await cli.run(['tokens', 'create', '--name', 'ci-bot', '--role', 'submitter', '--team', 'vision', '--json'], {
+      token: fx.tokens.admin,
+    });
     expect(created.code, created.stderr).toBe(0);
     const { id, token } = created.json();
     expect((await cli.run(['campaigns'], { token })).code).toBe(0);
-    expect((await cli.run(['tokens', 'list'], { token: fx.tokens.admin })).stdout).toMatch(new RegExp(`${id}\\s+ci-bot\\s+submitter\\s+vision`));
+    expect((await cli.run(['tokens', 'list'], { token: fx.tokens.admin })).stdout).toMatch(
+      new RegExp(`${id}\\s+ci-bot\\s+submitter\\s+vision`),
+    );
     expect((await cli.run(['tokens', 'list'], { token: fx.tokens.operator })).code).toBe(EXIT.auth);
     const missingTeam = await cli.run(['tokens', 'create', '--name', 'x', '--role', 'submitter'], { token: fx.tokens.admin });
-    expect([missingTeam.code, missingTeam.stderr.split('\n')[0]]).toEqual([EXIT.invalidInput, 'rft: body.team: a submitter token needs the team it submits for']);
+    expect([missingTeam.code, missingTeam.stderr.split('\n')[0]]).toEqual([
+      EXIT.invalidInput,
+      'rft: body.team: a submitter token needs the team it submits for',
+    ]);
     expect((await cli.run(['tokens', 'revoke', id], { token: fx.tokens.admin })).stdout).toBe(`revoked token ${id}`);
     expect((await cli.run(['campaigns'], { token })).code).toBe(EXIT.auth);
   });
@@ -169,7 +215,9 @@ describe('commands', () => {
       env: { ...process.env, RFT_API_URL: url, RFT_TOKEN: fx.tokens.operator },
     });
     expect(JSON.parse(stdout).items.length).toBeGreaterThan(0);
-    const failed = await promisify(execFile)(process.execPath, [bin, 'campaigns'], { env: { ...process.env, RFT_API_URL: url, RFT_TOKEN: '' } }).catch((e: { code: number; stderr: string }) => e);
+    const failed = await promisify(execFile)(process.execPath, [bin, 'campaigns'], {
+      env: { ...process.env, RFT_API_URL: url, RFT_TOKEN: '' },
+    }).catch((e: { code: number; stderr: string }) => e);
     expect(failed).toMatchObject({ code: EXIT.auth });
   });
 });

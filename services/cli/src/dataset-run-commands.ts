@@ -33,7 +33,13 @@ export async function datasets(args: readonly string[], io: CliIo): Promise<Exit
       if (p.values.campaign) qs.set('campaign', p.values.campaign);
       const page = await clientFor(p.values, io).get<{ items: Dataset[] }>(`/v1/datasets?${qs}`);
       if (p.values.json) printJson(io, page);
-      else io.stdout(table(['id', 'name', 'campaign', 'rows', 'created'], page.items.map((d) => [d.id, d.name, d.campaignId, d.rowCount, d.createdAt])));
+      else
+        io.stdout(
+          table(
+            ['id', 'name', 'campaign', 'rows', 'created'],
+            page.items.map((d) => [d.id, d.name, d.campaignId, d.rowCount, d.createdAt]),
+          ),
+        );
       return EXIT.ok;
     }
     case 'show': {
@@ -55,14 +61,18 @@ export async function datasets(args: readonly string[], io: CliIo): Promise<Exit
   }
 }
 
-const RUNS_USAGE = 'rft runs launch <dataset> --backend slurm|kubernetes|bundle --profile FILE [--config FILE] | rft runs status <run> | rft runs list | rft runs cancel <run>';
+const RUNS_USAGE =
+  'rft runs launch <dataset> --backend slurm|kubernetes|bundle --profile FILE [--config FILE] | rft runs status <run> | rft runs list | rft runs cancel <run>';
 
 async function readStructured(io: CliIo, path: string, what: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
     text = new TextDecoder().decode(await io.readFile(path));
   } catch (error) {
-    throw new CliError(EXIT.invalidInput, `cannot read the ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new CliError(
+      EXIT.invalidInput,
+      `cannot read the ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   let value: unknown;
   try {
@@ -70,20 +80,27 @@ async function readStructured(io: CliIo, path: string, what: string): Promise<Re
   } catch (error) {
     throw new CliError(EXIT.invalidInput, `${path}: invalid YAML/JSON: ${(error as Error).message.split('\n')[0]}`);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new CliError(EXIT.invalidInput, `${path}: the ${what} must be a mapping`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new CliError(EXIT.invalidInput, `${path}: the ${what} must be a mapping`);
   return value as Record<string, unknown>;
 }
 
-const runLine = (r: Run) => `run ${r.id}: ${r.status}${r.externalId ? ` (${r.backend} ${r.externalId})` : ` (${r.backend})`}${r.error ? ` - ${r.error}` : ''}`;
+const runLine = (r: Run) =>
+  `run ${r.id}: ${r.status}${r.externalId ? ` (${r.backend} ${r.externalId})` : ` (${r.backend})`}${r.error ? ` - ${r.error}` : ''}`;
 
 export async function runs(args: readonly string[], io: CliIo): Promise<ExitCode> {
   const [sub, ...rest] = args;
-  const p = parseCommand(rest, { backend: { type: 'string' }, profile: { type: 'string' }, config: { type: 'string' }, dataset: { type: 'string' } }, RUNS_USAGE);
+  const p = parseCommand(
+    rest,
+    { backend: { type: 'string' }, profile: { type: 'string' }, config: { type: 'string' }, dataset: { type: 'string' } },
+    RUNS_USAGE,
+  );
   const api = () => clientFor(p.values, io);
   switch (sub) {
     case 'launch': {
       const datasetId = positional(p, 0, 'dataset', RUNS_USAGE);
-      if (!p.values.backend || !p.values.profile) throw new CliError(EXIT.usage, `--backend and --profile are required\nusage: ${RUNS_USAGE}`);
+      if (!p.values.backend || !p.values.profile)
+        throw new CliError(EXIT.usage, `--backend and --profile are required\nusage: ${RUNS_USAGE}`);
       const profile = await readStructured(io, p.values.profile, 'profile');
       const config = p.values.config ? await readStructured(io, p.values.config, 'config') : {};
       const run = await api().post<Run>('/v1/runs', { datasetId, backend: p.values.backend, profile, config });
@@ -95,14 +112,26 @@ export async function runs(args: readonly string[], io: CliIo): Promise<ExitCode
       const id = positional(p, 0, 'run', RUNS_USAGE);
       const res = await api().get<{ run: Run; events: Array<{ status: string; at: string }> }>(`/v1/runs/${encodeURIComponent(id)}`);
       if (p.values.json) printJson(io, res);
-      else io.stdout(`${runLine(res.run)}\n${table(['at', 'status'], res.events.map((e) => [e.at, e.status]))}`);
+      else
+        io.stdout(
+          `${runLine(res.run)}\n${table(
+            ['at', 'status'],
+            res.events.map((e) => [e.at, e.status]),
+          )}`,
+        );
       return EXIT.ok;
     }
     case 'list': {
       const qs = p.values.dataset ? `?dataset=${encodeURIComponent(p.values.dataset)}` : '';
       const page = await api().get<{ items: Run[] }>(`/v1/runs${qs}`);
       if (p.values.json) printJson(io, page);
-      else io.stdout(table(['id', 'dataset', 'backend', 'status', 'external id', 'created'], page.items.map((r) => [r.id, r.datasetId, r.backend, r.status, r.externalId ?? '', r.createdAt])));
+      else
+        io.stdout(
+          table(
+            ['id', 'dataset', 'backend', 'status', 'external id', 'created'],
+            page.items.map((r) => [r.id, r.datasetId, r.backend, r.status, r.externalId ?? '', r.createdAt]),
+          ),
+        );
       return EXIT.ok;
     }
     case 'cancel': {

@@ -32,8 +32,21 @@ beforeAll(async () => {
         const attempt = await startAttempt(fx.env.db, payload, 'test-worker');
         if (!attempt) return;
         const partial = [0, 1].map((i) => ({
-          sampleIndex: i, seed: i, recipe: 'rft', endReason: 'stop', error: null, trajectoryKey: `t/${payload.questionId}/a${attempt.attempt}`,
-          trajectoryLine: i, turns: 1, toolCalls: 0, hints: 0, promptTokens: 100, cachedTokens: 0, completionTokens: 100, tokensSaved: 0, latencyMs: 100,
+          sampleIndex: i,
+          seed: i,
+          recipe: 'rft',
+          endReason: 'stop',
+          error: null,
+          trajectoryKey: `t/${payload.questionId}/a${attempt.attempt}`,
+          trajectoryLine: i,
+          turns: 1,
+          toolCalls: 0,
+          hints: 0,
+          promptTokens: 100,
+          cachedTokens: 0,
+          completionTokens: 100,
+          tokensSaved: 0,
+          latencyMs: 100,
         }));
         await insertSamples(fx.env.db, payload, attempt.attempt, partial);
         const reason = `inference endpoint http://10.0.0.7:8000 returned 500 after 5 attempts (question ${payload.questionId})`;
@@ -89,7 +102,8 @@ test('on call: failed shards are listed with reasons, retried once, and the samp
 
   const failed = await cli.run(['shards', id, '--failed'], { token: fx.tokens.operator });
   expect(failed.code).toBe(0);
-  for (const q of FLAKY) expect(failed.stdout).toContain(`inference endpoint http://10.0.0.7:8000 returned 500 after 5 attempts (question ${q})`);
+  for (const q of FLAKY)
+    expect(failed.stdout).toContain(`inference endpoint http://10.0.0.7:8000 returned 500 after 5 attempts (question ${q})`);
   expect(failed.stdout).toContain('3 of 3 failed items');
   expect(failed.stdout).toContain(`rft retry ${id}`);
   const failedJson = (await cli.run(['shards', id, '--failed', '--json'], { token: fx.tokens.operator })).json();
@@ -110,13 +124,27 @@ test('on call: failed shards are listed with reasons, retried once, and the samp
   expect(final.curating).toEqual([id]);
   expect(Object.fromEntries([...calls].sort())).toEqual({ q0: 1, q1: 2, q2: 1, q3: 1, q4: 2, q5: 2, q6: 1, q7: 1 });
 
-  const samples = await fx.env.db.selectFrom('samples').select(['question_id', 'sample_index', 'attempt']).where('campaign_id', '=', id).execute();
+  const samples = await fx.env.db
+    .selectFrom('samples')
+    .select(['question_id', 'sample_index', 'attempt'])
+    .where('campaign_id', '=', id)
+    .execute();
   const keys = samples.map((s) => `${s.question_id}#${s.sample_index}`);
   const expected = Array.from({ length: 8 }, (_, q) => Array.from({ length: 4 }, (_, i) => `q${q}#${i}`)).flat();
   expect(new Set(keys).size).toBe(keys.length);
   expect([...keys].sort()).toEqual([...expected].sort());
   // The first attempt's partial samples were kept; the retry generated only the missing ones.
-  expect(samples.filter((s) => s.question_id === 'q1').map((s) => [s.sample_index, s.attempt]).sort()).toEqual([[0, 1], [1, 1], [2, 2], [3, 2]]);
+  expect(
+    samples
+      .filter((s) => s.question_id === 'q1')
+      .map((s) => [s.sample_index, s.attempt])
+      .sort(),
+  ).toEqual([
+    [0, 1],
+    [1, 1],
+    [2, 2],
+    [3, 2],
+  ]);
 
   const status = await cli.run(['status', id, '--json'], { token: fx.tokens.submitter });
   const detail = status.json();

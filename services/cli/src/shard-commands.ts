@@ -28,7 +28,11 @@ const SHARDS_USAGE = 'rft shards <campaign> [--failed] [--shard N] [--limit N] [
 
 /** Shards with their state; `--failed` lists the failed work items with their reasons instead. */
 export async function shards(args: readonly string[], io: CliIo): Promise<ExitCode> {
-  const p = parseCommand(args, { failed: { type: 'boolean', default: false }, shard: { type: 'string', multiple: true }, limit: { type: 'string', default: '200' } }, SHARDS_USAGE);
+  const p = parseCommand(
+    args,
+    { failed: { type: 'boolean', default: false }, shard: { type: 'string', multiple: true }, limit: { type: 'string', default: '200' } },
+    SHARDS_USAGE,
+  );
   const id = encodeURIComponent(positional(p, 0, 'campaign', SHARDS_USAGE));
   const api = clientFor(p.values, io);
   const limit = intOption(p.values.limit, 'limit')!;
@@ -45,10 +49,16 @@ export async function shards(args: readonly string[], io: CliIo): Promise<ExitCo
       return EXIT.ok;
     }
     const out = [
-      table(['shard', 'question', 'stage', 'attempts', 'reason'], failures.items.map((f) => [f.shardIndex, f.questionId, f.stage, f.attempts, firstLine(f.error)])),
+      table(
+        ['shard', 'question', 'stage', 'attempts', 'reason'],
+        failures.items.map((f) => [f.shardIndex, f.questionId, f.stage, f.attempts, firstLine(f.error)]),
+      ),
       `${failures.items.length} of ${failures.total} failed items`,
       '',
-      table(['reason', 'items'], failures.reasons.map((r) => [firstLine(r.reason, 100), r.count])),
+      table(
+        ['reason', 'items'],
+        failures.reasons.map((r) => [firstLine(r.reason, 100), r.count]),
+      ),
       '',
       `retry them with: rft retry ${decodeURIComponent(id)}${p.values.shard?.length ? p.values.shard.map((s) => ` --shard ${s}`).join('') : ''}`,
     ];
@@ -91,7 +101,10 @@ export async function retry(args: readonly string[], io: CliIo): Promise<ExitCod
   );
   if (p.values.json) printJson(io, res);
   else if (res.retried === 0) io.stdout('nothing to retry: no failed work items in the selected shards');
-  else io.stdout(`moved ${res.retried} failed work items back to pending in shards ${res.shards.map((s) => s.shardIndex).join(', ')}; the scheduler re-admits them on its next tick`);
+  else
+    io.stdout(
+      `moved ${res.retried} failed work items back to pending in shards ${res.shards.map((s) => s.shardIndex).join(', ')}; the scheduler re-admits them on its next tick`,
+    );
   return EXIT.ok;
 }
 
@@ -107,6 +120,9 @@ export async function quarantine(args: readonly string[], io: CliIo): Promise<Ex
     { reason: p.values.reason },
   );
   if (p.values.json) printJson(io, res);
-  else io.stdout(`quarantined question ${question} (${res.stagesQuarantined.length ? `stages ${res.stagesQuarantined.join(', ')}` : 'all its stages were already graded'})`);
+  else
+    io.stdout(
+      `quarantined question ${question} (${res.stagesQuarantined.length ? `stages ${res.stagesQuarantined.join(', ')}` : 'all its stages were already graded'})`,
+    );
   return EXIT.ok;
 }

@@ -2,7 +2,8 @@ import { clientFor, parseCommand, positional, printJson, type CliIo } from './cl
 import { CliError, EXIT, type ExitCode } from './exit-codes.ts';
 import { table } from './render.ts';
 
-const TOKENS_USAGE = 'rft tokens create --name NAME --role submitter|operator|launcher|admin [--team TEAM] | rft tokens list | rft tokens revoke <id>';
+const TOKENS_USAGE =
+  'rft tokens create --name NAME --role submitter|operator|launcher|admin [--team TEAM] | rft tokens list | rft tokens revoke <id>';
 
 /** Admin commands for API tokens; a new token's secret is printed once and never again. */
 export async function tokens(args: readonly string[], io: CliIo): Promise<ExitCode> {
@@ -18,13 +19,31 @@ export async function tokens(args: readonly string[], io: CliIo): Promise<ExitCo
         ...(p.values.team ? { team: p.values.team } : {}),
       });
       if (p.values.json) printJson(io, created);
-      else io.stdout(`created ${created.role} token ${created.id}${created.team ? ` for team ${created.team}` : ''}\n${created.token}\n(store it now: it is not shown again)`);
+      else
+        io.stdout(
+          `created ${created.role} token ${created.id}${created.team ? ` for team ${created.team}` : ''}\n${created.token}\n(store it now: it is not shown again)`,
+        );
       return EXIT.ok;
     }
     case 'list': {
-      const res = await api().get<{ items: Array<{ id: string; name: string; role: string; team: string | null; last_used_at: string | null; revoked_at: string | null }> }>('/v1/tokens');
+      const res = await api().get<{
+        items: Array<{
+          id: string;
+          name: string;
+          role: string;
+          team: string | null;
+          last_used_at: string | null;
+          revoked_at: string | null;
+        }>;
+      }>('/v1/tokens');
       if (p.values.json) printJson(io, res);
-      else io.stdout(table(['id', 'name', 'role', 'team', 'last used', 'revoked'], res.items.map((t) => [t.id, t.name, t.role, t.team ?? '', t.last_used_at ?? '', t.revoked_at ?? ''])));
+      else
+        io.stdout(
+          table(
+            ['id', 'name', 'role', 'team', 'last used', 'revoked'],
+            res.items.map((t) => [t.id, t.name, t.role, t.team ?? '', t.last_used_at ?? '', t.revoked_at ?? '']),
+          ),
+        );
       return EXIT.ok;
     }
     case 'revoke': {

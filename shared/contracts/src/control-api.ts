@@ -28,7 +28,11 @@ export const CreateCampaignRequest = z
   .strict()
   .superRefine((body, ctx) => {
     if ((body.questions === undefined) === (body.questionsKey === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['questions'], message: 'give exactly one of "questions" (JSONL text) and "questionsKey" (object key)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['questions'],
+        message: 'give exactly one of "questions" (JSONL text) and "questionsKey" (object key)',
+      });
     }
   });
 export type CreateCampaignRequest = z.infer<typeof CreateCampaignRequest>;
@@ -70,6 +74,7 @@ export const CreateTokenRequest = z
   })
   .strict()
   .superRefine((body, ctx) => {
-    if (body.role === 'submitter' && !body.team) ctx.addIssue({ code: 'custom', path: ['team'], message: 'a submitter token needs the team it submits for' });
+    if (body.role === 'submitter' && !body.team)
+      ctx.addIssue({ code: 'custom', path: ['team'], message: 'a submitter token needs the team it submits for' });
   });
 export type CreateTokenRequest = z.infer<typeof CreateTokenRequest>;

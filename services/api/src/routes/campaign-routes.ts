@@ -62,9 +62,13 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
     body: CreateCampaignRequest,
     status: 201,
     async handler({ principal, body, req }) {
-      const spec = typeof body.spec === 'string' ? parseCampaignSpec(body.spec, 'body.spec') : parseOrThrow(CampaignSpec, body.spec, 'body.spec');
+      const spec =
+        typeof body.spec === 'string' ? parseCampaignSpec(body.spec, 'body.spec') : parseOrThrow(CampaignSpec, body.spec, 'body.spec');
       if (principal.role === 'submitter' && spec.team !== principal.team) {
-        throw new ApiError('forbidden', `body.spec.team is "${spec.team}" but your token submits for team "${principal.team}"; set team: ${principal.team} in the spec`);
+        throw new ApiError(
+          'forbidden',
+          `body.spec.team is "${spec.team}" but your token submits for team "${principal.team}"; set team: ${principal.team} in the spec`,
+        );
       }
       const { bytes, file } = await readQuestions(deps, body);
       const questions = parseQuestionFile(bytes, file);
@@ -72,7 +76,14 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
       if (body.budget && (body.budget.tokens || body.budget.gpuHours)) {
         const budget = { tokens: body.budget.tokens ?? null, gpuHours: body.budget.gpuHours ?? null };
         await setCampaignBudget(db, id, budget);
-        await recordAudit(db, { actor: actorOf(principal), action: 'campaign.budget', targetType: 'campaign', targetId: id, before: null, after: budget });
+        await recordAudit(db, {
+          actor: actorOf(principal),
+          action: 'campaign.budget',
+          targetType: 'campaign',
+          targetId: id,
+          before: null,
+          after: budget,
+        });
       }
       req.log.info({ campaignId: id, questions: questions.length, team: spec.team }, 'campaign registered');
       return { id, questions: questions.length, stages: spec.stages.map((s) => s.name), shardSize: spec.shardSize };
@@ -181,15 +192,28 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
             targetType: 'campaign',
             targetId: campaign.id,
             before: { status: previous, statusReason: campaign.status_reason },
-            after: { status: to, statusReason: action === 'resume' ? null : reason, ...(action === 'cancel' ? { itemsCancelled: settled.length } : {}) },
+            after: {
+              status: to,
+              statusReason: action === 'resume' ? null : reason,
+              ...(action === 'cancel' ? { itemsCancelled: settled.length } : {}),
+            },
           });
           return { previous, settled };
         });
         cache.invalidate(campaign.id);
-        if (result.settled.length) await dropWaitingRolloutJobs(deps.queues, result.settled.filter((i) => i.status === 'queued'), req.log);
+        if (result.settled.length)
+          await dropWaitingRolloutJobs(
+            deps.queues,
+            result.settled.filter((i) => i.status === 'queued'),
+            req.log,
+          );
         req.log.info({ campaignId: campaign.id, from: result.previous, to }, `campaign ${action}d`);
         const updated = await getCampaign(db, campaign.id);
-        return { campaign: campaignSummary(updated!), previousStatus: result.previous, ...(action === 'cancel' ? { itemsCancelled: result.settled.length } : {}) };
+        return {
+          campaign: campaignSummary(updated!),
+          previousStatus: result.previous,
+          ...(action === 'cancel' ? { itemsCancelled: result.settled.length } : {}),
+        };
       },
     });
   transition('pause', 'paused', ['running']);
@@ -206,11 +230,21 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
     body: CampaignBudget,
     async handler({ principal, params, body }) {
       const campaign = await loadCampaign(db, params.id, principal);
-      const before = { tokens: campaign.budget_tokens === null ? null : Number(campaign.budget_tokens), gpuHours: campaign.budget_gpu_hours };
+      const before = {
+        tokens: campaign.budget_tokens === null ? null : Number(campaign.budget_tokens),
+        gpuHours: campaign.budget_gpu_hours,
+      };
       const after = { tokens: body.tokens ?? null, gpuHours: body.gpuHours ?? null };
       await db.transaction().execute(async (tx) => {
         await setCampaignBudget(tx, campaign.id, after);
-        await recordAudit(tx, { actor: actorOf(principal), action: 'campaign.budget', targetType: 'campaign', targetId: campaign.id, before, after });
+        await recordAudit(tx, {
+          actor: actorOf(principal),
+          action: 'campaign.budget',
+          targetType: 'campaign',
+          targetId: campaign.id,
+          before,
+          after,
+        });
       });
       cache.invalidate(campaign.id);
       await refreshShardStats(db, campaign.id);

@@ -50,7 +50,11 @@ export function registerDatasetRoutes(routes: RouteRegistry, deps: ApiDeps): voi
     async handler({ principal, params }) {
       const dataset = await load(principal, params.id);
       const bytes = await deps.store.get(dataset.manifestKey);
-      if (!bytes) throw new ApiError('not_found', `the manifest of dataset ${dataset.id} is missing from the object store (${dataset.manifestKey}); rebuild the dataset`);
+      if (!bytes)
+        throw new ApiError(
+          'not_found',
+          `the manifest of dataset ${dataset.id} is missing from the object store (${dataset.manifestKey}); rebuild the dataset`,
+        );
       let manifest: unknown;
       try {
         manifest = JSON.parse(new TextDecoder().decode(bytes));

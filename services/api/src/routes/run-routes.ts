@@ -23,7 +23,8 @@ const RunParams = z.object({ id: z.uuid({ error: 'must be a run id (uuid)' }) })
 export function registerRunRoutes(routes: RouteRegistry, deps: ApiDeps): void {
   const { db } = deps;
   const launcher = (): RunLauncher => {
-    if (!deps.launcher) throw new ApiError('not_available', 'this deployment has no training launcher configured; runs cannot be launched or tracked here');
+    if (!deps.launcher)
+      throw new ApiError('not_available', 'this deployment has no training launcher configured; runs cannot be launched or tracked here');
     return deps.launcher;
   };
   const handle = (run: TrainingRunRecord) => ({ runId: run.id, backend: run.backend, externalId: run.externalId });
@@ -39,18 +40,44 @@ export function registerRunRoutes(routes: RouteRegistry, deps: ApiDeps): void {
     async handler({ principal, body, req }) {
       const l = launcher();
       const dataset = await getDataset(db, body.datasetId);
-      if (!dataset) throw new ApiError('invalid_request', `body.datasetId: dataset ${JSON.stringify(body.datasetId)} does not exist (rft datasets list)`);
-      const run = await insertTrainingRun(db, { datasetId: dataset.id, backend: body.backend, profile: body.profile, config: body.config, createdBy: actorOf(principal) });
+      if (!dataset)
+        throw new ApiError(
+          'invalid_request',
+          `body.datasetId: dataset ${JSON.stringify(body.datasetId)} does not exist (rft datasets list)`,
+        );
+      const run = await insertTrainingRun(db, {
+        datasetId: dataset.id,
+        backend: body.backend,
+        profile: body.profile,
+        config: body.config,
+        createdBy: actorOf(principal),
+      });
       let updated: TrainingRunRecord | null;
       try {
         const outcome = await l.launch({ runId: run.id, dataset, backend: body.backend, profile: body.profile, config: body.config });
-        if (outcome.config) await db.updateTable('training_runs').set({ config: JSON.stringify(outcome.config) }).where('id', '=', run.id).execute();
-        updated = await updateTrainingRun(db, run.id, { status: outcome.status, externalId: outcome.externalId, error: outcome.error ?? null });
+        if (outcome.config)
+          await db
+            .updateTable('training_runs')
+            .set({ config: JSON.stringify(outcome.config) })
+            .where('id', '=', run.id)
+            .execute();
+        updated = await updateTrainingRun(db, run.id, {
+          status: outcome.status,
+          externalId: outcome.externalId,
+          error: outcome.error ?? null,
+        });
       } catch (error) {
         updated = await updateTrainingRun(db, run.id, { status: 'failed', error: `launch failed: ${(error as Error).message}` });
       }
       const final = updated ?? (await getTrainingRun(db, run.id))!;
-      await recordAudit(db, { actor: actorOf(principal), action: 'run.launch', targetType: 'training_run', targetId: run.id, before: null, after: { datasetId: dataset.id, backend: body.backend, status: final.status, externalId: final.externalId } });
+      await recordAudit(db, {
+        actor: actorOf(principal),
+        action: 'run.launch',
+        targetType: 'training_run',
+        targetId: run.id,
+        before: null,
+        after: { datasetId: dataset.id, backend: body.backend, status: final.status, externalId: final.externalId },
+      });
       req.log.info({ runId: run.id, datasetId: dataset.id, status: final.status }, 'training run launched');
       return final;
     },
@@ -64,7 +91,12 @@ export function registerRunRoutes(routes: RouteRegistry, deps: ApiDeps): void {
     roles: ['launcher', 'operator'],
     query: z.object({ dataset: z.string().min(1).optional(), status: commaList(z.enum(RUN_STATUSES)).optional(), ...pageQuery }),
     async handler({ query }) {
-      const items = await listTrainingRuns(db, { ...(query.dataset ? { datasetId: query.dataset } : {}), ...(query.status ? { status: query.status } : {}), limit: query.limit, offset: query.offset });
+      const items = await listTrainingRuns(db, {
+        ...(query.dataset ? { datasetId: query.dataset } : {}),
+        ...(query.status ? { status: query.status } : {}),
+        limit: query.limit,
+        offset: query.offset,
+      });
       return { items, limit: query.limit, offset: query.offset };
     },
   });
@@ -83,7 +115,12 @@ export function registerRunRoutes(routes: RouteRegistry, deps: ApiDeps): void {
         try {
           const seen = await deps.launcher.status(handle(run));
           if (seen.status !== run.status) {
-            run = (await updateTrainingRun(db, run.id, { status: seen.status, error: seen.error ?? null, ...(seen.detail ? { detail: seen.detail } : {}) })) ?? run;
+            run =
+              (await updateTrainingRun(db, run.id, {
+                status: seen.status,
+                error: seen.error ?? null,
+                ...(seen.detail ? { detail: seen.detail } : {}),
+              })) ?? run;
           }
         } catch (error) {
           req.log.warn({ runId: run.id, err: error }, 'run status refresh failed; showing the recorded status');
@@ -107,7 +144,14 @@ export function registerRunRoutes(routes: RouteRegistry, deps: ApiDeps): void {
       if (TERMINAL_RUN_STATUSES.includes(run.status)) throw new ApiError('conflict', `run is already ${run.status}`);
       await l.cancel(handle(run));
       const updated = await updateTrainingRun(db, run.id, { status: 'cancelled', detail: { by: principal.name } });
-      await recordAudit(db, { actor: actorOf(principal), action: 'run.cancel', targetType: 'training_run', targetId: run.id, before: { status: run.status }, after: { status: 'cancelled' } });
+      await recordAudit(db, {
+        actor: actorOf(principal),
+        action: 'run.cancel',
+        targetType: 'training_run',
+        targetId: run.id,
+        before: { status: run.status },
+        after: { status: 'cancelled' },
+      });
       return updated ?? (await getTrainingRun(db, run.id));
     },
   });

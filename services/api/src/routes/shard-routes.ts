@@ -27,7 +27,12 @@ export function registerShardRoutes(routes: RouteRegistry, deps: ApiDeps, cache:
       await loadCampaign(db, params.id, principal);
       const all = await shardHealth(db, params.id);
       const matching = query.state ? all.filter((s) => query.state!.includes(s.state)) : all;
-      return { total: matching.length, items: matching.slice(query.offset, query.offset + query.limit), limit: query.limit, offset: query.offset };
+      return {
+        total: matching.length,
+        items: matching.slice(query.offset, query.offset + query.limit),
+        limit: query.limit,
+        offset: query.offset,
+      };
     },
   });
 
@@ -41,12 +46,21 @@ export function registerShardRoutes(routes: RouteRegistry, deps: ApiDeps, cache:
     query: z.object({ shard: commaList(z.coerce.number().int().min(0)).optional(), ...pageQuery }),
     async handler({ principal, params, query }) {
       await loadCampaign(db, params.id, principal);
-      const page = await failedItems(db, params.id, { ...(query.shard ? { shards: query.shard } : {}), limit: query.limit, offset: query.offset });
+      const page = await failedItems(db, params.id, {
+        ...(query.shard ? { shards: query.shard } : {}),
+        limit: query.limit,
+        offset: query.offset,
+      });
       return { ...page, limit: query.limit, offset: query.offset };
     },
   });
 
-  const retry = async (principal: Parameters<typeof actorOf>[0], campaignId: string, shards: number[] | undefined, log: FastifyBaseLogger) => {
+  const retry = async (
+    principal: Parameters<typeof actorOf>[0],
+    campaignId: string,
+    shards: number[] | undefined,
+    log: FastifyBaseLogger,
+  ) => {
     const campaign = await loadCampaign(db, campaignId, principal);
     if (campaign.status === 'cancelled') throw new ApiError('conflict', 'campaign is cancelled; submit it again instead of retrying');
     const moved = await db.transaction().execute(async (tx) => {

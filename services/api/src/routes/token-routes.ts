@@ -18,8 +18,20 @@ export function registerTokenRoutes(routes: RouteRegistry, deps: ApiDeps): void 
     body: CreateTokenRequest,
     status: 201,
     async handler({ principal, body }) {
-      const created = await createApiToken(db, { name: body.name, role: body.role, team: body.team ?? null, createdBy: actorOf(principal) });
-      await recordAudit(db, { actor: actorOf(principal), action: 'token.create', targetType: 'api_token', targetId: created.id, before: null, after: { name: body.name, role: body.role, team: body.team ?? null } });
+      const created = await createApiToken(db, {
+        name: body.name,
+        role: body.role,
+        team: body.team ?? null,
+        createdBy: actorOf(principal),
+      });
+      await recordAudit(db, {
+        actor: actorOf(principal),
+        action: 'token.create',
+        targetType: 'api_token',
+        targetId: created.id,
+        before: null,
+        after: { name: body.name, role: body.role, team: body.team ?? null },
+      });
       return { id: created.id, token: created.token, name: body.name, role: body.role, team: body.team ?? null };
     },
   });
@@ -42,7 +54,14 @@ export function registerTokenRoutes(routes: RouteRegistry, deps: ApiDeps): void 
     params: z.object({ id: z.uuid() }),
     async handler({ principal, params }) {
       if (!(await revokeApiToken(db, params.id))) throw notFound('active token', params.id);
-      await recordAudit(db, { actor: actorOf(principal), action: 'token.revoke', targetType: 'api_token', targetId: params.id, before: { revoked: false }, after: { revoked: true } });
+      await recordAudit(db, {
+        actor: actorOf(principal),
+        action: 'token.revoke',
+        targetType: 'api_token',
+        targetId: params.id,
+        before: { revoked: false },
+        after: { revoked: true },
+      });
       return { id: params.id, revoked: true };
     },
   });

@@ -34,7 +34,10 @@ export async function createApiToken(
 }
 
 /** Inserts a known token (the bootstrap admin token from the deployment's secret) unless present. */
-export async function ensureApiToken(db: DbOrTx, input: { name: string; role: ApiRole; team: string | null; token: string }): Promise<void> {
+export async function ensureApiToken(
+  db: DbOrTx,
+  input: { name: string; role: ApiRole; team: string | null; token: string },
+): Promise<void> {
   await db
     .insertInto('api_tokens')
     .values({ name: input.name, role: input.role, team: input.team, created_by: 'bootstrap', token_sha256: hashApiToken(input.token) })

@@ -66,7 +66,11 @@ export async function campaignCharts(db: DbOrTx, campaignId: string): Promise<Ca
 }
 
 /** Samples stored in the last `windowSeconds`, for throughput and ETA. */
-export async function recentRate(db: DbOrTx, campaignId: string, windowSeconds: number): Promise<{ samples: number; completionTokens: number; windowSeconds: number }> {
+export async function recentRate(
+  db: DbOrTx,
+  campaignId: string,
+  windowSeconds: number,
+): Promise<{ samples: number; completionTokens: number; windowSeconds: number }> {
   const r = await sql<{ samples: string; tokens: string | null }>`
     SELECT count(*) AS samples, sum(completion_tokens) AS tokens FROM samples
     WHERE campaign_id = ${campaignId} AND created_at > now() - make_interval(secs => ${windowSeconds})`.execute(db);

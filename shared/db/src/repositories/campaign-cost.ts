@@ -185,7 +185,11 @@ export async function pauseCampaignsOverBudget(db: DbOrTx): Promise<Array<{ camp
   return paused;
 }
 
-export async function setCampaignBudget(db: DbOrTx, campaignId: string, budget: { tokens: number | null; gpuHours: number | null }): Promise<boolean> {
+export async function setCampaignBudget(
+  db: DbOrTx,
+  campaignId: string,
+  budget: { tokens: number | null; gpuHours: number | null },
+): Promise<boolean> {
   const result = await db
     .updateTable('campaigns')
     .set({ budget_tokens: budget.tokens, budget_gpu_hours: budget.gpuHours, updated_at: sql`now()` })

@@ -13,7 +13,18 @@ export interface DatasetRecord {
   createdAt: Date;
 }
 
-const columns = ['id', 'campaign_id', 'name', 'selection', 'storage_prefix', 'manifest_key', 'row_count', 'manifest_sha256', 'created_by', 'created_at'] as const;
+const columns = [
+  'id',
+  'campaign_id',
+  'name',
+  'selection',
+  'storage_prefix',
+  'manifest_key',
+  'row_count',
+  'manifest_sha256',
+  'created_by',
+  'created_at',
+] as const;
 
 const toRecord = (r: {
   id: string;
@@ -40,8 +51,14 @@ const toRecord = (r: {
 });
 
 /** Dataset versions, newest first; `team` limits them to campaigns of that team. */
-export async function listDatasets(db: DbOrTx, opts: { campaignId?: string; team?: string; limit: number; offset: number }): Promise<DatasetRecord[]> {
-  let q = db.selectFrom('datasets as d').innerJoin('campaigns as c', 'c.id', 'd.campaign_id').select(columns.map((c) => `d.${c}` as const));
+export async function listDatasets(
+  db: DbOrTx,
+  opts: { campaignId?: string; team?: string; limit: number; offset: number },
+): Promise<DatasetRecord[]> {
+  let q = db
+    .selectFrom('datasets as d')
+    .innerJoin('campaigns as c', 'c.id', 'd.campaign_id')
+    .select(columns.map((c) => `d.${c}` as const));
   if (opts.campaignId) q = q.where('d.campaign_id', '=', opts.campaignId);
   if (opts.team !== undefined) q = q.where('c.team', '=', opts.team);
   const rows = await q.orderBy('d.created_at', 'desc').orderBy('d.id').limit(opts.limit).offset(opts.offset).execute();

@@ -93,7 +93,10 @@ export async function failedItems(
   // Reasons grouped by their first line, so "timeout after 600 s (attempt 3)" variants stay apart
   // only when their first line differs.
   const reasons = await base
-    .select([sql<string>`coalesce(split_part(last_error, E'\n', 1), '(no reason recorded)')`.as('reason'), (eb) => eb.fn.countAll<string>().as('n')])
+    .select([
+      sql<string>`coalesce(split_part(last_error, E'\n', 1), '(no reason recorded)')`.as('reason'),
+      (eb) => eb.fn.countAll<string>().as('n'),
+    ])
     .groupBy(sql`1`)
     .orderBy(sql`2`, 'desc')
     .limit(50)

@@ -106,7 +106,18 @@ export async function campaignRollup(db: DbOrTx, campaignId: string): Promise<Ca
   const stage = (name: string) => {
     let p = progress.get(name);
     if (!p) {
-      p = { stage: name, items: 0, byStatus: {}, samples: 0, graded: 0, correct: 0, eligible: 0, toolCalls: 0, hints: 0, completionTokens: 0 };
+      p = {
+        stage: name,
+        items: 0,
+        byStatus: {},
+        samples: 0,
+        graded: 0,
+        correct: 0,
+        eligible: 0,
+        toolCalls: 0,
+        hints: 0,
+        completionTokens: 0,
+      };
       progress.set(name, p);
     }
     return p;
@@ -139,7 +150,10 @@ export async function campaignRollup(db: DbOrTx, campaignId: string): Promise<Ca
       sandboxCpuSeconds: r.sandbox_cpu_ms === null ? null : Number(r.sandbox_cpu_ms) / 1000,
       graderCpuSeconds: r.grader_cpu_ms === null ? null : Number(r.grader_cpu_ms) / 1000,
     };
-    for (const [map, key] of [[byStage, r.stage], [byShard, r.shard_index]] as const) {
+    for (const [map, key] of [
+      [byStage, r.stage],
+      [byShard, r.shard_index],
+    ] as const) {
       const into = (map as Map<typeof key, CostSums>).get(key) ?? emptyCost();
       (map as Map<typeof key, CostSums>).set(key, into);
       addInto(into, line);
@@ -156,7 +170,9 @@ export async function campaignRollup(db: DbOrTx, campaignId: string): Promise<Ca
     progress: [...progress.values()].sort((a, b) => a.stage.localeCompare(b.stage)),
     rejections: [...reasons]
       .sort(([a], [b]) => a.localeCompare(b))
-      .flatMap(([st, m]) => [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([reason, count]) => ({ stage: st, reason, count }))),
+      .flatMap(([st, m]) =>
+        [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([reason, count]) => ({ stage: st, reason, count })),
+      ),
     cost: {
       total: finishCost(total),
       byStage: costByStage.map(([st, s]) => ({ stage: st, ...finishCost(s) })),

@@ -21,7 +21,20 @@ export interface TrainingRunRecord {
   finishedAt: Date | null;
 }
 
-const columns = ['id', 'dataset_id', 'backend', 'profile', 'config', 'status', 'external_id', 'error', 'created_by', 'created_at', 'updated_at', 'finished_at'] as const;
+const columns = [
+  'id',
+  'dataset_id',
+  'backend',
+  'profile',
+  'config',
+  'status',
+  'external_id',
+  'error',
+  'created_by',
+  'created_at',
+  'updated_at',
+  'finished_at',
+] as const;
 
 type Row = {
   id: string;
@@ -55,7 +68,13 @@ const toRecord = (r: Row): TrainingRunRecord => ({
 
 export async function insertTrainingRun(
   db: DbOrTx,
-  input: { datasetId: string; backend: TrainingBackend; profile: Record<string, unknown>; config: Record<string, unknown>; createdBy: string },
+  input: {
+    datasetId: string;
+    backend: TrainingBackend;
+    profile: Record<string, unknown>;
+    config: Record<string, unknown>;
+    createdBy: string;
+  },
 ): Promise<TrainingRunRecord> {
   const row = await db
     .insertInto('training_runs')

@@ -4,7 +4,13 @@ import type { CampaignStatus } from '../schema.ts';
 import type { WorkKey } from './question-stages.ts';
 
 type KeyRow = { campaign_id: string; question_id: string; stage: string; shard_index: number; status: string };
-const toKey = (r: KeyRow) => ({ campaignId: r.campaign_id, questionId: r.question_id, stage: r.stage, shardIndex: r.shard_index, status: r.status });
+const toKey = (r: KeyRow) => ({
+  campaignId: r.campaign_id,
+  questionId: r.question_id,
+  stage: r.stage,
+  shardIndex: r.shard_index,
+  status: r.status,
+});
 
 export type ControlledItem = WorkKey & { shardIndex: number; status: string };
 
@@ -15,7 +21,7 @@ export type ControlledItem = WorkKey & { shardIndex: number; status: string };
  * (curating, completed, failed) with items to redo runs again. Call inside a transaction.
  */
 export async function retryFailedItems(tx: DbOrTx, campaignId: string, shards?: readonly number[]): Promise<ControlledItem[]> {
-  const shardFilter = shards && shards.length ? sql`AND shard_index = ANY(${[...shards]}::int[])` : sql``;
+  const shardFilter = shards?.length ? sql`AND shard_index = ANY(${[...shards]}::int[])` : sql``;
   const moved = await sql<KeyRow>`
     UPDATE question_stages SET status = 'pending', lease_owner = NULL, queued_at = NULL, updated_at = now()
     WHERE campaign_id = ${campaignId} AND status = 'failed' ${shardFilter}
@@ -36,7 +42,12 @@ export async function retryFailedItems(tx: DbOrTx, campaignId: string, shards?: 
  * Items already graded keep their status. Returns the items taken out of the flow (null when the
  * question does not exist).
  */
-export async function quarantineQuestion(tx: DbOrTx, campaignId: string, questionId: string, reason: string): Promise<ControlledItem[] | null> {
+export async function quarantineQuestion(
+  tx: DbOrTx,
+  campaignId: string,
+  questionId: string,
+  reason: string,
+): Promise<ControlledItem[] | null> {
   const question = await tx
     .updateTable('questions')
     .set({ quarantined_at: sql`coalesce(quarantined_at, now())`, quarantine_reason: reason })
