@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -10,6 +12,8 @@ import {
   specYaml,
   type ApiFixture,
 } from '@rft/api/testing';
+import { buildDatasetVersion, loadTokenizer } from '@rft/curator';
+import { qwenTokenizerFiles, sampleInfo, sampleRow } from '@rft/curator/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCliHarness } from './cli-test-harness.ts';
 import { EXIT } from './exit-codes.ts';
@@ -63,7 +67,7 @@ describe('errors say what to do and exit with a meaningful code', () => {
     expect([missing.code, missing.stderr]).toEqual([EXIT.invalidInput, 'rft: cannot read the question file /nonexistent.jsonl: ENOENT']);
   });
 
-  test('auth, usage, not found, conflict, unreachable and unavailable each have their code', async () => {
+  test('auth, usage, invalid input, not found, conflict and unreachable each have their code', async () => {
     const noToken = await cli.run(['campaigns']);
     expect([noToken.code, noToken.stderr]).toEqual([EXIT.auth, 'rft: no API token: set RFT_TOKEN or pass --token']);
     const badToken = await cli.run(['campaigns'], { token: 'wrong' });
@@ -88,9 +92,12 @@ describe('errors say what to do and exit with a meaningful code', () => {
     const down = await cli.run(['campaigns'], { token: fx.tokens.operator, url: 'http://127.0.0.1:9' });
     expect(down.code).toBe(EXIT.unreachable);
     expect(down.stderr).toContain('cannot reach the API at http://127.0.0.1:9');
-    const pull = await cli.run(['datasets', 'pull', 'ds-1', '/tmp/x'], { token: fx.tokens.launcher });
-    expect(pull.code).toBe(EXIT.notAvailable);
-    expect(pull.stderr).toContain('not available in this build');
+    const badId = await cli.run(['datasets', 'pull', 'ds-1', join(cli.dir, 'nowhere')], { token: fx.tokens.launcher });
+    expect([badId.code, badId.stderr]).toEqual([EXIT.invalidInput, 'rft: datasetId: "ds-1" is not a dataset id (ds- followed by hex)']);
+    const unknownDataset = await cli.run(['datasets', 'pull', `ds-${'0'.repeat(16)}`, join(cli.dir, 'nowhere')], {
+      token: fx.tokens.launcher,
+    });
+    expect(unknownDataset.code).toBe(EXIT.notFound);
     const jsonError = await cli.run(['status', '00000000-0000-4000-8000-000000000000', '--json'], { token: fx.tokens.operator });
     expect(JSON.parse(jsonError.stderr).error.exitCode).toBe(EXIT.notFound);
   });
@@ -187,6 +194,54 @@ describe('commands', () => {
     expect(st.stdout).toContain(`run ${run.id}: running (slurm slurm-${run.id.slice(0, 8)})`);
     expect((await cli.run(['runs', 'list'], { token: fx.tokens.operator })).stdout).toContain(run.id);
     expect((await cli.run(['runs', 'cancel', run.id], { token: fx.tokens.launcher })).stdout).toContain(': cancelled');
+  });
+
+  test('datasets pull downloads and verifies a curated version through presigned links, and refuses a tampered one', async () => {
+    const id = await seedCampaign(fx.env.db, { name: 'pulled' });
+    const tokenizer = await loadTokenizer(qwenTokenizerFiles());
+    const rows = Array.from({ length: 20 }, (_, i) => sampleRow(i + 1));
+    const built = await buildDatasetVersion({ store: fx.env.store, rows, info: sampleInfo(), tokenizer, rowsPerShard: 8 });
+    await fx.env.db
+      .insertInto('datasets')
+      .values({
+        id: built.datasetId,
+        campaign_id: id,
+        name: 'pulled-v1',
+        selection: '{}',
+        storage_prefix: built.prefix,
+        manifest_key: `${built.prefix}/manifest.json`,
+        row_count: built.manifest.counts.kept,
+        manifest_sha256: built.manifest.contentSha256,
+      })
+      .execute();
+    const out = join(cli.dir, 'pulled');
+    const first = await cli.run(['datasets', 'pull', built.datasetId, out, '--json'], { token: fx.tokens.launcher });
+    expect(first.code, first.stderr).toBe(0);
+    const files = first.json().files as Array<{ path: string; sha256: string; action: string }>;
+    expect(files.length).toBe(built.manifest.exports.parquet.files.length);
+    expect(new Set(files.map((f) => f.action))).toEqual(new Set(['downloaded']));
+    for (const f of files)
+      expect(
+        createHash('sha256')
+          .update(await readFile(join(out, f.path)))
+          .digest('hex'),
+      ).toBe(f.sha256);
+    expect(JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')).datasetId).toBe(built.datasetId);
+    const again = await cli.run(['datasets', 'pull', built.datasetId, out], { token: fx.tokens.launcher });
+    expect(again.stdout).toMatch(/^already-present/m);
+    const trl = await cli.run(['datasets', 'pull', built.datasetId, join(cli.dir, 'trl'), '--format', 'trl'], {
+      token: fx.tokens.launcher,
+    });
+    expect(trl.code, trl.stderr).toBe(0);
+
+    const shard = built.manifest.exports.parquet.files[0]!;
+    await fx.env.store.put(`${built.prefix}/${shard.path}`, new Uint8Array(shard.bytes).fill(7));
+    const tampered = await cli.run(['datasets', 'pull', built.datasetId, join(cli.dir, 'tampered')], { token: fx.tokens.launcher });
+    expect(tampered.code).toBe(EXIT.failure);
+    expect(tampered.stderr).toContain(`${shard.path} has sha256`);
+    expect((await cli.run(['datasets', 'pull', built.datasetId, out, '--format', 'csv'], { token: fx.tokens.launcher })).code).toBe(
+      EXIT.usage,
+    );
   });
 
   test('admins create, list and revoke tokens; the new secret works at once', async () => {

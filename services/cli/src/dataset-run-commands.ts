@@ -1,6 +1,8 @@
+import { DatasetFormat, InputError } from '@rft/contracts';
 import { parse as parseYaml } from 'yaml';
 import { clientFor, parseCommand, positional, printJson, type CliIo } from './cli-context.ts';
 import { CliError, EXIT, type ExitCode } from './exit-codes.ts';
+import { presignedDatasetStore } from './presigned-store.ts';
 import { table } from './render.ts';
 
 interface Dataset {
@@ -22,11 +24,16 @@ interface Run {
   createdAt: string;
 }
 
-const DATASETS_USAGE = 'rft datasets list [--campaign ID] [--json] | rft datasets show <id> | rft datasets pull <id> <dir>';
+const DATASETS_USAGE =
+  'rft datasets list [--campaign ID] [--json] | rft datasets show <id> | rft datasets pull <id> <dir> [--format parquet|jsonl|trl|axolotl|llama-factory]';
 
 export async function datasets(args: readonly string[], io: CliIo): Promise<ExitCode> {
   const [sub, ...rest] = args;
-  const p = parseCommand(rest, { campaign: { type: 'string' }, limit: { type: 'string', default: '50' } }, DATASETS_USAGE);
+  const p = parseCommand(
+    rest,
+    { campaign: { type: 'string' }, limit: { type: 'string', default: '50' }, format: { type: 'string' } },
+    DATASETS_USAGE,
+  );
   switch (sub) {
     case 'list': {
       const qs = new URLSearchParams({ limit: p.values.limit ?? '50' });
@@ -48,16 +55,50 @@ export async function datasets(args: readonly string[], io: CliIo): Promise<Exit
       printJson(io, res);
       return EXIT.ok;
     }
-    case 'pull':
-      positional(p, 0, 'id', DATASETS_USAGE);
-      // Pulling (verified download with resume and sha256 checks) belongs to the curator package,
-      // which this build does not include.
-      throw new CliError(
-        EXIT.notAvailable,
-        'dataset pull is not available in this build (it needs the curator package); `rft datasets show <id>` prints the manifest and GET /v1/datasets/<id>/download lists presigned links',
-      );
+    case 'pull': {
+      const id = positional(p, 0, 'id', DATASETS_USAGE);
+      const dir = positional(p, 1, 'dir', DATASETS_USAGE);
+      return await pull(id, dir, p.values.format ?? 'parquet', p.values, io);
+    }
     default:
       throw new CliError(EXIT.usage, `unknown datasets command ${JSON.stringify(sub ?? '')}\nusage: ${DATASETS_USAGE}`);
+  }
+}
+
+/**
+ * Downloads one export of a dataset version with the curator's pull (sha256 of every file checked
+ * against the manifest, interrupted downloads resumed), reading through the API's presigned links.
+ */
+async function pull(
+  datasetId: string,
+  dir: string,
+  formatName: string,
+  values: { 'api-url'?: string | undefined; token?: string | undefined; json?: boolean | undefined },
+  io: CliIo,
+): Promise<ExitCode> {
+  const format = DatasetFormat.safeParse(formatName);
+  if (!format.success)
+    throw new CliError(EXIT.usage, `--format must be one of ${DatasetFormat.options.join(', ')}, got ${JSON.stringify(formatName)}`);
+  // Loaded on demand: the dataset code (tokenizers, Parquet) is not needed by any other command.
+  const { pullDataset, TamperedShardError, DatasetNotFoundError } = await import('@rft/curator');
+  const store = presignedDatasetStore(clientFor(values, io), datasetId);
+  try {
+    const result = await pullDataset({ store, datasetId, outDir: dir, format: format.data });
+    if (values.json) printJson(io, { datasetId, format: result.format, dir: result.dir, files: result.files });
+    else {
+      const lines = result.files.map((f) => `${f.action.padEnd(15)} ${f.path}  ${f.bytes} bytes  sha256 ${f.sha256}`);
+      io.stdout(
+        [...lines, `dataset ${datasetId} (${result.format}, ${result.manifest.counts.kept} rows) verified in ${result.dir}`].join('\n'),
+      );
+    }
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    if (error instanceof TamperedShardError)
+      throw new CliError(EXIT.failure, `${error.message}\nthe damaged file was deleted; report the dataset id to the curator's owners`);
+    if (error instanceof DatasetNotFoundError) throw new CliError(EXIT.notFound, error.message);
+    if (error instanceof InputError) throw new CliError(EXIT.invalidInput, error.message);
+    throw error;
   }
 }
 
