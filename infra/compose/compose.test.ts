@@ -12,7 +12,7 @@ const compose = parse(readFileSync(join(import.meta.dirname, 'docker-compose.yml
   volumes: Record<string, unknown>;
 };
 const services = compose.services;
-const RFT_SERVICES = ['api', 'scheduler', 'rollout-worker', 'grader', 'curator', 'sandbox', 'model-sim'];
+const RFT_SERVICES = ['api', 'scheduler', 'rollout-worker', 'grader', 'curator'];
 
 describe('docker compose stack', () => {
   test('Redis keeps BullMQ safe: AOF on, noeviction', () => {
@@ -23,7 +23,12 @@ describe('docker compose stack', () => {
   });
 
   test('runs Postgres, MinIO and every service from the one image, each started by its main.ts', () => {
-    for (const name of ['postgres', 'minio', 'minio-init', 'migrate', ...RFT_SERVICES]) expect(services, name).toHaveProperty(name);
+    for (const name of ['postgres', 'minio', 'minio-init', 'migrate', 'sandbox', 'model-sim', ...RFT_SERVICES])
+      expect(services, name).toHaveProperty(name);
+    // The sandbox and the model server listen on the container address, where the workers reach them.
+    expect(services.sandbox!.environment.SANDBOX_HOST).toBe('0.0.0.0');
+    expect(existsSync(join(ROOT, services.sandbox!.build.dockerfile))).toBe(true);
+    expect(services['model-sim']!.environment).toMatchObject({ HOST: '0.0.0.0', PORT: '8000' });
     for (const name of RFT_SERVICES) {
       const s = services[name]!;
       expect(s.image, name).toBe('rft-orchestrator:local');

@@ -17,6 +17,13 @@ const objects: Obj[] = kustomization.resources.flatMap((file) =>
     return { ...(doc.toJS() as Obj), __file: file };
   }),
 );
+/** The sandbox component and the KEDA CRD live outside these manifests; both are looked up beside the repo. */
+const SANDBOX = join(K8S, 'sandbox');
+const sandboxObjects: Obj[] = existsSync(join(SANDBOX, 'kustomization.yaml'))
+  ? (parse(readFileSync(join(SANDBOX, 'kustomization.yaml'), 'utf8')) as { resources: string[] }).resources.flatMap((file) =>
+      parseAllDocuments(readFileSync(join(SANDBOX, file), 'utf8')).map((doc) => ({ ...(doc.toJS() as Obj), __file: `sandbox/${file}` })),
+    )
+  : [];
 const byKind = (kind: string) => objects.filter((o) => o.kind === kind);
 const deployments = byKind('Deployment');
 const podSpecs = [
@@ -24,8 +31,6 @@ const podSpecs = [
   ...byKind('Job').map((j) => [j.metadata.name, j.spec.template.spec] as const),
 ];
 
-/** The sandbox component and the KEDA CRD live outside these manifests; both are looked up beside the repo. */
-const SANDBOX = join(K8S, 'sandbox');
 const KEDA_CRD = [
   join(ROOT, '..', 'shared', 'schemas', 'keda.sh_scaledobjects.yaml'),
   join(ROOT, '..', '..', 'shared', 'schemas', 'keda.sh_scaledobjects.yaml'),
@@ -43,8 +48,27 @@ describe('kustomization', () => {
     expect(new Set(names).size).toBe(names.length);
   });
 
-  test.skipIf(!existsSync(SANDBOX))('the sandbox component it references exists', () => {
-    expect(existsSync(join(SANDBOX, 'kustomization.yaml'))).toBe(true);
+  test.skipIf(sandboxObjects.length === 0)('the sandbox component is a Component whose Service and NetworkPolicy the workers match', () => {
+    const component = parse(readFileSync(join(SANDBOX, 'kustomization.yaml'), 'utf8')) as Obj;
+    expect(component.kind).toBe('Component');
+    expect(kustomization.components).toContain('sandbox');
+    const sandboxUrl = new URL(byKind('ConfigMap')[0]!.data.SANDBOX_URL);
+    const service = sandboxObjects.find((o) => o.kind === 'Service' && o.metadata.name === sandboxUrl.hostname);
+    expect(service, `a sandbox Service named ${sandboxUrl.hostname}`).toBeTruthy();
+    expect((service!.spec.ports as Obj[]).map((p) => String(p.port))).toContain(sandboxUrl.port);
+    const policy = sandboxObjects.find((o) => o.kind === 'NetworkPolicy')!;
+    const allowed = (policy.spec.ingress as Obj[]).flatMap((rule) =>
+      (rule.from as Obj[]).map((f) => f.podSelector?.matchLabels).filter(Boolean),
+    );
+    for (const name of ['rollout-worker', 'grader']) {
+      const labels = deployments.find((d) => d.metadata.name === name)!.spec.template.metadata.labels;
+      expect(
+        allowed.some((match: Record<string, string>) => Object.entries(match).every(([k, v]) => labels[k] === v)),
+        `${name} may reach the sandbox`,
+      ).toBe(true);
+    }
+    const sandboxImage = sandboxObjects.find((o) => o.kind === 'Deployment')!.spec.template.spec.containers[0].image;
+    expect((parse(readFileSync(join(K8S, 'kustomization.yaml'), 'utf8')) as Obj).images.map((i: Obj) => i.name)).toContain(sandboxImage);
   });
   if (!existsSync(SANDBOX))
     console.warn(`[manifests] ${SANDBOX} is absent in this checkout: the sandbox component reference is not checked`);
