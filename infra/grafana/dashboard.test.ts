@@ -22,8 +22,9 @@ test('the dashboard charts queue depth, vLLM, rollout tokens and sandbox executi
     'vllm:kv_cache_usage_perc',
     'vllm:generation_tokens_total',
     'vllm:prefix_cache_hits_total',
-    'rft_rollout_tokens_total',
-    'rft_sandbox_executions_total',
+    'rollout_generated_tokens_total',
+    'rollout_tool_calls_total',
+    'sandbox_executions_total',
     'rft_work_items',
   ]) {
     expect(
