@@ -58,6 +58,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       sandbox_cpu_ms bigint,
       grader_cpu_ms bigint,
       rejections jsonb NOT NULL,
+      -- Dashboard series: samples per minute, generated-length and tool-call histograms, questions by correct count.
+      charts jsonb NOT NULL,
       PRIMARY KEY (campaign_id, shard_index, stage),
       FOREIGN KEY (campaign_id, shard_index) REFERENCES shards (campaign_id, shard_index) ON DELETE CASCADE
     )`.execute(db);

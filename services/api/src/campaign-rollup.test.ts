@@ -1,4 +1,13 @@
-import { campaignCost, campaignProgress, campaignRollup, insertGrades, refreshShardStats, rejectionHistogram } from '@rft/db';
+import {
+  campaignCharts,
+  campaignChartsFromRollup,
+  campaignCost,
+  campaignProgress,
+  campaignRollup,
+  insertGrades,
+  refreshShardStats,
+  rejectionHistogram,
+} from '@rft/db';
 import { createTestEnv, type TestEnv } from '@rft/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';

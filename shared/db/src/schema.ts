@@ -192,6 +192,19 @@ export interface ShardStageStatsTable {
   grader_cpu_ms: ColumnType<string | null, number | string | null, number | string | null>;
   /** Rejection reason -> samples whose newest grade carries it. */
   rejections: JSONColumnType<Record<string, number>>;
+  charts: JSONColumnType<ShardCharts>;
+}
+
+/** Dashboard series of one shard and stage, merged across shards when read. */
+export interface ShardCharts {
+  /** Epoch minute -> [samples, accepted, generated tokens]. */
+  minutes: Record<string, [number, number, number]>;
+  /** Generated tokens / 64 -> samples. */
+  lengths: Record<string, number>;
+  /** min(tool calls, 16) -> samples. */
+  tools: Record<string, number>;
+  /** Correct samples of a question -> questions. */
+  success: Record<string, number>;
 }
 
 export interface Database {

@@ -4,7 +4,7 @@ import {
   CAMPAIGN_SORT_FIELDS,
   budgetExceeded,
   budgetUsage,
-  campaignCharts,
+  campaignChartsFromRollup,
   campaignRollup,
   cancelPendingItems,
   getCampaign,
@@ -157,7 +157,10 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
     params: CampaignParams,
     async handler({ principal, params }) {
       await loadCampaign(db, params.id, principal);
-      return cache.get(`${params.id}/charts`, () => campaignCharts(db, params.id));
+      return cache.get(`${params.id}/charts`, async () => {
+        await refreshShardStats(db, params.id);
+        return campaignChartsFromRollup(db, params.id);
+      });
     },
   });
 

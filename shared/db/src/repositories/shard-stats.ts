@@ -21,6 +21,9 @@ export interface ShardStatsOptions {
 }
 
 const DEFAULTS: ShardStatsOptions = { marginMs: 120_000, maxAgeMs: 3_600_000 };
+/** Width of the stored generated-length buckets; the dashboard regroups them. */
+export const LENGTH_BUCKET_TOKENS = 64;
+const TOOL_CALL_CAP = 16;
 
 /**
  * Recomputes the roll-ups of changed shards; returns how many shards were recomputed. Given a
@@ -51,7 +54,7 @@ export async function refreshShardStats(db: DbOrTx, campaignId: string, opts: Pa
       WITH keys AS (
         SELECT DISTINCT shard_index, stage FROM question_stages WHERE campaign_id = ${campaignId} AND shard_index = ANY(${shards}::int[])
       ), sg AS (
-        SELECT qs.shard_index, s.stage, s.tool_calls, s.hints, s.prompt_tokens, s.cached_tokens, s.completion_tokens, s.latency_ms,
+        SELECT qs.shard_index, s.stage, s.question_id, s.created_at, s.tool_calls, s.hints, s.prompt_tokens, s.cached_tokens, s.completion_tokens, s.latency_ms,
           s.sandbox_cpu_ms, g.sample_id IS NOT NULL AS graded, g.correct, g.eligible, g.reasons, g.grader_cpu_ms
         FROM question_stages qs
         JOIN samples s ON s.campaign_id = qs.campaign_id AND s.question_id = qs.question_id AND s.stage = qs.stage
@@ -70,20 +73,44 @@ export async function refreshShardStats(db: DbOrTx, campaignId: string, opts: Pa
           SELECT shard_index, stage, r.reason, count(*) AS n FROM sg CROSS JOIN LATERAL unnest(sg.reasons) AS r(reason)
           WHERE graded GROUP BY shard_index, stage, r.reason
         ) per_reason GROUP BY shard_index, stage
+      ), minutes AS (
+        SELECT shard_index, stage, jsonb_object_agg(minute, counts) AS minutes FROM (
+          SELECT shard_index, stage, floor(extract(epoch FROM created_at) / 60)::bigint AS minute,
+            jsonb_build_array(count(*), count(*) FILTER (WHERE correct AND eligible), sum(completion_tokens)) AS counts
+          FROM sg GROUP BY 1, 2, 3
+        ) per_minute GROUP BY shard_index, stage
+      ), lengths AS (
+        SELECT shard_index, stage, jsonb_object_agg(bucket, n) AS lengths FROM (
+          SELECT shard_index, stage, completion_tokens / ${LENGTH_BUCKET_TOKENS} AS bucket, count(*) AS n FROM sg GROUP BY 1, 2, 3
+        ) per_bucket GROUP BY shard_index, stage
+      ), tools AS (
+        SELECT shard_index, stage, jsonb_object_agg(calls, n) AS tools FROM (
+          SELECT shard_index, stage, least(tool_calls, ${TOOL_CALL_CAP}) AS calls, count(*) AS n FROM sg GROUP BY 1, 2, 3
+        ) per_count GROUP BY shard_index, stage
+      ), success AS (
+        SELECT shard_index, stage, jsonb_object_agg(correct, n) AS success FROM (
+          SELECT shard_index, stage, correct, count(*) AS n FROM (
+            SELECT shard_index, stage, question_id, count(*) FILTER (WHERE correct) AS correct FROM sg GROUP BY 1, 2, 3
+          ) per_question GROUP BY 1, 2, 3
+        ) per_correct GROUP BY shard_index, stage
       )
       INSERT INTO shard_stage_stats (campaign_id, shard_index, stage, computed_at, samples, graded, correct, eligible, accepted,
-        tool_calls, hints, prompt_tokens, cached_tokens, completion_tokens, latency_ms, sandbox_cpu_ms, grader_cpu_ms, rejections)
+        tool_calls, hints, prompt_tokens, cached_tokens, completion_tokens, latency_ms, sandbox_cpu_ms, grader_cpu_ms, rejections, charts)
       SELECT ${campaignId}, k.shard_index, k.stage, now(), coalesce(a.samples, 0), coalesce(a.graded, 0), coalesce(a.correct, 0),
         coalesce(a.eligible, 0), coalesce(a.accepted, 0), coalesce(a.tool_calls, 0), coalesce(a.hints, 0), coalesce(a.prompt_tokens, 0),
         coalesce(a.cached_tokens, 0), coalesce(a.completion_tokens, 0), coalesce(a.latency_ms, 0), a.sandbox_cpu_ms, a.grader_cpu_ms,
-        coalesce(r.rejections, '{}'::jsonb)
+        coalesce(r.rejections, '{}'::jsonb),
+        jsonb_build_object('minutes', coalesce(mi.minutes, '{}'::jsonb), 'lengths', coalesce(le.lengths, '{}'::jsonb),
+          'tools', coalesce(tc.tools, '{}'::jsonb), 'success', coalesce(su.success, '{}'::jsonb))
       FROM keys k LEFT JOIN agg a USING (shard_index, stage) LEFT JOIN rej r USING (shard_index, stage)
+        LEFT JOIN minutes mi USING (shard_index, stage) LEFT JOIN lengths le USING (shard_index, stage)
+        LEFT JOIN tools tc USING (shard_index, stage) LEFT JOIN success su USING (shard_index, stage)
       ON CONFLICT (campaign_id, shard_index, stage) DO UPDATE SET
         computed_at = excluded.computed_at, samples = excluded.samples, graded = excluded.graded, correct = excluded.correct,
         eligible = excluded.eligible, accepted = excluded.accepted, tool_calls = excluded.tool_calls, hints = excluded.hints,
         prompt_tokens = excluded.prompt_tokens, cached_tokens = excluded.cached_tokens, completion_tokens = excluded.completion_tokens,
         latency_ms = excluded.latency_ms, sandbox_cpu_ms = excluded.sandbox_cpu_ms, grader_cpu_ms = excluded.grader_cpu_ms,
-        rejections = excluded.rejections`.execute(tx);
+        rejections = excluded.rejections, charts = excluded.charts`.execute(tx);
     return shards.length;
   });
 }
