@@ -34,6 +34,21 @@ async function expectRollupMatchesScan(campaignId: string): Promise<void> {
   expect(rollup.cost.byShard.map((s) => [s.shardIndex, s.samples, s.accepted, s.promptTokens])).toEqual(
     scan.byShard.map((s) => [s.shardIndex, s.samples, s.accepted, s.promptTokens]),
   );
+  const charts = await campaignChartsFromRollup(env.db, campaignId);
+  const scanned = await campaignCharts(env.db, campaignId);
+  expect(charts.toolCalls).toEqual(scanned.toolCalls);
+  expect(charts.successDistribution).toEqual(scanned.successDistribution);
+  const sum = (xs: Array<{ samples: number }>) => xs.reduce((n, x) => n + x.samples, 0);
+  expect(sum(charts.throughput)).toBe(sum(scanned.throughput));
+  expect(charts.throughput.reduce((n, x) => n + x.accepted, 0)).toBe(scanned.throughput.reduce((n, x) => n + x.accepted, 0));
+  expect(sum(charts.tokenLengths)).toBe(sum(scanned.tokenLengths));
+  const longest = await env.db
+    .selectFrom('samples')
+    .select((eb) => eb.fn.max('completion_tokens').as('m'))
+    .where('campaign_id', '=', campaignId)
+    .executeTakeFirstOrThrow();
+  expect(charts.tokenLengths.at(-1)!.to).toBeGreaterThanOrEqual(Number(longest.m));
+  expect(charts.tokenLengths.length).toBeLessThanOrEqual(20);
 }
 
 test('shard roll-ups equal a full scan and recompute only the shards whose items changed', async () => {
