@@ -27,8 +27,6 @@ const api = createApi(
 await runService(
   log,
   [
-    // The producer connection refuses commands until connected; wait for it before the checks.
-    { name: 'redis-ready', start: () => infra.queues.queue('rollout').waitUntilReady(), close: async () => {} },
     infra.component,
     {
       name: 'bootstrap-token',
