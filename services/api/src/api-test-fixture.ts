@@ -35,7 +35,9 @@ export interface ApiFixture {
 
 export const TEAM = 'vision';
 
-export async function createApiFixture(opts: { launcher?: RunLauncher; statusCacheMs?: number } = {}): Promise<ApiFixture> {
+export async function createApiFixture(
+  opts: { launcher?: RunLauncher | ((env: TestEnv) => RunLauncher); statusCacheMs?: number } = {},
+): Promise<ApiFixture> {
   const env = await createTestEnv();
   const queues = createJobQueues(env.redis, env.queuePrefix);
   const s3 = createS3Client(testS3Settings(env.s3Endpoint, env.s3Prefix));
@@ -45,7 +47,7 @@ export async function createApiFixture(opts: { launcher?: RunLauncher; statusCac
     store: env.store,
     presign: createS3Presigner(s3, { bucket: env.store.bucket, prefix: env.s3Prefix }),
     log: silentLogger(),
-    ...(opts.launcher ? { launcher: opts.launcher } : {}),
+    ...(opts.launcher ? { launcher: typeof opts.launcher === 'function' ? opts.launcher(env) : opts.launcher } : {}),
     // Tests change the ledger directly and read it back at once; the cache has its own tests.
     options: { statusCacheMs: opts.statusCacheMs ?? 0 },
   });

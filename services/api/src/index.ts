@@ -4,3 +4,5 @@ export * from './api-errors.ts';
 export * from './run-launcher.ts';
 export * from './s3-presigner.ts';
 export * from './service.ts';
+export * from './launcher-adapter.ts';
+export * from './launch-backends.ts';

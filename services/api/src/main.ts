@@ -3,6 +3,8 @@ import { ensureApiToken } from '@rft/db';
 import { connectInfrastructure, runService } from '@rft/service-runtime';
 import { createLogger, createMetricsRegistry } from '@rft/telemetry';
 import { apiConfig } from './api-config.ts';
+import { launchBackendsFromEnv } from './launch-backends.ts';
+import { createPackageRunLauncher } from './launcher-adapter.ts';
 import { createS3Presigner } from './s3-presigner.ts';
 import { createApi } from './service.ts';
 
@@ -16,7 +18,7 @@ const api = createApi(
     queues: infra.queues,
     store: infra.store,
     presign: createS3Presigner(s3, config.s3),
-    // The launcher service plugs in here once deployed; until then run routes answer 501.
+    launcher: createPackageRunLauncher({ store: infra.store, backends: launchBackendsFromEnv(process.env, infra.store, config.s3) }),
     log,
     registry: createMetricsRegistry('api'),
     options: { maxBodyBytes: config.maxBodyBytes, downloadUrlTtlSeconds: config.downloadUrlTtlSeconds },

@@ -30,4 +30,6 @@ export interface RunHandle {
   runId: string;
   backend: TrainingBackend;
   externalId: string | null;
+  /** The status recorded in the ledger (kept when the backend cannot tell). */
+  status: TrainingRunStatus;
 }

@@ -27,7 +27,7 @@ export function registerRunRoutes(routes: RouteRegistry, deps: ApiDeps): void {
       throw new ApiError('not_available', 'this deployment has no training launcher configured; runs cannot be launched or tracked here');
     return deps.launcher;
   };
-  const handle = (run: TrainingRunRecord) => ({ runId: run.id, backend: run.backend, externalId: run.externalId });
+  const handle = (run: TrainingRunRecord) => ({ runId: run.id, backend: run.backend, externalId: run.externalId, status: run.status });
 
   routes.add({
     method: 'POST',
@@ -142,7 +142,11 @@ export function registerRunRoutes(routes: RouteRegistry, deps: ApiDeps): void {
       const run = await getTrainingRun(db, params.id);
       if (!run) throw notFound('training run', params.id);
       if (TERMINAL_RUN_STATUSES.includes(run.status)) throw new ApiError('conflict', `run is already ${run.status}`);
-      await l.cancel(handle(run));
+      try {
+        await l.cancel(handle(run));
+      } catch (error) {
+        throw new ApiError('conflict', `the ${run.backend} backend did not cancel run ${run.id}: ${(error as Error).message}`);
+      }
       const updated = await updateTrainingRun(db, run.id, { status: 'cancelled', detail: { by: principal.name } });
       await recordAudit(db, {
         actor: actorOf(principal),
