@@ -128,6 +128,21 @@ describe('workloads', () => {
     }
   });
 
+  test('the API may launch PyTorchJobs in its namespace and nothing more', () => {
+    const api = deployments.find((d) => d.metadata.name === 'api')!.spec.template.spec;
+    const env = Object.fromEntries((api.containers[0].env as Obj[]).map((e) => [e.name, e.value]));
+    const role = byKind('Role').find((r) => r.metadata.name === 'rft-api-launch')!;
+    expect(role.metadata.namespace).toBe(env.K8S_NAMESPACE);
+    expect(byKind('Namespace').map((n) => n.metadata.name)).toContain(env.K8S_NAMESPACE);
+    expect(role.rules).toEqual(
+      expect.arrayContaining([expect.objectContaining({ apiGroups: ['kubeflow.org'], resources: ['pytorchjobs'] })]),
+    );
+    expect((role.rules as Obj[]).every((r) => !(r.verbs as string[]).includes('*'))).toBe(true);
+    const binding = byKind('RoleBinding').find((b) => b.roleRef.name === role.metadata.name)!;
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: api.serviceAccountName, namespace: 'rft' }]);
+    expect(byKind('ServiceAccount').map((a) => a.metadata.name)).toContain(api.serviceAccountName);
+  });
+
   test('the API service targets the API pods on a named port', () => {
     const svc = byKind('Service').find((s) => s.metadata.name === 'api')!;
     const api = deployments.find((d) => d.metadata.name === 'api')!;
