@@ -58,6 +58,16 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerTokenRoutes(routes, deps);
 
   const openApi = routes.openApi({ title: 'rft-orchestrator control plane', version: API_VERSION });
+  const publicGet = (summary: string, type: string) => ({
+    get: { summary, tags: ['operations'], security: [], responses: { '200': { description: type } } },
+  });
+  Object.assign(openApi.paths as Record<string, unknown>, {
+    '/healthz': publicGet('Liveness: the process answers', 'application/json'),
+    '/readyz': publicGet('Readiness: Postgres and Redis answer (503 otherwise)', 'application/json'),
+    '/metrics': publicGet('Prometheus metrics, including bullmq_job_count{queue,state}', 'text/plain'),
+    '/openapi.json': publicGet('This document', 'application/json'),
+    '/dashboard/': publicGet('Campaign dashboard page (?campaign=<id>#token=<token>; its API calls are authenticated)', 'text/html'),
+  });
   app.get('/openapi.json', async () => openApi);
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_req, reply) => {
