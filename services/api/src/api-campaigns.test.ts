@@ -194,6 +194,7 @@ describe('detail, cost and lifecycle', () => {
     expect(audit.map((a) => a.action)).toEqual(['campaign.create', 'campaign.pause', 'campaign.resume', 'campaign.cancel']);
     expect(audit[1]).toMatchObject({ before: { status: 'running' }, after: { status: 'paused' } });
     expect(audit[3]).toMatchObject({ before: { status: 'running' }, after: { status: 'cancelled', itemsCancelled: 4 } });
+    expect(cancelled.json().campaign.statusReason).toBe('cancelled by oncall');
   });
 
   test('cancelling removes the waiting rollout jobs of the cancelled items', async () => {

@@ -164,6 +164,7 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
     },
   });
 
+  const PAST = { pause: 'paused', resume: 'resumed', cancel: 'cancelled' } as const;
   const transition = (action: 'pause' | 'resume' | 'cancel', to: CampaignStatus, from: readonly CampaignStatus[]) =>
     routes.add({
       method: 'POST',
@@ -176,7 +177,7 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
       async handler({ principal, params, body, req }) {
         const campaign = await loadCampaign(db, params.id, principal);
         const actor = actorOf(principal);
-        const reason = body?.reason ? `${action}d by ${principal.name}: ${body.reason}` : `${action}d by ${principal.name}`;
+        const reason = body?.reason ? `${PAST[action]} by ${principal.name}: ${body.reason}` : `${PAST[action]} by ${principal.name}`;
         const result = await db.transaction().execute(async (tx) => {
           if (action === 'resume') {
             await refreshShardStats(tx, campaign.id);
@@ -186,7 +187,7 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
           }
           const previous = await transitionCampaign(tx, campaign.id, to, from, action === 'resume' ? null : reason);
           if (!previous) {
-            throw new ApiError('conflict', `campaign is ${campaign.status}; only a ${from.join(' or ')} campaign can be ${action}d`);
+            throw new ApiError('conflict', `campaign is ${campaign.status}; only a ${from.join(' or ')} campaign can be ${PAST[action]}`);
           }
           const settled = action === 'cancel' ? await cancelPendingItems(tx, campaign.id, `campaign cancelled by ${principal.name}`) : [];
           await recordAudit(tx, {
@@ -210,7 +211,7 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
             result.settled.filter((i) => i.status === 'queued'),
             req.log,
           );
-        req.log.info({ campaignId: campaign.id, from: result.previous, to }, `campaign ${action}d`);
+        req.log.info({ campaignId: campaign.id, from: result.previous, to }, `campaign ${PAST[action]}`);
         const updated = await getCampaign(db, campaign.id);
         return {
           campaign: campaignSummary(updated!),
