@@ -78,7 +78,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (error instanceof CliError) {
       const wantsJson = args.includes('--json');
       if (wantsJson) io.stderr(JSON.stringify({ error: { message: error.message, problems: error.problems, exitCode: error.exitCode } }));
-      else io.stderr([`rft: ${error.message}`, ...error.problems.map((p) => `  ${p}`)].join('\n'));
+      else
+        io.stderr([`rft: ${error.message}`, ...error.problems.filter((p) => !error.message.includes(p)).map((p) => `  ${p}`)].join('\n'));
       return error.exitCode;
     }
     io.stderr(`rft: unexpected error: ${(error as Error).stack ?? String(error)}`);
