@@ -69,6 +69,15 @@ describe('campaign creation', () => {
     });
     expect(missing.statusCode).toBe(400);
     expect(missing.json().error.message).toContain('body.questionsKey: no object at "uploads/none.jsonl"');
+    // Submitters register only what they uploaded for their team.
+    const foreign = await fx.app.inject({
+      method: 'POST',
+      url: '/v1/campaigns',
+      headers: fx.auth('submitter'),
+      payload: { spec, questionsKey: 'uploads/q.jsonl.zst' },
+    });
+    expect(foreign.statusCode).toBe(403);
+    expect(foreign.json().error.message).toContain('uploads/vision/');
   });
 
   test('an invalid body is a 400 naming each bad field, and nothing is registered', async () => {

@@ -11,6 +11,8 @@ export interface ApiDeps {
   store: ObjectStore;
   /** A time-limited GET URL for an object-store key (relative to the store's prefix). */
   presign(key: string, expiresInSeconds: number): Promise<string>;
+  /** A time-limited PUT URL for an object-store key; absent means uploads go inline in the request body. */
+  presignUpload?(key: string, expiresInSeconds: number): Promise<string>;
   /** Absent when this deployment launches no training runs: run routes answer 501. */
   launcher?: RunLauncher;
   log: Logger;

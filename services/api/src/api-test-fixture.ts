@@ -18,7 +18,7 @@ import { silentLogger } from '@rft/telemetry';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './build-app.ts';
 import type { RunLauncher } from './run-launcher.ts';
-import { createS3Presigner } from './s3-presigner.ts';
+import { createS3Presigner, createS3UploadPresigner } from './s3-presigner.ts';
 
 /** Test support (not exported from the package index): a real API over an isolated test environment. */
 
@@ -46,6 +46,7 @@ export async function createApiFixture(
     queues,
     store: env.store,
     presign: createS3Presigner(s3, { bucket: env.store.bucket, prefix: env.s3Prefix }),
+    presignUpload: createS3UploadPresigner(s3, { bucket: env.store.bucket, prefix: env.s3Prefix }),
     log: silentLogger(),
     ...(opts.launcher ? { launcher: typeof opts.launcher === 'function' ? opts.launcher(env) : opts.launcher } : {}),
     // Tests change the ledger directly and read it back at once; the cache has its own tests.

@@ -5,7 +5,7 @@ import { createLogger, createMetricsRegistry } from '@rft/telemetry';
 import { apiConfig } from './api-config.ts';
 import { launchBackendsFromEnv } from './launch-backends.ts';
 import { createPackageRunLauncher } from './launcher-adapter.ts';
-import { createS3Presigner } from './s3-presigner.ts';
+import { createS3Presigner, createS3UploadPresigner } from './s3-presigner.ts';
 import { createApi } from './service.ts';
 
 const config = apiConfig(process.env);
@@ -18,6 +18,7 @@ const api = createApi(
     queues: infra.queues,
     store: infra.store,
     presign: createS3Presigner(s3, config.s3),
+    presignUpload: createS3UploadPresigner(s3, config.s3),
     launcher: createPackageRunLauncher({ store: infra.store, backends: launchBackendsFromEnv(process.env, infra.store, config.s3) }),
     log,
     registry: createMetricsRegistry('api'),

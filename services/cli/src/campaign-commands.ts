@@ -1,5 +1,7 @@
+import { zstdCompressSync } from 'node:zlib';
 import { InputError } from '@rft/contracts';
 import { parseCampaignSpec, parseQuestionFile } from '@rft/intake';
+import type { ApiClient } from './api-client.ts';
 import { clientFor, parseCommand, positional, positiveNumber, printJson, type CliIo } from './cli-context.ts';
 import { CliError, EXIT, type ExitCode } from './exit-codes.ts';
 import { renderCampaignStatus, TERMINAL_CAMPAIGN_STATUSES, type CampaignDetail } from './campaign-status.ts';
@@ -16,13 +18,34 @@ async function readOrUsage(io: CliIo, path: string, what: string): Promise<Uint8
   }
 }
 
-const SUBMIT_USAGE = 'rft submit <spec.yaml> <questions.jsonl> [--budget-tokens N] [--budget-gpu-hours H] [--dry-run] [--json]';
+const SUBMIT_USAGE = 'rft submit <spec.yaml> <questions.jsonl> [--budget-tokens N] [--budget-gpu-hours H] [--upload] [--dry-run] [--json]';
+
+/** Question files above this go to the object store through a presigned URL instead of the request body. */
+const INLINE_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/** Compresses the file (zstd) and PUTs it to the object store; returns the key to register. */
+async function uploadQuestions(api: ApiClient, bytes: Uint8Array): Promise<string> {
+  const target = await api.post<{ key: string; url: string }>('/v1/uploads', { compression: 'zstd' });
+  let res: Response;
+  try {
+    res = await fetch(target.url, { method: 'PUT', body: zstdCompressSync(bytes) });
+  } catch (error) {
+    throw new CliError(EXIT.unreachable, `cannot reach the object store to upload the questions: ${(error as Error).message}`);
+  }
+  if (!res.ok) throw new CliError(EXIT.failure, `upload of the question file failed: ${res.status} ${res.statusText}`);
+  return target.key;
+}
 
 /** Validates the spec and the questions locally (same parser as the API), then registers the campaign. */
 export async function submit(args: readonly string[], io: CliIo): Promise<ExitCode> {
   const p = parseCommand(
     args,
-    { 'budget-tokens': { type: 'string' }, 'budget-gpu-hours': { type: 'string' }, 'dry-run': { type: 'boolean', default: false } },
+    {
+      'budget-tokens': { type: 'string' },
+      'budget-gpu-hours': { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      upload: { type: 'boolean', default: false },
+    },
     SUBMIT_USAGE,
   );
   const specPath = positional(p, 0, 'spec.yaml', SUBMIT_USAGE);
@@ -51,9 +74,13 @@ export async function submit(args: readonly string[], io: CliIo): Promise<ExitCo
     return EXIT.ok;
   }
   const api = clientFor(p.values, io);
+  const upload = p.values.upload || questionBytes.byteLength > INLINE_LIMIT_BYTES;
+  const questions = upload
+    ? { questionsKey: await uploadQuestions(api, questionBytes) }
+    : { questions: new TextDecoder().decode(questionBytes) };
   const created = await api.post<{ id: string; questions: number; stages: string[] }>('/v1/campaigns', {
     spec: specText,
-    questions: new TextDecoder().decode(questionBytes),
+    ...questions,
     ...(tokens || gpuHours ? { budget: { ...(tokens ? { tokens } : {}), ...(gpuHours ? { gpuHours } : {}) } } : {}),
   });
   if (p.values.json) printJson(io, created);

@@ -132,6 +132,17 @@ describe('commands', () => {
     expect((await cli.run(['cost', id, '--by', 'question'], { token: fx.tokens.submitter })).code).toBe(EXIT.usage);
   });
 
+  test('submit --upload sends the questions zstd-compressed through a presigned PUT and registers them by key', async () => {
+    const spec = await cli.file('upload.yaml', specYaml({ name: 'uploaded' }));
+    const questions = await cli.file('upload.jsonl', questionsJsonl(7));
+    const res = await cli.run(['submit', spec, questions, '--upload', '--json'], { token: fx.tokens.submitter });
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.json().questions).toBe(7);
+    const uploaded: string[] = [];
+    for await (const item of fx.env.store.list('uploads/vision/')) uploaded.push(item.key);
+    expect(uploaded.some((k) => k.endsWith('.jsonl.zst'))).toBe(true);
+  });
+
   test('status --watch redraws until the campaign settles, and exits 9 when it was cancelled', async () => {
     const id = await seedCampaign(fx.env.db, { name: 'watched' });
     let sleeps = 0;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { zstdDecompressSync } from 'node:zlib';
 import { CampaignActionRequest, CampaignBudget, CampaignSpec, CreateCampaignRequest, parseOrThrow } from '@rft/contracts';
 import {
@@ -27,6 +28,7 @@ import { CampaignParams, commaList, pageQuery, type RouteRegistry } from '../rou
 import { dropWaitingRolloutJobs } from '../queued-jobs.ts';
 import type { StatusCache } from '../status-cache.ts';
 
+const UPLOAD_URL_TTL_SECONDS = 3600;
 const CAMPAIGN_STATUSES = ['running', 'paused', 'curating', 'completed', 'failed', 'cancelled'] as const;
 const SORTS = [...CAMPAIGN_SORT_FIELDS, ...CAMPAIGN_SORT_FIELDS.map((f) => `-${f}` as const)] as const;
 
@@ -37,9 +39,17 @@ export async function loadCampaign(db: Db, id: string, principal: ApiPrincipal) 
   return campaign;
 }
 
-async function readQuestions(deps: ApiDeps, body: CreateCampaignRequest): Promise<{ bytes: Uint8Array; file: string }> {
+async function readQuestions(
+  deps: ApiDeps,
+  body: CreateCampaignRequest,
+  principal: ApiPrincipal,
+): Promise<{ bytes: Uint8Array; file: string }> {
   if (body.questions !== undefined) return { bytes: new TextEncoder().encode(body.questions), file: 'questions' };
   const key = body.questionsKey!;
+  // Submitters register files they uploaded for their team; operators may use any object.
+  if (principal.role === 'submitter' && !key.startsWith(`uploads/${principal.team}/`)) {
+    throw new ApiError('forbidden', `body.questionsKey: submitters use keys from POST /v1/uploads (under uploads/${principal.team}/)`);
+  }
   let bytes: Uint8Array | null;
   try {
     bytes = await deps.store.get(key);
@@ -70,7 +80,7 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
           `body.spec.team is "${spec.team}" but your token submits for team "${principal.team}"; set team: ${principal.team} in the spec`,
         );
       }
-      const { bytes, file } = await readQuestions(deps, body);
+      const { bytes, file } = await readQuestions(deps, body, principal);
       const questions = parseQuestionFile(bytes, file);
       const id = await registerCampaign(db, spec, questions, actorOf(principal));
       if (body.budget && (body.budget.tokens || body.budget.gpuHours)) {
@@ -87,6 +97,26 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
       }
       req.log.info({ campaignId: id, questions: questions.length, team: spec.team }, 'campaign registered');
       return { id, questions: questions.length, stages: spec.stages.map((s) => s.name), shardSize: spec.shardSize };
+    },
+  });
+
+  routes.add({
+    method: 'POST',
+    url: '/v1/uploads',
+    summary: 'A presigned PUT URL for a question file too large to post inline; pass its key as questionsKey',
+    tag: 'campaigns',
+    roles: ['submitter', 'operator'],
+    body: z
+      .object({ compression: z.enum(['none', 'zstd']).default('none') })
+      .strict()
+      .default({ compression: 'none' }),
+    status: 201,
+    async handler({ principal, body }) {
+      if (!deps.presignUpload)
+        throw new ApiError('not_available', 'this deployment takes question files inline only (no upload URLs); post them in "questions"');
+      const team = principal.team ?? 'operators';
+      const key = `uploads/${team}/${randomUUID()}.jsonl${body.compression === 'zstd' ? '.zst' : ''}`;
+      return { key, url: await deps.presignUpload(key, UPLOAD_URL_TTL_SECONDS), method: 'PUT', expiresInSeconds: UPLOAD_URL_TTL_SECONDS };
     },
   });
 
