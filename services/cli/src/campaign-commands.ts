@@ -247,3 +247,23 @@ export async function cost(args: readonly string[], io: CliIo): Promise<ExitCode
   );
   return EXIT.ok;
 }
+
+const AUDIT_USAGE = 'rft audit <campaign> [--json]';
+
+/** Who did what to a campaign and when: submissions, pauses, retries, quarantines, budgets. */
+export async function audit(args: readonly string[], io: CliIo): Promise<ExitCode> {
+  const p = parseCommand(args, {}, AUDIT_USAGE);
+  const id = positional(p, 0, 'campaign', AUDIT_USAGE);
+  const res = await clientFor(p.values, io).get<{
+    items: Array<{ at: string; actor: string; action: string; target: string; after: unknown }>;
+  }>(`/v1/campaigns/${encodeURIComponent(id)}/audit`);
+  if (p.values.json) printJson(io, res);
+  else
+    io.stdout(
+      table(
+        ['at', 'actor', 'action', 'target', 'after'],
+        res.items.map((e) => [e.at, e.actor, e.action, e.target, JSON.stringify(e.after ?? null).slice(0, 100)]),
+      ),
+    );
+  return EXIT.ok;
+}

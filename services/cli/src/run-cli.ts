@@ -1,4 +1,4 @@
-import { budget, campaignAction, cost, listCampaigns, status, submit } from './campaign-commands.ts';
+import { audit, budget, campaignAction, cost, listCampaigns, status, submit } from './campaign-commands.ts';
 import type { CliIo } from './cli-context.ts';
 import { datasets, runs } from './dataset-run-commands.ts';
 import { CliError, EXIT } from './exit-codes.ts';
@@ -16,6 +16,7 @@ campaigns
   pause | resume | cancel <campaign>     change a campaign's status (--reason)
   budget <campaign> --tokens N --gpu-hours H   set or clear the budget that pauses a campaign
   cost <campaign> [--by stage|shard]     tokens, replica-s, CPU-s, and per accepted sample
+  audit <campaign>                       who paused, retried, quarantined... and when
 on call
   shards <campaign> [--failed]           shard states, or failed work items with their reasons
   retry <campaign> [--shard N ...]       move failed items back to pending (admitted exactly once)
@@ -59,6 +60,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await budget(args, io);
       case 'cost':
         return await cost(args, io);
+      case 'audit':
+        return await audit(args, io);
       case 'shards':
         return await shards(args, io);
       case 'retry':

@@ -194,6 +194,35 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
     },
   });
 
+  routes.add({
+    method: 'GET',
+    url: '/v1/campaigns/:id/audit',
+    summary: 'Who changed the campaign, its questions and budget, when, with the state before and after',
+    tag: 'campaigns',
+    roles: ['submitter', 'operator'],
+    params: CampaignParams,
+    async handler({ principal, params }) {
+      const campaign = await loadCampaign(db, params.id, principal);
+      const rows = await db
+        .selectFrom('audit_events')
+        .select(['id', 'at', 'actor', 'action', 'target_type', 'target_id', 'before', 'after'])
+        .where((eb) => eb.or([eb('target_id', '=', campaign.id), eb('target_id', 'like', `${campaign.id}/%`)]))
+        .orderBy('id')
+        .limit(1000)
+        .execute();
+      return {
+        items: rows.map((r) => ({
+          at: r.at,
+          actor: r.actor,
+          action: r.action,
+          target: r.target_type === 'campaign' ? 'campaign' : r.target_id.slice(campaign.id.length + 1),
+          before: r.before,
+          after: r.after,
+        })),
+      };
+    },
+  });
+
   const PAST = { pause: 'paused', resume: 'resumed', cancel: 'cancelled' } as const;
   const transition = (action: 'pause' | 'resume' | 'cancel', to: CampaignStatus, from: readonly CampaignStatus[]) =>
     routes.add({
