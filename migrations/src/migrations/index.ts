@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely/migration';
 import * as ledger from './0001-ledger.ts';
+import * as controlPlane from './0002-control-plane.ts';
 
 /** Every migration, in order. Append only; names are frozen once shipped. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-ledger': ledger,
+  '0002-control-plane': controlPlane,
 };

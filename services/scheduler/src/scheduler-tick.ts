@@ -2,13 +2,14 @@ import {
   campaignsReadyToCurate,
   claimPending,
   countInFlight,
+  pauseCampaignsOverBudget,
   refreshShards,
   setCampaignStatus,
   staleInFlight,
   touch,
   type Db,
 } from '@rft/db';
-import type { JobQueues } from '@rft/queue';
+import { jobIdFor, type JobQueues } from '@rft/queue';
 import type { Logger } from '@rft/telemetry';
 import { sql } from 'kysely';
 
@@ -36,6 +37,13 @@ const SWEEP_BATCH = 500;
  * Postgres is the truth; Redis only ever holds a window of job ids.
  */
 export async function schedulerTick(db: Db, queues: JobQueues, settings: SchedulerSettings, log: Logger): Promise<TickReport> {
+  // A campaign that reached its token or GPU-hour budget stops being admitted (its status reason
+  // says which). Checked outside the leader transaction: a failure here never stops admission.
+  try {
+    for (const paused of await pauseCampaignsOverBudget(db)) log.warn(paused, 'campaign reached its budget; paused');
+  } catch (error) {
+    log.error({ err: error }, 'budget check failed; admitting without it this tick');
+  }
   return db.transaction().execute(async (tx) => {
     const { rows } = await sql<{ leader: boolean }>`SELECT pg_try_advisory_xact_lock(${LEADER_LOCK}) AS leader`.execute(tx);
     if (!rows[0]?.leader) return { leader: false, enqueued: 0, recovered: 0, curating: [] };
@@ -51,6 +59,8 @@ export async function schedulerTick(db: Db, queues: JobQueues, settings: Schedul
       const job = item.status === 'generated' ? ('grade' as const) : ('rollout' as const);
       const payload = { campaignId: item.campaignId, questionId: item.questionId, stage: item.stage };
       if (!(await queues.exists(job, payload))) {
+        // A failed job kept for inspection still holds the deterministic id; BullMQ would ignore the add.
+        await (await queues.queue(job).getJob(jobIdFor(job, payload)))?.remove();
         await queues.add(job, payload);
         recovered += 1;
         log.warn({ ...payload, job, status: item.status }, 'job vanished from the queue; re-enqueued');

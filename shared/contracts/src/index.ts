@@ -10,3 +10,4 @@ export * from './sandbox.ts';
 export * from './seed.ts';
 export * from './assert-never.ts';
 export * from './dataset-manifest.ts';
+export * from './control-api.ts';

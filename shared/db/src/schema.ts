@@ -22,6 +22,12 @@ export interface CampaignsTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   finished_at: Date | null;
+  /** Generated plus uncached prompt tokens after which the campaign pauses. */
+  budget_tokens: ColumnType<string | null, number | string | null | undefined, number | string | null>;
+  /** Replica-hours after which the campaign pauses. */
+  budget_gpu_hours: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Why the campaign is in its status (e.g. which budget paused it, who cancelled it). */
+  status_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ShardsTable {
@@ -81,6 +87,8 @@ export interface SamplesTable {
   completion_tokens: number;
   tokens_saved: ColumnType<number, number | undefined, number>;
   latency_ms: number;
+  /** CPU time the sandbox spent on this sample's code; null until measured. */
+  sandbox_cpu_ms: ColumnType<string | null, number | null | undefined, number | null>;
   created_at: Timestamp;
 }
 
@@ -91,6 +99,8 @@ export interface GradesTable {
   eligible: boolean;
   reasons: string[];
   metrics: JSONColumnType<Record<string, unknown>>;
+  /** CPU time the grader spent on this sample; null until measured. */
+  grader_cpu_ms: ColumnType<string | null, number | null | undefined, number | null>;
   created_at: Timestamp;
 }
 
@@ -147,7 +157,59 @@ export interface AuditEventsTable {
   after: Json | null;
 }
 
+export type ApiRole = 'submitter' | 'operator' | 'launcher' | 'admin';
+
+export interface ApiTokensTable {
+  id: Generated<string>;
+  name: string;
+  role: ApiRole;
+  /** The team a submitter acts for; optional for other roles. */
+  team: string | null;
+  token_sha256: string;
+  created_by: string;
+  created_at: Timestamp;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+export interface ShardStageStatsTable {
+  campaign_id: string;
+  shard_index: number;
+  stage: string;
+  computed_at: Timestamp;
+  samples: number;
+  graded: number;
+  correct: number;
+  eligible: number;
+  accepted: number;
+  tool_calls: ColumnType<string, number | string, number | string>;
+  hints: ColumnType<string, number | string, number | string>;
+  prompt_tokens: ColumnType<string, number | string, number | string>;
+  cached_tokens: ColumnType<string, number | string, number | string>;
+  completion_tokens: ColumnType<string, number | string, number | string>;
+  latency_ms: ColumnType<string, number | string, number | string>;
+  sandbox_cpu_ms: ColumnType<string | null, number | string | null, number | string | null>;
+  grader_cpu_ms: ColumnType<string | null, number | string | null, number | string | null>;
+  /** Rejection reason -> samples whose newest grade carries it. */
+  rejections: JSONColumnType<Record<string, number>>;
+  charts: JSONColumnType<ShardCharts>;
+}
+
+/** Dashboard series of one shard and stage, merged across shards when read. */
+export interface ShardCharts {
+  /** Epoch minute -> [samples, accepted, generated tokens]. */
+  minutes: Record<string, [number, number, number]>;
+  /** Generated tokens / 64 -> samples. */
+  lengths: Record<string, number>;
+  /** min(tool calls, 16) -> samples. */
+  tools: Record<string, number>;
+  /** Correct samples of a question -> questions. */
+  success: Record<string, number>;
+}
+
 export interface Database {
+  api_tokens: ApiTokensTable;
+  shard_stage_stats: ShardStageStatsTable;
   campaigns: CampaignsTable;
   shards: ShardsTable;
   questions: QuestionsTable;

@@ -1,0 +1,94 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { Registry } from 'prom-client';
+import { DEFAULT_API_OPTIONS, type ApiDeps } from './api-deps.ts';
+import { errorBody } from './api-errors.ts';
+import { registerApiMetrics } from './api-metrics.ts';
+import { registerDashboard } from './dashboard-routes.ts';
+import { registerQueueBoard } from './queue-board.ts';
+import { createRouteRegistry } from './route-registry.ts';
+import { createStatusCache } from './status-cache.ts';
+import { registerCampaignRoutes } from './routes/campaign-routes.ts';
+import { registerDatasetRoutes } from './routes/dataset-routes.ts';
+import { registerRunRoutes } from './routes/run-routes.ts';
+import { registerShardRoutes } from './routes/shard-routes.ts';
+import { registerTokenRoutes } from './routes/token-routes.ts';
+
+export const API_VERSION = '1.0.0';
+
+/**
+ * The control-plane HTTP API: campaigns, shards, datasets, runs, tokens, health, metrics, the
+ * OpenAPI document, the queue board and the campaign dashboard. Does not listen; the caller does.
+ */
+export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
+  const options = { ...DEFAULT_API_OPTIONS, ...deps.options };
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    bodyLimit: options.maxBodyBytes,
+    // Requests are logged once, on response, with their route and ids (below).
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  const registry = deps.registry ?? new Registry();
+  const metrics = registerApiMetrics(registry, deps);
+
+  app.setErrorHandler((error, req, reply) => {
+    const { status, body } = errorBody(error);
+    if (status >= 500) req.log.error({ err: error, url: req.url }, 'request failed');
+    void reply.code(status).send(body);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply
+      .code(404)
+      .send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}; see /openapi.json` } });
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    metrics.observe(req.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    if (route.startsWith('/v1/')) {
+      req.log.info({ method: req.method, route, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    }
+  });
+
+  const routes = createRouteRegistry(app, deps.db);
+  const statusCache = createStatusCache({ ttlMs: options.statusCacheMs });
+  registerCampaignRoutes(routes, deps, statusCache);
+  registerShardRoutes(routes, deps, statusCache);
+  registerDatasetRoutes(routes, deps);
+  registerRunRoutes(routes, deps);
+  registerTokenRoutes(routes, deps);
+
+  const openApi = routes.openApi({ title: 'rft-orchestrator control plane', version: API_VERSION });
+  const publicGet = (summary: string, type: string) => ({
+    get: { summary, tags: ['operations'], security: [], responses: { '200': { description: type } } },
+  });
+  Object.assign(openApi.paths as Record<string, unknown>, {
+    '/healthz': publicGet('Liveness: the process answers', 'application/json'),
+    '/readyz': publicGet('Readiness: Postgres and Redis answer (503 otherwise)', 'application/json'),
+    '/metrics': publicGet('Prometheus metrics, including bullmq_job_count{queue,state}', 'text/plain'),
+    '/openapi.json': publicGet('This document', 'application/json'),
+    '/dashboard/': publicGet('Campaign dashboard page (?campaign=<id>#token=<token>; its API calls are authenticated)', 'text/html'),
+  });
+  app.get('/openapi.json', async () => openApi);
+  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/readyz', async (_req, reply) => {
+    const checks: Record<string, string> = {};
+    await sql`SELECT 1`.execute(deps.db).then(
+      () => (checks.postgres = 'ok'),
+      (e: Error) => (checks.postgres = e.message),
+    );
+    await deps.queues
+      .queue('rollout')
+      .getJobCounts('waiting')
+      .then(
+        () => (checks.redis = 'ok'),
+        (e: Error) => (checks.redis = e.message),
+      );
+    const ok = Object.values(checks).every((v) => v === 'ok');
+    return reply.code(ok ? 200 : 503).send({ ok, checks });
+  });
+  app.get('/metrics', async (_req, reply) => reply.header('content-type', registry.contentType).send(await registry.metrics()));
+
+  registerDashboard(app);
+  if (options.queueBoard) await registerQueueBoard(app, deps);
+  return app;
+}

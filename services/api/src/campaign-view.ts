@@ -1,0 +1,56 @@
+import { budgetUsage, campaignRollup, expectedSamplesByStage, recentRate, refreshShardStats, type Db } from '@rft/db';
+
+type CampaignRow = NonNullable<Awaited<ReturnType<typeof import('@rft/db').getCampaign>>>;
+
+/** How fast a campaign moves, measured over the last few minutes. */
+const RATE_WINDOW_SECONDS = 300;
+
+export function campaignSummary(c: CampaignRow) {
+  return {
+    id: c.id,
+    name: c.name,
+    team: c.team,
+    status: c.status,
+    statusReason: c.status_reason,
+    error: c.error,
+    questionCount: c.question_count,
+    createdBy: c.created_by,
+    createdAt: c.created_at,
+    updatedAt: c.updated_at,
+    finishedAt: c.finished_at,
+    budget: { tokens: c.budget_tokens === null ? null : Number(c.budget_tokens), gpuHours: c.budget_gpu_hours },
+  };
+}
+
+/** Everything `rft status` and the dashboard header show: per-stage progress, rejections, cost, rate and ETA. */
+export async function campaignDetail(db: Db, campaign: CampaignRow) {
+  await refreshShardStats(db, campaign.id);
+  const [{ progress, rejections, cost }, budget, rate, expected] = await Promise.all([
+    campaignRollup(db, campaign.id),
+    budgetUsage(db, campaign.id),
+    recentRate(db, campaign.id, RATE_WINDOW_SECONDS),
+    expectedSamplesByStage(db, campaign.id),
+  ]);
+  const stages = progress.map((p) => {
+    const expectedSamples = expected.get(p.stage) ?? 0;
+    // Accepted: the newest grade is correct and eligible (not truncated, not repetitive...).
+    const accepted = cost.byStage.find((c) => c.stage === p.stage)?.accepted ?? 0;
+    return { ...p, expectedSamples, accepted, acceptRate: p.graded ? accepted / p.graded : null };
+  });
+  const remaining = stages.reduce((sum, s) => sum + Math.max(0, s.expectedSamples - s.samples), 0);
+  const samplesPerSecond = rate.samples / rate.windowSeconds;
+  return {
+    campaign: { ...campaignSummary(campaign), spec: campaign.spec },
+    stages,
+    rejections,
+    cost: { total: cost.total, byStage: cost.byStage },
+    budgetUsage: budget,
+    throughput: {
+      windowSeconds: rate.windowSeconds,
+      samplesPerSecond,
+      tokensPerSecond: rate.completionTokens / rate.windowSeconds,
+      remainingSamples: remaining,
+      etaSeconds: remaining === 0 ? 0 : samplesPerSecond > 0 ? Math.round(remaining / samplesPerSecond) : null,
+    },
+  };
+}

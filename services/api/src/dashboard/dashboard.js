@@ -1,0 +1,188 @@
+// Campaign dashboard: plain DOM + SVG, no build step. The API token comes from the URL fragment
+// (#token=...) once and is kept in sessionStorage; the fragment never reaches the server.
+const params = new URLSearchParams(location.search);
+const fragment = new URLSearchParams(location.hash.slice(1));
+if (fragment.get('token')) {
+  sessionStorage.setItem('rft_token', fragment.get('token'));
+  history.replaceState(null, '', location.pathname + location.search);
+}
+const token = sessionStorage.getItem('rft_token');
+// The queue board is a separate page: it authenticates with a cookie scoped to its path.
+// biome-ignore lint/suspicious/noDocumentCookie: a plain path-scoped cookie is all the board needs; cookieStore adds nothing here
+if (token) document.cookie = `rft_token=${encodeURIComponent(token)}; path=/admin; SameSite=Strict`;
+
+const $ = (id) => document.getElementById(id);
+const fmt = (n, digits = 0) => (n === null || n === undefined ? '–' : Number(n).toLocaleString('en-US', { maximumFractionDigits: digits }));
+const pct = (r) => (r === null || r === undefined ? '–' : `${(r * 100).toFixed(1)}%`);
+const esc = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const duration = (s) => (s === null ? 'unknown' : s < 90 ? `${s}s` : s < 5400 ? `${Math.round(s / 60)}m` : `${(s / 3600).toFixed(1)}h`);
+
+async function api(path) {
+  if (!token) throw new Error('no API token: open this page as /dashboard/?campaign=<id>#token=<your token>');
+  const res = await fetch(path, { headers: { authorization: `Bearer ${token}` } });
+  const body = await res.json();
+  if (!res.ok) throw new Error(`${res.status}: ${body.error?.message ?? res.statusText}`);
+  return body;
+}
+
+function showError(error) {
+  $('error').hidden = false;
+  $('error').textContent = String(error.message ?? error);
+}
+
+/** Vertical bars; `points` are {label, value}. */
+function bars(el, points, { color = '#3b73c8', valueFormat = (v) => fmt(v) } = {}) {
+  if (!points.length) {
+    el.innerHTML = '<p class="empty">no data yet</p>';
+    return;
+  }
+  const W = 400,
+    H = 200,
+    pad = 24;
+  const max = Math.max(...points.map((p) => p.value), 1);
+  const bw = (W - pad) / points.length;
+  const rects = points
+    .map((p, i) => {
+      const h = ((H - 2 * pad) * p.value) / max;
+      const x = pad + i * bw;
+      return (
+        `<rect x="${x + 1}" y="${H - pad - h}" width="${Math.max(1, bw - 2)}" height="${h}" fill="${color}"><title>${esc(p.label)}: ${valueFormat(p.value)}</title></rect>` +
+        (points.length <= 24 || i % Math.ceil(points.length / 12) === 0
+          ? `<text x="${x + bw / 2}" y="${H - pad + 12}" text-anchor="middle">${esc(p.label)}</text>`
+          : '')
+      );
+    })
+    .join('');
+  el.innerHTML = `<svg viewBox="0 0 ${W} ${H}" role="img"><text x="2" y="10">${valueFormat(max)}</text>${rects}</svg>`;
+}
+
+/** A line over time; `points` are {at, value}. */
+function line(el, points, { color = '#3b73c8', valueFormat = (v) => fmt(v) } = {}) {
+  if (points.length === 0) {
+    el.innerHTML = '<p class="empty">no data yet</p>';
+    return;
+  }
+  const W = 400,
+    H = 200,
+    pad = 24;
+  const max = Math.max(...points.map((p) => p.value), 1e-9);
+  const step = points.length > 1 ? (W - 2 * pad) / (points.length - 1) : 0;
+  const xy = points.map((p, i) => [pad + i * step, H - pad - ((H - 2 * pad) * p.value) / max]);
+  const path = xy.map(([x, y], i) => `${i ? 'L' : 'M'}${x.toFixed(1)},${y.toFixed(1)}`).join(' ');
+  const dots = xy
+    .map(
+      ([x, y], i) =>
+        `<circle cx="${x}" cy="${y}" r="2.5" fill="${color}"><title>${esc(points[i].at)}: ${valueFormat(points[i].value)}</title></circle>`,
+    )
+    .join('');
+  const first = new Date(points[0].at).toLocaleTimeString();
+  const last = new Date(points[points.length - 1].at).toLocaleTimeString();
+  el.innerHTML =
+    `<svg viewBox="0 0 ${W} ${H}" role="img"><text x="2" y="10">${valueFormat(max)}</text><path d="${path}" fill="none" stroke="${color}" stroke-width="2"/>${dots}` +
+    `<text x="${pad}" y="${H - 6}">${esc(first)}</text><text x="${W - pad}" y="${H - 6}" text-anchor="end">${esc(last)}</text></svg>`;
+}
+
+function progressTable(detail) {
+  const rows = detail.stages
+    .map((s) => {
+      const done = s.expectedSamples ? s.samples / s.expectedSamples : 1;
+      return (
+        `<tr><td>${esc(s.stage)}</td><td><div class="bar"><span style="width:${Math.min(100, done * 100).toFixed(1)}%"></span></div></td>` +
+        `<td class="num">${fmt(s.samples)} / ${fmt(s.expectedSamples)}</td><td class="num">${fmt(s.graded)}</td><td class="num">${fmt(s.accepted)}</td>` +
+        `<td class="num">${pct(s.acceptRate)}</td><td class="num">${fmt(s.byStatus.failed ?? 0)}</td><td class="num">${fmt(s.byStatus.quarantined ?? 0)}</td></tr>`
+      );
+    })
+    .join('');
+  return `<table><thead><tr><th>stage</th><th>sampled</th><th class="num">samples</th><th class="num">graded</th><th class="num">accepted</th><th class="num">accept rate</th><th class="num">failed items</th><th class="num">quarantined</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function costTable(detail) {
+  const line = (name, c) =>
+    `<tr><td>${esc(name)}</td><td class="num">${fmt(c.promptTokens)}</td><td class="num">${fmt(c.cachedTokens)}</td><td class="num">${fmt(c.completionTokens)}</td>` +
+    `<td class="num">${fmt(c.replicaSeconds, 1)}</td><td class="num">${fmt(c.sandboxCpuSeconds, 1)}</td><td class="num">${fmt(c.graderCpuSeconds, 1)}</td>` +
+    `<td class="num">${fmt(c.accepted)}</td><td class="num">${c.perAccepted ? fmt(c.perAccepted.completionTokens) : '–'}</td><td class="num">${c.perAccepted ? fmt(c.perAccepted.replicaSeconds, 2) : '–'}</td></tr>`;
+  const rows = [...detail.cost.byStage.map((c) => line(c.stage, c)), line('total', detail.cost.total)].join('');
+  const b = detail.budgetUsage;
+  const budget =
+    b && (b.budgetTokens || b.budgetGpuHours)
+      ? `<p class="muted">budget: ${b.budgetTokens ? `${fmt(b.tokens)} / ${fmt(b.budgetTokens)} tokens` : ''} ${b.budgetGpuHours ? `${fmt(b.gpuHours, 2)} / ${fmt(b.budgetGpuHours, 2)} GPU-hours` : ''}</p>`
+      : '';
+  return `<table><thead><tr><th></th><th class="num">prompt tok</th><th class="num">cached tok</th><th class="num">generated tok</th><th class="num">replica-s</th><th class="num">sandbox CPU-s</th><th class="num">grader CPU-s</th><th class="num">accepted</th><th class="num">gen tok / accepted</th><th class="num">replica-s / accepted</th></tr></thead><tbody>${rows}</tbody></table>${budget}`;
+}
+
+async function showCampaign(id) {
+  const [detail, charts] = await Promise.all([
+    api(`/v1/campaigns/${encodeURIComponent(id)}`),
+    api(`/v1/campaigns/${encodeURIComponent(id)}/charts`),
+  ]);
+  const c = detail.campaign;
+  document.title = `rft · ${c.name}`;
+  $('title').textContent = `${c.name} (${c.team})`;
+  $('status').textContent = c.status + (c.statusReason ? ` — ${c.statusReason}` : '');
+  $('status').className = `status ${c.status}`;
+  $('progress').innerHTML = progressTable(detail);
+  const t = detail.throughput;
+  $('throughput').textContent =
+    `${fmt(t.samplesPerSecond, 2)} samples/s · ${fmt(t.tokensPerSecond, 0)} tokens/s over the last ${t.windowSeconds / 60} min · ${fmt(t.remainingSamples)} samples to go · ETA ${duration(t.etaSeconds)}`;
+  $('cost').innerHTML = costTable(detail);
+  line(
+    $('chart-throughput'),
+    charts.throughput.map((p) => ({ at: p.at, value: p.samples / charts.bucketSeconds })),
+    { valueFormat: (v) => `${fmt(v, 2)}/s` },
+  );
+  line(
+    $('chart-accept'),
+    charts.throughput.filter((p) => p.samples > 0).map((p) => ({ at: p.at, value: p.accepted / p.samples })),
+    { color: '#2e8b57', valueFormat: pct },
+  );
+  bars(
+    $('chart-success'),
+    charts.successDistribution.map((p) => ({ label: `${p.stage}:${p.correct}`, value: p.questions })),
+    { color: '#2e8b57' },
+  );
+  bars(
+    $('chart-tools'),
+    charts.toolCalls.map((p) => ({ label: String(p.toolCalls), value: p.samples })),
+    { color: '#8a5cc8' },
+  );
+  bars(
+    $('chart-rejections'),
+    detail.rejections.map((r) => ({ label: `${r.reason}`, value: r.count })),
+    { color: '#c8553b' },
+  );
+  bars(
+    $('chart-lengths'),
+    charts.tokenLengths.map((p) => ({ label: `${p.from}`, value: p.samples })),
+    { color: '#3b9ec8' },
+  );
+  $('campaign').hidden = false;
+}
+
+async function showList() {
+  const page = await api('/v1/campaigns?limit=100');
+  $('title').textContent = 'rft campaigns';
+  const rows = page.items
+    .map(
+      (c) =>
+        `<tr><td><a href="/dashboard/?campaign=${encodeURIComponent(c.id)}">${esc(c.name)}</a></td><td>${esc(c.team)}</td><td>${esc(c.status)}</td><td class="num">${fmt(c.questionCount)}</td><td>${esc(new Date(c.createdAt).toLocaleString())}</td></tr>`,
+    )
+    .join('');
+  $('campaigns').innerHTML =
+    `<table><thead><tr><th>name</th><th>team</th><th>status</th><th class="num">questions</th><th>created</th></tr></thead><tbody>${rows}</tbody></table>`;
+  $('list').hidden = false;
+}
+
+async function refresh() {
+  try {
+    const id = params.get('campaign');
+    if (id) await showCampaign(id);
+    else await showList();
+    $('error').hidden = true;
+    document.body.dataset.loaded = 'true';
+  } catch (error) {
+    showError(error);
+  }
+}
+
+await refresh();
+setInterval(refresh, Number(params.get('refresh') ?? 10) * 1000);

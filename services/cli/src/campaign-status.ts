@@ -1,0 +1,103 @@
+import { bar, duration, num, pct, table } from './render.ts';
+
+/** The parts of GET /v1/campaigns/:id the status view reads. */
+export interface CampaignDetail {
+  campaign: {
+    id: string;
+    name: string;
+    team: string;
+    status: string;
+    statusReason: string | null;
+    questionCount: number;
+    budget: { tokens: number | null; gpuHours: number | null };
+  };
+  stages: Array<{
+    stage: string;
+    items: number;
+    byStatus: Record<string, number>;
+    samples: number;
+    expectedSamples: number;
+    graded: number;
+    accepted: number;
+    acceptRate: number | null;
+  }>;
+  rejections: Array<{ stage: string; reason: string; count: number }>;
+  cost: { total: CostLine; byStage: Array<CostLine & { stage: string }> };
+  budgetUsage: { tokens: number; gpuHours: number; budgetTokens: number | null; budgetGpuHours: number | null } | null;
+  throughput: {
+    samplesPerSecond: number;
+    tokensPerSecond: number;
+    remainingSamples: number;
+    etaSeconds: number | null;
+    windowSeconds: number;
+  };
+}
+
+interface CostLine {
+  samples: number;
+  accepted: number;
+  promptTokens: number;
+  cachedTokens: number;
+  completionTokens: number;
+  replicaSeconds: number;
+  sandboxCpuSeconds: number | null;
+  graderCpuSeconds: number | null;
+  perAccepted: {
+    completionTokens: number;
+    replicaSeconds: number;
+    sandboxCpuSeconds: number | null;
+    graderCpuSeconds: number | null;
+  } | null;
+}
+
+export const TERMINAL_CAMPAIGN_STATUSES = new Set(['completed', 'failed', 'cancelled']);
+
+/** The text `rft status` prints: header, a progress bar per stage, throughput and ETA, cost, top rejection reasons. */
+export function renderCampaignStatus(d: CampaignDetail): string {
+  const c = d.campaign;
+  const out: string[] = [];
+  out.push(`${c.name}  (${c.id})  team ${c.team}`);
+  out.push(`status: ${c.status}${c.statusReason ? ` - ${c.statusReason}` : ''}   questions: ${c.questionCount}`);
+  out.push('');
+  for (const s of d.stages) {
+    const failed = s.byStatus.failed ?? 0;
+    const quarantined = s.byStatus.quarantined ?? 0;
+    out.push(`stage ${s.stage}`);
+    out.push(
+      `  sampled   ${bar(s.expectedSamples ? s.samples / s.expectedSamples : 1)}  ${num(s.samples)}/${num(s.expectedSamples)} samples`,
+    );
+    out.push(`  graded    ${bar(s.samples ? s.graded / s.samples : 0)}  ${num(s.graded)} graded`);
+    out.push(`  accepted  ${num(s.accepted)} (${pct(s.acceptRate)} of graded)   items failed ${failed}, quarantined ${quarantined}`);
+  }
+  const t = d.throughput;
+  out.push('');
+  out.push(
+    `throughput: ${num(t.samplesPerSecond, 2)} samples/s, ${num(t.tokensPerSecond, 0)} tokens/s (last ${Math.round(t.windowSeconds / 60)} min)   remaining ${num(t.remainingSamples)} samples   ETA ${duration(t.etaSeconds)}`,
+  );
+  const k = d.cost.total;
+  out.push(
+    `cost: ${num(k.promptTokens)} prompt (${num(k.cachedTokens)} cached), ${num(k.completionTokens)} generated tokens, ${num(k.replicaSeconds, 1)} replica-s, ` +
+      `sandbox ${k.sandboxCpuSeconds === null ? 'n/a' : `${num(k.sandboxCpuSeconds, 1)} CPU-s`}, grader ${k.graderCpuSeconds === null ? 'n/a' : `${num(k.graderCpuSeconds, 1)} CPU-s`}`,
+  );
+  if (k.perAccepted)
+    out.push(
+      `per accepted sample: ${num(k.perAccepted.completionTokens, 0)} generated tokens, ${num(k.perAccepted.replicaSeconds, 2)} replica-s`,
+    );
+  const b = d.budgetUsage;
+  if (b && (b.budgetTokens !== null || b.budgetGpuHours !== null)) {
+    const parts = [];
+    if (b.budgetTokens !== null) parts.push(`${num(b.tokens)}/${num(b.budgetTokens)} tokens`);
+    if (b.budgetGpuHours !== null) parts.push(`${b.gpuHours.toFixed(2)}/${b.budgetGpuHours} GPU-hours`);
+    out.push(`budget: ${parts.join(', ')}`);
+  }
+  if (d.rejections.length) {
+    out.push('');
+    out.push(
+      table(
+        ['stage', 'rejection reason', 'samples'],
+        d.rejections.slice(0, 10).map((r) => [r.stage, r.reason, r.count]),
+      ),
+    );
+  }
+  return out.join('\n');
+}

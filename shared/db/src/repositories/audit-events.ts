@@ -1,0 +1,35 @@
+import type { DbOrTx } from '../create-db.ts';
+
+export interface AuditEntry {
+  actor: string;
+  action: string;
+  targetType: string;
+  targetId: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+/** Records who did what to which object, with its state before and after. */
+export async function recordAudit(db: DbOrTx, entry: AuditEntry): Promise<void> {
+  await db
+    .insertInto('audit_events')
+    .values({
+      actor: entry.actor,
+      action: entry.action,
+      target_type: entry.targetType,
+      target_id: entry.targetId,
+      before: entry.before === undefined ? null : JSON.stringify(entry.before),
+      after: entry.after === undefined ? null : JSON.stringify(entry.after),
+    })
+    .execute();
+}
+
+export async function auditTrail(db: DbOrTx, targetType: string, targetId: string) {
+  return db
+    .selectFrom('audit_events')
+    .selectAll()
+    .where('target_type', '=', targetType)
+    .where('target_id', '=', targetId)
+    .orderBy('id')
+    .execute();
+}
