@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { curatorConfig } from '@rft/config';
-import { connectInfrastructure, runService } from '@rft/service-runtime';
-import { createLogger, createMetricsRegistry, createMetricsServer } from '@rft/telemetry';
+import { connectInfrastructure, metricsComponent, runService } from '@rft/service-runtime';
+import { createLogger, createMetricsRegistry } from '@rft/telemetry';
 import { loadTokenizer } from './dataset/index.ts';
 import { createCuratorService } from './service.ts';
 
@@ -21,10 +21,9 @@ const service = createCuratorService(
   { db: infra.db, store: infra.store, log, tokenizer, tokenizerName, connection: infra.workerConnection, queuePrefix: config.queuePrefix },
   config,
 );
-const metrics = createMetricsServer(createMetricsRegistry('curator'));
 
 await runService(log, [
   infra.component,
-  { name: 'metrics', start: () => metrics.start(config.metricsPort).then(() => {}), close: () => metrics.close() },
+  metricsComponent(createMetricsRegistry('curator'), config),
   { name: 'curator', start: () => service.start(), close: () => service.close() },
 ]);

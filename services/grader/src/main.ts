@@ -1,8 +1,8 @@
 import { graderConfig } from '@rft/config';
 import type { PythonRunner } from '@rft/contracts';
 import { createSandboxClient } from '@rft/sandbox-client';
-import { connectInfrastructure, runService } from '@rft/service-runtime';
-import { createLogger, createMetricsRegistry, createMetricsServer } from '@rft/telemetry';
+import { connectInfrastructure, metricsComponent, runService } from '@rft/service-runtime';
+import { createLogger, createMetricsRegistry } from '@rft/telemetry';
 import { createGrader, GRADER_VERSION } from './grading/index.ts';
 import { createGraderService } from './service.ts';
 
@@ -36,11 +36,10 @@ const service = createGraderService(
   },
   config,
 );
-const metrics = createMetricsServer(createMetricsRegistry('grader'));
 
 await runService(log, [
   infra.component,
   { name: 'grading-pool', start: async () => {}, close: () => grader.close() },
-  { name: 'metrics', start: () => metrics.start(config.metricsPort).then(() => {}), close: () => metrics.close() },
+  metricsComponent(createMetricsRegistry('grader'), config),
   { name: 'grader', start: () => service.start(), close: () => service.close() },
 ]);

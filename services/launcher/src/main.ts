@@ -103,9 +103,17 @@ async function main(): Promise<number> {
       case 'launch': {
         if (!values.dataset) throw new InputError('--dataset: required');
         const backend = values.backend as BackendKind | undefined;
-        if (backend !== 'slurm' && backend !== 'kubernetes' && backend !== 'bundle') throw new InputError('--backend: one of slurm, kubernetes, bundle');
+        if (backend !== 'slurm' && backend !== 'kubernetes' && backend !== 'bundle')
+          throw new InputError('--backend: one of slurm, kubernetes, bundle');
         const launcher = createLauncher({ store, runStore: createMemoryRunStore(), backends });
-        print(await launcher.launch({ datasetId: values.dataset, backend, profile, ...(values.tokenizer ? { tokenizerPath: values.tokenizer } : {}) }));
+        print(
+          await launcher.launch({
+            datasetId: values.dataset,
+            backend,
+            profile,
+            ...(values.tokenizer ? { tokenizerPath: values.tokenizer } : {}),
+          }),
+        );
         return 0;
       }
       case 'status': {

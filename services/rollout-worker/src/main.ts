@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import { rolloutWorkerConfig } from '@rft/config';
 import { createSandboxClient } from '@rft/sandbox-client';
-import { connectInfrastructure, runService } from '@rft/service-runtime';
-import { createLogger, createMetricsRegistry, createMetricsServer } from '@rft/telemetry';
+import { connectInfrastructure, metricsComponent, runService } from '@rft/service-runtime';
+import { createLogger, createMetricsRegistry } from '@rft/telemetry';
 import { createRolloutEngine, createSubprocessPythonRunner } from './engine/index.ts';
 import { createRolloutWorker } from './service.ts';
 
@@ -27,10 +27,9 @@ const worker = createRolloutWorker(
   },
   config,
 );
-const metrics = createMetricsServer(registry);
 
 await runService(log, [
   infra.component,
-  { name: 'metrics', start: () => metrics.start(config.metricsPort).then(() => {}), close: () => metrics.close() },
+  metricsComponent(registry, config),
   { name: 'rollout-worker', start: () => worker.start(), close: () => worker.close() },
 ]);

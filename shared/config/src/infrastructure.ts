@@ -24,6 +24,8 @@ export const InfrastructureEnv = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Port of the service's /metrics and /healthz endpoint; 0 picks a free one. */
   METRICS_PORT: envInt(0, 65535).default(0),
+  /** Interface of the /metrics server: loopback by default; 0.0.0.0 where Prometheus scrapes pods. */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 });
 
 export interface InfrastructureConfig {
@@ -42,6 +44,7 @@ export interface InfrastructureConfig {
   };
   logLevel: string;
   metricsPort: number;
+  metricsHost: string;
 }
 
 export function infrastructureConfig(env: NodeJS.ProcessEnv): InfrastructureConfig {
@@ -62,5 +65,6 @@ export function infrastructureConfig(env: NodeJS.ProcessEnv): InfrastructureConf
     },
     logLevel: e.LOG_LEVEL,
     metricsPort: e.METRICS_PORT,
+    metricsHost: e.METRICS_HOST,
   };
 }

@@ -2,6 +2,7 @@ import type { InfrastructureConfig } from '@rft/config';
 import { createDb, type Db } from '@rft/db';
 import { assertNoEviction, waitUntilReady, createJobQueues, createRedisConnection, type JobQueues } from '@rft/queue';
 import { createS3Client, createS3ObjectStore, type ObjectStore } from '@rft/storage';
+import { createMetricsServer, type Registry } from '@rft/telemetry';
 import type { Redis } from 'ioredis';
 import type { Component } from './run-service.ts';
 
@@ -43,5 +44,15 @@ export function connectInfrastructure(config: InfrastructureConfig, service: str
         await db.destroy();
       },
     },
+  };
+}
+
+/** The service's /metrics and /healthz endpoint as a component. */
+export function metricsComponent(registry: Registry, config: Pick<InfrastructureConfig, 'metricsPort' | 'metricsHost'>): Component {
+  const server = createMetricsServer(registry);
+  return {
+    name: 'metrics',
+    start: () => server.start(config.metricsPort, config.metricsHost).then(() => {}),
+    close: () => server.close(),
   };
 }
