@@ -6,7 +6,13 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
-    include: ['shared/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'migrations/src/**/*.test.ts', 'infra/**/*.test.ts', 'tests/**/*.test.ts'],
+    include: [
+      'shared/*/src/**/*.test.ts',
+      'services/*/src/**/*.test.ts',
+      'migrations/src/**/*.test.ts',
+      'infra/**/*.test.ts',
+      'tests/**/*.test.ts',
+    ],
     exclude: ['**/node_modules/**', '**/*.chaos.test.ts', '**/*.scale.test.ts'],
     pool: 'forks',
     testTimeout: 60_000,

@@ -148,9 +148,7 @@ test('on call: failed shards are listed with reasons, retried once, and the samp
 
   const trail = await cli.run(['audit', id], { token: fx.tokens.submitter });
   expect(trail.stdout).toMatch(/campaign\.create\s+campaign/);
-  expect(trail.stdout).toMatch(
-    /oncall \(operator, token [0-9a-f-]+\)\s+campaign\.retry\s+campaign\s+\{.*"itemsMovedToPending":3/,
-  );
+  expect(trail.stdout).toMatch(/oncall \(operator, token [0-9a-f-]+\)\s+campaign\.retry\s+campaign\s+\{.*"itemsMovedToPending":3/);
 
   const status = await cli.run(['status', id, '--json'], { token: fx.tokens.submitter });
   const detail = status.json();

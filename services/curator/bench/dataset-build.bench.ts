@@ -78,7 +78,12 @@ add('FFD segment tree, 20k samples', tTree * 1000, 'ms', `${packs.length} packs`
 add('FFD naive scan, 20k samples', tNaive * 1000, 'ms', '');
 add('naive / segment tree', tNaive / tTree, 'ratio', '');
 const [bigPacks, tBig] = time(() => packFirstFitDecreasing(items(1_000_000), 32_768));
-add('FFD segment tree, 1M samples', tBig, 's', `${bigPacks.length} packs, efficiency ${(bigPacks.reduce((s, p) => s + p.tokens, 0) / (bigPacks.length * 32_768)).toFixed(4)}`);
+add(
+  'FFD segment tree, 1M samples',
+  tBig,
+  's',
+  `${bigPacks.length} packs, efficiency ${(bigPacks.reduce((s, p) => s + p.tokens, 0) / (bigPacks.length * 32_768)).toFixed(4)}`,
+);
 
 // 3. Parquet writing of canonical records.
 const records: CanonicalRecord[] = samples.map((segments, i) => ({
@@ -91,7 +96,12 @@ const records: CanonicalRecord[] = samples.map((segments, i) => ({
 }));
 const textBytes = records.reduce((s, r) => s + r.segments.reduce((t, seg) => t + Buffer.byteLength(seg.text), 0), 0);
 const [parquet, tParquet] = time(() => writeCanonicalParquet(records, {}));
-add('canonical Parquet write', textBytes / 1e6 / tParquet, 'MB text/s', `${records.length} rows -> ${(parquet.byteLength / 1e6).toFixed(2)} MB (${(textBytes / 1e6).toFixed(2)} MB text)`);
+add(
+  'canonical Parquet write',
+  textBytes / 1e6 / tParquet,
+  'MB text/s',
+  `${records.length} rows -> ${(parquet.byteLength / 1e6).toFixed(2)} MB (${(textBytes / 1e6).toFixed(2)} MB text)`,
+);
 
 // 4. End to end into a local S3 server: tokenize, write 5 formats, hash, upload.
 const s3 = await startTestS3();
@@ -107,4 +117,7 @@ try {
 
 console.table(rows);
 await mkdir('bench-results', { recursive: true });
-await writeFile('bench-results/dataset-build.json', JSON.stringify({ bench: 'dataset-build', at: new Date().toISOString(), rows }, null, 2) + '\n');
+await writeFile(
+  'bench-results/dataset-build.json',
+  JSON.stringify({ bench: 'dataset-build', at: new Date().toISOString(), rows }, null, 2) + '\n',
+);

@@ -29,7 +29,10 @@ export interface Profile {
  * list order as significant. The grader's production defaults enable none of these.
  */
 export const PROFILES: Readonly<Record<string, Profile>> = {
-  'math-verify': { compare: { decimalComma: true, predEquationLastRhs: true }, extraction: { lastMathFallback: true, lastNumberFallback: true } },
+  'math-verify': {
+    compare: { decimalComma: true, predEquationLastRhs: true },
+    extraction: { lastMathFallback: true, lastNumberFallback: true },
+  },
   'nemo-skills': { compare: {}, extraction: {} },
   'hendrycks-math': { compare: { orderedLists: true }, extraction: {} },
 };
@@ -109,7 +112,15 @@ export function scoreRows(file: string, rows: LabelledPair[], profile: Profile):
       });
     }
   }
-  return { file, rows: rows.length, agree, agreement: rows.length ? agree / rows.length : 1, falsePositives, policyFalsePositives, disagreements };
+  return {
+    file,
+    rows: rows.length,
+    agree,
+    agreement: rows.length ? agree / rows.length : 1,
+    falsePositives,
+    policyFalsePositives,
+    disagreements,
+  };
 }
 
 export function loadRows(path: string): LabelledPair[] {

@@ -33,9 +33,12 @@ interface Sample {
 
 function normalSamples(): Sample[] {
   const out: Sample[] = [];
-  for (const p of files(join(repoRoot, 'node_modules'), (n) => /^readme\.md$/i.test(n), 150)) out.push({ group: 'normal:readme', text: readFileSync(p, 'utf8') });
-  for (const p of files(join(repoRoot, 'node_modules'), (n) => n.endsWith('.js') && !n.endsWith('.min.js'), 150)) out.push({ group: 'normal:js-source', text: readFileSync(p, 'utf8') });
-  for (const p of files(join(repoRoot, 'services'), (n) => n.endsWith('.ts'), 60)) out.push({ group: 'normal:ts-source', text: readFileSync(p, 'utf8') });
+  for (const p of files(join(repoRoot, 'node_modules'), (n) => /^readme\.md$/i.test(n), 150))
+    out.push({ group: 'normal:readme', text: readFileSync(p, 'utf8') });
+  for (const p of files(join(repoRoot, 'node_modules'), (n) => n.endsWith('.js') && !n.endsWith('.min.js'), 150))
+    out.push({ group: 'normal:js-source', text: readFileSync(p, 'utf8') });
+  for (const p of files(join(repoRoot, 'services'), (n) => n.endsWith('.ts'), 60))
+    out.push({ group: 'normal:ts-source', text: readFileSync(p, 'utf8') });
   for (let dir = repoRoot; dirname(dir) !== dir; dir = dirname(dir)) {
     const f = join(dirname(dir), 'shared', 'benchmarks', 'answer-equivalence', 'math-verify.jsonl');
     if (!existsSync(f)) continue;
@@ -61,14 +64,24 @@ function degenerateSamples(): Sample[] {
       for (let i = 0; i < 20; i++) {
         const r = rng(9000 + i * 31 + Math.round(fraction * 100));
         const total = 32_000;
-        out.push({ group: `loop:${kind}@${fraction}`, text: `${reasoning(r, total * (1 - fraction))}\n\n${degenerate(r, kind, total * fraction)}` });
+        out.push({
+          group: `loop:${kind}@${fraction}`,
+          text: `${reasoning(r, total * (1 - fraction))}\n\n${degenerate(r, kind, total * fraction)}`,
+        });
       }
     }
   }
   return out;
 }
 
-const METRICS: Array<keyof RepetitionMetrics> = ['repN', 'maxLongNgramCount', 'maxMaskedNgramCount', 'maxLineRepeats', 'maxParagraphRepeats', 'tailLoopChars'];
+const METRICS: Array<keyof RepetitionMetrics> = [
+  'repN',
+  'maxLongNgramCount',
+  'maxMaskedNgramCount',
+  'maxLineRepeats',
+  'maxParagraphRepeats',
+  'tailLoopChars',
+];
 
 function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -81,7 +94,11 @@ const groups = [...new Set(rows.map((r) => r.group))];
 const table = groups.map((g) => {
   const rs = rows.filter((r) => r.group === g);
   const isNormal = !g.startsWith('loop:');
-  const row: Record<string, string | number> = { group: g, n: rs.length, flagged: `${((rs.filter((r) => r.repetitive).length / rs.length) * 100).toFixed(1)}%` };
+  const row: Record<string, string | number> = {
+    group: g,
+    n: rs.length,
+    flagged: `${((rs.filter((r) => r.repetitive).length / rs.length) * 100).toFixed(1)}%`,
+  };
   for (const m of METRICS) {
     const xs = rs.map((r) => r.metrics[m]);
     // Normal text: the high tail matters (p99/max); loops: the low tail (min).
@@ -105,6 +122,10 @@ const summary = {
 };
 console.log(summary);
 console.log('Real model solutions from the answer-equivalence data (long ones), with the rules that fired:');
-for (const r of rows.filter((x) => x.group.startsWith('real:'))) console.log(`  rules=${JSON.stringify(r.rules)} repN=${r.metrics.repN} tailLoop=${r.metrics.tailLoopChars}`);
+for (const r of rows.filter((x) => x.group.startsWith('real:')))
+  console.log(`  rules=${JSON.stringify(r.rules)} repN=${r.metrics.repN} tailLoop=${r.metrics.tailLoopChars}`);
 mkdirSync(join(repoRoot, 'bench-results'), { recursive: true });
-writeFileSync(join(repoRoot, 'bench-results', 'detector-calibration.json'), `${JSON.stringify({ bench: 'detector-calibration', thresholds: DEFAULT_THRESHOLDS, summary, table }, null, 2)}\n`);
+writeFileSync(
+  join(repoRoot, 'bench-results', 'detector-calibration.json'),
+  `${JSON.stringify({ bench: 'detector-calibration', thresholds: DEFAULT_THRESHOLDS, summary, table }, null, 2)}\n`,
+);

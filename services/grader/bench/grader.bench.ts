@@ -36,7 +36,9 @@ const SOURCES: ReadonlyArray<{ file: string; profile: string; informational?: bo
 function agreement(): Array<SourceScore & { informational: boolean }> | null {
   const dir = findBenchmarkDir();
   if (!dir) {
-    console.log('answer-equivalence benchmark data not found beside the repository (../shared/benchmarks/answer-equivalence): agreement skipped');
+    console.log(
+      'answer-equivalence benchmark data not found beside the repository (../shared/benchmarks/answer-equivalence): agreement skipped',
+    );
     return null;
   }
   const present = SOURCES.filter((s) => existsSync(join(dir, s.file)));
@@ -65,7 +67,9 @@ function agreement(): Array<SourceScore & { informational: boolean }> | null {
     if (s.disagreements.length === 0) continue;
     console.log(`\nDisagreements in ${s.file}:`);
     for (const d of s.disagreements) {
-      console.log(`  ${d.id}\n    gold=${JSON.stringify(d.gold).slice(0, 120)}\n    pred=${JSON.stringify(d.prediction).slice(0, 120)}\n    expected=${d.expected} got=${d.got} via ${d.detail}`);
+      console.log(
+        `  ${d.id}\n    gold=${JSON.stringify(d.gold).slice(0, 120)}\n    pred=${JSON.stringify(d.prediction).slice(0, 120)}\n    expected=${d.expected} got=${d.got} via ${d.detail}`,
+      );
     }
   }
   return scores;
@@ -132,8 +136,16 @@ async function throughput(): Promise<Record<string, number>> {
   console.log('\nThroughput on ~8k-token math trajectories (samples per CPU-second = per core; target >= 500)');
   console.table([
     { mode: 'detectors only', 'samples/cpu-s': res.detectorsSamplesPerCpuSecond, 'ms/sample (wall)': res.detectorsMsPerSample },
-    { mode: 'full grade, 1 in flight', 'samples/cpu-s': res.sequentialSamplesPerCpuSecond, 'samples/s (wall)': res.sequentialSamplesPerSecond },
-    { mode: 'full grade, 32 in flight', 'samples/cpu-s': res.concurrentSamplesPerCpuSecond, 'samples/s (wall)': res.concurrentSamplesPerSecond },
+    {
+      mode: 'full grade, 1 in flight',
+      'samples/cpu-s': res.sequentialSamplesPerCpuSecond,
+      'samples/s (wall)': res.sequentialSamplesPerSecond,
+    },
+    {
+      mode: 'full grade, 32 in flight',
+      'samples/cpu-s': res.concurrentSamplesPerCpuSecond,
+      'samples/s (wall)': res.concurrentSamplesPerSecond,
+    },
   ]);
   return res;
 }

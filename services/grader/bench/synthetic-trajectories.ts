@@ -14,9 +14,57 @@ export function rng(seed: number): () => number {
   };
 }
 
-const OPENERS = ['First', 'Next', 'Now', 'Then', 'So', 'Hence', 'Therefore', 'Alternatively', 'Hmm,', 'Wait,', 'Let me see:', 'Note that', 'Recall that', 'Observe that', 'In particular,'];
-const VERBS = ['substitute', 'expand', 'factor', 'simplify', 'differentiate', 'integrate', 'compare', 'bound', 'square', 'sum', 'multiply out', 'reduce modulo', 'rewrite', 'check', 'estimate'];
-const OBJECTS = ['the left-hand side', 'both sides', 'the numerator', 'the denominator', 'the quadratic', 'the remainder', 'the telescoping sum', 'the inequality', 'the recurrence', 'the generating function', 'each term', 'the discriminant', 'the product', 'the last expression', 'the constraint'];
+const OPENERS = [
+  'First',
+  'Next',
+  'Now',
+  'Then',
+  'So',
+  'Hence',
+  'Therefore',
+  'Alternatively',
+  'Hmm,',
+  'Wait,',
+  'Let me see:',
+  'Note that',
+  'Recall that',
+  'Observe that',
+  'In particular,',
+];
+const VERBS = [
+  'substitute',
+  'expand',
+  'factor',
+  'simplify',
+  'differentiate',
+  'integrate',
+  'compare',
+  'bound',
+  'square',
+  'sum',
+  'multiply out',
+  'reduce modulo',
+  'rewrite',
+  'check',
+  'estimate',
+];
+const OBJECTS = [
+  'the left-hand side',
+  'both sides',
+  'the numerator',
+  'the denominator',
+  'the quadratic',
+  'the remainder',
+  'the telescoping sum',
+  'the inequality',
+  'the recurrence',
+  'the generating function',
+  'each term',
+  'the discriminant',
+  'the product',
+  'the last expression',
+  'the constraint',
+];
 const NAMES = ['x', 'y', 'n', 'k', 'a', 'b', 'm', 't', 'r', 's'];
 
 function sentence(r: () => number): string {
@@ -29,7 +77,7 @@ function sentence(r: () => number): string {
     () => `${pick(OPENERS)} $\\frac{${a}}{${b}} + ${v}^2 = ${(a / b).toFixed(3)} + ${v}^2$, so ${pick(OBJECTS)} is at most ${a + b}.`,
     () => `If ${v} were ${b}, then ${pick(OBJECTS)} would equal ${a - b}, and that contradicts the bound ${a}.`,
     () => `${pick(OPENERS)} I ${pick(VERBS)} ${pick(OBJECTS)}: $(${v}+${b})^2 = ${v}^2 + ${2 * b}${v} + ${b * b}$.`,
-    () => `Let me ${pick(VERBS)} ${pick(OBJECTS)} for ${v} from 1 to ${a}; the partial result is ${a * (a + 1) / 2}.`,
+    () => `Let me ${pick(VERBS)} ${pick(OBJECTS)} for ${v} from 1 to ${a}; the partial result is ${(a * (a + 1)) / 2}.`,
   ];
   return pick(kinds)();
 }
@@ -104,9 +152,26 @@ export function mathSample(seed: number, chars: number, kind: Degeneration = 'no
   return {
     question: { id: `q${seed}`, kind: 'math', problem: 'p', answer },
     trajectory: {
-      campaignId: 'bench', questionId: `q${seed}`, stage: 'rft', sampleIndex: 0, seed, recipe: 'bench', segments,
-      turns: [{ promptTokens: 100, completionTokens: Math.round(chars / 4), cachedTokens: null, finishReason: 'stop', stopReason: null, latencyMs: 1 }],
-      end: 'eos', toolCalls: withTool ? 1 : 0, hintsInserted: 0,
+      campaignId: 'bench',
+      questionId: `q${seed}`,
+      stage: 'rft',
+      sampleIndex: 0,
+      seed,
+      recipe: 'bench',
+      segments,
+      turns: [
+        {
+          promptTokens: 100,
+          completionTokens: Math.round(chars / 4),
+          cachedTokens: null,
+          finishReason: 'stop',
+          stopReason: null,
+          latencyMs: 1,
+        },
+      ],
+      end: 'eos',
+      toolCalls: withTool ? 1 : 0,
+      hintsInserted: 0,
     },
   };
 }

@@ -70,7 +70,10 @@ async function drive(seconds: number, concurrency: number, once: () => Promise<b
 
 function coldRun(code: string, expected: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const child = spawn(PYTHON, ['-c', code], { env: { PATH: '/usr/bin:/bin', OPENBLAS_NUM_THREADS: '1' }, stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(PYTHON, ['-c', code], {
+      env: { PATH: '/usr/bin:/bin', OPENBLAS_NUM_THREADS: '1' },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     child.on('close', (code) => resolve(code === 0 && out === expected));
@@ -106,15 +109,42 @@ async function main(): Promise<void> {
       const cold = await drive(COLD_SECONDS, CORES, () => coldRun(code, EXPECTED[name]));
       const ratio = Number((warm.execPerSecond / cold.execPerSecond).toFixed(1));
       results[name] = { warm, cold, ratio };
-      rows.push([name, 'warm pool', String(warm.execPerSecond), String(warm.p50Ms), String(warm.p99Ms), String(warm.runs), String(warm.failures), `${ratio}x`]);
-      rows.push([name, 'cold spawn', String(cold.execPerSecond), String(cold.p50Ms), String(cold.p99Ms), String(cold.runs), String(cold.failures), '1x']);
+      rows.push([
+        name,
+        'warm pool',
+        String(warm.execPerSecond),
+        String(warm.p50Ms),
+        String(warm.p99Ms),
+        String(warm.runs),
+        String(warm.failures),
+        `${ratio}x`,
+      ]);
+      rows.push([
+        name,
+        'cold spawn',
+        String(cold.execPerSecond),
+        String(cold.p50Ms),
+        String(cold.p99Ms),
+        String(cold.runs),
+        String(cold.failures),
+        '1x',
+      ]);
     }
     // A cold interpreter that offers what the pool offers has to import numpy and sympy.
     const preload = await drive(COLD_SECONDS, CORES, () => coldRun(`import numpy, sympy\n${SNIPPETS.trivial}`, EXPECTED.trivial));
     const trivialWarm = (results['trivial'] as { warm: Figures }).warm;
     const preloadRatio = Number((trivialWarm.execPerSecond / preload.execPerSecond).toFixed(1));
     results['trivialVsColdWithImports'] = { cold: preload, ratio: preloadRatio };
-    rows.push(['trivial', 'cold + import numpy,sympy', String(preload.execPerSecond), String(preload.p50Ms), String(preload.p99Ms), String(preload.runs), String(preload.failures), `warm is ${preloadRatio}x`]);
+    rows.push([
+      'trivial',
+      'cold + import numpy,sympy',
+      String(preload.execPerSecond),
+      String(preload.p50Ms),
+      String(preload.p99Ms),
+      String(preload.runs),
+      String(preload.failures),
+      `warm is ${preloadRatio}x`,
+    ]);
   } finally {
     await client.close();
     await service.close();
@@ -135,7 +165,17 @@ async function main(): Promise<void> {
     sympyRatioToCold: { target: 30, measured: sympy.ratio, met: sympy.ratio >= 30 },
   };
   console.log('targets:', JSON.stringify(targets));
-  const out = { name: 'sandbox', date: new Date().toISOString(), cores: CORES, poolSize, concurrency, isolation: isolation.summary, machineLoad: loadBefore, results, targets };
+  const out = {
+    name: 'sandbox',
+    date: new Date().toISOString(),
+    cores: CORES,
+    poolSize,
+    concurrency,
+    isolation: isolation.summary,
+    machineLoad: loadBefore,
+    results,
+    targets,
+  };
   await mkdir(join(REPO_ROOT, 'bench-results'), { recursive: true });
   await writeFile(join(REPO_ROOT, 'bench-results', 'sandbox.json'), JSON.stringify(out, null, 2) + '\n');
 }

@@ -22,7 +22,11 @@ describe('execution semantics', () => {
 
   it('reports exit codes, and tracebacks that start at the snippet', async () => {
     expect(await sandbox.run({ code: 'import sys\nsys.exit(3)' })).toMatchObject({ status: 'error', exitCode: 3 });
-    expect(await sandbox.run({ code: 'raise SystemExit("bad input")' })).toMatchObject({ status: 'error', exitCode: 1, stderr: 'bad input\n' });
+    expect(await sandbox.run({ code: 'raise SystemExit("bad input")' })).toMatchObject({
+      status: 'error',
+      exitCode: 1,
+      stderr: 'bad input\n',
+    });
     const r = await sandbox.run({ code: 'def f():\n    return 1 / 0\nf()' });
     expect(r.status).toBe('error');
     expect(r.stderr).toBe(
@@ -44,13 +48,18 @@ describe('execution semantics', () => {
   });
 
   it('has numpy and sympy ready', async () => {
-    const r = await sandbox.run({ code: 'import numpy as np, sympy as sp\nprint(np.linalg.det(np.eye(3)), sp.integrate(sp.Symbol("x") ** 2))' });
+    const r = await sandbox.run({
+      code: 'import numpy as np, sympy as sp\nprint(np.linalg.det(np.eye(3)), sp.integrate(sp.Symbol("x") ** 2))',
+    });
     expect(r.stdout).toBe('1.0 x**3/3\n');
   });
 
   it('rejects limits above the server maxima with the field named (client throws InputError)', async () => {
     await expect(sandbox.run({ code: 'pass', limits: { memoryMb: 60_000 } })).rejects.toThrow(InputError);
-    const response = await fetch(`${sandbox.url}/v1/execute`, { method: 'POST', body: JSON.stringify({ code: 'pass', limits: { memoryMb: 60_000 } }) });
+    const response = await fetch(`${sandbox.url}/v1/execute`, {
+      method: 'POST',
+      body: JSON.stringify({ code: 'pass', limits: { memoryMb: 60_000 } }),
+    });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ problems: ['limits.memoryMb: 60000 is above the server maximum 4096'] });
     const malformed = await fetch(`${sandbox.url}/v1/execute`, { method: 'POST', body: JSON.stringify({ code: 1 }) });
@@ -62,12 +71,20 @@ describe('execution semantics', () => {
     const symlink = await sandbox.run({ code: 'import os\nos.symlink("/etc/shadow", "s")\nprint(open("s").read())' });
     expect(symlink.status).toBe('error');
     expect(symlink.stderr).toMatch(/Permission denied/);
-    const raise = await sandbox.run({ code: 'import resource\nresource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))' });
+    const raise = await sandbox.run({
+      code: 'import resource\nresource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))',
+    });
     expect(raise.status).toBe('error');
     expect(raise.stderr).toMatch(/not allowed to raise maximum limit|Operation not permitted|ValueError/);
-    const recursion = await sandbox.run({ code: 'import sys\nsys.setrecursionlimit(10**6)\ndef f(n):\n    return f(n + 1)\nf(0)', limits: { memoryMb: 384, timeoutMs: 20_000 } });
+    const recursion = await sandbox.run({
+      code: 'import sys\nsys.setrecursionlimit(10**6)\ndef f(n):\n    return f(n + 1)\nf(0)',
+      limits: { memoryMb: 384, timeoutMs: 20_000 },
+    });
     expect(['error', 'memory']).toContain(recursion.status);
-    const giant = await sandbox.run({ code: 'import sys\nsys.set_int_max_str_digits(0)\nprint(len(str(7 ** 10 ** 8)))', limits: { timeoutMs: 1000 } });
+    const giant = await sandbox.run({
+      code: 'import sys\nsys.set_int_max_str_digits(0)\nprint(len(str(7 ** 10 ** 8)))',
+      limits: { timeoutMs: 1000 },
+    });
     expect(giant.status).toBe('timeout');
     expect(await sandbox.healthy()).toBe(true);
   });

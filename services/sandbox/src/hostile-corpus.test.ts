@@ -11,7 +11,7 @@ const SECRET = `sandbox-test-secret-${process.pid}-${Date.now()}`;
 
 let sandbox: RunningSandbox;
 let baseline: number[];
-let restartsBefore = 0;
+const restartsBefore = 0;
 
 async function expectStillServing(): Promise<void> {
   expect(await sandbox.healthy()).toBe(true);
@@ -54,7 +54,8 @@ describe('hostile corpus', () => {
   });
 
   it('sleep that ignores signals: killed at the wall clock', async () => {
-    const code = 'import signal, time\nfor s in (signal.SIGTERM, signal.SIGINT, signal.SIGALRM, signal.SIGHUP):\n    signal.signal(s, signal.SIG_IGN)\ntime.sleep(3600)';
+    const code =
+      'import signal, time\nfor s in (signal.SIGTERM, signal.SIGINT, signal.SIGALRM, signal.SIGHUP):\n    signal.signal(s, signal.SIG_IGN)\ntime.sleep(3600)';
     const r = await sandbox.run({ code, limits: { timeoutMs: 1000 } });
     expect(r.status).toBe('timeout');
     await expectStillServing();
@@ -71,7 +72,10 @@ describe('hostile corpus', () => {
   it('memory bombs: status memory', async () => {
     const big = await sandbox.run({ code: 'x = bytearray(8 * 1024 ** 3)', limits: { memoryMb: 512 } });
     expect(big.status).toBe('memory');
-    const growing = await sandbox.run({ code: 'chunks = []\nwhile True:\n    chunks.append(bytearray(10 ** 7))', limits: { memoryMb: 512 } });
+    const growing = await sandbox.run({
+      code: 'chunks = []\nwhile True:\n    chunks.append(bytearray(10 ** 7))',
+      limits: { memoryMb: 512 },
+    });
     expect(growing.status).toBe('memory');
     await expectStillServing();
   });
@@ -94,9 +98,11 @@ describe('hostile corpus', () => {
   });
 
   it('disk fill: stopped by the private tmpfs, and the next run starts empty', async () => {
-    const code = 'import os\ni = 0\ntry:\n    while True:\n        with open(f"f{i}", "wb") as fh:\n            fh.write(b"\\0" * (8 << 20))\n        i += 1\nexcept OSError as e:\n    print("stopped", e.errno, i)';
+    const code =
+      'import os\ni = 0\ntry:\n    while True:\n        with open(f"f{i}", "wb") as fh:\n            fh.write(b"\\0" * (8 << 20))\n        i += 1\nexcept OSError as e:\n    print("stopped", e.errno, i)';
     const r = await sandbox.run({ code, limits: { timeoutMs: 20_000 } });
-    if (sandbox.isolation.bwrap.active) expect(r.stdout).toMatch(/^stopped 28 /); // ENOSPC
+    if (sandbox.isolation.bwrap.active)
+      expect(r.stdout).toMatch(/^stopped 28 /); // ENOSPC
     else expect(['ok', 'timeout']).toContain(r.status);
     const next = await sandbox.run({ code: 'import os\nprint(os.listdir("."))\nopen("a", "wb").write(b"1" * 1000)' });
     expect(next.status).toBe('ok');
@@ -166,7 +172,8 @@ describe('hostile corpus', () => {
   });
 
   it('writes outside the work dir fail', async () => {
-    const code = 'import os\nfor p in ["/tmp/evil", "/etc/evil", "/usr/lib/evil", "../evil", "/dev/shm/evil", "/evil"]:\n    try:\n        open(p, "w").write("x")\n        print("written", p)\n    except OSError as e:\n        print("denied", p, e.errno)';
+    const code =
+      'import os\nfor p in ["/tmp/evil", "/etc/evil", "/usr/lib/evil", "../evil", "/dev/shm/evil", "/evil"]:\n    try:\n        open(p, "w").write("x")\n        print("written", p)\n    except OSError as e:\n        print("denied", p, e.errno)';
     const r = await sandbox.run({ code });
     expect(r.status).toBe('ok');
     expect(r.stdout).not.toContain('written');
@@ -205,14 +212,18 @@ describe('hostile corpus', () => {
     expect(r.status).toBe('error');
     expect(r.stdout).not.toContain('pwned');
     expect(r.stderr).toMatch(/PermissionError|Operation not permitted/);
-    const allowed = await sandbox.run({ code: 'import subprocess\nprint(subprocess.run(["sh", "-c", "echo hi"], capture_output=True).stdout)', allowSubprocesses: true });
+    const allowed = await sandbox.run({
+      code: 'import subprocess\nprint(subprocess.run(["sh", "-c", "echo hi"], capture_output=True).stdout)',
+      allowSubprocesses: true,
+    });
     expect(allowed.status).toBe('ok');
     expect(allowed.stdout).toBe("b'hi\\n'\n");
     await expectStillServing();
   });
 
   it('leave a daemon behind: swept after the run', async () => {
-    const code = 'import os, subprocess\nsubprocess.Popen(["sleep", "300"], start_new_session=True)\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        import time\n        time.sleep(300)\n    os._exit(0)\nprint("left")';
+    const code =
+      'import os, subprocess\nsubprocess.Popen(["sleep", "300"], start_new_session=True)\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        import time\n        time.sleep(300)\n    os._exit(0)\nprint("left")';
     const r = await sandbox.run({ code, allowSubprocesses: true });
     expect(r.status).toBe('ok');
     expect(r.stdout).toBe('left\n');
@@ -220,10 +231,13 @@ describe('hostile corpus', () => {
   });
 
   it('patching sympy, builtins and the interpreter does not reach the next run', async () => {
-    const patch = 'import sympy, builtins, sys, math\nsympy.solve = lambda *a, **k: "pwned"\nmath.pi = 3\nbuiltins.len = None\nsys.modules["numpy"] = None\nprint("patched")';
+    const patch =
+      'import sympy, builtins, sys, math\nsympy.solve = lambda *a, **k: "pwned"\nmath.pi = 3\nbuiltins.len = None\nsys.modules["numpy"] = None\nprint("patched")';
     for (let i = 0; i < POOL; i++) expect((await sandbox.run({ code: patch })).stdout).toBe('patched\n');
     for (let i = 0; i < POOL * 2; i++) {
-      const r = await sandbox.run({ code: 'import sympy, math, numpy\nx = sympy.Symbol("x")\nprint(sympy.solve(x**2 - 4, x), math.pi > 3.14, len("ab"), numpy.arange(3).sum())' });
+      const r = await sandbox.run({
+        code: 'import sympy, math, numpy\nx = sympy.Symbol("x")\nprint(sympy.solve(x**2 - 4, x), math.pi > 3.14, len("ab"), numpy.arange(3).sum())',
+      });
       expect(r.stdout).toBe('[-2, 2] True 2 3\n');
     }
     await expectStillServing();
@@ -248,7 +262,9 @@ describe('hostile corpus', () => {
 
   it('the environment is empty apart from an allow-list', async () => {
     const r = await sandbox.run({ code: 'import os\nprint(sorted(os.environ))\nprint(os.getuid() != 0)' });
-    expect(r.stdout).toBe("['HOME', 'LANG', 'MALLOC_ARENA_MAX', 'MKL_NUM_THREADS', 'OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'PATH', 'TMPDIR']\nTrue\n");
+    expect(r.stdout).toBe(
+      "['HOME', 'LANG', 'MALLOC_ARENA_MAX', 'MKL_NUM_THREADS', 'OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'PATH', 'TMPDIR']\nTrue\n",
+    );
     await expectStillServing();
   });
 });

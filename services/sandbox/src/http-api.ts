@@ -64,7 +64,7 @@ export function createHttpHandler(deps: HttpApiDeps): (req: IncomingMessage, res
       const problems = describeIssues(request.error);
       return sendJson(res, 400, { error: problems.join('; '), problems });
     }
-    let limits;
+    let limits: ReturnType<typeof resolveLimits>;
     try {
       limits = resolveLimits(request.data.limits, config);
     } catch (error) {

@@ -77,9 +77,11 @@ describe('isolation layers one at a time', () => {
   });
 
   it('bubblewrap alone: own network namespace, read-only root, private /tmp', async (context) => {
-    const sandbox = await startSandbox({ poolSize: 1, sandboxUid: 21_031, layers: { seccomp: 'off', landlock: 'off', bwrap: 'auto' } }).catch(
-      (error: unknown) => error as Error,
-    );
+    const sandbox = await startSandbox({
+      poolSize: 1,
+      sandboxUid: 21_031,
+      layers: { seccomp: 'off', landlock: 'off', bwrap: 'auto' },
+    }).catch((error: unknown) => error as Error);
     if (sandbox instanceof Error) throw sandbox;
     const active = sandbox.isolation.bwrap.active;
     await sandbox.close();
@@ -98,7 +100,15 @@ describe('isolation layers one at a time', () => {
   it('refuses to start when a required layer is missing, naming it', async () => {
     // Without dist-packages on sys.path the interpreter cannot import libseccomp's binding.
     const service = createSandboxService(
-      { port: 0, poolSize: 1, sandboxUid: 21_041, allowSameUid: !IS_ROOT, warm: false, extraSysPath: [], layers: { seccomp: 'require', landlock: 'off', bwrap: 'off' } },
+      {
+        port: 0,
+        poolSize: 1,
+        sandboxUid: 21_041,
+        allowSameUid: !IS_ROOT,
+        warm: false,
+        extraSysPath: [],
+        layers: { seccomp: 'require', landlock: 'off', bwrap: 'off' },
+      },
       { logger: pino({ level: 'silent' }) },
     );
     await expect(service.start()).rejects.toThrow(/seccomp: required but not active: python3-seccomp/);

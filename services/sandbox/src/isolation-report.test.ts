@@ -9,7 +9,11 @@ const verifiedProbe: ProbeReport = {
   groups: [],
   seccomp: { active: true, seen: { socket: 1, fork: 1, kill: 1 } },
   landlockAbi: 7,
-  landlock: { active: true, seen: { readOther: 13 }, features: { filesystem: true, tcp: true, signalScope: true, abstractUnixScope: true } },
+  landlock: {
+    active: true,
+    seen: { readOther: 13 },
+    features: { filesystem: true, tcp: true, signalScope: true, abstractUnixScope: true },
+  },
   namespaces: { interfaces: ['lo'], init: 'bwrap', writeRoot: 30 },
   seccompAvailable: true,
 };
@@ -45,7 +49,9 @@ describe('assessIsolation', () => {
 
   it('says why bubblewrap is off and refuses when it was required', () => {
     const config = parseSandboxConfig({ layers: { bwrap: 'require' } });
-    const { report, problems } = assessIsolation(inputs({ config, bwrapLaunched: false, bwrapUnavailable: 'bwrap failed: No permissions to create new namespace' }));
+    const { report, problems } = assessIsolation(
+      inputs({ config, bwrapLaunched: false, bwrapUnavailable: 'bwrap failed: No permissions to create new namespace' }),
+    );
     expect(report.bwrap).toMatchObject({ active: false, detail: 'bwrap failed: No permissions to create new namespace' });
     expect(problems).toEqual(['bwrap: required but not active: bwrap failed: No permissions to create new namespace']);
   });
@@ -71,6 +77,8 @@ describe('assessIsolation', () => {
   it('notices when a restarted fork server lost a layer', () => {
     const { report } = assessIsolation(inputs());
     expect(sameLayers(report, verifiedProbe)).toBeNull();
-    expect(sameLayers(report, { ...verifiedProbe, landlock: { ...verifiedProbe.landlock, active: false } })).toBe('landlock no longer verified');
+    expect(sameLayers(report, { ...verifiedProbe, landlock: { ...verifiedProbe.landlock, active: false } })).toBe(
+      'landlock no longer verified',
+    );
   });
 });

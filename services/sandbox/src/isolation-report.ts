@@ -39,7 +39,9 @@ function uidLayer(input: IsolationInputs): LayerReport {
   if (probe.uid === 0) return { mode: 'require', active: false, detail: 'fork server runs as root' };
   if (identity) {
     const ok = probe.uid === identity.uid && probe.gid === identity.gid && probe.groups.length === 0;
-    const range = config.perSlotUid ? `${config.sandboxUid}..${config.sandboxUid + config.poolSize - 1} (one per slot)` : `${config.sandboxUid}`;
+    const range = config.perSlotUid
+      ? `${config.sandboxUid}..${config.sandboxUid + config.poolSize - 1} (one per slot)`
+      : `${config.sandboxUid}`;
     return {
       mode: 'require',
       active: ok,
@@ -134,10 +136,14 @@ export function assessIsolation(input: IsolationInputs): { report: IsolationRepo
   }
   if (input.identity === null && !landlock.active && !bwrap.active) {
     problems.push(
-      'uid: executions share the service uid and neither Landlock nor bubblewrap is active, so they could read the service through /proc (environ, mem) and each other\'s work dirs',
+      "uid: executions share the service uid and neither Landlock nor bubblewrap is active, so they could read the service through /proc (environ, mem) and each other's work dirs",
     );
   }
-  for (const [name, layer] of [['seccomp', seccomp], ['landlock', landlock], ['bwrap', bwrap]] as const) {
+  for (const [name, layer] of [
+    ['seccomp', seccomp],
+    ['landlock', landlock],
+    ['bwrap', bwrap],
+  ] as const) {
     if (layer.mode === 'require' && !layer.active) problems.push(`${name}: required but not active: ${layer.detail}`);
   }
   return { report, problems };

@@ -137,7 +137,11 @@ describe('sessions and faults', () => {
   it('healthz reports the pool and the verified isolation layers', async () => {
     const response = await fetch(`${sandbox.url}/healthz`);
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { status: string; isolation: { seccomp: { active: boolean } }; pool: { workers: { idle: number } } };
+    const body = (await response.json()) as {
+      status: string;
+      isolation: { seccomp: { active: boolean } };
+      pool: { workers: { idle: number } };
+    };
     expect(body.status).toBe('ok');
     expect(body.isolation.seccomp.active).toBe(true);
     const metrics = await (await fetch(`${sandbox.url}/metrics`)).text();

@@ -22,7 +22,6 @@ interface QueuedJob {
   onAbort: (() => void) | null;
 }
 
-
 const CLOSE_GRACE_MS = 10_000;
 
 /** K warm fork servers, a bounded queue, sessions pinned to their fork server, recycling. */
@@ -105,7 +104,12 @@ export class WorkerPool {
       if (!this.queue.includes(job)) return;
       if (this.queue.length > this.config.maxQueue) {
         this.dequeue(job);
-        resolve(noticeResult('busy', `all ${this.config.poolSize} fork servers busy and ${this.config.maxQueue} requests waiting; it did not run`));
+        resolve(
+          noticeResult(
+            'busy',
+            `all ${this.config.poolSize} fork servers busy and ${this.config.maxQueue} requests waiting; it did not run`,
+          ),
+        );
         return;
       }
       job.timer = setTimeout(() => {
@@ -182,7 +186,10 @@ export class WorkerPool {
     slot.worker = worker;
     slot.state = 'idle';
     slot.baseRssKb = worker.ready?.rssKb ?? 0;
-    this.logger.info({ slot: slot.index, pid: worker.ready?.pid, uid: worker.ready?.uid, isolation: this.isolation?.summary }, 'fork server ready');
+    this.logger.info(
+      { slot: slot.index, pid: worker.ready?.pid, uid: worker.ready?.uid, isolation: this.isolation?.summary },
+      'fork server ready',
+    );
     void worker.exited.then((reason) => this.onExit(slot, worker, reason));
     this.refreshGauges();
     this.pump();
@@ -270,9 +277,7 @@ export class WorkerPool {
     if (sessionId === undefined) return idle[0];
     const entry = this.sessions.get(sessionId);
     if (entry) return idle.find((slot) => slot.index === entry.slot);
-    const byLoad = idle
-      .map((slot) => ({ slot, count: this.sessions.countOnSlot(slot.index) }))
-      .sort((a, b) => a.count - b.count);
+    const byLoad = idle.map((slot) => ({ slot, count: this.sessions.countOnSlot(slot.index) })).sort((a, b) => a.count - b.count);
     const best = byLoad[0]!;
     if (best.count >= this.config.sessions.maxPerWorker) {
       const victim = this.sessions.leastRecentlyUsed(best.slot.index);
@@ -341,7 +346,10 @@ export class WorkerPool {
     if (result.status === 'sandbox_error') {
       this.logger.warn({ slot: slot.index, sessionId, stderr: result.stderr.slice(-2000) }, 'execution failed in the sandbox');
     } else {
-      this.logger.debug({ slot: slot.index, sessionId, status: result.status, wallMs: result.wallMs, isolation: this.isolation?.summary }, 'execution finished');
+      this.logger.debug(
+        { slot: slot.index, sessionId, status: result.status, wallMs: result.wallMs, isolation: this.isolation?.summary },
+        'execution finished',
+      );
     }
     if (slot.worker === worker) {
       slot.state = 'idle';

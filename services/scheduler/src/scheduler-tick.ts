@@ -9,7 +9,7 @@ import {
   touch,
   type Db,
 } from '@rft/db';
-import { jobIdFor, type JobQueues } from '@rft/queue';
+import type { JobQueues } from '@rft/queue';
 import type { Logger } from '@rft/telemetry';
 import { sql } from 'kysely';
 
@@ -59,8 +59,6 @@ export async function schedulerTick(db: Db, queues: JobQueues, settings: Schedul
       const job = item.status === 'generated' ? ('grade' as const) : ('rollout' as const);
       const payload = { campaignId: item.campaignId, questionId: item.questionId, stage: item.stage };
       if (!(await queues.exists(job, payload))) {
-        // A failed job kept for inspection still holds the deterministic id; BullMQ would ignore the add.
-        await (await queues.queue(job).getJob(jobIdFor(job, payload)))?.remove();
         await queues.add(job, payload);
         recovered += 1;
         log.warn({ ...payload, job, status: item.status }, 'job vanished from the queue; re-enqueued');

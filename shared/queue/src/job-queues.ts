@@ -29,14 +29,32 @@ export function createJobQueues(connection: Redis, prefix: string): JobQueues {
     const data = parsePayload(name, payload);
     return { name, data, opts: { ...JOB_POLICIES[name].options, jobId: jobIdFor(name, data) } };
   };
+  // Job ids are deterministic and BullMQ ignores an add whose id still exists. A failed job kept
+  // for inspection would turn the re-admission of a retried item into a silent no-op: it is
+  // removed first. Waiting or active jobs are left alone (that add is a genuine duplicate).
+  const clearFinished = async (name: JobName, jobIds: readonly string[]) => {
+    const q = queue(name);
+    await Promise.all(
+      jobIds.map(async (id) => {
+        const job = await q.getJob(id);
+        if (job && (job.finishedOn !== undefined || (await job.isFailed()))) await job.remove();
+      }),
+    );
+  };
   return {
     async add(name, payload) {
       const job = toJob(name, payload);
+      await clearFinished(name, [job.opts.jobId]);
       await queue(name).add(job.name, job.data, job.opts);
     },
     async addBulk(name, payloads) {
       for (let i = 0; i < payloads.length; i += BULK_CHUNK) {
-        await queue(name).addBulk(payloads.slice(i, i + BULK_CHUNK).map((p) => toJob(name, p)));
+        const jobs = payloads.slice(i, i + BULK_CHUNK).map((p) => toJob(name, p));
+        await clearFinished(
+          name,
+          jobs.map((j) => j.opts.jobId),
+        );
+        await queue(name).addBulk(jobs);
       }
     },
     async exists(name, payload) {

@@ -111,7 +111,9 @@ describe('sandbox client', () => {
   });
 
   it('throws InputError for a request the server rejects, and for one that is invalid locally', async () => {
-    const server = await serve((_req, res) => json(res, 400, { error: 'x', problems: ['limits.timeoutMs: 999999 is above the server maximum 120000'] }));
+    const server = await serve((_req, res) =>
+      json(res, 400, { error: 'x', problems: ['limits.timeoutMs: 999999 is above the server maximum 120000'] }),
+    );
     const c = client(server.url);
     await expect(c.run({ ...REQUEST, limits: { timeoutMs: 500_000 } })).rejects.toThrow(InputError);
     await expect(c.run({ code: 42 } as unknown as ExecutionRequest)).rejects.toThrow(/code/);

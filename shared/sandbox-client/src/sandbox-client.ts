@@ -36,7 +36,15 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENOEN
 const DEFAULT_WALL_MS = 10_000;
 
 function sandboxError(reason: string, wallMs: number): ExecutionResult {
-  return { status: 'sandbox_error', stdout: '', stderr: `[sandbox-client] ${reason}\n`, exitCode: null, wallMs, cpuMs: 0, truncated: false };
+  return {
+    status: 'sandbox_error',
+    stdout: '',
+    stderr: `[sandbox-client] ${reason}\n`,
+    exitCode: null,
+    wallMs,
+    cpuMs: 0,
+    truncated: false,
+  };
 }
 
 function readAll(res: IncomingMessage): Promise<string> {

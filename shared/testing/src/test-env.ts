@@ -2,7 +2,7 @@ import { createDb, type Db } from '@rft/db';
 import type { ObjectStore } from '@rft/storage';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
-import { cloneDatabase } from './template-database.ts';
+import { cloneDatabase, prepareTemplateDatabase } from './template-database.ts';
 import { createTestStore, testS3Settings } from './test-store.ts';
 
 export interface TestEnv {
@@ -29,7 +29,11 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
  * template, its own BullMQ prefix and its own S3 prefix. Call in `beforeAll`, clean up in `afterAll`.
  */
 export async function createTestEnv(): Promise<TestEnv> {
-  const database = await cloneDatabase(ADMIN_URL, inject('templateDatabase'));
+  const database = await cloneDatabase(ADMIN_URL, inject('templateDatabase')).catch(async (error: { code?: string }) => {
+    // Another test run on the same server may have dropped the template (older fixtures did): rebuild it.
+    if (error.code !== '3D000') throw error;
+    return cloneDatabase(ADMIN_URL, await prepareTemplateDatabase(ADMIN_URL));
+  });
   const id = database.name;
   const db = createDb({ url: database.url, poolSize: 5 });
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });

@@ -44,7 +44,12 @@ describe('buildDatasetVersion', () => {
     const result = await buildDatasetVersion({ store: s3.store, rows, info: sampleInfo(), tokenizer, rowsPerShard: 2 });
     const m = DatasetManifest.parse(JSON.parse(Buffer.from((await s3.store.get(`${result.prefix}/manifest.json`))!).toString('utf8')));
     expect(m.datasetId).toBe(result.datasetId);
-    expect(m.counts).toMatchObject({ input: 6, kept: 5, droppedByBuild: { not_eligible: 1 }, droppedUpstream: { wrong_answer: 12, repetitive: 3 } });
+    expect(m.counts).toMatchObject({
+      input: 6,
+      kept: 5,
+      droppedByBuild: { not_eligible: 1 },
+      droppedUpstream: { wrong_answer: 12, repetitive: 3 },
+    });
     expect(m.model.tokenizer.sha256).toBe(tokenizer.sha256);
     expect(m.model.chatTemplateSha256).toBe(tokenizer.chatTemplateSha256);
     expect(m.exports.parquet.files.map((f) => f.path)).toEqual([
@@ -70,7 +75,10 @@ describe('buildDatasetVersion', () => {
     const first = (await s3.store.get(`${result.prefix}/data/train-00000-of-00003.parquet`))!;
     const types = await queryParquet(first, (f) => `select typeof(segments) t, typeof(verdict_metrics) m from ${f} limit 1`);
     expect(types[0]).toEqual({ t: 'STRUCT(kind VARCHAR, "text" VARCHAR, train BOOLEAN)[]', m: 'JSON' });
-    const segs = await queryParquet(first, (f) => `select s.kind, s.train from (select unnest(segments) s from ${f} where id = 'q-0001-s0')`);
+    const segs = await queryParquet(
+      first,
+      (f) => `select s.kind, s.train from (select unnest(segments) s from ${f} where id = 'q-0001-s0')`,
+    );
     expect(segs).toEqual([
       { kind: 'prompt', train: false },
       { kind: 'model', train: true },
@@ -82,7 +90,10 @@ describe('buildDatasetVersion', () => {
 
     // TRL projection: masks line up with the spans: trained tokens decode to model/code text only.
     const trl = (await s3.store.get(`${result.prefix}/trl/data/train-00000-of-00003.parquet`))!;
-    const trlRows = await queryParquet(trl, (f) => `select id, input_ids, assistant_masks, labels, typeof(assistant_masks) t from ${f} order by id`);
+    const trlRows = await queryParquet(
+      trl,
+      (f) => `select id, input_ids, assistant_masks, labels, typeof(assistant_masks) t from ${f} order by id`,
+    );
     const row = trlRows[0] as { id: string; input_ids: number[]; assistant_masks: number[]; labels: number[]; t: string };
     expect(row.t).toBe('TINYINT[]');
     expect(row.input_ids.length).toBe(row.assistant_masks.length);
@@ -121,7 +132,9 @@ describe('buildDatasetVersion', () => {
     const { tokenizerJsonPath } = qwenTokenizerFiles();
     const bare = await loadTokenizer({ tokenizerJsonPath });
     expect(bare.chatTemplateSha256).toBeNull();
-    const error = await buildDatasetVersion({ store: s3.store, rows: [sampleRow(1)], info: sampleInfo(), tokenizer: bare }).catch((e: unknown) => e);
+    const error = await buildDatasetVersion({ store: s3.store, rows: [sampleRow(1)], info: sampleInfo(), tokenizer: bare }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toMatch(/info\.chatTemplateSha256: missing/);
   });
@@ -137,6 +150,8 @@ describe('buildDatasetVersion', () => {
 
   it('names the field of bad info', async () => {
     const info = { ...sampleInfo(), graderVersion: '' };
-    await expect(buildDatasetVersion({ store: s3.store, rows: [sampleRow(1)], info, tokenizer })).rejects.toThrow(/dataset info: graderVersion/);
+    await expect(buildDatasetVersion({ store: s3.store, rows: [sampleRow(1)], info, tokenizer })).rejects.toThrow(
+      /dataset info: graderVersion/,
+    );
   });
 });

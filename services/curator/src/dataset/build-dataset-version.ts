@@ -1,11 +1,4 @@
-import {
-  DATASET_MANIFEST_SCHEMA,
-  DatasetManifest,
-  type DatasetFile,
-  type DatasetFormat,
-  InputError,
-  parseOrThrow,
-} from '@rft/contracts';
+import { DATASET_MANIFEST_SCHEMA, DatasetManifest, type DatasetFile, type DatasetFormat, InputError, parseOrThrow } from '@rft/contracts';
 import { objectKeys, type ObjectStore } from '@rft/storage';
 import { AXOLOTL_FIDELITY, toAxolotlRow } from '../export/axolotl.ts';
 import { LLAMA_FACTORY_FIDELITY, llamaFactoryDatasetInfo, toSharegptRow } from '../export/llama-factory.ts';
@@ -104,7 +97,9 @@ export async function buildDatasetVersion(input: BuildDatasetInput): Promise<Bui
     const totals = await stageShards(input, staging, maxTokens, rowsPerShard);
     const kept = totals.lengths.length;
     if (kept === 0) {
-      const reasons = Object.entries(totals.dropped).map(([k, v]) => `${k}=${v}`).join(', ');
+      const reasons = Object.entries(totals.dropped)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ');
       throw new InputError(
         totals.input === 0
           ? 'rows: no rows to build a dataset from (the selection produced zero rows)'
@@ -113,7 +108,14 @@ export async function buildDatasetVersion(input: BuildDatasetInput): Promise<Bui
     }
     const shardCount = Math.ceil(kept / rowsPerShard);
     const lfInfo = llamaFactoryDatasetInfo(LLAMA_FACTORY_DATASET_NAME, 'data');
-    await staging.add('llama-factory', -1, '.json', encoder.encode(JSON.stringify(lfInfo, null, 2) + '\n'), 0, 'llama-factory/dataset_info.json');
+    await staging.add(
+      'llama-factory',
+      -1,
+      '.json',
+      encoder.encode(JSON.stringify(lfInfo, null, 2) + '\n'),
+      0,
+      'llama-factory/dataset_info.json',
+    );
 
     const exportsByFormat = {} as Record<DatasetFormat, DatasetFile[]>;
     for (const file of staging.files()) {
@@ -174,7 +176,9 @@ export async function buildDatasetVersion(input: BuildDatasetInput): Promise<Bui
     if (existing) {
       const previous = parseOrThrow(DatasetManifest, JSON.parse(Buffer.from(existing).toString('utf8')), `${prefix}/manifest.json`);
       if (previous.contentSha256 !== contentSha256) {
-        throw new Error(`${prefix}/manifest.json exists with content ${previous.contentSha256}, expected ${contentSha256}; refusing to overwrite an immutable version`);
+        throw new Error(
+          `${prefix}/manifest.json exists with content ${previous.contentSha256}, expected ${contentSha256}; refusing to overwrite an immutable version`,
+        );
       }
       return { datasetId, prefix, manifest: previous, existed: true };
     }

@@ -1,10 +1,4 @@
-import {
-  TRAINED_SEGMENT_KINDS,
-  type Question,
-  type SegmentKind,
-  type Trajectory,
-  type Verdict,
-} from '@rft/contracts';
+import { TRAINED_SEGMENT_KINDS, type Question, type SegmentKind, type Trajectory, type Verdict } from '@rft/contracts';
 import type { MaskedSegment } from './token-alignment.ts';
 
 /** One selected sample handed to the dataset build. */
@@ -66,7 +60,11 @@ export function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array)) {
       const obj = v as Record<string, unknown>;
-      return Object.fromEntries(Object.keys(obj).sort().map((k) => [k, obj[k]]));
+      return Object.fromEntries(
+        Object.keys(obj)
+          .sort()
+          .map((k) => [k, obj[k]]),
+      );
     }
     return v;
   });

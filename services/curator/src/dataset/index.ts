@@ -1,4 +1,10 @@
-export { buildDatasetVersion, DEFAULT_MAX_SAMPLE_TOKENS, PACK_TOKENS, DEFAULT_ROWS_PER_SHARD, LLAMA_FACTORY_DATASET_NAME } from './build-dataset-version.ts';
+export {
+  buildDatasetVersion,
+  DEFAULT_MAX_SAMPLE_TOKENS,
+  PACK_TOKENS,
+  DEFAULT_ROWS_PER_SHARD,
+  LLAMA_FACTORY_DATASET_NAME,
+} from './build-dataset-version.ts';
 export type { BuildDatasetInput, BuildDatasetResult } from './build-dataset-version.ts';
 export type { DatasetRowInput, CanonicalRecord } from './canonical-record.ts';
 export { DatasetInfo, type BuildDropReason } from './dataset-info.ts';

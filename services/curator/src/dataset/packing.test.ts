@@ -12,13 +12,17 @@ describe('packFirstFitDecreasing', () => {
       { id: 'f', length: 16_000 },
     ];
     const packs = packFirstFitDecreasing(items, 32_768);
-    expect(packs.map((p) => p.ids)).toEqual([['a', 'c'], ['b', 'f'], ['d', 'e']]);
+    expect(packs.map((p) => p.ids)).toEqual([
+      ['a', 'c'],
+      ['b', 'f'],
+      ['d', 'e'],
+    ]);
     expect(packingStats(packs, 32_768)).toEqual({ packs: 3, packingFactor: 2, efficiency: 78_000 / (3 * 32_768) });
   });
 
   it('matches a naive first-fit on random lengths and never overfills', () => {
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const items = Array.from({ length: 2000 }, (_, i) => ({ id: `s${i}`, length: 1 + Math.floor(rand() * 16_384) }));
     const packs = packFirstFitDecreasing(items, 32_768);
     const sorted = [...items].sort((a, b) => b.length - a.length || (a.id < b.id ? -1 : 1));

@@ -36,12 +36,7 @@ const CANONICAL_COLUMNS: SchemaElement[][] = [
   [str('campaign_id')],
   [str('recipe')],
   [str('split')],
-  list('segments', [
-    { name: 'element', repetition_type: 'REQUIRED', num_children: 3 },
-    str('kind'),
-    str('text'),
-    bool('train'),
-  ]),
+  list('segments', [{ name: 'element', repetition_type: 'REQUIRED', num_children: 3 }, str('kind'), str('text'), bool('train')]),
   [int32('tool_calls')],
   [int32('hints_inserted')],
   [bool('correct')],

@@ -59,7 +59,13 @@ export function qwenTokenizerFiles(): { tokenizerJsonPath: string; tokenizerConf
 
 /** A START-like sample: prompt, reasoning, a hint, python code, its output, the final answer. */
 export function sampleRow(i: number, overrides: { reasoningRepeat?: number; eligible?: boolean } = {}): DatasetRowInput {
-  const question: Question = { id: `q-${String(i).padStart(4, '0')}`, kind: 'math', problem: `What is ${i} + ${i}?`, answer: String(2 * i), source: 'synthetic' };
+  const question: Question = {
+    id: `q-${String(i).padStart(4, '0')}`,
+    kind: 'math',
+    problem: `What is ${i} + ${i}?`,
+    answer: String(2 * i),
+    source: 'synthetic',
+  };
   const reasoning = `Let me add ${i} and ${i}. `.repeat(overrides.reasoningRepeat ?? 1);
   const trajectory: Trajectory = {
     campaignId: 'camp-test',

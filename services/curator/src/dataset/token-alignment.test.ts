@@ -10,7 +10,10 @@ let hf: HfTokenizer;
 beforeAll(async () => {
   const files = qwenTokenizerFiles();
   tokenizer = await loadTokenizer(files);
-  hf = new HfTokenizer(JSON.parse(await readFile(files.tokenizerJsonPath, 'utf8')), JSON.parse(await readFile(files.tokenizerConfigPath, 'utf8')));
+  hf = new HfTokenizer(
+    JSON.parse(await readFile(files.tokenizerJsonPath, 'utf8')),
+    JSON.parse(await readFile(files.tokenizerConfigPath, 'utf8')),
+  );
 });
 
 describe('alignSegments', () => {
@@ -39,7 +42,10 @@ describe('alignSegments', () => {
     const result = alignSegments(tokenizer, segments);
     if (!result.ok) throw new Error(result.detail);
     expect(result.ids).toEqual(hf.encode(segments.map((s) => s.text).join(''), { add_special_tokens: false }).ids);
-    const trained = hf.decode(result.ids.filter((_, i) => result.trainMask[i] === 1), { skip_special_tokens: false });
+    const trained = hf.decode(
+      result.ids.filter((_, i) => result.trainMask[i] === 1),
+      { skip_special_tokens: false },
+    );
     expect(trained).not.toContain('python\n');
     expect(trained).not.toContain('output');
     expect(trained).not.toContain('Combien');

@@ -31,7 +31,14 @@ const seg = (kind: MaskedSegment['kind'], text: string): MaskedSegment => ({ kin
 
 describe('axolotl input_output', () => {
   it('keeps the full text in order with one label per run of same-flag segments', () => {
-    const r = record([seg('prompt', 'P'), seg('model', 'think '), seg('code', 'code'), seg('hint', 'H'), seg('tool_output', 'O'), seg('model', 'A')]);
+    const r = record([
+      seg('prompt', 'P'),
+      seg('model', 'think '),
+      seg('code', 'code'),
+      seg('hint', 'H'),
+      seg('tool_output', 'O'),
+      seg('model', 'A'),
+    ]);
     expect(toAxolotlRow(r)).toEqual({
       id: 'r1',
       segments: [
@@ -46,7 +53,14 @@ describe('axolotl input_output', () => {
 
 describe('LLaMA-Factory sharegpt (template: empty)', () => {
   it('alternates masked human and trained gpt turns, starting masked and ending trained', () => {
-    const r = record([seg('prompt', 'P'), seg('model', 'M1'), seg('hint', 'H'), seg('code', 'C'), seg('tool_output', 'O'), seg('model', 'M2')]);
+    const r = record([
+      seg('prompt', 'P'),
+      seg('model', 'M1'),
+      seg('hint', 'H'),
+      seg('code', 'C'),
+      seg('tool_output', 'O'),
+      seg('model', 'M2'),
+    ]);
     expect(toSharegptRow(r)).toEqual({
       row: {
         id: 'r1',
@@ -66,7 +80,13 @@ describe('LLaMA-Factory sharegpt (template: empty)', () => {
   it('adds an empty first human turn when the text starts trained and reports dropped trailing masked text', () => {
     const r = record([seg('model', 'M'), seg('tool_output', 'tail')]);
     expect(toSharegptRow(r)).toEqual({
-      row: { id: 'r1', conversations: [{ from: 'human', value: '' }, { from: 'gpt', value: 'M' }] },
+      row: {
+        id: 'r1',
+        conversations: [
+          { from: 'human', value: '' },
+          { from: 'gpt', value: 'M' },
+        ],
+      },
       droppedTrailingChars: 4,
     });
   });

@@ -140,7 +140,9 @@ describe('pullDataset', () => {
     const line = (await readFile(join(out, built.manifest.exports.axolotl.files[0]!.path), 'utf8')).split('\n')[0]!;
     expect(JSON.parse(line).segments.map((s: { label: boolean }) => s.label)).toEqual([false, true, false, true, false, true]);
 
-    const missing = await promisify(execFile)(process.execPath, [cli, 'ds-0000000000000000', '-o', out], { env }).catch((e: { code: number; stderr: string }) => e);
+    const missing = await promisify(execFile)(process.execPath, [cli, 'ds-0000000000000000', '-o', out], { env }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect(missing).toMatchObject({ code: 1 });
     expect((missing as { stderr: string }).stderr).toMatch(/dataset ds-0000000000000000: no datasets\/ds-0000000000000000\/manifest.json/);
   });

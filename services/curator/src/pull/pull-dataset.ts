@@ -74,7 +74,10 @@ export async function readManifest(store: ObjectStore, datasetId: string): Promi
   }
   const key = `${objectKeys.datasetPrefix(datasetId)}/manifest.json`;
   const bytes = await store.get(key);
-  if (!bytes) throw new DatasetNotFoundError(`dataset ${datasetId}: no ${key} in bucket ${store.bucket} (unknown id, or the version was never completed)`);
+  if (!bytes)
+    throw new DatasetNotFoundError(
+      `dataset ${datasetId}: no ${key} in bucket ${store.bucket} (unknown id, or the version was never completed)`,
+    );
   const manifest = parseOrThrow(DatasetManifest, JSON.parse(Buffer.from(bytes).toString('utf8')), key);
   if (manifest.datasetId !== datasetId) {
     throw new TamperedShardError(datasetId, 'manifest.json', datasetId, manifest.datasetId);

@@ -19,7 +19,11 @@ export function selectHintRft(candidates: Candidate[], params: HintRftParams): S
     if (typeof params[k] !== 'string' || params[k] === '') throw new Error(`params.${k}: expected a non-empty string`);
   }
   if (params.greedyStage === params.hintStage) throw new Error('params.hintStage: must differ from params.greedyStage');
-  const resolved: ResolvedHintRftParams = { ...params, policy: 'hint-rft', rule: 'greedy all wrong and hint-infer eligible; rank quality desc, length asc, seeded hash' };
+  const resolved: ResolvedHintRftParams = {
+    ...params,
+    policy: 'hint-rft',
+    rule: 'greedy all wrong and hint-infer eligible; rank quality desc, length asc, seeded hash',
+  };
   const selected: Candidate[] = [];
   const dropped: Record<string, number> = {};
   const groups = [...groupByQuestion(candidates).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

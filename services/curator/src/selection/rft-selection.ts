@@ -26,7 +26,8 @@ function validate(candidates: readonly Candidate[]): void {
   for (const c of candidates) {
     if (seen.has(c.sampleId)) throw new Error(`candidates: duplicate sampleId ${JSON.stringify(c.sampleId)}`);
     seen.add(c.sampleId);
-    if (!Number.isFinite(c.responseChars) || c.responseChars < 0) throw new Error(`candidates[${c.sampleId}].responseChars: expected a non-negative number`);
+    if (!Number.isFinite(c.responseChars) || c.responseChars < 0)
+      throw new Error(`candidates[${c.sampleId}].responseChars: expected a non-negative number`);
   }
 }
 

@@ -5,11 +5,20 @@ import { selectHintRft } from './hint-rft-selection.ts';
 import { selectRft } from './rft-selection.ts';
 
 const verdict = (correct: boolean, reasons: Verdict['reasons'] = correct ? [] : ['wrong_answer'], quality = 0): Verdict => ({
-  correct, eligible: correct && reasons.length === 0, reasons, metrics: { qualityScore: quality }, graderVersion: 't',
+  correct,
+  eligible: correct && reasons.length === 0,
+  reasons,
+  metrics: { qualityScore: quality },
+  graderVersion: 't',
 });
 let n = 0;
 const cand = (questionId: string, v: Verdict, responseChars: number, stage = 'rft'): Candidate => ({
-  questionId, stage, sampleIndex: n, sampleId: `${questionId}-${stage}-${n++}`, verdict: v, responseChars,
+  questionId,
+  stage,
+  sampleIndex: n,
+  sampleId: `${questionId}-${stage}-${n++}`,
+  verdict: v,
+  responseChars,
 });
 
 describe('selectRft', () => {
@@ -24,13 +33,21 @@ describe('selectRft', () => {
       cand('c', verdict(true, ['repetitive']), 500),
     ];
     const r = selectRft(cs, { seed: 's' });
-    expect(r.selected.map((c) => [c.questionId, c.responseChars])).toEqual([['a', 1500], ['b', 700]]);
+    expect(r.selected.map((c) => [c.questionId, c.responseChars])).toEqual([
+      ['a', 1500],
+      ['b', 700],
+    ]);
     expect(r.dropped).toEqual({ wrong_answer: 1, repetitive: 1, not_selected: 3 });
     expect(r.params).toMatchObject({ policy: 'rft', seed: 's', minResponseChars: 0, minFractionOfMedian: 0.25 });
   });
 
   it('does not let a lucky short guess win', () => {
-    const cs = [cand('a', verdict(true), 40), cand('a', verdict(true), 2000), cand('a', verdict(true), 2600), cand('a', verdict(true), 3000)];
+    const cs = [
+      cand('a', verdict(true), 40),
+      cand('a', verdict(true), 2000),
+      cand('a', verdict(true), 2600),
+      cand('a', verdict(true), 3000),
+    ];
     const r = selectRft(cs, { seed: 's' });
     expect(r.selected[0]?.responseChars).toBe(2000);
     expect(r.dropped['too_short']).toBe(1);

@@ -15,10 +15,18 @@ const code: Question = { id: 'c1', kind: 'code', problem: 'Sum.', tests: [{ type
 
 function traj(segments: Segment[], over: Partial<Trajectory> = {}): Trajectory {
   return {
-    campaignId: 'c', questionId: 'q1', stage: 'rft', sampleIndex: 0, seed: 1, recipe: 'r',
+    campaignId: 'c',
+    questionId: 'q1',
+    stage: 'rft',
+    sampleIndex: 0,
+    seed: 1,
+    recipe: 'r',
     segments: [{ kind: 'prompt', text: 'Solve.' }, ...segments],
     turns: [{ promptTokens: 10, completionTokens: 10, cachedTokens: null, finishReason: 'stop', stopReason: null, latencyMs: 1 }],
-    end: 'eos', toolCalls: 0, hintsInserted: 0, ...over,
+    end: 'eos',
+    toolCalls: 0,
+    hintsInserted: 0,
+    ...over,
   };
 }
 const model = (text: string): Segment => ({ kind: 'model', text });
@@ -31,14 +39,26 @@ describe('grader verdicts', () => {
   });
 
   it('gives wrong answers, missing answers and generation errors their reasons', async () => {
-    expect((await grader.grade({ question: math, trajectory: traj([model('<think>x</think>\\boxed{5}')]) })).reasons).toEqual(['wrong_answer']);
-    expect((await grader.grade({ question: math, trajectory: traj([model('<think>x</think>I give up.')]) })).reasons).toEqual(['no_answer']);
+    expect((await grader.grade({ question: math, trajectory: traj([model('<think>x</think>\\boxed{5}')]) })).reasons).toEqual([
+      'wrong_answer',
+    ]);
+    expect((await grader.grade({ question: math, trajectory: traj([model('<think>x</think>I give up.')]) })).reasons).toEqual([
+      'no_answer',
+    ]);
     const err = await grader.grade({ question: math, trajectory: traj([], { end: 'error', error: 'replica unreachable' }) });
-    expect(err).toMatchObject({ correct: false, eligible: false, reasons: ['generation_error'], metrics: { error: 'replica unreachable' } });
+    expect(err).toMatchObject({
+      correct: false,
+      eligible: false,
+      reasons: ['generation_error'],
+      metrics: { error: 'replica unreachable' },
+    });
   });
 
   it('keeps a correct but truncated or repetitive sample out of training', async () => {
-    const cut = await grader.grade({ question: math, trajectory: traj([model('<think>3/4 \\boxed{3/4} and more')], { end: 'token_budget' }) });
+    const cut = await grader.grade({
+      question: math,
+      trajectory: traj([model('<think>3/4 \\boxed{3/4} and more')], { end: 'token_budget' }),
+    });
     expect(cut.reasons).toEqual(expect.arrayContaining(['truncated']));
     expect(cut.eligible).toBe(false);
     const loop = 'Let me double check the addition of the two fractions once more. '.repeat(80);
@@ -50,18 +70,31 @@ describe('grader verdicts', () => {
   it('flags a failed last tool call and scores a clean tool-verified answer higher', async () => {
     const bad = await grader.grade({
       question: math,
-      trajectory: traj([model('<think>check'), { kind: 'code', text: 'print(1/2+1/4)' }, { kind: 'tool_output', text: 'Traceback (most recent call last):\nNameError: x' }, model('</think>\\boxed{3/4}')]),
+      trajectory: traj([
+        model('<think>check'),
+        { kind: 'code', text: 'print(1/2+1/4)' },
+        { kind: 'tool_output', text: 'Traceback (most recent call last):\nNameError: x' },
+        model('</think>\\boxed{3/4}'),
+      ]),
     });
     expect(bad.reasons).toContain('tool_error');
     const good = await grader.grade({
       question: math,
-      trajectory: traj([model('<think>check'), { kind: 'code', text: 'print(1/2+1/4)' }, { kind: 'tool_output', text: '0.75' }, model('</think>\\boxed{3/4}')]),
+      trajectory: traj([
+        model('<think>check'),
+        { kind: 'code', text: 'print(1/2+1/4)' },
+        { kind: 'tool_output', text: '0.75' },
+        model('</think>\\boxed{3/4}'),
+      ]),
     });
     expect(good).toMatchObject({ eligible: true, metrics: { qualityScore: 1 } });
   });
 
   it('grades code questions by running the tests', async () => {
-    const ok = await grader.grade({ question: code, trajectory: traj([model('</think>```python\na, b = map(int, input().split())\nprint(a + b)\n```')], { questionId: 'c1' }) });
+    const ok = await grader.grade({
+      question: code,
+      trajectory: traj([model('</think>```python\na, b = map(int, input().split())\nprint(a + b)\n```')], { questionId: 'c1' }),
+    });
     expect(ok).toMatchObject({ correct: true, eligible: true });
     const bad = await grader.grade({ question: code, trajectory: traj([model('</think>```python\nprint(4)\n```')], { questionId: 'c1' }) });
     expect(bad.reasons).toEqual(['tests_failed']);
@@ -91,7 +124,10 @@ describe('stuck comparisons', () => {
 
   it('bounds pathological exact arithmetic (a list of big binomials against its reverse)', async () => {
     const items = Array.from({ length: 48 }, (_, i) => `\\binom{${4900 + i}}{2450}`);
-    const v = await grader.grade({ question: { ...math, answer: items.join(', ') }, trajectory: traj([model(`</think>\\boxed{${[...items].reverse().join(', ')}}`)]) });
+    const v = await grader.grade({
+      question: { ...math, answer: items.join(', ') },
+      trajectory: traj([model(`</think>\\boxed{${[...items].reverse().join(', ')}}`)]),
+    });
     expect(v.correct).toBe(true);
   });
 });
@@ -99,8 +135,12 @@ describe('stuck comparisons', () => {
 describe('malformed input objects', () => {
   it('are refused with the field named', async () => {
     await expect(grader.grade({ question: { ...math, answer: '' }, trajectory: traj([model('x')]) })).rejects.toThrow(/question: answer/);
-    await expect(grader.grade({ question: math, trajectory: { ...traj([model('x')]), end: 'done' as never } })).rejects.toThrow(/trajectory: end/);
-    await expect(grader.grade({ question: math, trajectory: traj([model('x')], { questionId: 'other' }) })).rejects.toThrow(/trajectory.questionId/);
+    await expect(grader.grade({ question: math, trajectory: { ...traj([model('x')]), end: 'done' as never } })).rejects.toThrow(
+      /trajectory: end/,
+    );
+    await expect(grader.grade({ question: math, trajectory: traj([model('x')], { questionId: 'other' }) })).rejects.toThrow(
+      /trajectory.questionId/,
+    );
   });
 });
 
@@ -130,7 +170,10 @@ describe('bad input still gets a verdict with a reason', () => {
     const bomb = await grader.grade({ question: math, trajectory: traj([model(`</think>\\boxed{${deep}}`)]) });
     expect(bomb.correct).toBe(false);
     expect(bomb.reasons.length).toBeGreaterThan(0);
-    const tower = await grader.grade({ question: { ...math, answer: '10^{10^{10}}' }, trajectory: traj([model('</think>\\boxed{10^{10^{10}}+1}')]) });
+    const tower = await grader.grade({
+      question: { ...math, answer: '10^{10^{10}}' },
+      trajectory: traj([model('</think>\\boxed{10^{10^{10}}+1}')]),
+    });
     expect(tower).toMatchObject({ correct: false, reasons: ['wrong_answer'], metrics: { undecided: 'not_evaluable' } });
   });
 });

@@ -1,4 +1,12 @@
-import { Question, responseText, TRAINED_SEGMENT_KINDS, Trajectory, type PythonRunner, type RejectReason, type Verdict } from '@rft/contracts';
+import {
+  Question,
+  responseText,
+  TRAINED_SEGMENT_KINDS,
+  Trajectory,
+  type PythonRunner,
+  type RejectReason,
+  type Verdict,
+} from '@rft/contracts';
 import { extractFinalCode } from './code/code-extract.ts';
 import { gradeCode, type CodeGradeOptions } from './code/code-grade.ts';
 import { detectRepetition } from './detectors/repetition.ts';
@@ -47,10 +55,17 @@ export class InvalidGradeInputError extends Error {
 
 function validateInput(input: { question: unknown; trajectory: unknown }): { question: Question; trajectory: Trajectory } {
   const q = Question.safeParse(input?.question);
-  if (!q.success) throw new InvalidGradeInputError(`question: ${q.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  if (!q.success)
+    throw new InvalidGradeInputError(`question: ${q.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
   const t = Trajectory.safeParse(input?.trajectory);
-  if (!t.success) throw new InvalidGradeInputError(`trajectory: ${t.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
-  if (t.data.questionId !== q.data.id) throw new InvalidGradeInputError(`trajectory.questionId: ${JSON.stringify(t.data.questionId)} does not match question.id ${JSON.stringify(q.data.id)}`);
+  if (!t.success)
+    throw new InvalidGradeInputError(
+      `trajectory: ${t.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
+  if (t.data.questionId !== q.data.id)
+    throw new InvalidGradeInputError(
+      `trajectory.questionId: ${JSON.stringify(t.data.questionId)} does not match question.id ${JSON.stringify(q.data.id)}`,
+    );
   return { question: q.data, trajectory: t.data };
 }
 
@@ -101,7 +116,10 @@ export function createGrader(deps: GraderDeps): Grader {
       metrics['truncation'] = truncation;
     }
     // Repetition is judged on what the model wrote (tool output may legitimately repeat itself).
-    const generated = trajectory.segments.filter((s) => TRAINED_SEGMENT_KINDS.has(s.kind)).map((s) => s.text).join('');
+    const generated = trajectory.segments
+      .filter((s) => TRAINED_SEGMENT_KINDS.has(s.kind))
+      .map((s) => s.text)
+      .join('');
     const repetition = detectRepetition(generated.isWellFormed() ? generated : generated.toWellFormed(), thresholds);
     metrics['repetition'] = repetition.metrics;
     if (repetition.repetitive) {
@@ -127,7 +145,8 @@ export function createGrader(deps: GraderDeps): Grader {
         if (res.undecided) metrics['undecided'] = res.undecided;
         if (res.detail) metrics['compareDetail'] = res.detail;
         correct = res.equal;
-        if (!correct) reasons.add(res.undecided === 'timeout' ? 'grader_timeout' : res.undecided === 'crash' ? 'grader_error' : 'wrong_answer');
+        if (!correct)
+          reasons.add(res.undecided === 'timeout' ? 'grader_timeout' : res.undecided === 'crash' ? 'grader_error' : 'wrong_answer');
       }
     } else {
       const code = extractFinalCode(text);

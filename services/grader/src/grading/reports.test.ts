@@ -3,7 +3,11 @@ import type { Verdict } from '@rft/contracts';
 import { passAtK, passAtKReport, rejectionHistogram, successDistribution, type StagedVerdict } from './reports.ts';
 
 const v = (correct: boolean, reasons: Verdict['reasons'] = correct ? [] : ['wrong_answer']): Verdict => ({
-  correct, eligible: correct && reasons.length === 0, reasons, metrics: {}, graderVersion: 't',
+  correct,
+  eligible: correct && reasons.length === 0,
+  reasons,
+  metrics: {},
+  graderVersion: 't',
 });
 
 function binom(n: number, k: number): number {
@@ -14,7 +18,14 @@ function binom(n: number, k: number): number {
 
 describe('passAtK', () => {
   it('matches 1 - C(n-c,k)/C(n,k)', () => {
-    for (const [n, c, k] of [[16, 0, 1], [16, 1, 1], [16, 3, 4], [16, 15, 8], [10, 5, 10], [5, 2, 3]] as const) {
+    for (const [n, c, k] of [
+      [16, 0, 1],
+      [16, 1, 1],
+      [16, 3, 4],
+      [16, 15, 8],
+      [10, 5, 10],
+      [5, 2, 3],
+    ] as const) {
       const expected = n - c < k ? 1 : 1 - binom(n - c, k) / binom(n, k);
       expect(passAtK(n, c, k)).toBeCloseTo(expected, 12);
     }
@@ -40,7 +51,10 @@ describe('reports', () => {
     });
   });
   it('computes pass@k and the success distribution', () => {
-    expect(passAtKReport(rows, [1, 2])).toEqual({ 'pass@1': { value: (0.5 + 0 + 1) / 3, questions: 3 }, 'pass@2': { value: 0.5, questions: 2 } });
+    expect(passAtKReport(rows, [1, 2])).toEqual({
+      'pass@1': { value: (0.5 + 0 + 1) / 3, questions: 3 },
+      'pass@2': { value: 0.5, questions: 2 },
+    });
     expect(successDistribution(rows)).toEqual({ 0: 1, 1: 2 });
   });
 });

@@ -56,7 +56,8 @@ describe('gradeCode with a real interpreter', () => {
       { type: 'functional', fnName: 'twoSum', args: [[2, 7, 11, 15], 9], expected: [0, 1] },
       { type: 'functional', fnName: 'twoSum', args: [[3, 3], 6], expected: [0, 1] },
     ];
-    const cls = 'class Solution:\n    def twoSum(self, nums, target):\n        seen = {}\n        for i, x in enumerate(nums):\n            if target - x in seen: return (seen[target - x], i)\n            seen[x] = i\n';
+    const cls =
+      'class Solution:\n    def twoSum(self, nums, target):\n        seen = {}\n        for i, x in enumerate(nums):\n            if target - x in seen: return (seen[target - x], i)\n            seen[x] = i\n';
     expect(await gradeCode(cls, tests, runner)).toMatchObject({ passed: true });
     const fn = 'def twoSum(nums, target):\n    return [0, 0]\n';
     expect((await gradeCode(fn, tests, runner)).firstFailure).toMatchObject({ index: 0, why: 'wrong_output' });

@@ -69,7 +69,12 @@ function deepEqual(a: unknown, b: unknown): boolean {
 const tail = (s: string, n = 400): string => (s.length > n ? `...${s.slice(-n)}` : s);
 
 /** Run every test (stopping at the first failure); correct only when all pass. */
-export async function gradeCode(code: string, tests: readonly CodeTest[], runner: PythonRunner, options: CodeGradeOptions = {}): Promise<CodeGradeResult> {
+export async function gradeCode(
+  code: string,
+  tests: readonly CodeTest[],
+  runner: PythonRunner,
+  options: CodeGradeOptions = {},
+): Promise<CodeGradeResult> {
   const limits = { timeoutMs: options.testTimeoutMs ?? 6000, memoryMb: options.memoryMb ?? 1024, maxOutputBytes: 4 * 1024 * 1024 };
   let index = 0;
   for (const test of tests) {
@@ -87,7 +92,8 @@ export async function gradeCode(code: string, tests: readonly CodeTest[], runner
     });
     if (why) return fail(why, tail(result.stderr || result.stdout));
     if (test.type === 'stdin') {
-      if (!outputsMatch(result.stdout, test.output)) return fail('wrong_output', `expected ${tail(JSON.stringify(test.output), 200)}, got ${tail(JSON.stringify(result.stdout), 200)}`);
+      if (!outputsMatch(result.stdout, test.output))
+        return fail('wrong_output', `expected ${tail(JSON.stringify(test.output), 200)}, got ${tail(JSON.stringify(result.stdout), 200)}`);
     } else {
       const at = result.stdout.lastIndexOf(RESULT_MARK);
       if (at < 0) return fail('bad_result', 'no result printed');
@@ -98,7 +104,8 @@ export async function gradeCode(code: string, tests: readonly CodeTest[], runner
         return fail('bad_result', 'result is not JSON serializable');
       }
       const expected = JSON.parse(JSON.stringify(test.expected ?? null)) as unknown;
-      if (!deepEqual(got, expected)) return fail('wrong_output', `expected ${tail(JSON.stringify(expected), 200)}, got ${tail(JSON.stringify(got), 200)}`);
+      if (!deepEqual(got, expected))
+        return fail('wrong_output', `expected ${tail(JSON.stringify(expected), 200)}, got ${tail(JSON.stringify(got), 200)}`);
     }
     index++;
   }

@@ -4,8 +4,14 @@
  * whitespace tokens that are all decimals with exactly equal values.
  */
 export function outputsMatch(actual: string, expected: string): boolean {
-  const a = actual.trim().split('\n').map((l) => l.trim());
-  const e = expected.trim().split('\n').map((l) => l.trim());
+  const a = actual
+    .trim()
+    .split('\n')
+    .map((l) => l.trim());
+  const e = expected
+    .trim()
+    .split('\n')
+    .map((l) => l.trim());
   if (a.length !== e.length) return false;
   return a.every((line, i) => line === e[i] || decimalsEqual(line, e[i]!));
 }

@@ -45,7 +45,8 @@ export const DEFAULT_THRESHOLDS: DetectorThresholds = {
 export function resolveThresholds(partial: Partial<DetectorThresholds> = {}): DetectorThresholds {
   const t = { ...DEFAULT_THRESHOLDS, ...partial };
   for (const [k, v] of Object.entries(t)) {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`thresholds.${k}: expected a non-negative number, got ${String(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      throw new Error(`thresholds.${k}: expected a non-negative number, got ${String(v)}`);
   }
   if (t.repN < 1 || t.longNgram < 1) throw new Error('thresholds.repN and thresholds.longNgram must be at least 1');
   return t;

@@ -3,7 +3,14 @@ import type { Trajectory } from '@rft/contracts';
 import { inspectToolCalls } from './tool-errors.ts';
 import { detectTruncation } from './truncation.ts';
 
-const turn = (finishReason: string) => ({ promptTokens: 1, completionTokens: 1, cachedTokens: null, finishReason, stopReason: null, latencyMs: 1 });
+const turn = (finishReason: string) => ({
+  promptTokens: 1,
+  completionTokens: 1,
+  cachedTokens: null,
+  finishReason,
+  stopReason: null,
+  latencyMs: 1,
+});
 
 describe('inspectToolCalls', () => {
   it('accepts calls whose last output is clean, even after an earlier failure', () => {
@@ -17,10 +24,30 @@ describe('inspectToolCalls', () => {
   });
 
   it('flags a failing last output, a timeout, a cut output and an unanswered call', () => {
-    expect(inspectToolCalls([{ kind: 'code', text: 'x' }, { kind: 'tool_output', text: 'Traceback (most recent call last):\n  File "<stdin>"\nNameError: x' }]).lastFailed).toBe(true);
-    expect(inspectToolCalls([{ kind: 'code', text: 'x' }, { kind: 'tool_output', text: 'Timed out' }]).lastError).toBe('timeout');
-    expect(inspectToolCalls([{ kind: 'code', text: 'x' }, { kind: 'tool_output', text: '1 2 3 <output cut>' }]).lastError).toBe('output_cut');
-    expect(inspectToolCalls([{ kind: 'code', text: 'x' }, { kind: 'tool_output', text: 'ok', meta: { status: 'memory' } }]).lastError).toBe('status_memory');
+    expect(
+      inspectToolCalls([
+        { kind: 'code', text: 'x' },
+        { kind: 'tool_output', text: 'Traceback (most recent call last):\n  File "<stdin>"\nNameError: x' },
+      ]).lastFailed,
+    ).toBe(true);
+    expect(
+      inspectToolCalls([
+        { kind: 'code', text: 'x' },
+        { kind: 'tool_output', text: 'Timed out' },
+      ]).lastError,
+    ).toBe('timeout');
+    expect(
+      inspectToolCalls([
+        { kind: 'code', text: 'x' },
+        { kind: 'tool_output', text: '1 2 3 <output cut>' },
+      ]).lastError,
+    ).toBe('output_cut');
+    expect(
+      inspectToolCalls([
+        { kind: 'code', text: 'x' },
+        { kind: 'tool_output', text: 'ok', meta: { status: 'memory' } },
+      ]).lastError,
+    ).toBe('status_memory');
     expect(inspectToolCalls([{ kind: 'code', text: 'x' }]).unfinishedCall).toBe(true);
   });
 });

@@ -23,7 +23,8 @@ export function detectTruncation(
   const mode = options.requireThinkClose ?? 'auto';
   const required =
     mode === 'auto'
-      ? text.includes('<think>') || trajectory.segments.some((s) => (s.kind === 'prompt' || s.kind === 'system') && s.text.includes('<think>'))
+      ? text.includes('<think>') ||
+        trajectory.segments.some((s) => (s.kind === 'prompt' || s.kind === 'system') && s.text.includes('<think>'))
       : mode;
   if (!required) return null;
   // The thinking must be closed, and closed after it was (last) opened.

@@ -27,8 +27,7 @@ export interface CompareOptions {
   strictVariables?: boolean;
 }
 
-export type CompareMethod =
-  | 'string' | 'choice' | 'text' | 'exact' | 'numeric' | 'random_points' | 'structure' | 'relation' | 'none';
+export type CompareMethod = 'string' | 'choice' | 'text' | 'exact' | 'numeric' | 'random_points' | 'structure' | 'relation' | 'none';
 
 export interface CompareResult {
   equal: boolean;
@@ -190,7 +189,9 @@ function matrixArithmetic(n: Node): Node {
       const inner = m.rows[0]?.length ?? 0;
       acc = {
         t: 'matrix',
-        rows: acc.rows.map((r) => Array.from({ length: inner }, (_, j): Node => ({ t: 'add', args: r.map((x, k) => ({ t: 'mul', args: [x, m.rows[k]![j]!] })) }))),
+        rows: acc.rows.map((r) =>
+          Array.from({ length: inner }, (_, j): Node => ({ t: 'add', args: r.map((x, k) => ({ t: 'mul', args: [x, m.rows[k]![j]!] })) })),
+        ),
       };
     }
   }
@@ -274,7 +275,13 @@ export function compareScalars(g: Node, p: Node, ctx: Ctx): boolean {
   // `i` is the imaginary unit: compare complex values (other symbols at random real points).
   if (vars.includes('i')) {
     ctx.method = 'random_points';
-    return complexPointsEqual(g, p, vars.filter((v) => v !== 'i'), ctx, decimal ? (ctx.options.decimalRelTol ?? 1e-6) : CLOSED_REL_TOL);
+    return complexPointsEqual(
+      g,
+      p,
+      vars.filter((v) => v !== 'i'),
+      ctx,
+      decimal ? (ctx.options.decimalRelTol ?? 1e-6) : CLOSED_REL_TOL,
+    );
   }
   if (vars.length === 0) {
     const a = eg ? Q.toNumber(eg) : numericValue(g, new Map());
@@ -286,7 +293,8 @@ export function compareScalars(g: Node, p: Node, ctx: Ctx): boolean {
       ctx.undecided = true;
       return false;
     }
-    if (decimal && ctx.options.roundDigits !== undefined) return roundTo(a, ctx.options.roundDigits) === roundTo(b, ctx.options.roundDigits);
+    if (decimal && ctx.options.roundDigits !== undefined)
+      return roundTo(a, ctx.options.roundDigits) === roundTo(b, ctx.options.roundDigits);
     return close(a, b, decimal ? (ctx.options.decimalRelTol ?? 1e-6) : CLOSED_REL_TOL);
   }
   ctx.method = 'random_points';

@@ -123,13 +123,16 @@ export function numericValue(node: Node, env: Env): number {
       const exact = exactValue(node.b);
       // Odd roots of negatives (x^{1/3}) are real.
       if (a < 0 && exact && exact.d % 2n === 1n) {
-        const mag = Math.pow(-a, Q.toNumber(exact));
+        const mag = (-a) ** Q.toNumber(exact);
         return exact.n % 2n === 0n ? mag : -mag;
       }
-      return Math.pow(a, numericValue(node.b, env));
+      return a ** numericValue(node.b, env);
     }
     case 'fn':
-      return applyFunction(node.name, node.args.map((a) => numericValue(a, env)));
+      return applyFunction(
+        node.name,
+        node.args.map((a) => numericValue(a, env)),
+      );
     case 'text':
       return NaN;
     default:
@@ -141,33 +144,60 @@ function applyFunction(name: string, args: number[]): number {
   const x = args[0] ?? NaN;
   const y = args[1] ?? NaN;
   switch (name) {
-    case 'sin': return Math.sin(x);
-    case 'cos': return Math.cos(x);
-    case 'tan': return Math.tan(x);
-    case 'sec': return 1 / Math.cos(x);
-    case 'csc': return 1 / Math.sin(x);
-    case 'cot': return 1 / Math.tan(x);
-    case 'arcsin': return Math.asin(x);
-    case 'arccos': return Math.acos(x);
-    case 'arctan': return Math.atan(x);
-    case 'arcsec': return Math.acos(1 / x);
-    case 'arccsc': return Math.asin(1 / x);
-    case 'arccot': return Math.atan(1 / x);
-    case 'sinh': return Math.sinh(x);
-    case 'cosh': return Math.cosh(x);
-    case 'tanh': return Math.tanh(x);
-    case 'ln': return Math.log(x);
-    case 'log': return Math.log(x);
-    case 'logb': return Math.log(y) / Math.log(x);
-    case 'exp': return Math.exp(x);
-    case 'sqrt': return Math.sqrt(x);
-    case 'abs': return Math.abs(x);
-    case 'floor': return Math.floor(x);
-    case 'ceil': return Math.ceil(x);
-    case 'max': return Math.max(...args);
-    case 'min': return Math.min(...args);
-    case 'factorial': return Number.isInteger(x) && x >= 0 && x < 171 ? factorialNumber(x) : NaN;
-    case 'binom': return Number.isInteger(x) && Number.isInteger(y) && x < 1030 ? factorialRatio(x, y) : NaN;
+    case 'sin':
+      return Math.sin(x);
+    case 'cos':
+      return Math.cos(x);
+    case 'tan':
+      return Math.tan(x);
+    case 'sec':
+      return 1 / Math.cos(x);
+    case 'csc':
+      return 1 / Math.sin(x);
+    case 'cot':
+      return 1 / Math.tan(x);
+    case 'arcsin':
+      return Math.asin(x);
+    case 'arccos':
+      return Math.acos(x);
+    case 'arctan':
+      return Math.atan(x);
+    case 'arcsec':
+      return Math.acos(1 / x);
+    case 'arccsc':
+      return Math.asin(1 / x);
+    case 'arccot':
+      return Math.atan(1 / x);
+    case 'sinh':
+      return Math.sinh(x);
+    case 'cosh':
+      return Math.cosh(x);
+    case 'tanh':
+      return Math.tanh(x);
+    case 'ln':
+      return Math.log(x);
+    case 'log':
+      return Math.log(x);
+    case 'logb':
+      return Math.log(y) / Math.log(x);
+    case 'exp':
+      return Math.exp(x);
+    case 'sqrt':
+      return Math.sqrt(x);
+    case 'abs':
+      return Math.abs(x);
+    case 'floor':
+      return Math.floor(x);
+    case 'ceil':
+      return Math.ceil(x);
+    case 'max':
+      return Math.max(...args);
+    case 'min':
+      return Math.min(...args);
+    case 'factorial':
+      return Number.isInteger(x) && x >= 0 && x < 171 ? factorialNumber(x) : NaN;
+    case 'binom':
+      return Number.isInteger(x) && Number.isInteger(y) && x < 1030 ? factorialRatio(x, y) : NaN;
     case 'gcd':
     case 'lcm':
     case 'det':

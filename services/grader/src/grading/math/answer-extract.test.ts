@@ -25,7 +25,9 @@ describe('extractAnswer', () => {
   });
 
   it('prefers a closing final-answer sentence written after the last box', () => {
-    expect(extractAnswer('so $x = \\boxed{200}$ and then ... Final Answer: The final answer is $10,455$. I hope it is correct.')?.answer).toBe('10,455');
+    expect(
+      extractAnswer('so $x = \\boxed{200}$ and then ... Final Answer: The final answer is $10,455$. I hope it is correct.')?.answer,
+    ).toBe('10,455');
     expect(extractAnswer('Final Answer: the final answer is 3. Then we box: \\boxed{4}')?.answer).toBe('4');
     expect(extractAnswer('Final Answer: Jane started growing Sphere 3 hours ago.')?.answer).toBe('3');
     expect(extractAnswer('The final answer is $12$ and $13$.')?.answer).toBe('12, 13');
@@ -35,7 +37,9 @@ describe('extractAnswer', () => {
     expect(extractAnswer('I computed 17 and then 19')).toBeNull();
     expect(extractAnswer('I computed 17 and then 19', { lastNumberFallback: true })?.answer).toBe('19');
     expect(extractAnswer('we get $x = 3$', { lastMathFallback: true })?.answer).toBe('x = 3');
-    expect(extractAnswer('we get $d = 90/n$ so there are 12 of them', { lastMathFallback: true, lastNumberFallback: true })?.answer).toBe('12');
+    expect(extractAnswer('we get $d = 90/n$ so there are 12 of them', { lastMathFallback: true, lastNumberFallback: true })?.answer).toBe(
+      '12',
+    );
     expect(extractAnswer('the probability is 2/3. Done', { lastNumberFallback: true })?.answer).toBe('2/3');
   });
 

@@ -10,17 +10,73 @@ export interface NormalizedAnswer {
 }
 
 const TEXT_COMMANDS = /\\(?:mathrm|mathbf|textbf|textnormal|textit|mbox|mathit|mathsf|texttt|boldsymbol|bm|hbox|textrm)\s*\{/g;
-const SPACING = /\\\\|\\(?:(?:displaystyle|textstyle|scriptstyle|enspace|thinspace|medspace|thickspace|nobreak|allowbreak|limits|nolimits)(?![a-zA-Z])|[,;:!> ]|q?quad)/g;
+const SPACING =
+  /\\\\|\\(?:(?:displaystyle|textstyle|scriptstyle|enspace|thinspace|medspace|thickspace|nobreak|allowbreak|limits|nolimits)(?![a-zA-Z])|[,;:!> ]|q?quad)/g;
 /** A doubled backslash before a command name is an escaping artefact (`\\frac`), not a row break. */
-const DOUBLED = /\\\\(?=(?:left|right|frac|dfrac|tfrac|sqrt|le|ge|leq|geq|ne|neq|pi|text|boxed|cdot|infty|in|cup|times|mathrm|pm)(?![a-zA-Z]))/g;
+const DOUBLED =
+  /\\\\(?=(?:left|right|frac|dfrac|tfrac|sqrt|le|ge|leq|geq|ne|neq|pi|text|boxed|cdot|infty|in|cup|times|mathrm|pm)(?![a-zA-Z]))/g;
 const SIZING = /\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr|big|Big|bigg|Bigg|middle)(?![a-zA-Z])\s*/g;
 /** Unit words dropped from the end of an answer; single letters are deliberately absent (`2a`, `5m`?). */
 const UNIT_WORDS = [
-  'degrees?', 'cm', 'mm', 'km', 'meters?', 'metres?', 'centimeters?', 'kilometers?', 'inches', 'inch', 'feet', 'foot', 'ft',
-  'miles?', 'yards?', 'units?', 'square units?', 'sq units?', 'dollars?', 'cents?', 'hours?', 'minutes?', 'seconds?',
-  'days?', 'weeks?', 'years?', 'mph', 'kg', 'grams?', 'pounds?', 'liters?', 'litres?', 'ml', 'yuan', 'people', 'students?',
-  'ways', 'points?', 'marbles', 'books', 'coins', 'apples', 'boxes', 'times', 'sq ft', 'm²', 'cm²', 'm\\^2', 'cm\\^2',
-  'm\\^3', 'cm\\^3', 'rad', 'radians?', 'oz', 'ounces?', 'gallons?', 'mins?', 'hrs?', 'secs?',
+  'degrees?',
+  'cm',
+  'mm',
+  'km',
+  'meters?',
+  'metres?',
+  'centimeters?',
+  'kilometers?',
+  'inches',
+  'inch',
+  'feet',
+  'foot',
+  'ft',
+  'miles?',
+  'yards?',
+  'units?',
+  'square units?',
+  'sq units?',
+  'dollars?',
+  'cents?',
+  'hours?',
+  'minutes?',
+  'seconds?',
+  'days?',
+  'weeks?',
+  'years?',
+  'mph',
+  'kg',
+  'grams?',
+  'pounds?',
+  'liters?',
+  'litres?',
+  'ml',
+  'yuan',
+  'people',
+  'students?',
+  'ways',
+  'points?',
+  'marbles',
+  'books',
+  'coins',
+  'apples',
+  'boxes',
+  'times',
+  'sq ft',
+  'm²',
+  'cm²',
+  'm\\^2',
+  'cm\\^2',
+  'm\\^3',
+  'cm\\^3',
+  'rad',
+  'radians?',
+  'oz',
+  'ounces?',
+  'gallons?',
+  'mins?',
+  'hrs?',
+  'secs?',
 ];
 const UNIT_SUFFIX = new RegExp(`(?<=[\\d}).\\s])\\s*(?:${UNIT_WORDS.join('|')})(?:\\^\\{?[23]\\}?)?\\s*$`, 'i');
 
@@ -37,7 +93,10 @@ export function normalizeAnswer(raw: string): NormalizedAnswer {
   s = s.replace(/[€£¥]/g, ' ');
   s = s.replace(SIZING, '');
   s = s.replace(/\\(?:dfrac|tfrac|cfrac)/g, '\\frac').replace(/\\dbinom|\\tbinom/g, '\\binom');
-  s = s.replace(/\\neq\b/g, '\\ne').replace(/\\leq\b/g, '\\le').replace(/\\geq\b/g, '\\ge');
+  s = s
+    .replace(/\\neq\b/g, '\\ne')
+    .replace(/\\leq\b/g, '\\le')
+    .replace(/\\geq\b/g, '\\ge');
   s = s.replace(SPACING, (m) => (m === '\\\\' ? m : ' '));
   s = s.replace(TEXT_COMMANDS, '\\text{');
   // Degrees.
@@ -50,7 +109,11 @@ export function normalizeAnswer(raw: string): NormalizedAnswer {
     s = s.replace(/\\?%|\\text\{\s*(?:percent|pct|percentage)\s*\}|\b(?:percent|pct|percentage)\b/gi, '');
   }
   // Trailing punctuation.
-  s = s.trim().replace(/(?:[.,;:/]|\\\\)+$/, '').replace(/\\$/, '').trim();
+  s = s
+    .trim()
+    .replace(/(?:[.,;:/]|\\\\)+$/, '')
+    .replace(/\\$/, '')
+    .trim();
   s = s.replace(/^[:\s]+/, '');
   // Trailing \text{...} units when something remains.
   for (let i = 0; i < 3; i++) {
@@ -64,7 +127,8 @@ export function normalizeAnswer(raw: string): NormalizedAnswer {
   s = s.replace(/,\s*,/g, ',').replace(/^\s*,|,\s*$/g, '');
   // Thousands separators, only when the whole answer is one number (`(12,102)` is a pair).
   const plain = s.replace(/^\\?\$\s*|\s*\\?\$$/g, '');
-  if (/^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(plain) || /^[-+]?\d{1,3}(?: \d{3})+(?:\.\d+)?$/.test(plain)) s = plain.replace(/[, ]/g, '');
+  if (/^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(plain) || /^[-+]?\d{1,3}(?: \d{3})+(?:\.\d+)?$/.test(plain))
+    s = plain.replace(/[, ]/g, '');
   // A lone text group is the answer itself.
   const lone = /^\\text\{([^{}]*)\}$/.exec(s);
   if (lone) s = lone[1]!.trim();
@@ -75,7 +139,10 @@ export function normalizeAnswer(raw: string): NormalizedAnswer {
     return `\\frac{${whole}}{${den}}`;
   });
   // Shorthand fractions and roots.
-  s = s.replace(/\\frac\s*(\d)\s*(\d)/g, '\\frac{$1}{$2}').replace(/\\frac\s*(\d)\s*\{/g, '\\frac{$1}{').replace(/\\frac\s*\{([^{}]*)\}\s*(\d)/g, '\\frac{$1}{$2}');
+  s = s
+    .replace(/\\frac\s*(\d)\s*(\d)/g, '\\frac{$1}{$2}')
+    .replace(/\\frac\s*(\d)\s*\{/g, '\\frac{$1}{')
+    .replace(/\\frac\s*\{([^{}]*)\}\s*(\d)/g, '\\frac{$1}{$2}');
   s = s.replace(/\\sqrt\s*(\d+|[a-zA-Z])/g, '\\sqrt{$1}');
   // infinity, empty set, leading "x \in".
   s = s.replace(/\binfinity\b|\binf\b/g, '\\infty').replace(/\\emptyset|\\varnothing/g, '\\{\\}');

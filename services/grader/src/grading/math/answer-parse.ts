@@ -204,7 +204,14 @@ class Parser extends TokenCursor {
           this.pos++;
           const a = this.parseArgument();
           const b = this.parseArgument();
-          if (a.t === 'num' && b.t === 'num') return { t: 'add', args: [{ t: 'num', text: t.s, decimal: false }, { t: 'div', a, b }] };
+          if (a.t === 'num' && b.t === 'num')
+            return {
+              t: 'add',
+              args: [
+                { t: 'num', text: t.s, decimal: false },
+                { t: 'div', a, b },
+              ],
+            };
           this.pos = save;
         }
         return { t: 'num', text: t.s, decimal: t.s.includes('.') };
@@ -288,7 +295,9 @@ class Parser extends TokenCursor {
         this.expectOp(']');
       }
       const arg = this.parseArgument();
-      return index ? { t: 'pow', a: arg, b: { t: 'div', a: { t: 'num', text: '1', decimal: false }, b: index } } : { t: 'fn', name: 'sqrt', args: [arg] };
+      return index
+        ? { t: 'pow', a: arg, b: { t: 'div', a: { t: 'num', text: '1', decimal: false }, b: index } }
+        : { t: 'fn', name: 'sqrt', args: [arg] };
     }
     let base: Node | null = null;
     if (name === 'log' && this.isOp('_')) {

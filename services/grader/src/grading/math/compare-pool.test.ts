@@ -15,11 +15,7 @@ describe('compare pool', () => {
   it('compares in worker threads', async () => {
     const pool = createComparePool({ workers: 2, timeoutMs: 10_000 });
     try {
-      const results = await Promise.all([
-        pool.compare('\\frac{1}{2}', '0.5'),
-        pool.compare('x^2-1', '(x-1)(x+1)'),
-        pool.compare('3', '4'),
-      ]);
+      const results = await Promise.all([pool.compare('\\frac{1}{2}', '0.5'), pool.compare('x^2-1', '(x-1)(x+1)'), pool.compare('3', '4')]);
       expect(results.map((r) => r.equal)).toEqual([true, true, false]);
       expect(pool.stats()).toMatchObject({ completed: 3, timeouts: 0 });
     } finally {

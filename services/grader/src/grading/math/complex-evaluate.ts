@@ -37,18 +37,29 @@ const cos = (a: Complex): Complex => C(Math.cos(a.re) * Math.cosh(a.im), -Math.s
 function applyFunction(name: string, args: Complex[]): Complex {
   const x = args[0] ?? NAN;
   switch (name) {
-    case 'sin': return sin(x);
-    case 'cos': return cos(x);
-    case 'tan': return div(sin(x), cos(x));
-    case 'sec': return div(C(1), cos(x));
-    case 'csc': return div(C(1), sin(x));
-    case 'cot': return div(cos(x), sin(x));
-    case 'exp': return exp(x);
+    case 'sin':
+      return sin(x);
+    case 'cos':
+      return cos(x);
+    case 'tan':
+      return div(sin(x), cos(x));
+    case 'sec':
+      return div(C(1), cos(x));
+    case 'csc':
+      return div(C(1), sin(x));
+    case 'cot':
+      return div(cos(x), sin(x));
+    case 'exp':
+      return exp(x);
     case 'ln':
-    case 'log': return log(x);
-    case 'logb': return div(log(args[1] ?? NAN), log(x));
-    case 'sqrt': return sqrt(x);
-    case 'abs': return C(Math.hypot(x.re, x.im));
+    case 'log':
+      return log(x);
+    case 'logb':
+      return div(log(args[1] ?? NAN), log(x));
+    case 'sqrt':
+      return sqrt(x);
+    case 'abs':
+      return C(Math.hypot(x.re, x.im));
     default:
       // Factorials, binomials, floor... of complex arguments are not supported: no decision.
       return NAN;
@@ -80,7 +91,10 @@ export function complexValue(node: Node, env: Env): Complex {
     case 'pow':
       return pow(complexValue(node.a, env), complexValue(node.b, env));
     case 'fn':
-      return applyFunction(node.name, node.args.map((a) => complexValue(a, env)));
+      return applyFunction(
+        node.name,
+        node.args.map((a) => complexValue(a, env)),
+      );
     default:
       return NAN;
   }

@@ -67,7 +67,7 @@ export function powInt(a: Rational, e: bigint): Rational | null {
   }
   const bits = Math.max(bitLength(a.n), bitLength(a.d));
   if (bits > 1 && Number(e) * bits > MAX_BITS) return null;
-  if (e > 100_000n) return a.n === 0n || (a.n === a.d) ? a : a.n === -a.d ? (e % 2n === 0n ? ONE : a) : null;
+  if (e > 100_000n) return a.n === 0n || a.n === a.d ? a : a.n === -a.d ? (e % 2n === 0n ? ONE : a) : null;
   return rat(a.n ** e, a.d ** e);
 }
 

@@ -26,9 +26,10 @@ const sub = (a: Node, b: Node): Node => ({ t: 'add', args: [a, { t: 'neg', a: b 
 export function compareRelations(g: Node, p: Node, _options: CompareOptions): boolean | null {
   if (g.t !== 'rel' || p.t !== 'rel') return null;
   if (g.ops.length > 1 || p.ops.length > 1) {
-    const norm = (r: Rel): Rel => (r.ops.every((o) => o === '>' || o === '>=')
-      ? { t: 'rel', ops: [...r.ops].reverse().map((o) => FLIP[o]!), parts: [...r.parts].reverse() }
-      : r);
+    const norm = (r: Rel): Rel =>
+      r.ops.every((o) => o === '>' || o === '>=')
+        ? { t: 'rel', ops: [...r.ops].reverse().map((o) => FLIP[o]!), parts: [...r.parts].reverse() }
+        : r;
     const a = norm(g);
     const b = norm(p);
     if (a.ops.length !== b.ops.length || a.ops.some((o, i) => o !== b.ops[i])) return false;

@@ -7,4 +7,3 @@ export function samplePoints(vars: readonly string[], count: number, sign: 1 | -
   };
   return Array.from({ length: count }, () => new Map(vars.map((v) => [v, sign * (0.31 + 2.2 * next())] as const)));
 }
-
