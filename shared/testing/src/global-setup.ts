@@ -6,12 +6,7 @@ import type { TestProject } from 'vitest/node';
 import { prepareTemplateDatabase } from './template-database.ts';
 import { TEST_BUCKET } from './test-store.ts';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    s3Endpoint: string;
-    templateDatabase: string;
-  }
-}
+import './provided-context.ts';
 
 /**
  * Once per test run: a migrated template database (each test file clones it) and an S3 server.

@@ -2,6 +2,7 @@ import { createDb, type Db } from '@rft/db';
 import type { ObjectStore } from '@rft/storage';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
+import './provided-context.ts';
 import { cloneDatabase, prepareTemplateDatabase } from './template-database.ts';
 import { createTestStore, testS3Settings } from './test-store.ts';
 
