@@ -5,3 +5,4 @@ export * from './repositories/question-stages.ts';
 export * from './repositories/samples.ts';
 export * from './repositories/datasets.ts';
 export * from './repositories/campaign-summary.ts';
+export * from './repositories/training-runs.ts';
