@@ -20,3 +20,5 @@ export { buildPyTorchJob, jobName, type PyTorchJobOptions } from './backends/pyt
 export { createBundleBackend, bundlePrefix, type BundleBackendOptions } from './backends/bundle.ts';
 export { PREFLIGHT_PY } from './preflight-script.ts';
 export { createLauncherService, type LauncherService, type LauncherServiceDeps } from './service.ts';
+export { createPostgresRunStore, toDbStatus, fromDbStatus, type PostgresRunStoreOptions } from './postgres-run-store.ts';
+export { backendsFromConfig } from './backends/from-config.ts';
