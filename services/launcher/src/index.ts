@@ -22,3 +22,4 @@ export { PREFLIGHT_PY } from './preflight-script.ts';
 export { createLauncherService, type LauncherService, type LauncherServiceDeps } from './service.ts';
 export { createPostgresRunStore, toDbStatus, fromDbStatus, type PostgresRunStoreOptions } from './postgres-run-store.ts';
 export { backendsFromConfig } from './backends/from-config.ts';
+export { validatePyTorchJob, findPyTorchJobCrd, crdJsonSchema, type PyTorchJobValidation } from './backends/pytorchjob-validation.ts';
