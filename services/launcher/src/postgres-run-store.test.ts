@@ -1,52 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '@rft/contracts';
-import { buildDatasetVersion, loadTokenizer, type BuildDatasetResult } from '@rft/curator';
-import { qwenTokenizerFiles, sampleInfo, sampleRow } from '@rft/curator/testing';
-import { getTrainingRun, trainingRunEvents, type Db } from '@rft/db';
+import type { BuildDatasetResult } from '@rft/curator';
+import { getTrainingRun, trainingRunEvents } from '@rft/db';
 import { createTestEnv, type TestEnv } from '@rft/testing';
 import { createBundleBackend } from './backends/bundle.ts';
 import { SubmissionRejectedError, type LaunchBackend } from './backends/launch-backend.ts';
 import { createLauncher } from './launcher.ts';
 import { createPostgresRunStore, fromDbStatus, toDbStatus } from './postgres-run-store.ts';
 import { RunTransitionError, type RunState, type RunStore } from './run-store.ts';
+import { ledgerDataset } from './testing/ledger-dataset.ts';
 
 let env: TestEnv;
 let dataset: BuildDatasetResult;
 let runStore: RunStore;
 
-/** The dataset version must exist in the ledger: training_runs.dataset_id references datasets. */
-async function registerDataset(db: Db, result: BuildDatasetResult): Promise<void> {
-  const campaign = await db
-    .insertInto('campaigns')
-    .values({ name: 'launch-test', team: 'training', spec: JSON.stringify({}), question_count: 1 })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await db
-    .insertInto('datasets')
-    .values({
-      id: result.datasetId,
-      campaign_id: campaign.id,
-      name: 'launch-test',
-      selection: JSON.stringify({}),
-      storage_prefix: result.prefix,
-      manifest_key: `${result.prefix}/manifest.json`,
-      row_count: result.manifest.counts.kept,
-      manifest_sha256: result.manifest.contentSha256,
-    })
-    .execute();
-}
-
 beforeAll(async () => {
   env = await createTestEnv();
-  const tokenizer = await loadTokenizer(qwenTokenizerFiles());
-  dataset = await buildDatasetVersion({
-    store: env.store,
-    rows: Array.from({ length: 4 }, (_, i) => sampleRow(i + 1)),
-    info: sampleInfo(),
-    tokenizer,
-  });
-  await registerDataset(env.db, dataset);
+  dataset = await ledgerDataset(env.db, env.store);
   runStore = createPostgresRunStore(env.db, { createdBy: 'launch-test' });
 });
 afterAll(async () => {
