@@ -72,7 +72,14 @@ try {
       const dataset = await latestDataset(db, campaignId);
       printSummary({ campaign, progress, rejections: await rejectionHistogram(db, campaignId), dataset });
       if (campaign.status === 'completed' && dataset) {
-        const s3 = { endpoint: env.S3_ENDPOINT, region: 'us-east-1', bucket: env.S3_BUCKET, accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY, forcePathStyle: true };
+        const s3 = {
+          endpoint: env.S3_ENDPOINT,
+          region: 'us-east-1',
+          bucket: env.S3_BUCKET,
+          accessKeyId: env.S3_ACCESS_KEY_ID,
+          secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+          forcePathStyle: true,
+        };
         const handoff = await runDemoHandoff({ db, s3, datasetId: dataset.id, root: ROOT });
         console.log(formatHandoff(handoff));
         exitCode = handoffSucceeded(handoff) ? 0 : 1;

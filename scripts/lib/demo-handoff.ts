@@ -95,7 +95,10 @@ export async function checkMasksWithDuckDb(dir: string, manifest: DatasetManifes
   if (!first) throw new Error(`dataset ${manifest.datasetId}: no canonical Parquet shard in the manifest`);
   const shard = join(dir, first.path);
   const all = `read_parquet([${canonical.map((f) => lit(join(dir, f.path))).join(', ')}])`;
-  const trl = `read_parquet([${manifest.exports.trl.files.filter((f) => f.path.endsWith('.parquet')).map((f) => lit(join(dir, f.path))).join(', ')}])`;
+  const trl = `read_parquet([${manifest.exports.trl.files
+    .filter((f) => f.path.endsWith('.parquet'))
+    .map((f) => lit(join(dir, f.path)))
+    .join(', ')}])`;
   const [one] = await queryRows(`select count(*)::INTEGER as n from read_parquet(${lit(shard)})`);
   const [sums] = await queryRows(
     `select count(*)::INTEGER n_rows, sum(num_tokens)::BIGINT n_tokens, sum(num_train_tokens)::BIGINT n_train, sum(num_hint_tokens)::BIGINT n_hint from ${all}`,
@@ -125,11 +128,14 @@ export async function checkMasksWithDuckDb(dir: string, manifest: DatasetManifes
     check.shardRows !== first.rows && `${first.path}: DuckDB reads ${check.shardRows} rows, the manifest says ${first.rows}`,
     check.rows !== manifest.counts.kept && `rows: DuckDB reads ${check.rows}, manifest counts.kept ${manifest.counts.kept}`,
     check.tokens !== manifest.tokens.total && `tokens: DuckDB sums ${check.tokens}, manifest tokens.total ${manifest.tokens.total}`,
-    check.trainedTokens !== manifest.tokens.train && `trained tokens: DuckDB sums ${check.trainedTokens}, manifest tokens.train ${manifest.tokens.train}`,
-    check.hintTokens !== manifest.tokens.hint && `hint tokens: DuckDB sums ${check.hintTokens}, manifest tokens.hint ${manifest.tokens.hint}`,
+    check.trainedTokens !== manifest.tokens.train &&
+      `trained tokens: DuckDB sums ${check.trainedTokens}, manifest tokens.train ${manifest.tokens.train}`,
+    check.hintTokens !== manifest.tokens.hint &&
+      `hint tokens: DuckDB sums ${check.hintTokens}, manifest tokens.hint ${manifest.tokens.hint}`,
     check.segmentFlagMismatches !== 0 && `${check.segmentFlagMismatches} segments have a train flag that disagrees with their kind`,
     trlRows !== check.rows && `TRL projection: ${trlRows} rows match a canonical id, expected ${check.rows}`,
-    check.trlMismatches !== 0 && `${check.trlMismatches} TRL rows disagree with the canonical token counts (assistant_masks, labels or input_ids)`,
+    check.trlMismatches !== 0 &&
+      `${check.trlMismatches} TRL rows disagree with the canonical token counts (assistant_masks, labels or input_ids)`,
   ].filter((p): p is string => typeof p === 'string');
   if (problems.length) throw new Error(`dataset ${manifest.datasetId}: masks not intact:\n  ${problems.join('\n  ')}`);
   return check;
@@ -160,8 +166,7 @@ async function startLocalSlurm(root: string, log: (line: string) => void): Promi
   if (await slurmUp()) return { startedHere: false, stop: async () => {} };
   const mungeWasUp = await mungeUp();
   log('starting the local Slurm (infra/local/slurm.sh start; installs slurm-wlm + munge when missing)');
-  await run('bash', [script, 'start'], { timeout: 540_000 });
-  return {
+  const started: LocalSlurm = {
     startedHere: true,
     async stop() {
       await run('bash', [script, 'stop'], { timeout: 60_000 });
@@ -170,10 +175,23 @@ async function startLocalSlurm(root: string, log: (line: string) => void): Promi
       if (pid > 0) process.kill(pid, 'SIGTERM');
     },
   };
+  try {
+    await run('bash', [script, 'start'], { timeout: 540_000 });
+  } catch (error) {
+    // A half-started cluster (daemons up, node never idle) is stopped before falling back.
+    await started.stop().catch(() => {});
+    throw error;
+  }
+  return started;
 }
 
 /** Polls the run through the launcher (each change lands in training_runs + training_run_events) until it finishes. */
-async function trackToCompletion(launcher: ReturnType<typeof createLauncher>, runId: string, timeoutMs: number, log: (line: string) => void): Promise<TrainingRun> {
+async function trackToCompletion(
+  launcher: ReturnType<typeof createLauncher>,
+  runId: string,
+  timeoutMs: number,
+  log: (line: string) => void,
+): Promise<TrainingRun> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   for (;;) {
@@ -220,16 +238,30 @@ export async function runDemoHandoff(input: DemoHandoffInput): Promise<DemoHando
     let fallbackReason: string | null = null;
     try {
       slurm = await startLocalSlurm(input.root, log);
-      backend = createSlurmBackend({ jobRoot, datasetRoot, store, requestGpus: false, python: '/usr/bin/python3', tokenizerPath, timeLimit: '00:10:00' });
+      backend = createSlurmBackend({
+        jobRoot,
+        datasetRoot,
+        store,
+        requestGpus: false,
+        python: '/usr/bin/python3',
+        tokenizerPath,
+        timeLimit: '00:10:00',
+      });
     } catch (error) {
       fallbackReason = `local Slurm could not start: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
       backend = createBundleBackend({ store });
     }
     const runStore = createPostgresRunStore(input.db, { createdBy: 'demo' });
     const launcher = createLauncher({ store, runStore, backends: { [backend.kind]: backend } });
-    const submitted = await launcher.launch({ datasetId: input.datasetId, backend: backend.kind, profile: SINGLE_NODE_PROFILE, tokenizerPath });
+    const submitted = await launcher.launch({
+      datasetId: input.datasetId,
+      backend: backend.kind,
+      profile: SINGLE_NODE_PROFILE,
+      tokenizerPath,
+    });
     log(`  run ${submitted.runId} submitted to ${backend.kind} as ${submitted.externalId}`);
-    const finished = backend.kind === 'slurm' ? await trackToCompletion(launcher, submitted.runId, input.runTimeoutMs ?? 180_000, log) : submitted;
+    const finished =
+      backend.kind === 'slurm' ? await trackToCompletion(launcher, submitted.runId, input.runTimeoutMs ?? 180_000, log) : submitted;
     const jobOutput =
       backend.kind === 'slurm'
         ? ((await readFile(join(jobRoot, submitted.runId, `slurm-${submitted.externalId}.out`), 'utf8').catch(() => ''))

@@ -57,12 +57,22 @@ async function serve(config: LauncherConfig): Promise<void> {
 async function command(config: LauncherConfig, name: string): Promise<number> {
   const { values } = parseArgs({
     allowPositionals: true,
-    options: { dataset: { type: 'string' }, backend: { type: 'string' }, profile: { type: 'string' }, tokenizer: { type: 'string' }, run: { type: 'string' } },
+    options: {
+      dataset: { type: 'string' },
+      backend: { type: 'string' },
+      profile: { type: 'string' },
+      tokenizer: { type: 'string' },
+      run: { type: 'string' },
+    },
   });
   const db = createDb({ url: config.databaseUrl, poolSize: 2, applicationName: 'rft-launcher-cli' });
   const s3 = createS3Client(config.s3);
   const store = createS3ObjectStore(s3, config.s3);
-  const launcher = createLauncher({ store, runStore: createPostgresRunStore(db, { createdBy: process.env.USER ?? 'cli' }), backends: backendsFromConfig(config, store) });
+  const launcher = createLauncher({
+    store,
+    runStore: createPostgresRunStore(db, { createdBy: process.env.USER ?? 'cli' }),
+    backends: backendsFromConfig(config, store),
+  });
   const print = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
   const profile = values.profile ? await readProfileFile(values.profile) : {};
   try {
@@ -75,8 +85,16 @@ async function command(config: LauncherConfig, name: string): Promise<number> {
       case 'launch': {
         if (!values.dataset) throw new InputError('--dataset: required');
         const backend = values.backend as BackendKind | undefined;
-        if (backend !== 'slurm' && backend !== 'kubernetes' && backend !== 'bundle') throw new InputError('--backend: one of slurm, kubernetes, bundle');
-        print(await launcher.launch({ datasetId: values.dataset, backend, profile, ...(values.tokenizer ? { tokenizerPath: values.tokenizer } : {}) }));
+        if (backend !== 'slurm' && backend !== 'kubernetes' && backend !== 'bundle')
+          throw new InputError('--backend: one of slurm, kubernetes, bundle');
+        print(
+          await launcher.launch({
+            datasetId: values.dataset,
+            backend,
+            profile,
+            ...(values.tokenizer ? { tokenizerPath: values.tokenizer } : {}),
+          }),
+        );
         return 0;
       }
       case 'status':

@@ -49,7 +49,11 @@ describe('Postgres RunStore', () => {
 
   it('stores the exact plan and profile, and appends one event per status change up to a final state', async () => {
     const launcher = launcherWith({ bundle: createBundleBackend({ store: env.store }) });
-    const run = await launcher.launch({ datasetId: dataset.datasetId, backend: 'bundle', profile: { cluster: { nodes: 1, gpusPerNode: 8 } } });
+    const run = await launcher.launch({
+      datasetId: dataset.datasetId,
+      backend: 'bundle',
+      profile: { cluster: { nodes: 1, gpusPerNode: 8 } },
+    });
     expect(run.state).toBe('UNKNOWN');
     expect(run.externalId).toBe(`training-bundles/${run.runId}`);
 
@@ -95,7 +99,12 @@ describe('Postgres RunStore', () => {
 
   it('lets exactly one of two concurrent final reports win', async () => {
     const runId = randomUUID();
-    const launcher = createLauncher({ store: env.store, runStore, backends: { bundle: createBundleBackend({ store: env.store }) }, newRunId: () => runId });
+    const launcher = createLauncher({
+      store: env.store,
+      runStore,
+      backends: { bundle: createBundleBackend({ store: env.store }) },
+      newRunId: () => runId,
+    });
     await launcher.launch({ datasetId: dataset.datasetId, backend: 'bundle' });
     await runStore.updateStatus(runId, 'RUNNING', null, new Date());
     const results = await Promise.allSettled([
@@ -109,10 +118,16 @@ describe('Postgres RunStore', () => {
 
   it('names the field when the run id is not a UUID or the dataset is not registered', async () => {
     const plan = (await runStore.get((await env.db.selectFrom('training_runs').select('id').executeTakeFirstOrThrow()).id))!.plan;
-    await expect(runStore.insert({ runId: 'run-abc', datasetId: dataset.datasetId, backend: 'bundle', plan, createdAt: new Date() })).rejects.toThrow(
-      /runId: "run-abc" is not a UUID/,
-    );
-    const unknown = runStore.insert({ runId: randomUUID(), datasetId: 'ds-ffffffffffffffffffffffff', backend: 'bundle', plan, createdAt: new Date() });
+    await expect(
+      runStore.insert({ runId: 'run-abc', datasetId: dataset.datasetId, backend: 'bundle', plan, createdAt: new Date() }),
+    ).rejects.toThrow(/runId: "run-abc" is not a UUID/);
+    const unknown = runStore.insert({
+      runId: randomUUID(),
+      datasetId: 'ds-ffffffffffffffffffffffff',
+      backend: 'bundle',
+      plan,
+      createdAt: new Date(),
+    });
     await expect(unknown).rejects.toThrow(InputError);
     await expect(unknown).rejects.toThrow(/datasetId: ds-ffffffffffffffffffffffff is not a registered dataset version/);
     await expect(runStore.updateStatus(randomUUID(), 'RUNNING', null, new Date())).rejects.toThrow(/does not exist/);

@@ -10,7 +10,15 @@ import {
 } from '@rft/db';
 import { InputError } from '@rft/contracts';
 import type { LaunchPlan } from './launch-plan.ts';
-import { canTransition, isTerminal, RunTransitionError, type RunState, type RunStatus, type RunStore, type TrainingRun } from './run-store.ts';
+import {
+  canTransition,
+  isTerminal,
+  RunTransitionError,
+  type RunState,
+  type RunStatus,
+  type RunStore,
+  type TrainingRun,
+} from './run-store.ts';
 
 /** The launcher's states onto `training_runs.status` (lowercase, CHECK-constrained). */
 export function toDbStatus(state: RunState): TrainingRunStatus {
@@ -91,7 +99,13 @@ export interface PostgresRunStoreOptions {
  * external id. Run ids are UUIDs (the table's key).
  */
 export function createPostgresRunStore(db: Db, opts: PostgresRunStoreOptions = {}): RunStore {
-  async function move(runId: string, to: RunState, at: Date, from: readonly TrainingRunStatus[], patch: { externalId?: string; reason?: string | null }) {
+  async function move(
+    runId: string,
+    to: RunState,
+    at: Date,
+    from: readonly TrainingRunStatus[],
+    patch: { externalId?: string; reason?: string | null },
+  ) {
     const outcome = await transitionTrainingRun(db, {
       id: runId,
       to: toDbStatus(to),

@@ -156,7 +156,8 @@ export function launcherConfig(env: NodeJS.ProcessEnv): LauncherConfig {
     env,
   );
   const slurmSet = [e.SLURM_JOB_ROOT, e.SLURM_DATASET_ROOT].filter(Boolean).length;
-  if (slurmSet === 1) throw new ConfigError('invalid configuration:\n  SLURM_JOB_ROOT / SLURM_DATASET_ROOT: set both (shared-filesystem roots) or neither');
+  if (slurmSet === 1)
+    throw new ConfigError('invalid configuration:\n  SLURM_JOB_ROOT / SLURM_DATASET_ROOT: set both (shared-filesystem roots) or neither');
   const k8sSet = [e.K8S_NAMESPACE, e.K8S_TRAINING_IMAGE, e.K8S_TOOLS_IMAGE].filter(Boolean).length;
   if (k8sSet > 0 && k8sSet < 3) {
     throw new ConfigError('invalid configuration:\n  K8S_NAMESPACE / K8S_TRAINING_IMAGE / K8S_TOOLS_IMAGE: set all three or none');

@@ -32,10 +32,23 @@ describe('buildPyTorchJob', () => {
     const container = pod.containers[0];
     expect(container.name).toBe('pytorch');
     expect(container.resources.limits['nvidia.com/gpu']).toBe('8');
-    expect(container.env).toEqual(expect.arrayContaining([{ name: 'NCCL_IB_HCA', value: 'mlx5' }, { name: 'NCCL_SOCKET_IFNAME', value: 'eth0' }]));
+    expect(container.env).toEqual(
+      expect.arrayContaining([
+        { name: 'NCCL_IB_HCA', value: 'mlx5' },
+        { name: 'NCCL_SOCKET_IFNAME', value: 'eth0' },
+      ]),
+    );
     expect(pod.volumes).toContainEqual({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '64Gi' } });
     expect(container.volumeMounts).toContainEqual({ name: 'dshm', mountPath: '/dev/shm' });
-    expect(pod.initContainers[0].command).toEqual(['node', 'services/curator/src/pull/cli.ts', plan.datasetId, '-o', `/data/${plan.datasetId}`, '--format', 'trl']);
+    expect(pod.initContainers[0].command).toEqual([
+      'node',
+      'services/curator/src/pull/cli.ts',
+      plan.datasetId,
+      '-o',
+      `/data/${plan.datasetId}`,
+      '--format',
+      'trl',
+    ]);
   });
 
   it.skipIf(!schemas)('validates against the PyTorchJob CRD schema (strict fields)', () => {
@@ -49,14 +62,21 @@ describe('buildPyTorchJob', () => {
     broken.spec.runPolicy.backoffLimit = 'zero';
     expect(validate(broken)).toBe(false);
     expect(validate.errors?.map((e) => e.instancePath + ' ' + e.message)).toEqual(
-      expect.arrayContaining(['/spec/pytorchReplicaSpecs/Master must NOT have additional properties', '/spec/runPolicy/backoffLimit must be integer']),
+      expect.arrayContaining([
+        '/spec/pytorchReplicaSpecs/Master must NOT have additional properties',
+        '/spec/runPolicy/backoffLimit must be integer',
+      ]),
     );
   });
   if (!schemas) it('skips CRD validation: ../shared/schemas is absent', () => expect(schemas).toBeNull());
 });
 
 describe('validatePyTorchJob', () => {
-  const onePlan = planLaunch({ runId: 'run-one', profile: parseProfile({ cluster: { nodes: 1, gpusPerNode: 1 } }), manifest: fakeManifest() });
+  const onePlan = planLaunch({
+    runId: 'run-one',
+    profile: parseProfile({ cluster: { nodes: 1, gpusPerNode: 1 } }),
+    manifest: fakeManifest(),
+  });
   const crd = schemas ? join(schemas, 'kubeflow.org_pytorchjobs.yaml') : null;
 
   it('accepts the rendered job for a one-node plan and names what disagrees with the plan', () => {

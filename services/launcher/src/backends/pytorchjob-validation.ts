@@ -65,6 +65,12 @@ export interface PyTorchJobValidation {
   problems: string[];
 }
 
+/** The parts of a container the geometry check reads. */
+interface ContainerShape {
+  name?: string;
+  resources?: { limits?: Record<string, string> };
+}
+
 const validators = new Map<string, ValidateFunction>();
 
 /**
@@ -85,14 +91,18 @@ export function validatePyTorchJob(job: Record<string, unknown>, plan: LaunchPla
     for (const e of validate.errors ?? []) problems.push(`${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
   }
   const { nodes, gpusPerNode } = plan.profile.cluster;
-  const spec = (job['spec'] ?? {}) as { nprocPerNode?: string; pytorchReplicaSpecs?: Record<string, { replicas?: number; template?: any }> };
+  const spec = (job['spec'] ?? {}) as {
+    nprocPerNode?: string;
+    pytorchReplicaSpecs?: Record<string, { replicas?: number; template?: { spec?: { containers?: ContainerShape[] } } }>;
+  };
   const replicas = spec.pytorchReplicaSpecs ?? {};
-  if (spec.nprocPerNode !== String(gpusPerNode)) problems.push(`/spec/nprocPerNode is ${spec.nprocPerNode}, the plan has ${gpusPerNode} GPUs per node`);
+  if (spec.nprocPerNode !== String(gpusPerNode))
+    problems.push(`/spec/nprocPerNode is ${spec.nprocPerNode}, the plan has ${gpusPerNode} GPUs per node`);
   if (replicas['Master']?.replicas !== 1) problems.push('/spec/pytorchReplicaSpecs/Master must have exactly 1 replica');
   const workers = replicas['Worker']?.replicas ?? 0;
   if (1 + workers !== nodes) problems.push(`Master 1 + Worker ${workers} replicas != cluster.nodes ${nodes}`);
   for (const [role, r] of Object.entries(replicas)) {
-    const container = r.template?.spec?.containers?.find((c: { name?: string }) => c.name === 'pytorch');
+    const container = r.template?.spec?.containers?.find((c) => c.name === 'pytorch');
     if (!container) problems.push(`/spec/pytorchReplicaSpecs/${role}: no container named "pytorch" (the operator needs it)`);
     else if (container.resources?.limits?.['nvidia.com/gpu'] !== String(gpusPerNode)) {
       problems.push(`/spec/pytorchReplicaSpecs/${role}: nvidia.com/gpu limit is not ${gpusPerNode}`);

@@ -53,7 +53,11 @@ function launcherFor(partition?: string) {
 describe.skipIf(!isRoot)('Slurm runs tracked in Postgres', () => {
   it('the poller follows a one-node, one-process run to SUCCEEDED; every change is an event', async () => {
     const launcher = launcherFor();
-    const run = await launcher.launch({ datasetId: dataset.datasetId, backend: 'slurm', profile: { cluster: { nodes: 1, gpusPerNode: 1 } } });
+    const run = await launcher.launch({
+      datasetId: dataset.datasetId,
+      backend: 'slurm',
+      profile: { cluster: { nodes: 1, gpusPerNode: 1 } },
+    });
     expect(run).toMatchObject({ state: 'PENDING', externalId: expect.stringMatching(/^\d+$/) });
     expect(run.plan.geometry).toEqual({ worldSize: 1, microBatchPerGpu: 1, gradientAccumulationSteps: 128, trainBatchSize: 128 });
 
@@ -68,7 +72,9 @@ describe.skipIf(!isRoot)('Slurm runs tracked in Postgres', () => {
     const row = await getTrainingRun(env.db, run.runId);
     expect(row, out).toMatchObject({ status: 'succeeded', externalId: run.externalId, error: 'JobState=COMPLETED ExitCode=0:0' });
     expect(row?.finishedAt).toBeInstanceOf(Date);
-    expect(out).toContain(`preflight ok: run ${run.runId}, dataset ${dataset.datasetId}, 1 files verified, world 1, train_batch_size 128 = 1 x 128 x 1`);
+    expect(out).toContain(
+      `preflight ok: run ${run.runId}, dataset ${dataset.datasetId}, 1 files verified, world 1, train_batch_size 128 = 1 x 128 x 1`,
+    );
     const statuses = (await trainingRunEvents(env.db, run.runId)).map((e) => e.status);
     expect(statuses[0]).toBe('submitting');
     expect(statuses[1]).toBe('pending');

@@ -139,8 +139,17 @@ export async function listActiveTrainingRuns(db: DbOrTx): Promise<TrainingRunRow
 
 /** A run's status history, oldest first. */
 export async function trainingRunEvents(db: DbOrTx, id: string): Promise<TrainingRunEventRow[]> {
-  const rows = await db.selectFrom('training_run_events').select(['status', 'detail', 'at']).where('run_id', '=', id).orderBy('id').execute();
-  return rows.map((r) => ({ status: r.status as TrainingRunStatus, detail: (r.detail as Record<string, unknown> | null) ?? null, at: r.at }));
+  const rows = await db
+    .selectFrom('training_run_events')
+    .select(['status', 'detail', 'at'])
+    .where('run_id', '=', id)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    status: r.status as TrainingRunStatus,
+    detail: (r.detail as Record<string, unknown> | null) ?? null,
+    at: r.at,
+  }));
 }
 
 type Selected = {
