@@ -58,6 +58,8 @@ export interface MaskCheck {
 export interface DemoHandoffResult {
   datasetId: string;
   dir: string;
+  /** Last line of the standalone pull command run on the same copy. */
+  pullCli: string;
   pulledFiles: number;
   pulledBytes: number;
   masks: MaskCheck;
@@ -139,6 +141,17 @@ export async function checkMasksWithDuckDb(dir: string, manifest: DatasetManifes
   ].filter((p): p is string => typeof p === 'string');
   if (problems.length) throw new Error(`dataset ${manifest.datasetId}: masks not intact:\n  ${problems.join('\n  ')}`);
   return check;
+}
+
+function s3Env(s3: S3Settings): Record<string, string> {
+  return {
+    S3_BUCKET: s3.bucket,
+    S3_REGION: s3.region,
+    ...(s3.endpoint ? { S3_ENDPOINT: s3.endpoint } : {}),
+    ...(s3.prefix ? { S3_PREFIX: s3.prefix } : {}),
+    ...(s3.accessKeyId ? { S3_ACCESS_KEY_ID: s3.accessKeyId } : {}),
+    ...(s3.secretAccessKey ? { S3_SECRET_ACCESS_KEY: s3.secretAccessKey } : {}),
+  };
 }
 
 /** A running Slurm controller answers `sinfo`; munged answers a munge/unmunge round trip. */
@@ -227,6 +240,13 @@ export async function runDemoHandoff(input: DemoHandoffInput): Promise<DemoHando
       manifest = pulled.manifest;
     }
     if (!manifest) throw new Error('unreachable: no manifest pulled');
+    // The operator's command on the same copy: re-hashes every local file against the manifest.
+    const cli = await run(
+      process.execPath,
+      [join(input.root, 'services', 'curator', 'src', 'pull', 'cli.ts'), input.datasetId, '-o', dir, '--format', 'parquet'],
+      { env: { ...process.env, ...s3Env(input.s3) }, timeout: 120_000 },
+    );
+    const pullCli = cli.stdout.trim().split('\n').at(-1) ?? '';
 
     // 2. DuckDB reads the Parquet: rows and token counts must equal the manifest's, masks the segment kinds.
     const masks = await checkMasksWithDuckDb(dir, manifest);
@@ -288,6 +308,7 @@ export async function runDemoHandoff(input: DemoHandoffInput): Promise<DemoHando
     return {
       datasetId: input.datasetId,
       dir,
+      pullCli,
       pulledFiles,
       pulledBytes,
       masks,
@@ -320,6 +341,7 @@ export function formatHandoff(r: DemoHandoffResult): string {
     '',
     `training hand-off of ${r.datasetId}`,
     `  pulled               manifest.json (content hash) + ${r.pulledFiles} files, ${r.pulledBytes} bytes, every sha256 verified -> ${r.dir}`,
+    `    pull command       node services/curator/src/pull/cli.ts ${r.datasetId} -o <dir>: ${r.pullCli}`,
     `  DuckDB ${m.shard}: ${m.shardRows} rows (manifest agrees)`,
     `    all shards         ${m.rows} rows, ${m.tokens} tokens: trained ${m.trainedTokens}, masked ${m.maskedTokens} (hint ${m.hintTokens}) = manifest`,
     `    masks              segment train flags vs kinds: ${m.segmentFlagMismatches} mismatches; TRL assistant_masks/labels vs counts: ${m.trlMismatches} mismatches`,
