@@ -9,6 +9,7 @@ import { migrateToLatest } from '@rft/migrations';
 import { ensureDatabase, stackDown, stackUp, STACK_DEFAULTS } from '../infra/local/stack.ts';
 import { createChildServices, freePort, waitForHttp } from './lib/child-services.ts';
 import { printSummary, progressLine } from './lib/campaign-report.ts';
+import { formatHandoff, handoffSucceeded, runDemoHandoff } from './lib/demo-handoff.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const DEMO_DIR = join(ROOT, 'examples', 'demo');
@@ -68,13 +69,21 @@ try {
         throw new Error(`${child.name} exited with code ${child.process.exitCode}; see ${child.logFile}`);
     }
     if (campaign && ['completed', 'failed', 'cancelled'].includes(campaign.status)) {
-      printSummary({
-        campaign,
-        progress,
-        rejections: await rejectionHistogram(db, campaignId),
-        dataset: await latestDataset(db, campaignId),
-      });
-      exitCode = campaign.status === 'completed' ? 0 : 1;
+      const dataset = await latestDataset(db, campaignId);
+      printSummary({ campaign, progress, rejections: await rejectionHistogram(db, campaignId), dataset });
+      if (campaign.status === 'completed' && dataset) {
+        const s3 = {
+          endpoint: env.S3_ENDPOINT,
+          region: 'us-east-1',
+          bucket: env.S3_BUCKET,
+          accessKeyId: env.S3_ACCESS_KEY_ID,
+          secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+          forcePathStyle: true,
+        };
+        const handoff = await runDemoHandoff({ db, s3, datasetId: dataset.id, root: ROOT });
+        console.log(formatHandoff(handoff));
+        exitCode = handoffSucceeded(handoff) ? 0 : 1;
+      }
       break;
     }
     if (Date.now() > deadline) throw new Error(`campaign did not finish within ${TIMEOUT_MS / 1000}s; logs in .local/demo-logs/`);

@@ -38,7 +38,8 @@ export interface Launcher {
 
 export function createLauncher(deps: LauncherDeps): Launcher {
   const now = deps.now ?? (() => new Date());
-  const newRunId = deps.newRunId ?? (() => `run-${randomUUID().slice(0, 8)}`);
+  // UUIDs: the key of `training_runs`; `rft-<uuid>` (40 characters) is still a valid Kubernetes name.
+  const newRunId = deps.newRunId ?? (() => randomUUID());
 
   const backendFor = (kind: BackendKind): LaunchBackend => {
     const backend = deps.backends[kind];

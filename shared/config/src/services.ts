@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { infrastructureConfig, type InfrastructureConfig } from './infrastructure.ts';
-import { envInt, parseEnv } from './parse-env.ts';
+import { ConfigError, envBoolean, envInt, parseEnv } from './parse-env.ts';
 
 export interface SchedulerConfig extends InfrastructureConfig {
   /** Rollout jobs kept in Redis at once, across all campaigns: a few times total worker concurrency. */
@@ -111,5 +111,76 @@ export function curatorConfig(env: NodeJS.ProcessEnv): CuratorConfig {
     tokenizerJson: e.TOKENIZER_JSON,
     tokenizerConfig: e.TOKENIZER_CONFIG,
     tokenizerName: e.TOKENIZER_NAME,
+  };
+}
+
+export interface LauncherConfig extends InfrastructureConfig {
+  /** How often submitted, unfinished training runs are polled. */
+  pollIntervalMs: number;
+  /** Slurm backend; configured when both shared-filesystem roots are set. */
+  slurm:
+    | {
+        jobRoot: string;
+        datasetRoot: string;
+        partition: string | undefined;
+        account: string | undefined;
+        timeLimit: string | undefined;
+        tokenizerPath: string | undefined;
+        python: string | undefined;
+        /** `--gpus-per-node`; false only for a test cluster without GPU gres. */
+        requestGpus: boolean;
+      }
+    | undefined;
+  /** Kubernetes backend (kubeconfig from KUBECONFIG or the service account); configured when all three are set. */
+  kubernetes: { namespace: string; trainingImage: string; toolsImage: string; s3SecretName: string } | undefined;
+}
+
+export function launcherConfig(env: NodeJS.ProcessEnv): LauncherConfig {
+  const optional = z.string().min(1).optional();
+  const e = parseEnv(
+    z.object({
+      LAUNCHER_POLL_INTERVAL_MS: envInt(1000, 86_400_000).default(30_000),
+      SLURM_JOB_ROOT: optional,
+      SLURM_DATASET_ROOT: optional,
+      SLURM_PARTITION: optional,
+      SLURM_ACCOUNT: optional,
+      SLURM_TIME_LIMIT: optional,
+      SLURM_TOKENIZER_PATH: optional,
+      SLURM_PYTHON: optional,
+      SLURM_REQUEST_GPUS: envBoolean.default(true),
+      K8S_NAMESPACE: optional,
+      K8S_TRAINING_IMAGE: optional,
+      K8S_TOOLS_IMAGE: optional,
+      K8S_S3_SECRET: z.string().min(1).default('rft-s3'),
+    }),
+    env,
+  );
+  const slurmSet = [e.SLURM_JOB_ROOT, e.SLURM_DATASET_ROOT].filter(Boolean).length;
+  if (slurmSet === 1)
+    throw new ConfigError('invalid configuration:\n  SLURM_JOB_ROOT / SLURM_DATASET_ROOT: set both (shared-filesystem roots) or neither');
+  const k8sSet = [e.K8S_NAMESPACE, e.K8S_TRAINING_IMAGE, e.K8S_TOOLS_IMAGE].filter(Boolean).length;
+  if (k8sSet > 0 && k8sSet < 3) {
+    throw new ConfigError('invalid configuration:\n  K8S_NAMESPACE / K8S_TRAINING_IMAGE / K8S_TOOLS_IMAGE: set all three or none');
+  }
+  return {
+    ...infrastructureConfig(env),
+    pollIntervalMs: e.LAUNCHER_POLL_INTERVAL_MS,
+    slurm:
+      e.SLURM_JOB_ROOT && e.SLURM_DATASET_ROOT
+        ? {
+            jobRoot: e.SLURM_JOB_ROOT,
+            datasetRoot: e.SLURM_DATASET_ROOT,
+            partition: e.SLURM_PARTITION,
+            account: e.SLURM_ACCOUNT,
+            timeLimit: e.SLURM_TIME_LIMIT,
+            tokenizerPath: e.SLURM_TOKENIZER_PATH,
+            python: e.SLURM_PYTHON,
+            requestGpus: e.SLURM_REQUEST_GPUS,
+          }
+        : undefined,
+    kubernetes:
+      e.K8S_NAMESPACE && e.K8S_TRAINING_IMAGE && e.K8S_TOOLS_IMAGE
+        ? { namespace: e.K8S_NAMESPACE, trainingImage: e.K8S_TRAINING_IMAGE, toolsImage: e.K8S_TOOLS_IMAGE, s3SecretName: e.K8S_S3_SECRET }
+        : undefined,
   };
 }

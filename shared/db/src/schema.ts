@@ -8,7 +8,7 @@ type Json = ColumnType<unknown, string, string>;
 export type CampaignStatus = 'running' | 'paused' | 'curating' | 'completed' | 'failed' | 'cancelled';
 export type ShardStatus = 'pending' | 'running' | 'completed' | 'failed';
 export type QuestionStageStatus = 'pending' | 'queued' | 'running' | 'generated' | 'graded' | 'failed' | 'quarantined';
-export type TrainingRunStatus = 'submitting' | 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'rejected';
+export type TrainingRunStatus = 'submitting' | 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'rejected' | 'unknown';
 
 export interface CampaignsTable {
   id: Generated<string>;

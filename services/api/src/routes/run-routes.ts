@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { LaunchRunRequest } from '@rft/contracts';
 import {
-  TERMINAL_RUN_STATUSES,
+  FINISHED_TRAINING_RUN_STATUSES,
   getDataset,
   getTrainingRun,
   insertTrainingRun,
@@ -8,7 +9,7 @@ import {
   recordAudit,
   trainingRunEvents,
   updateTrainingRun,
-  type TrainingRunRecord,
+  type TrainingRunRow,
 } from '@rft/db';
 import { z } from 'zod';
 import type { ApiDeps } from '../api-deps.ts';
@@ -17,7 +18,7 @@ import { actorOf } from '../auth.ts';
 import { commaList, pageQuery, type RouteRegistry } from '../route-registry.ts';
 import type { RunLauncher } from '../run-launcher.ts';
 
-const RUN_STATUSES = ['submitting', 'pending', 'running', 'succeeded', 'failed', 'cancelled', 'rejected'] as const;
+const RUN_STATUSES = ['submitting', 'pending', 'running', 'unknown', 'succeeded', 'failed', 'cancelled', 'rejected'] as const;
 const RunParams = z.object({ id: z.uuid({ error: 'must be a run id (uuid)' }) });
 
 export function registerRunRoutes(routes: RouteRegistry, deps: ApiDeps): void {
@@ -27,7 +28,7 @@ export function registerRunRoutes(routes: RouteRegistry, deps: ApiDeps): void {
       throw new ApiError('not_available', 'this deployment has no training launcher configured; runs cannot be launched or tracked here');
     return deps.launcher;
   };
-  const handle = (run: TrainingRunRecord) => ({ runId: run.id, backend: run.backend, externalId: run.externalId, status: run.status });
+  const handle = (run: TrainingRunRow) => ({ runId: run.id, backend: run.backend, externalId: run.externalId, status: run.status });
 
   routes.add({
     method: 'POST',
@@ -45,14 +46,17 @@ export function registerRunRoutes(routes: RouteRegistry, deps: ApiDeps): void {
           'invalid_request',
           `body.datasetId: dataset ${JSON.stringify(body.datasetId)} does not exist (rft datasets list)`,
         );
-      const run = await insertTrainingRun(db, {
+      const run = { id: randomUUID() };
+      await insertTrainingRun(db, {
+        id: run.id,
         datasetId: dataset.id,
         backend: body.backend,
         profile: body.profile,
         config: body.config,
         createdBy: actorOf(principal),
+        at: new Date(),
       });
-      let updated: TrainingRunRecord | null;
+      let updated: TrainingRunRow | null;
       try {
         const outcome = await l.launch({ runId: run.id, dataset, backend: body.backend, profile: body.profile, config: body.config });
         if (outcome.config)
@@ -111,7 +115,7 @@ export function registerRunRoutes(routes: RouteRegistry, deps: ApiDeps): void {
     async handler({ params, req }) {
       let run = await getTrainingRun(db, params.id);
       if (!run) throw notFound('training run', params.id);
-      if (!TERMINAL_RUN_STATUSES.includes(run.status) && deps.launcher) {
+      if (!FINISHED_TRAINING_RUN_STATUSES.includes(run.status) && deps.launcher) {
         try {
           const seen = await deps.launcher.status(handle(run));
           if (seen.status !== run.status) {
@@ -141,7 +145,7 @@ export function registerRunRoutes(routes: RouteRegistry, deps: ApiDeps): void {
       const l = launcher();
       const run = await getTrainingRun(db, params.id);
       if (!run) throw notFound('training run', params.id);
-      if (TERMINAL_RUN_STATUSES.includes(run.status)) throw new ApiError('conflict', `run is already ${run.status}`);
+      if (FINISHED_TRAINING_RUN_STATUSES.includes(run.status)) throw new ApiError('conflict', `run is already ${run.status}`);
       try {
         await l.cancel(handle(run));
       } catch (error) {

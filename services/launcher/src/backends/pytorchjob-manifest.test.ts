@@ -6,6 +6,7 @@ import { parseProfile } from '../training-profile.ts';
 import { crdJsonSchema, sharedSchemasDir } from '../testing/crd-json-schema.ts';
 import { fakeManifest } from '../testing/fake-manifest.ts';
 import { buildPyTorchJob, type PyTorchJobOptions } from './pytorchjob-manifest.ts';
+import { validatePyTorchJob } from './pytorchjob-validation.ts';
 
 const schemas = sharedSchemasDir();
 const opts: PyTorchJobOptions = {
@@ -31,10 +32,23 @@ describe('buildPyTorchJob', () => {
     const container = pod.containers[0];
     expect(container.name).toBe('pytorch');
     expect(container.resources.limits['nvidia.com/gpu']).toBe('8');
-    expect(container.env).toEqual(expect.arrayContaining([{ name: 'NCCL_IB_HCA', value: 'mlx5' }, { name: 'NCCL_SOCKET_IFNAME', value: 'eth0' }]));
+    expect(container.env).toEqual(
+      expect.arrayContaining([
+        { name: 'NCCL_IB_HCA', value: 'mlx5' },
+        { name: 'NCCL_SOCKET_IFNAME', value: 'eth0' },
+      ]),
+    );
     expect(pod.volumes).toContainEqual({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '64Gi' } });
     expect(container.volumeMounts).toContainEqual({ name: 'dshm', mountPath: '/dev/shm' });
-    expect(pod.initContainers[0].command).toEqual(['node', 'services/curator/src/pull/cli.ts', plan.datasetId, '-o', `/data/${plan.datasetId}`, '--format', 'trl']);
+    expect(pod.initContainers[0].command).toEqual([
+      'node',
+      'services/curator/src/pull/cli.ts',
+      plan.datasetId,
+      '-o',
+      `/data/${plan.datasetId}`,
+      '--format',
+      'trl',
+    ]);
   });
 
   it.skipIf(!schemas)('validates against the PyTorchJob CRD schema (strict fields)', () => {
@@ -48,8 +62,41 @@ describe('buildPyTorchJob', () => {
     broken.spec.runPolicy.backoffLimit = 'zero';
     expect(validate(broken)).toBe(false);
     expect(validate.errors?.map((e) => e.instancePath + ' ' + e.message)).toEqual(
-      expect.arrayContaining(['/spec/pytorchReplicaSpecs/Master must NOT have additional properties', '/spec/runPolicy/backoffLimit must be integer']),
+      expect.arrayContaining([
+        '/spec/pytorchReplicaSpecs/Master must NOT have additional properties',
+        '/spec/runPolicy/backoffLimit must be integer',
+      ]),
     );
   });
   if (!schemas) it('skips CRD validation: ../shared/schemas is absent', () => expect(schemas).toBeNull());
+});
+
+describe('validatePyTorchJob', () => {
+  const onePlan = planLaunch({
+    runId: 'run-one',
+    profile: parseProfile({ cluster: { nodes: 1, gpusPerNode: 1 } }),
+    manifest: fakeManifest(),
+  });
+  const crd = schemas ? join(schemas, 'kubeflow.org_pytorchjobs.yaml') : null;
+
+  it('accepts the rendered job for a one-node plan and names what disagrees with the plan', () => {
+    const job = buildPyTorchJob(onePlan, opts) as any;
+    expect(validatePyTorchJob(job, onePlan, crd)).toEqual({ schema: crd ? 'valid' : 'skipped', problems: [] });
+    // Rendered for 4 x 8 but checked against the one-node plan: geometry problems, whatever the schema says.
+    const other = buildPyTorchJob(plan, opts);
+    expect(validatePyTorchJob(other, onePlan, null).problems).toEqual([
+      '/spec/nprocPerNode is 8, the plan has 1 GPUs per node',
+      'Master 1 + Worker 3 replicas != cluster.nodes 1',
+      '/spec/pytorchReplicaSpecs/Master: nvidia.com/gpu limit is not 1',
+      '/spec/pytorchReplicaSpecs/Worker: nvidia.com/gpu limit is not 1',
+    ]);
+  });
+
+  it.skipIf(!crd)('reports schema errors by path', () => {
+    const job = structuredClone(buildPyTorchJob(onePlan, opts)) as any;
+    job.spec.runPolicy.backoffLimit = 'zero';
+    const result = validatePyTorchJob(job, onePlan, crd);
+    expect(result.schema).toBe('invalid');
+    expect(result.problems).toContain('/spec/runPolicy/backoffLimit must be integer');
+  });
 });
