@@ -64,7 +64,10 @@ export function buildDeepSpeedConfig(profile: TrainingProfile): DeepSpeedConfig 
       stage3_max_reuse_distance: 1e9,
       sub_group_size: 1e9,
       stage3_gather_16bit_weights_on_model_save: profile.zero.gather16BitWeightsOnSave,
-      offload_optimizer: { device: profile.zero.offloadOptimizer, ...(profile.zero.offloadOptimizer === 'cpu' ? { pin_memory: true } : {}) },
+      offload_optimizer: {
+        device: profile.zero.offloadOptimizer,
+        ...(profile.zero.offloadOptimizer === 'cpu' ? { pin_memory: true } : {}),
+      },
       offload_param: { device: profile.zero.offloadParam, ...(profile.zero.offloadParam === 'cpu' ? { pin_memory: true } : {}) },
     },
   };

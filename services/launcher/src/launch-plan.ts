@@ -1,6 +1,12 @@
 import type { DatasetManifest } from '@rft/contracts';
 import { InputError } from '@rft/contracts';
-import { batchGeometry, buildDeepSpeedConfig, validateDeepSpeedConfig, type BatchGeometry, type DeepSpeedConfig } from './deepspeed-config.ts';
+import {
+  batchGeometry,
+  buildDeepSpeedConfig,
+  validateDeepSpeedConfig,
+  type BatchGeometry,
+  type DeepSpeedConfig,
+} from './deepspeed-config.ts';
 import type { TrainingProfile } from './training-profile.ts';
 
 export interface TrainingSchedule {

@@ -41,9 +41,22 @@ describe('launcher with the bundle backend', () => {
     expect(run).toMatchObject({ state: 'UNKNOWN', externalId: bundlePrefix('run-bundle') });
     const keys: string[] = [];
     for await (const o of fixture.s3.store.list(`${bundlePrefix('run-bundle')}/`)) keys.push(o.key.split('/').pop()!);
-    expect(keys.sort()).toEqual(['README.txt', 'ds_config.json', 'hostfile', 'job.sbatch', 'plan.json', 'preflight.py', 'pytorchjob.yaml', 'training_args.json']);
-    const get = async (name: string) => Buffer.from((await fixture.s3.store.get(`${bundlePrefix('run-bundle')}/${name}`))!).toString('utf8');
-    expect(parse(await get('pytorchjob.yaml'))).toMatchObject({ kind: 'PyTorchJob', spec: { pytorchReplicaSpecs: { Worker: { replicas: 3 } } } });
+    expect(keys.sort()).toEqual([
+      'README.txt',
+      'ds_config.json',
+      'hostfile',
+      'job.sbatch',
+      'plan.json',
+      'preflight.py',
+      'pytorchjob.yaml',
+      'training_args.json',
+    ]);
+    const get = async (name: string) =>
+      Buffer.from((await fixture.s3.store.get(`${bundlePrefix('run-bundle')}/${name}`))!).toString('utf8');
+    expect(parse(await get('pytorchjob.yaml'))).toMatchObject({
+      kind: 'PyTorchJob',
+      spec: { pytorchReplicaSpecs: { Worker: { replicas: 3 } } },
+    });
     expect(await get('hostfile')).toBe('node-1 slots=8\nnode-2 slots=8\nnode-3 slots=8\nnode-4 slots=8\n');
 
     // Run the shipped preflight with the system python against a pulled copy of the dataset.
@@ -52,7 +65,11 @@ describe('launcher with the bundle backend', () => {
     await pullDataset({ store: fixture.s3.store, datasetId: fixture.dataset.datasetId, outDir: datasetDir, format: 'trl' });
     for (const name of ['plan.json', 'preflight.py']) await writeFile(join(dir, name), await get(name));
     const py = (args: string[]) =>
-      promisify(execFile)('/usr/bin/python3', [join(dir, 'preflight.py'), '--plan', join(dir, 'plan.json'), '--dataset-dir', datasetDir, ...args], { env: {} });
+      promisify(execFile)(
+        '/usr/bin/python3',
+        [join(dir, 'preflight.py'), '--plan', join(dir, 'plan.json'), '--dataset-dir', datasetDir, ...args],
+        { env: {} },
+      );
     const ok = await py(['--tokenizer', fixture.tokenizerPath]);
     expect(ok.stdout).toContain('preflight ok: run run-bundle');
     expect(ok.stdout).toContain('world 32, train_batch_size 128 = 1 x 4 x 32');
@@ -73,9 +90,9 @@ describe('launcher with the bundle backend', () => {
 describe('launcher bad input: nothing is recorded', () => {
   it('refuses a profile whose batch does not divide', async () => {
     const { launcher, runStore } = setup();
-    await expect(launcher.launch({ datasetId: fixture.dataset.datasetId, backend: 'bundle', profile: { batch: { globalBatch: 120 } } })).rejects.toThrow(
-      /batch.globalBatch: 120 is not divisible by .* = 32/,
-    );
+    await expect(
+      launcher.launch({ datasetId: fixture.dataset.datasetId, backend: 'bundle', profile: { batch: { globalBatch: 120 } } }),
+    ).rejects.toThrow(/batch.globalBatch: 120 is not divisible by .* = 32/);
     expect(runStore.all()).toEqual([]);
   });
 
@@ -83,16 +100,24 @@ describe('launcher bad input: nothing is recorded', () => {
     const { launcher, runStore } = setup();
     const other = join(scratch, 'other-tokenizer.json');
     await writeFile(other, (await readFile(fixture.tokenizerPath, 'utf8')).replace('"NFC"', '"NFKC"'));
-    const error = await launcher.launch({ datasetId: fixture.dataset.datasetId, backend: 'bundle', tokenizerPath: other }).catch((e: unknown) => e);
+    const error = await launcher
+      .launch({ datasetId: fixture.dataset.datasetId, backend: 'bundle', tokenizerPath: other })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
-    expect((error as Error).message).toContain(`but ${fixture.dataset.manifest.model.tokenizer.sha256} is expected (manifest model.tokenizer.sha256)`);
+    expect((error as Error).message).toContain(
+      `but ${fixture.dataset.manifest.model.tokenizer.sha256} is expected (manifest model.tokenizer.sha256)`,
+    );
     expect(runStore.all()).toEqual([]);
   });
 
   it('refuses an unknown dataset and an unconfigured backend', async () => {
     const { launcher, runStore } = setup();
-    await expect(launcher.launch({ datasetId: 'ds-00000000000000000000dead', backend: 'bundle' })).rejects.toThrow(/dataset ds-00000000000000000000dead: no datasets\//);
-    await expect(launcher.launch({ datasetId: fixture.dataset.datasetId, backend: 'slurm' })).rejects.toThrow('backend: "slurm" is not configured (configured: bundle)');
+    await expect(launcher.launch({ datasetId: 'ds-00000000000000000000dead', backend: 'bundle' })).rejects.toThrow(
+      /dataset ds-00000000000000000000dead: no datasets\//,
+    );
+    await expect(launcher.launch({ datasetId: fixture.dataset.datasetId, backend: 'slurm' })).rejects.toThrow(
+      'backend: "slurm" is not configured (configured: bundle)',
+    );
     expect(runStore.all()).toEqual([]);
   });
 });

@@ -43,7 +43,8 @@ export function createLauncher(deps: LauncherDeps): Launcher {
 
   const backendFor = (kind: BackendKind): LaunchBackend => {
     const backend = deps.backends[kind];
-    if (!backend) throw new InputError(`backend: "${kind}" is not configured (configured: ${Object.keys(deps.backends).join(', ') || 'none'})`);
+    if (!backend)
+      throw new InputError(`backend: "${kind}" is not configured (configured: ${Object.keys(deps.backends).join(', ') || 'none'})`);
     return backend;
   };
   const mustGet = async (runId: string): Promise<TrainingRun> => {
@@ -68,7 +69,10 @@ export function createLauncher(deps: LauncherDeps): Launcher {
         const submission = await backend.submit(plan);
         await deps.runStore.markSubmitted(runId, submission.externalId, submission.status, now());
       } catch (error) {
-        const reason = error instanceof SubmissionRejectedError ? error.reason : `submission failed: ${error instanceof Error ? error.message : String(error)}`;
+        const reason =
+          error instanceof SubmissionRejectedError
+            ? error.reason
+            : `submission failed: ${error instanceof Error ? error.message : String(error)}`;
         await deps.runStore.markRejected(runId, reason, now());
         throw error;
       }

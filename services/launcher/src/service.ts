@@ -26,7 +26,8 @@ export function createLauncherService(deps: LauncherServiceDeps): LauncherServic
     for (const run of await deps.runStore.listActive()) {
       try {
         const updated = await deps.launcher.refresh(run.runId);
-        if (updated.state !== run.state) log({ runId: run.runId, from: run.state, to: updated.state, reason: updated.reason }, 'training run status changed');
+        if (updated.state !== run.state)
+          log({ runId: run.runId, from: run.state, to: updated.state, reason: updated.reason }, 'training run status changed');
       } catch (error) {
         // A cluster that cannot be reached now is asked again next pass; the error is surfaced, not dropped.
         log({ runId: run.runId, err: error instanceof Error ? error.message : String(error) }, 'training run status poll failed');

@@ -14,7 +14,12 @@ describe('launcherConfig', () => {
       K8S_TRAINING_IMAGE: 'train:1',
       K8S_TOOLS_IMAGE: 'rft:1',
     });
-    expect(full.slurm).toMatchObject({ jobRoot: '/shared/jobs', datasetRoot: '/shared/datasets', requestGpus: false, partition: undefined });
+    expect(full.slurm).toMatchObject({
+      jobRoot: '/shared/jobs',
+      datasetRoot: '/shared/datasets',
+      requestGpus: false,
+      partition: undefined,
+    });
     expect(full.kubernetes).toEqual({ namespace: 'training', trainingImage: 'train:1', toolsImage: 'rft:1', s3SecretName: 'rft-s3' });
   });
 

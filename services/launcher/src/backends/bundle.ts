@@ -55,12 +55,18 @@ export function createBundleBackend(opts: BundleBackendOptions): LaunchBackend {
       };
       const files: Record<string, string> = {
         ...planFiles(plan),
-        'job.sbatch': renderSbatchScript(plan, { jobRoot: '.', datasetRoot: 'DATASET_ROOT', store: opts.store }, '.', `DATASET_ROOT/${plan.datasetId}`),
+        'job.sbatch': renderSbatchScript(
+          plan,
+          { jobRoot: '.', datasetRoot: 'DATASET_ROOT', store: opts.store },
+          '.',
+          `DATASET_ROOT/${plan.datasetId}`,
+        ),
         'pytorchjob.yaml': stringify(buildPyTorchJob(plan, k8s)),
         hostfile: hostfile(plan.profile.cluster.nodes, plan.profile.cluster.gpusPerNode),
         'README.txt': readme(plan),
       };
-      for (const [name, content] of Object.entries(files)) await opts.store.put(`${prefix}/${name}`, content, { contentType: 'text/plain' });
+      for (const [name, content] of Object.entries(files))
+        await opts.store.put(`${prefix}/${name}`, content, { contentType: 'text/plain' });
       return { externalId: prefix, status: 'UNKNOWN' };
     },
     async status() {

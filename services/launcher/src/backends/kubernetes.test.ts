@@ -26,10 +26,26 @@ async function setup(rejectJob: boolean) {
       if (rejectJob) {
         return {
           status: 403,
-          body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403, message: 'pytorchjobs.kubeflow.org "rft-run-k8s" is forbidden: exceeded quota: gpu-quota, requested: requests.nvidia.com/gpu=32, used: requests.nvidia.com/gpu=8, limited: requests.nvidia.com/gpu=16' },
+          body: {
+            kind: 'Status',
+            apiVersion: 'v1',
+            status: 'Failure',
+            reason: 'Forbidden',
+            code: 403,
+            message:
+              'pytorchjobs.kubeflow.org "rft-run-k8s" is forbidden: exceeded quota: gpu-quota, requested: requests.nvidia.com/gpu=32, used: requests.nvidia.com/gpu=8, limited: requests.nvidia.com/gpu=16',
+          },
         };
       }
-      stored = { ...(req.body as object), status: { conditions: [{ type: 'Created', status: 'True' }, { type: 'Running', status: 'True', reason: 'PyTorchJobRunning' }] } };
+      stored = {
+        ...(req.body as object),
+        status: {
+          conditions: [
+            { type: 'Created', status: 'True' },
+            { type: 'Running', status: 'True', reason: 'PyTorchJobRunning' },
+          ],
+        },
+      };
       return { status: 201, body: req.body };
     }
     if (req.method === 'GET' && req.path.startsWith(`${PYTORCHJOBS}/`) && stored) return { status: 200, body: stored };
@@ -56,9 +72,22 @@ describe('Kubernetes backend', () => {
       expect(run).toMatchObject({ state: 'PENDING', externalId: 'training/rft-run-k8s' });
       const [cm, job] = api.requests;
       expect(cm).toMatchObject({ method: 'POST', path: CONFIGMAPS, authorization: 'Bearer test-token' });
-      expect(Object.keys((cm!.body as { data: object }).data).sort()).toEqual(['ds_config.json', 'plan.json', 'preflight.py', 'training_args.json']);
-      expect(JSON.parse((cm!.body as { data: Record<string, string> }).data['ds_config.json']!)).toMatchObject({ train_batch_size: 128, gradient_accumulation_steps: 4 });
-      expect(job).toMatchObject({ method: 'POST', path: PYTORCHJOBS, authorization: 'Bearer test-token', contentType: expect.stringContaining('application/json') });
+      expect(Object.keys((cm!.body as { data: object }).data).sort()).toEqual([
+        'ds_config.json',
+        'plan.json',
+        'preflight.py',
+        'training_args.json',
+      ]);
+      expect(JSON.parse((cm!.body as { data: Record<string, string> }).data['ds_config.json']!)).toMatchObject({
+        train_batch_size: 128,
+        gradient_accumulation_steps: 4,
+      });
+      expect(job).toMatchObject({
+        method: 'POST',
+        path: PYTORCHJOBS,
+        authorization: 'Bearer test-token',
+        contentType: expect.stringContaining('application/json'),
+      });
       expect(job!.body).toMatchObject({
         apiVersion: 'kubeflow.org/v1',
         kind: 'PyTorchJob',
@@ -82,9 +111,15 @@ describe('Kubernetes backend', () => {
       expect((error as Error).message).toBe(
         'kubernetes rejected the submission: creating PyTorchJob training/rft-run-k8s: HTTP 403: pytorchjobs.kubeflow.org "rft-run-k8s" is forbidden: exceeded quota: gpu-quota, requested: requests.nvidia.com/gpu=32, used: requests.nvidia.com/gpu=8, limited: requests.nvidia.com/gpu=16',
       );
-      expect(runStore.all()).toMatchObject([{ runId: 'run-k8s', state: 'REJECTED', externalId: null, reason: expect.stringContaining('exceeded quota') }]);
+      expect(runStore.all()).toMatchObject([
+        { runId: 'run-k8s', state: 'REJECTED', externalId: null, reason: expect.stringContaining('exceeded quota') },
+      ]);
       expect(await runStore.listActive()).toEqual([]);
-      expect(api.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`POST ${CONFIGMAPS}`, `POST ${PYTORCHJOBS}`, `DELETE ${CONFIGMAPS}/rft-run-k8s-files`]);
+      expect(api.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+        `POST ${CONFIGMAPS}`,
+        `POST ${PYTORCHJOBS}`,
+        `DELETE ${CONFIGMAPS}/rft-run-k8s-files`,
+      ]);
     } finally {
       await api.close();
     }
@@ -93,8 +128,19 @@ describe('Kubernetes backend', () => {
   it('maps PyTorchJob conditions to run status', () => {
     expect(statusFromConditions([]).status).toBe('PENDING');
     expect(statusFromConditions([{ type: 'Created', status: 'True' }]).status).toBe('PENDING');
-    expect(statusFromConditions([{ type: 'Created', status: 'True' }, { type: 'Running', status: 'False' }, { type: 'Succeeded', status: 'True' }]).status).toBe('SUCCEEDED');
-    expect(statusFromConditions([{ type: 'Running', status: 'True' }, { type: 'Failed', status: 'True', message: 'pod OOMKilled' }])).toEqual({ status: 'FAILED', detail: 'Failed: pod OOMKilled' });
+    expect(
+      statusFromConditions([
+        { type: 'Created', status: 'True' },
+        { type: 'Running', status: 'False' },
+        { type: 'Succeeded', status: 'True' },
+      ]).status,
+    ).toBe('SUCCEEDED');
+    expect(
+      statusFromConditions([
+        { type: 'Running', status: 'True' },
+        { type: 'Failed', status: 'True', message: 'pod OOMKilled' },
+      ]),
+    ).toEqual({ status: 'FAILED', detail: 'Failed: pod OOMKilled' });
     expect(statusFromConditions([{ type: 'Suspended', status: 'True' }]).status).toBe('CANCELLED');
   });
 });

@@ -27,7 +27,10 @@ export const PYTORCHJOB_PLURAL = 'pytorchjobs';
 
 /** Kubernetes object names: lowercase RFC 1123, at most 63 characters. */
 export function jobName(runId: string): string {
-  const name = `rft-${runId}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/-+$/, '');
+  const name = `rft-${runId}`
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .replace(/-+$/, '');
   return name.slice(0, 63).replace(/-+$/, '');
 }
 
@@ -46,7 +49,10 @@ export function buildPyTorchJob(plan: LaunchPlan, opts: PyTorchJobOptions): Reco
   const name = jobName(plan.runId);
   const datasetDir = `/data/${plan.datasetId}`;
   const gpuResources = { 'nvidia.com/gpu': String(gpusPerNode), ...opts.extraResources };
-  const env = Object.entries({ NCCL_DEBUG: 'WARN', TORCH_NCCL_ASYNC_ERROR_HANDLING: '1', ...opts.env }).map(([n, value]) => ({ name: n, value }));
+  const env = Object.entries({ NCCL_DEBUG: 'WARN', TORCH_NCCL_ASYNC_ERROR_HANDLING: '1', ...opts.env }).map(([n, value]) => ({
+    name: n,
+    value,
+  }));
   const trainCommand = [
     'set -euo pipefail',
     `python3 /etc/rft/preflight.py --plan /etc/rft/plan.json --deepspeed /etc/rft/ds_config.json --dataset-dir ${datasetDir}`,

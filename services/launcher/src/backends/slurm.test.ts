@@ -42,7 +42,11 @@ function launcherWith(options: Partial<SlurmBackendOptions>, runId: string) {
     python: '/usr/bin/python3',
     ...options,
   });
-  return { runStore, backend, launcher: createLauncher({ store: fixture.s3.store, runStore, backends: { slurm: backend }, newRunId: () => runId }) };
+  return {
+    runStore,
+    backend,
+    launcher: createLauncher({ store: fixture.s3.store, runStore, backends: { slurm: backend }, newRunId: () => runId }),
+  };
 }
 
 /** Polls until Slurm reports a final state (bounded by the test timeout, no timing assertion). */
@@ -57,10 +61,19 @@ async function untilFinished(launcher: Launcher, runId: string): Promise<Trainin
 describe.skipIf(!isRoot)('Slurm backend on a real slurmctld/slurmd', () => {
   it('submits the sbatch script; on a node without GPUs it validates config and dataset and exits 0', async () => {
     const { launcher, runStore } = launcherWith({ tokenizerPath: fixture.tokenizerPath }, 'run-slurm-ok');
-    const submitted = await launcher.launch({ datasetId: fixture.dataset.datasetId, backend: 'slurm', profile: ONE_NODE, tokenizerPath: fixture.tokenizerPath });
+    const submitted = await launcher.launch({
+      datasetId: fixture.dataset.datasetId,
+      backend: 'slurm',
+      profile: ONE_NODE,
+      tokenizerPath: fixture.tokenizerPath,
+    });
     expect(submitted.state).toBe('PENDING');
     expect(submitted.externalId).toMatch(/^\d+$/);
-    expect(submitted.plan.deepspeed).toMatchObject({ train_batch_size: 128, train_micro_batch_size_per_gpu: 1, gradient_accumulation_steps: 16 });
+    expect(submitted.plan.deepspeed).toMatchObject({
+      train_batch_size: 128,
+      train_micro_batch_size_per_gpu: 1,
+      gradient_accumulation_steps: 16,
+    });
     const script = await readFile(join(scratch, 'jobs', 'run-slurm-ok', 'job.sbatch'), 'utf8');
     expect(script).toContain('#SBATCH --nodes=1');
     expect(script).toContain('--rdzv_backend=c10d');
@@ -69,7 +82,9 @@ describe.skipIf(!isRoot)('Slurm backend on a real slurmctld/slurmd', () => {
     const finished = await untilFinished(launcher, 'run-slurm-ok');
     const out = await readFile(join(scratch, 'jobs', 'run-slurm-ok', `slurm-${submitted.externalId}.out`), 'utf8');
     expect(finished, out).toMatchObject({ state: 'SUCCEEDED', reason: 'JobState=COMPLETED ExitCode=0:0' });
-    expect(out).toContain(`preflight ok: run run-slurm-ok, dataset ${fixture.dataset.datasetId}, 3 files verified, world 8, train_batch_size 128 = 1 x 16 x 8`);
+    expect(out).toContain(
+      `preflight ok: run run-slurm-ok, dataset ${fixture.dataset.datasetId}, 3 files verified, world 8, train_batch_size 128 = 1 x 16 x 8`,
+    );
     expect(out).toContain('preflight only, training not started');
     expect((await runStore.get('run-slurm-ok'))?.plan.datasetFiles).toHaveLength(3);
   });
@@ -89,7 +104,9 @@ describe.skipIf(!isRoot)('Slurm backend on a real slurmctld/slurmd', () => {
 
   it('reports the scheduler reason for a rejected submission and records no started run', async () => {
     const { launcher, runStore } = launcherWith({ partition: 'gpu-a100' }, 'run-slurm-rejected');
-    const error = await launcher.launch({ datasetId: fixture.dataset.datasetId, backend: 'slurm', profile: ONE_NODE }).catch((e: unknown) => e);
+    const error = await launcher
+      .launch({ datasetId: fixture.dataset.datasetId, backend: 'slurm', profile: ONE_NODE })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SubmissionRejectedError);
     expect((error as Error).message).toBe(
       'slurm rejected the submission: invalid partition specified: gpu-a100; Batch job submission failed: Invalid partition name specified',
@@ -100,7 +117,9 @@ describe.skipIf(!isRoot)('Slurm backend on a real slurmctld/slurmd', () => {
 
   it('treats a job the partition can never run (4 nodes on a 1-node cluster) as rejected and cancels it', async () => {
     const { launcher, runStore } = launcherWith({}, 'run-slurm-toobig');
-    const error = await launcher.launch({ datasetId: fixture.dataset.datasetId, backend: 'slurm', profile: { cluster: { nodes: 4, gpusPerNode: 8 } } }).catch((e: unknown) => e);
+    const error = await launcher
+      .launch({ datasetId: fixture.dataset.datasetId, backend: 'slurm', profile: { cluster: { nodes: 4, gpusPerNode: 8 } } })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SubmissionRejectedError);
     const jobId = /job (\d+) can never start: Reason=PartitionConfig/.exec((error as Error).message)?.[1];
     expect(jobId, (error as Error).message).toBeDefined();

@@ -170,18 +170,26 @@ export function createSlurmBackend(opts: SlurmBackendOptions): LaunchBackend {
       await chmod(script, 0o755);
       const out = await run('sbatch', ['--parsable', script]);
       if (out.code !== 0) {
-        const lines = out.stderr.trim().split('\n').map((l) => l.replace(/^sbatch: error: /, '').trim()).filter(Boolean);
+        const lines = out.stderr
+          .trim()
+          .split('\n')
+          .map((l) => l.replace(/^sbatch: error: /, '').trim())
+          .filter(Boolean);
         throw new SubmissionRejectedError('slurm', lines.join('; ') || `sbatch exited with ${out.code}`);
       }
       const jobId = out.stdout.trim().split(';')[0] ?? '';
-      if (!/^\d+(_\d+)?$/.test(jobId)) throw new SubmissionRejectedError('slurm', `sbatch printed no job id: ${JSON.stringify(out.stdout)}`);
+      if (!/^\d+(_\d+)?$/.test(jobId))
+        throw new SubmissionRejectedError('slurm', `sbatch printed no job id: ${JSON.stringify(out.stdout)}`);
       // Slurm queues some impossible jobs instead of refusing them (EnforcePartLimits=NO, the default):
       // a job that can never start is cancelled and reported as rejected, not left pending forever.
       const shown = await run('scontrol', ['show', 'job', '-o', jobId]);
       const reason = shown.code === 0 ? field(shown.stdout, 'Reason') : null;
       if (field(shown.stdout, 'JobState') === 'PENDING' && reason && NEVER_STARTS.has(reason)) {
         await run('scancel', [jobId]);
-        throw new SubmissionRejectedError('slurm', `job ${jobId} can never start: Reason=${reason} (requested ${plan.profile.cluster.nodes} nodes; check the partition's limits)`);
+        throw new SubmissionRejectedError(
+          'slurm',
+          `job ${jobId} can never start: Reason=${reason} (requested ${plan.profile.cluster.nodes} nodes; check the partition's limits)`,
+        );
       }
       return { externalId: jobId, status: 'PENDING' };
     },
@@ -195,7 +203,10 @@ export function createSlurmBackend(opts: SlurmBackendOptions): LaunchBackend {
       if (state) {
         const exit = field(shown.stdout, 'ExitCode');
         const reason = field(shown.stdout, 'Reason');
-        return { status: mapSlurmState(state), detail: `JobState=${state} ExitCode=${exit ?? '?'}${reason && reason !== 'None' ? ` Reason=${reason}` : ''}` };
+        return {
+          status: mapSlurmState(state),
+          detail: `JobState=${state} ExitCode=${exit ?? '?'}${reason && reason !== 'None' ? ` Reason=${reason}` : ''}`,
+        };
       }
       const acct = await run('sacct', ['-j', jobId, '-X', '-n', '-P', '-o', 'JobID,State,ExitCode,Elapsed']);
       const line = acct.code === 0 ? acct.stdout.trim().split('\n')[0] : undefined;

@@ -16,7 +16,9 @@ export type Responder = (req: RecordedRequest) => { status: number; body: unknow
  * A stand-in Kubernetes API server on 127.0.0.1 (there is no cluster here): records every request
  * and answers with what the test's responder says (404 Status otherwise).
  */
-export async function startFakeKubeApi(responder: Responder): Promise<{ kubeConfig: KubeConfig; requests: RecordedRequest[]; close(): Promise<void> }> {
+export async function startFakeKubeApi(
+  responder: Responder,
+): Promise<{ kubeConfig: KubeConfig; requests: RecordedRequest[]; close(): Promise<void> }> {
   const requests: RecordedRequest[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
