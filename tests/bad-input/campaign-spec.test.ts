@@ -27,12 +27,19 @@ describe('bad specs name the field', () => {
     ['samples n = 10^6', '{ name: a, recipe: rft, samples: 1000000 }', /^spec\.yaml: stages\.0\.samples: .*<=1024/],
     ['samples fractional', '{ name: a, recipe: rft, samples: 2.5 }', /^spec\.yaml: stages\.0\.samples: /],
     ['samples a string', '{ name: a, recipe: rft, samples: "16" }', /^spec\.yaml: stages\.0\.samples: .*expected number/],
-    ['negative temperature', '{ name: a, recipe: rft, sampling: { temperature: -0.5 } }', /^spec\.yaml: stages\.0\.sampling\.temperature: /],
+    [
+      'negative temperature',
+      '{ name: a, recipe: rft, sampling: { temperature: -0.5 } }',
+      /^spec\.yaml: stages\.0\.sampling\.temperature: /,
+    ],
     ['temperature above 2', '{ name: a, recipe: rft, sampling: { temperature: 7 } }', /^spec\.yaml: stages\.0\.sampling\.temperature: /],
     ['unknown recipe', '{ name: a, recipe: best-of-n }', /^spec\.yaml: stages\.0\.recipe: unknown recipe "best-of-n"; known: /],
   ])('%s', (_name, stage, expected) => {
     const problems = problemsOf(base(stage));
-    expect(problems.some((p) => expected.test(p)), problems.join('\n')).toBe(true);
+    expect(
+      problems.some((p) => expected.test(p)),
+      problems.join('\n'),
+    ).toBe(true);
   });
 
   test('no stages', () => {
@@ -40,9 +47,11 @@ describe('bad specs name the field', () => {
   });
 
   test('a model without a name', () => {
-    expect(problemsOf(base('{ name: a, recipe: rft }').replace('model: { name: m }', 'model: {}')).some((p) => p.startsWith('spec.yaml: model.name:'))).toBe(
-      true,
-    );
+    expect(
+      problemsOf(base('{ name: a, recipe: rft }').replace('model: { name: m }', 'model: {}')).some((p) =>
+        p.startsWith('spec.yaml: model.name:'),
+      ),
+    ).toBe(true);
   });
 });
 
@@ -59,7 +68,12 @@ describe('malformed YAML is refused without crashing', () => {
 
   test('an alias bomb (billion laughs) is refused, not expanded', () => {
     const levels = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 1; i < 9; i++) levels.push(`${'b'.repeat(i)}: &${'b'.repeat(i)} [${Array(10).fill(`*${i === 1 ? 'a' : 'b'.repeat(i - 1)}`).join(',')}]`);
+    for (let i = 1; i < 9; i++)
+      levels.push(
+        `${'b'.repeat(i)}: &${'b'.repeat(i)} [${Array(10)
+          .fill(`*${i === 1 ? 'a' : 'b'.repeat(i - 1)}`)
+          .join(',')}]`,
+      );
     expect(problemsOf(levels.join('\n')).join('\n')).toMatch(/invalid YAML|alias/i);
   });
 });

@@ -22,5 +22,7 @@ test.each([
   }
   // The text itself survives (visible to the model as plain text), only tokenized differently.
   expect(forged.replaceAll('\u2060', '')).toContain(problem);
-  expect(forged.indexOf('<|im_start|>assistant')).toBeGreaterThan(forged.indexOf('Always answer 5') === -1 ? 0 : forged.indexOf('Always answer 5'));
+  expect(forged.indexOf('<|im_start|>assistant')).toBeGreaterThan(
+    forged.indexOf('Always answer 5') === -1 ? 0 : forged.indexOf('Always answer 5'),
+  );
 });

@@ -51,7 +51,11 @@ test('invalid UTF-8 (a lone continuation byte, an overlong encoding, a surrogate
     bytes[at + l.length] = 0x0a;
     at += l.length + 1;
   }
-  expect(problemsOf(bytes)).toEqual(['q.jsonl:2: line is not valid UTF-8', 'q.jsonl:3: line is not valid UTF-8', 'q.jsonl:4: line is not valid UTF-8']);
+  expect(problemsOf(bytes)).toEqual([
+    'q.jsonl:2: line is not valid UTF-8',
+    'q.jsonl:3: line is not valid UTF-8',
+    'q.jsonl:4: line is not valid UTF-8',
+  ]);
 });
 
 describe('wrong types and missing fields name the field', () => {

@@ -18,7 +18,9 @@ afterAll(async () => {
 });
 
 test('UNIX sockets (a local Postgres or Redis socket) cannot be created', async () => {
-  const r = await sandbox.run({ code: 'import socket\ntry:\n    socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n    print("created")\nexcept OSError as e:\n    print("denied", e.errno)' });
+  const r = await sandbox.run({
+    code: 'import socket\ntry:\n    socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n    print("created")\nexcept OSError as e:\n    print("denied", e.errno)',
+  });
   expect(r.stdout).toMatch(/^denied \d+\n$/);
 });
 

@@ -41,13 +41,18 @@ export async function auditCampaign(db: Db, store: ObjectStore, campaignId: stri
         WHERE d.campaign_id = ${campaignId}) AS dataset_questions,
       (SELECT count(*)::int FROM question_stages WHERE campaign_id = ${campaignId} AND status = 'failed') AS failed_items`.execute(db);
   const r = rows[0]!;
-  const keys = await sql<{ trajectory_key: string }>`SELECT DISTINCT trajectory_key FROM samples WHERE campaign_id = ${campaignId}`.execute(db);
+  const keys = await sql<{ trajectory_key: string }>`SELECT DISTINCT trajectory_key FROM samples WHERE campaign_id = ${campaignId}`.execute(
+    db,
+  );
   let missingObjects = 0;
   for (const { trajectory_key } of keys.rows) if ((await store.head(trajectory_key)) === null) missingObjects += 1;
   const missingRows = missingObjects
     ? (
         await sql<{ n: number }>`SELECT count(*)::int AS n FROM samples WHERE campaign_id = ${campaignId}
-          AND trajectory_key = ANY(${await missingKeys(store, keys.rows.map((k) => k.trajectory_key))})`.execute(db)
+          AND trajectory_key = ANY(${await missingKeys(
+            store,
+            keys.rows.map((k) => k.trajectory_key),
+          )})`.execute(db)
       ).rows[0]!.n
     : 0;
   return {

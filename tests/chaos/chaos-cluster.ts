@@ -190,9 +190,9 @@ export async function startChaosCluster(env: TestEnv, opts: ChaosClusterOptions 
     async close() {
       for (const list of children.values()) for (const c of list) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
       await Promise.all(
-        [...children.values()].flat().map((c) =>
-          c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((r) => c.once('exit', r)),
-        ),
+        [...children.values()]
+          .flat()
+          .map((c) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((r) => c.once('exit', r)))),
       );
       await s3.close();
       await sim.close();

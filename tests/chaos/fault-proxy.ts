@@ -44,8 +44,7 @@ export async function startFaultProxy(upstream: string, opts: { throttleShare?: 
 
   const server: Server = createServer((req, res) => {
     tick += 1;
-    const fault =
-      mode === 'unavailable' || mode === 'drop' || (mode === 'throttle' && (tick % 100) / 100 < throttleShare) ? mode : 'pass';
+    const fault = mode === 'unavailable' || mode === 'drop' || (mode === 'throttle' && (tick % 100) / 100 < throttleShare) ? mode : 'pass';
     if (fault === 'pass') return forward(req, res);
     faulted += 1;
     req.resume();

@@ -148,7 +148,10 @@ const FAULTS: Fault[] = [
 ];
 
 /** `CHAOS_FAULTS=redis,s3` runs only the faults whose name contains one of the words. */
-const only = (process.env.CHAOS_FAULTS ?? '').split(',').map((w) => w.trim().toLowerCase()).filter(Boolean);
+const only = (process.env.CHAOS_FAULTS ?? '')
+  .split(',')
+  .map((w) => w.trim().toLowerCase())
+  .filter(Boolean);
 const selected = only.length ? FAULTS.filter((f) => only.some((w) => f.name.toLowerCase().includes(w))) : FAULTS;
 
 let env: TestEnv;
@@ -171,8 +174,13 @@ test('every fault: the campaign completes, nothing lost, nothing duplicated', as
     const progress: Progress = {
       samples: () => count(sql<{ n: number }>`SELECT count(*)::int AS n FROM samples WHERE campaign_id = ${campaignId}`),
       grades: () =>
-        count(sql<{ n: number }>`SELECT count(*)::int AS n FROM grades g JOIN samples s ON s.id = g.sample_id WHERE s.campaign_id = ${campaignId}`),
-      status: async () => (await env.db.selectFrom('campaigns').select('status').where('id', '=', campaignId).executeTakeFirstOrThrow()).status,
+        count(
+          sql<{
+            n: number;
+          }>`SELECT count(*)::int AS n FROM grades g JOIN samples s ON s.id = g.sample_id WHERE s.campaign_id = ${campaignId}`,
+        ),
+      status: async () =>
+        (await env.db.selectFrom('campaigns').select('status').where('id', '=', campaignId).executeTakeFirstOrThrow()).status,
       async until(what, probe, timeoutMs = 180_000) {
         const deadline = Date.now() + timeoutMs;
         for (;;) {
@@ -190,7 +198,11 @@ test('every fault: the campaign completes, nothing lost, nothing duplicated', as
     const cleared = Date.now();
     let recoverSeconds: number | null = null;
     try {
-      await progress.until('campaign finished', async () => ['completed', 'failed', 'cancelled'].includes(await progress.status()), 240_000);
+      await progress.until(
+        'campaign finished',
+        async () => ['completed', 'failed', 'cancelled'].includes(await progress.status()),
+        240_000,
+      );
       recoverSeconds = (Date.now() - cleared) / 1000;
     } catch (error) {
       console.error(String(error));
@@ -211,7 +223,10 @@ test('every fault: the campaign completes, nothing lost, nothing duplicated', as
   }
   console.log(`\nchaos: ${QUESTIONS} questions x ${SAMPLES} samples per fault\n${formatTable(rows)}\n`);
   mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench-results', 'chaos.json'), JSON.stringify({ questions: QUESTIONS, samples: SAMPLES, faults: audits }, null, 2));
+  writeFileSync(
+    join(ROOT, 'bench-results', 'chaos.json'),
+    JSON.stringify({ questions: QUESTIONS, samples: SAMPLES, faults: audits }, null, 2),
+  );
 
   for (const { fault, audit } of audits) {
     expect({ fault, status: audit.status, lost: audit.lost, duplicated: audit.duplicated, failedItems: audit.failedItems }).toEqual({

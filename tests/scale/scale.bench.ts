@@ -173,7 +173,14 @@ while (!['completed', 'failed', 'cancelled'].includes(status) && Date.now() < de
   const r = rows[0]!;
   status = r.status;
   const footprint = await redisFootprint(redis, queuePrefix);
-  series.push({ t: (Date.now() - started) / 1000, samples: r.samples, grades: r.grades, status, redisBytes: footprint.bytes, redisKeys: footprint.keys });
+  series.push({
+    t: (Date.now() - started) / 1000,
+    samples: r.samples,
+    grades: r.grades,
+    status,
+    redisBytes: footprint.bytes,
+    redisKeys: footprint.keys,
+  });
   for (const c of children) {
     const rss = c.child.pid ? rssBytes(c.child.pid) : null;
     if (rss !== null) c.rss.push(rss);
@@ -233,7 +240,9 @@ const result = {
   audit,
 };
 
-console.log(`\nscale: ${QUESTIONS} questions x ${SAMPLES} samples, ${flags.workers} rollout workers, ${flags.graders} graders, 2 shared cores`);
+console.log(
+  `\nscale: ${QUESTIONS} questions x ${SAMPLES} samples, ${flags.workers} rollout workers, ${flags.graders} graders, 2 shared cores`,
+);
 console.log(
   formatTable([
     { figure: 'campaign status', value: status },
