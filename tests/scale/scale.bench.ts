@@ -33,6 +33,8 @@ const { values: flags } = parseArgs({
     'max-tokens': { type: 'string', default: '4096' },
     'timeout-minutes': { type: 'string', default: '120' },
     audit: { type: 'boolean', default: true },
+    /** The Redis footprint of the queue prefix must stay below this (see tests/scale/README.md). */
+    'redis-bound-mib': { type: 'string', default: '8' },
   },
 });
 const QUESTIONS = Number(flags.questions);
@@ -145,7 +147,11 @@ const spec: CampaignSpec = {
   shardSize: 1000,
   selection: { policy: 'rft', stage: 'rft', minResponseChars: 0 },
 };
-const questions = demoQuestions(Math.ceil(QUESTIONS / 7)).slice(0, QUESTIONS);
+// Interleaved by template (the bank lists them template by template), so every part of the run
+// sees the same mix of reasoning lengths and throughput over time is comparable.
+const perTemplate = Math.ceil(QUESTIONS / 7);
+const bank = demoQuestions(perTemplate);
+const questions = Array.from({ length: bank.length }, (_, i) => bank[(i % 7) * perTemplate + Math.floor(i / 7)]!).slice(0, QUESTIONS);
 const t0 = Date.now();
 const campaignId = await registerCampaign(db, spec, questions, 'bench');
 const registerSeconds = (Date.now() - t0) / 1000;
@@ -221,6 +227,22 @@ const rowCounts = (
            (SELECT count(*)::int FROM dataset_items) AS dataset_items`.execute(db)
 ).rows[0]!;
 
+// Per-unit storage, for the projection in tests/scale/README.md.
+const tableBytes = Object.fromEntries(
+  (
+    await sql<{ name: string; bytes: string }>`
+      SELECT relname AS name, pg_total_relation_size(relid)::text AS bytes FROM pg_stat_user_tables
+      WHERE relname IN ('samples', 'grades', 'questions', 'question_stages', 'dataset_items')`.execute(db)
+  ).rows.map((r) => [r.name, Number(r.bytes)]),
+);
+let s3Objects = 0;
+let s3Bytes = 0;
+for await (const item of store.list('campaigns/')) {
+  s3Objects += 1;
+  s3Bytes += item.size;
+}
+const REDIS_BOUND = Number(flags['redis-bound-mib']) * 2 ** 20;
+
 const result = {
   questions: QUESTIONS,
   samples: SAMPLES,
@@ -234,7 +256,8 @@ const result = {
   generationSamplesPerSecond: rowCounts.samples / generationSeconds,
   postgresIngestRowsPerSecond: (rowCounts.samples + rowCounts.grades) / (allGradedAt ?? wallSeconds),
   rows: rowCounts,
-  redis: { maxPrefixBytes: redisMax, maxPrefixKeys: redisKeysMax },
+  redis: { maxPrefixBytes: redisMax, maxPrefixKeys: redisKeysMax, boundBytes: REDIS_BOUND },
+  storage: { tableBytes, s3TrajectoryObjects: s3Objects, s3TrajectoryBytes: s3Bytes },
   cpuSecondsByRole: Object.fromEntries(cpuByRole),
   rssByRole: Object.fromEntries(rssByRole),
   audit,
@@ -254,7 +277,15 @@ console.log(
     { figure: 'pipeline samples/s (end to end)', value: result.pipelineSamplesPerSecond.toFixed(1) },
     { figure: 'generation samples/s', value: result.generationSamplesPerSecond.toFixed(1) },
     { figure: 'Postgres ingest rows/s (samples + grades)', value: result.postgresIngestRowsPerSecond.toFixed(1) },
-    { figure: 'Redis prefix max (MEMORY USAGE sum)', value: `${(redisMax / 1024).toFixed(0)} KiB in ${redisKeysMax} keys` },
+    {
+      figure: 'Redis prefix max (MEMORY USAGE sum)',
+      value: `${(redisMax / 1024).toFixed(0)} KiB in ${redisKeysMax} keys (bound ${flags['redis-bound-mib']} MiB: ${redisMax < REDIS_BOUND ? 'ok' : 'EXCEEDED'})`,
+    },
+    {
+      figure: 'Postgres bytes per sample (samples + grades)',
+      value: (((tableBytes.samples ?? 0) + (tableBytes.grades ?? 0)) / Math.max(1, rowCounts.samples)).toFixed(0),
+    },
+    { figure: 'S3 trajectory bytes per sample', value: `${(s3Bytes / Math.max(1, rowCounts.samples)).toFixed(0)} (${s3Objects} objects)` },
     { figure: 'lost / duplicated', value: audit ? `${audit.lost} / ${audit.duplicated}` : '(not audited)' },
     { figure: 'dataset rows', value: String(rowCounts.dataset_items) },
   ]),
@@ -285,7 +316,9 @@ redis.disconnect();
 s3Client.destroy();
 await db.destroy();
 await database.drop();
-if (status !== 'completed' || (audit && (audit.lost !== 0 || audit.duplicated !== 0))) {
+const rssOk = [...rssByRole.entries()].every(([role, list]) => role === 's3' || list.every((r) => r.growth < 0.1));
+console.log(`RSS growth first -> last quarter below 10% for every service: ${rssOk ? 'ok' : 'NO (see table)'}`);
+if (status !== 'completed' || redisMax >= REDIS_BOUND || (audit && (audit.lost !== 0 || audit.duplicated !== 0))) {
   console.error(`scale run did not complete cleanly (status ${status})\n${logTail}`);
   process.exit(1);
 }
