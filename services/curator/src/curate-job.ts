@@ -84,7 +84,7 @@ async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: L
     return;
   }
 
-  const rows = await loadRows(deps, payload.campaignId, result.selected);
+  const rows = loadRows(deps, payload.campaignId, result.selected);
   const built = await buildDatasetVersion({
     store: deps.store,
     rows,
@@ -116,37 +116,45 @@ async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: L
   log.info({ datasetId: built.datasetId, rows: result.selected.length }, 'dataset built; campaign completed');
 }
 
-async function loadRows(deps: CurateJobDeps, campaignId: string, selected: readonly Candidate[]): Promise<DatasetRowInput[]> {
-  const sampleRows = await deps.db
-    .selectFrom('samples as s')
-    .innerJoin('questions as q', (j) => j.onRef('q.campaign_id', '=', 's.campaign_id').onRef('q.question_id', '=', 's.question_id'))
-    .select(['s.id', 's.trajectory_key', 's.trajectory_line', 'q.payload'])
-    .where('s.campaign_id', '=', campaignId)
-    .where(
-      's.id',
-      'in',
-      selected.map((c) => c.sampleId),
-    )
-    .execute();
-  const byId = new Map(sampleRows.map((r) => [r.id, r]));
-  const objects = new Map<string, unknown[]>();
-  const rows: DatasetRowInput[] = [];
-  for (const candidate of selected) {
-    const row = byId.get(candidate.sampleId);
-    if (!row) throw new UnrecoverableError(`sample ${candidate.sampleId} vanished`);
-    let lines = objects.get(row.trajectory_key);
-    if (!lines) {
-      const bytes = await deps.store.get(row.trajectory_key);
-      if (!bytes) throw new UnrecoverableError(`trajectory object ${row.trajectory_key} is missing`);
-      lines = decodeJsonlZst(bytes);
-      objects.set(row.trajectory_key, lines);
+const LOAD_BATCH = 500;
+
+/**
+ * Streams the selected rows in selection order: sample rows are read in batches, and only the
+ * trajectory object of the current row is kept decoded (one object holds up to all samples of a
+ * question attempt), so memory does not grow with the campaign.
+ */
+async function* loadRows(deps: CurateJobDeps, campaignId: string, selected: readonly Candidate[]): AsyncGenerator<DatasetRowInput> {
+  let currentKey: string | null = null;
+  let currentLines: unknown[] = [];
+  for (let at = 0; at < selected.length; at += LOAD_BATCH) {
+    const batch = selected.slice(at, at + LOAD_BATCH);
+    const sampleRows = await deps.db
+      .selectFrom('samples as s')
+      .innerJoin('questions as q', (j) => j.onRef('q.campaign_id', '=', 's.campaign_id').onRef('q.question_id', '=', 's.question_id'))
+      .select(['s.id', 's.trajectory_key', 's.trajectory_line', 'q.payload'])
+      .where('s.campaign_id', '=', campaignId)
+      .where(
+        's.id',
+        'in',
+        batch.map((c) => c.sampleId),
+      )
+      .execute();
+    const byId = new Map(sampleRows.map((r) => [r.id, r]));
+    for (const candidate of batch) {
+      const row = byId.get(candidate.sampleId);
+      if (!row) throw new UnrecoverableError(`sample ${candidate.sampleId} vanished`);
+      if (currentKey !== row.trajectory_key) {
+        const bytes = await deps.store.get(row.trajectory_key);
+        if (!bytes) throw new UnrecoverableError(`trajectory object ${row.trajectory_key} is missing`);
+        currentKey = row.trajectory_key;
+        currentLines = decodeJsonlZst(bytes);
+      }
+      yield {
+        sampleId: candidate.sampleId,
+        question: Question.parse(row.payload),
+        trajectory: Trajectory.parse(currentLines[row.trajectory_line]),
+        verdict: candidate.verdict,
+      };
     }
-    rows.push({
-      sampleId: candidate.sampleId,
-      question: Question.parse(row.payload),
-      trajectory: Trajectory.parse(lines[row.trajectory_line]),
-      verdict: candidate.verdict,
-    });
   }
-  return rows;
 }

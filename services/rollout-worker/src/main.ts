@@ -23,7 +23,15 @@ const worker = createRolloutWorker(
     log,
     workerId: `${hostname()}:${process.pid}`,
     defaultEndpoints: config.defaultEndpoints,
-    createEngine: (endpoints, model) => createRolloutEngine({ endpoints: [...endpoints], model, sandbox, logger: log, metrics: registry }),
+    createEngine: (endpoints, model) =>
+      createRolloutEngine({
+        endpoints: [...endpoints],
+        model,
+        sandbox,
+        logger: log,
+        metrics: registry,
+        options: { requestTimeoutMs: config.inferenceRequestTimeoutMs },
+      }),
   },
   config,
 );

@@ -37,6 +37,8 @@ export interface RolloutWorkerConfig extends InfrastructureConfig {
   sandboxUrl: string | undefined;
   /** BullMQ lock duration: a worker that stops renewing (killed) loses its jobs after this. */
   lockDurationMs: number;
+  /** One inference request (one turn) is abandoned after this; a hung replica is then retried elsewhere. */
+  inferenceRequestTimeoutMs: number;
 }
 
 const urlList = z
@@ -57,11 +59,13 @@ export function rolloutWorkerConfig(env: NodeJS.ProcessEnv): RolloutWorkerConfig
       INFERENCE_ENDPOINTS: urlList,
       SANDBOX_URL: z.string().url().optional(),
       LOCK_DURATION_MS: envInt(1000, 3_600_000).default(30_000),
+      INFERENCE_REQUEST_TIMEOUT_MS: envInt(1000, 24 * 3_600_000).default(30 * 60_000),
     }),
     env,
   );
   return {
     ...infrastructureConfig(env),
+    inferenceRequestTimeoutMs: e.INFERENCE_REQUEST_TIMEOUT_MS,
     concurrency: e.ROLLOUT_CONCURRENCY,
     defaultEndpoints: e.INFERENCE_ENDPOINTS,
     sandboxUrl: e.SANDBOX_URL,

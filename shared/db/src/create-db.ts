@@ -20,5 +20,11 @@ export function createDb(opts: { url: string; poolSize?: number; applicationName
   pool.on('error', () => {
     // Errors of idle clients surface on the next query; the pool replaces the client.
   });
+  // A checked-out client (held between the statements of a transaction) whose backend is terminated
+  // emits 'error' with no query to fail: without a listener that is an uncaught exception that kills
+  // the process. Its next query fails instead, and the pool drops it on release (not queryable).
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

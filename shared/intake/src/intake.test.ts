@@ -101,11 +101,12 @@ describe('registration', () => {
       .selectFrom('campaigns')
       .select((eb) => eb.fn.countAll().as('n'))
       .executeTakeFirstOrThrow();
-    // A NUL byte is valid JSON text but Postgres refuses it in jsonb: the insert fails after the campaign row.
-    const questions = parseQuestionFile(
-      enc([line('x'), JSON.stringify({ id: 'y', kind: 'math', problem: 'a\u0000b', answer: '1' })].join('\n')),
-      'q.jsonl',
-    );
+    // A NUL byte (refused by parseQuestionFile, passed here directly) makes Postgres refuse the
+    // jsonb insert after the campaign row.
+    const questions = [
+      ...parseQuestionFile(enc(line('x')), 'q.jsonl'),
+      { id: 'y', kind: 'math' as const, problem: 'a\u0000b', answer: '1' },
+    ];
     await expect(registerCampaign(env.db, spec, questions, 'tester')).rejects.toThrow();
     const after = await env.db
       .selectFrom('campaigns')

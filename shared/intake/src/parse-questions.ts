@@ -9,6 +9,21 @@ export interface QuestionFileLimits {
   maxReported: number;
 }
 
+/**
+ * Text that a chat template or tokenizer treats as structure: ChatML/Qwen/Llama-3 special tokens
+ * (`<|im_start|>`, `<|im_end|>`, `<|eot_id|>`...) and the reasoning/tool tags. In a problem they
+ * would forge a turn or close the thinking block, so such a question is refused, not rewritten.
+ */
+const CHAT_CONTROL = /<\|[A-Za-z0-9_]{1,64}\|>|<\/?think>|<\/?tool_call>|<\/?tool_response>/;
+
+/** Every string in a parsed value containing NUL (Postgres jsonb cannot store it), with its path. */
+function nulFields(value: unknown, path: string): string[] {
+  if (typeof value === 'string') return value.includes('\u0000') ? [path] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => nulFields(v, `${path}.${i}`));
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => nulFields(v, path ? `${path}.${k}` : k));
+  return [];
+}
+
 const DEFAULT_LIMITS: QuestionFileLimits = { maxLineBytes: 8 * 1024 * 1024, maxQuestions: 2_000_000, maxReported: 20 };
 
 /**
@@ -52,6 +67,16 @@ export function parseQuestionFile(bytes: Uint8Array, file: string, limits: Parti
     const parsed = Question.safeParse(raw);
     if (!parsed.success) {
       for (const issue of describeIssues(parsed.error)) report(issue);
+      continue;
+    }
+    const nul = nulFields(parsed.data, '');
+    if (nul.length > 0) {
+      for (const field of nul) report(`${field}: contains a NUL character (U+0000)`);
+      continue;
+    }
+    const control = CHAT_CONTROL.exec(parsed.data.problem);
+    if (control) {
+      report(`problem: contains chat-template control text ${JSON.stringify(control[0])}; questions may not forge turns or tags`);
       continue;
     }
     const previous = seen.get(parsed.data.id);

@@ -11,7 +11,8 @@ export function parseCampaignSpec(text: string, file: string): CampaignSpec {
       const line = error.linePos?.[0].line;
       throw new InputError(`${file}${line ? `:${line}` : ''}: invalid YAML: ${error.message.split('\n')[0]}`);
     }
-    throw error;
+    // The YAML library throws a plain ReferenceError for an alias bomb ("Excessive alias count").
+    throw new InputError(`${file}: invalid YAML: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new InputError(`${file}: a campaign spec must be a YAML mapping`);

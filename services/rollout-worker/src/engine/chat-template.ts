@@ -10,6 +10,8 @@ export interface TokenizerConfig {
   chat_template: string | Array<{ name: string; template: string }>;
   eos_token?: string | { content: string } | null;
   bos_token?: string | { content: string } | null;
+  /** Tokens the tokenizer matches as whole units in input text (special or not): `<|im_end|>`, `</think>`. */
+  added_tokens_decoder?: Record<string, { content: string }>;
 }
 
 export interface ChatMessage {
@@ -48,6 +50,29 @@ export function loadTokenizerConfig(path: string): TokenizerConfig {
   return cfg;
 }
 
+const WORD_JOINER = '\u2060';
+
+/**
+ * Policy for user text (the question) that spells a token the tokenizer parses as a unit (`<|im_end|>`,
+ * `<|im_start|>`, `</think>`...): it is rendered inertly, with an invisible U+2060 after its first
+ * character, so it tokenizes as ordinary text and cannot close the user turn, open a system turn
+ * or end the thinking block. System and assistant text is the engine's own and is left as is.
+ * Intake refuses such questions; this guards questions that reached the ledger another way.
+ */
+export function neutralizeControlText(text: string, tokens: readonly string[]): string {
+  let out = text;
+  for (const token of tokens) if (out.includes(token)) out = out.split(token).join(`${token[0]}${WORD_JOINER}${token.slice(1)}`);
+  return out;
+}
+
+function controlTokens(config: TokenizerConfig): string[] {
+  const tokens = new Set<string>();
+  for (const t of Object.values(config.added_tokens_decoder ?? {})) if (t.content.length > 1) tokens.add(t.content);
+  for (const t of [tokenText(config.eos_token), tokenText(config.bos_token)]) if (t && t.length > 1) tokens.add(t);
+  // Longest first, so a token containing another is neutralized whole.
+  return [...tokens].sort((a, b) => b.length - a.length);
+}
+
 export function createChatTemplate(config: TokenizerConfig): ChatTemplate {
   const source =
     typeof config.chat_template === 'string'
@@ -62,11 +87,13 @@ export function createChatTemplate(config: TokenizerConfig): ChatTemplate {
   }
   const eosToken = tokenText(config.eos_token);
   const bosToken = tokenText(config.bos_token);
+  const tokens = controlTokens(config);
   return {
     eosToken,
     render(messages) {
       try {
-        return template.render({ messages, add_generation_prompt: true, eos_token: eosToken ?? '', bos_token: bosToken ?? '' });
+        const inert = messages.map((m) => (m.role === 'user' ? { ...m, content: neutralizeControlText(m.content, tokens) } : m));
+        return template.render({ messages: inert, add_generation_prompt: true, eos_token: eosToken ?? '', bos_token: bosToken ?? '' });
       } catch (error) {
         throw new ChatTemplateError(`chat template failed to render: ${(error as Error).message}`);
       }

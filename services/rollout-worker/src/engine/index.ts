@@ -14,6 +14,7 @@ export {
   createChatTemplate,
   loadTokenizerConfig,
   resolveChatTemplate,
+  neutralizeControlText,
   DEFAULT_TOKENIZER_CONFIG_PATH,
   type ChatMessage,
   type ChatTemplate,

@@ -1,0 +1,133 @@
+import type { ChaosCluster } from './chaos-cluster.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const jitter = (lo: number, hi: number) => lo + Math.floor(Math.random() * (hi - lo));
+
+export interface Fault {
+  name: string;
+  /** Injects the fault into a running campaign; returns what was done, for the table. */
+  inject(c: ChaosCluster, progress: Progress): Promise<string>;
+}
+
+export interface Progress {
+  samples(): Promise<number>;
+  grades(): Promise<number>;
+  status(): Promise<string>;
+  until(what: string, probe: () => Promise<boolean>, timeoutMs?: number): Promise<void>;
+}
+
+/** Every fault the chaos suite injects; `expected` is the campaign's sample count (progress points). */
+export function faultCatalog(EXPECTED: number): Fault[] {
+  return [
+    {
+      name: 'rollout workers SIGKILL',
+      async inject(c, p) {
+        let killed = 0;
+        for (const share of [0.15, 0.45, 0.75]) {
+          await p.until(`${share * 100}% of samples`, async () => (await p.samples()) >= EXPECTED * share);
+          await sleep(jitter(0, 800));
+          killed += await c.kill('rollout-worker');
+          await sleep(300);
+          c.start('rollout-worker');
+          c.start('rollout-worker');
+        }
+        return `${killed} workers killed at 15/45/75%`;
+      },
+    },
+    {
+      name: 'grader SIGKILL',
+      async inject(c, p) {
+        let killed = 0;
+        for (const share of [0.1, 0.5]) {
+          await p.until(`${share * 100}% graded`, async () => (await p.grades()) >= EXPECTED * share);
+          await sleep(jitter(0, 500));
+          killed += await c.kill('grader');
+          await sleep(1000);
+          c.start('grader');
+        }
+        return `${killed} graders killed at 10/50% graded`;
+      },
+    },
+    {
+      name: 'scheduler SIGKILL',
+      async inject(c, p) {
+        let killed = 0;
+        for (const share of [0.1, 0.5]) {
+          await p.until(`${share * 100}% of samples`, async () => (await p.samples()) >= EXPECTED * share);
+          killed += await c.kill('scheduler');
+          await sleep(jitter(500, 2500));
+          c.start('scheduler');
+        }
+        return `${killed} schedulers killed, down 0.5-2.5 s each`;
+      },
+    },
+    {
+      name: 'curator SIGKILL',
+      async inject(c, p) {
+        const killed = await c.kill('curator');
+        await p.until('campaign curating', async () => (await p.status()) === 'curating');
+        await sleep(1500);
+        c.start('curator');
+        return `${killed} curator down until the curate job waited 1.5 s`;
+      },
+    },
+    {
+      name: 'Redis prefix wiped',
+      async inject(c, p) {
+        let keys = 0;
+        for (const share of [0.2, 0.6]) {
+          await p.until(`${share * 100}% of samples`, async () => (await p.samples()) >= EXPECTED * share);
+          keys += await c.wipeRedis();
+        }
+        return `2 wipes, ${keys} keys deleted`;
+      },
+    },
+    {
+      name: 'Postgres backends terminated',
+      async inject(c, p) {
+        let terminated = 0;
+        for (const share of [0.1, 0.4, 0.7]) {
+          await p.until(`${share * 100}% of samples`, async () => (await p.samples()) >= EXPECTED * share);
+          terminated += await c.terminatePostgresBackends();
+        }
+        return `3 rounds, ${terminated} backends terminated`;
+      },
+    },
+    {
+      name: 'inference 5xx/hang/drop',
+      async inject(c, p) {
+        await p.until('first samples', async () => (await p.samples()) >= 1);
+        c.sim.setFaults({ errorRate: 0.2, errorStatus: 503, hangRate: 0.05, disconnectRate: 0.1 });
+        await sleep(8000);
+        c.sim.setFaults({});
+        return '8 s of 20% 503, 5% hang, 10% dropped connections';
+      },
+    },
+    {
+      name: 'S3 down/throttled/dropping',
+      async inject(c, p) {
+        await p.until('first samples', async () => (await p.samples()) >= 1);
+        const before = c.s3.faulted;
+        for (const mode of ['unavailable', 'throttle', 'drop'] as const) {
+          c.s3.setMode(mode);
+          await sleep(3000);
+        }
+        c.s3.setMode('pass');
+        return `3 s each of 503, 50% SlowDown, dropped connections: ${c.s3.faulted - before} requests faulted`;
+      },
+    },
+    {
+      name: 'sandbox pool crash',
+      async inject(c, p) {
+        await p.until('first samples', async () => (await p.samples()) >= 1);
+        const forkServers = c.killForkServers();
+        await sleep(2000);
+        const services = await c.kill('sandbox');
+        await sleep(2000);
+        c.start('sandbox');
+        await c.waitSandboxHealthy();
+        return `${forkServers} fork-server processes killed, then the service (${services}) down 2 s`;
+      },
+    },
+  ];
+}
