@@ -75,9 +75,9 @@ async function drain(campaignId: string): Promise<void> {
       .selectFrom('question_stages')
       .select((eb) => eb.fn.countAll<string>().as('n'))
       .where('campaign_id', '=', campaignId)
-      .where('status', 'in', ['queued', 'running'])
+      .where('status', 'in', ['queued', 'running', 'generated'])
       .executeTakeFirstOrThrow();
-    const counts = await fx.queues.queue('rollout').getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+    const counts = await fx.queues.queue('rollout').getJobCounts('wait', 'active', 'delayed', 'prioritized');
     if (Number(busy.n) === 0 && Object.values(counts).every((n) => n === 0)) return;
     await sleep(50);
   }

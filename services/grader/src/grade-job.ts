@@ -48,7 +48,9 @@ export async function runGradeJob(deps: GradeJobDeps, payload: JobPayload<'grade
     const trajectory = Trajectory.safeParse(line);
     if (!trajectory.success) throw new UnrecoverableError(`line ${sample.trajectoryLine} of ${sample.trajectoryKey} is not a trajectory`);
     const verdict = await deps.grader.grade({ question, trajectory: trajectory.data });
+    const gradeMs = verdict.metrics['gradeMs'];
     grades.push({
+      graderCpuMs: typeof gradeMs === 'number' ? gradeMs : null,
       sampleId: sample.id,
       graderVersion: verdict.graderVersion,
       correct: verdict.correct,

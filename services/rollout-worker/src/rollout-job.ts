@@ -37,6 +37,10 @@ function toSampleRow(t: Trajectory, key: string, line: number): NewSample {
     completionTokens: sum((u) => u.completionTokens),
     tokensSaved: t.tokensSaved ?? 0,
     latencyMs: sum((u) => u.latencyMs),
+    sandboxCpuMs: t.segments.reduce(
+      (acc, seg) => acc + (seg.kind === 'tool_output' && typeof seg.meta?.['cpuMs'] === 'number' ? seg.meta['cpuMs'] : 0),
+      0,
+    ),
   };
 }
 

@@ -280,6 +280,7 @@ export async function runRollout(
         text.add('tool_output', formatToolOutput(result, recipe.tools.timeoutMs, options.toolOutputMaxChars), {
           status: result.status,
           wallMs: Math.round(result.wallMs),
+          cpuMs: Math.round(result.cpuMs),
         });
         break;
       }

@@ -18,6 +18,8 @@ export interface NewSample {
   completionTokens: number;
   tokensSaved: number;
   latencyMs: number;
+  /** CPU the sandbox spent on this sample's tool calls; null when the runner does not measure it. */
+  sandboxCpuMs?: number | null;
 }
 
 export async function storedSampleIndexes(db: DbOrTx, key: WorkKey): Promise<Set<number>> {
@@ -60,6 +62,7 @@ export async function insertSamples(db: DbOrTx, key: WorkKey, attempt: number, s
         completion_tokens: s.completionTokens,
         tokens_saved: s.tokensSaved,
         latency_ms: Math.round(s.latencyMs),
+        sandbox_cpu_ms: s.sandboxCpuMs == null ? null : Math.round(s.sandboxCpuMs),
       })),
     )
     .onConflict((oc) => oc.columns(['campaign_id', 'question_id', 'stage', 'sample_index']).doNothing())
@@ -96,6 +99,8 @@ export interface NewGrade {
   eligible: boolean;
   reasons: string[];
   metrics: Record<string, unknown>;
+  /** Time the grader spent on this sample (CPU-bound work: comparisons, detectors). */
+  graderCpuMs?: number | null;
 }
 
 export async function insertGrades(db: DbOrTx, grades: readonly NewGrade[]): Promise<void> {
@@ -110,6 +115,7 @@ export async function insertGrades(db: DbOrTx, grades: readonly NewGrade[]): Pro
         eligible: g.eligible,
         reasons: sql<string[]>`${g.reasons}::text[]`,
         metrics: JSON.stringify(g.metrics),
+        grader_cpu_ms: g.graderCpuMs == null ? null : Math.round(g.graderCpuMs),
       })),
     )
     .onConflict((oc) => oc.columns(['sample_id', 'grader_version']).doNothing())
