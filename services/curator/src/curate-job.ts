@@ -84,7 +84,11 @@ async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: L
     return;
   }
 
-  const rows = loadRows(deps, payload.campaignId, result.selected);
+  // Provenance the rollout recorded (chat template hash, hint library version) is read off the
+  // first selected trajectory; the stream then continues from it.
+  const { first, rows } = await peek(loadRows(deps, payload.campaignId, result.selected));
+  const chatTemplateSha256 = first?.trajectory.chatTemplateSha256;
+  const hintLibraryVersion = first?.trajectory.hintLibraryVersion;
   const built = await buildDatasetVersion({
     store: deps.store,
     rows,
@@ -92,6 +96,8 @@ async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: L
       campaignId: payload.campaignId,
       model: spec.model.name,
       tokenizer: { name: deps.tokenizerName },
+      ...(chatTemplateSha256 ? { chatTemplateSha256 } : {}),
+      ...(hintLibraryVersion ? { hintLibraryVersion } : {}),
       graderVersion: result.selected[0]!.verdict.graderVersion,
       selectionPolicy: { ...selection, ...('params' in result ? { params: result.params } : {}) },
       droppedByReason: result.dropped,
@@ -157,4 +163,15 @@ async function* loadRows(deps: CurateJobDeps, campaignId: string, selected: read
       };
     }
   }
+}
+
+/** The first item of a stream, and the whole stream (that item included) to consume afterwards. */
+async function peek<T>(source: AsyncGenerator<T>): Promise<{ first: T | undefined; rows: AsyncGenerator<T> }> {
+  const head = await source.next();
+  async function* all(): AsyncGenerator<T> {
+    if (head.done) return;
+    yield head.value;
+    yield* source;
+  }
+  return { first: head.done ? undefined : head.value, rows: all() };
 }

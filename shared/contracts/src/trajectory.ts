@@ -45,6 +45,9 @@ export const Trajectory = z.object({
   sampleIndex: z.number().int().nonnegative(),
   seed: z.number().int(),
   recipe: z.string(),
+  /** sha256 of the chat template that rendered the prompt, and the hint library version: provenance for datasets. */
+  chatTemplateSha256: z.string().optional(),
+  hintLibraryVersion: z.string().optional(),
   segments: z.array(Segment),
   turns: z.array(TurnUsage),
   end: TrajectoryEnd,

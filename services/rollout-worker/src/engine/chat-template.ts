@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * Client-side chat templating from a model's tokenizer_config.json (real Jinja via @huggingface/jinja).
  * The engine renders the conversation once and then appends raw text (model output, hints, tool
@@ -23,6 +24,8 @@ export interface ChatTemplate {
   /** Renders the messages with the generation prompt (for QwQ-style templates this opens `<think>`). */
   render(messages: ChatMessage[]): string;
   readonly eosToken: string | null;
+  /** sha256 of the template source, recorded with every trajectory (null when unknown). */
+  readonly sha256: string | null;
 }
 
 export const DEFAULT_TOKENIZER_CONFIG_PATH = new URL('./fixtures/qwq-style-tokenizer-config.json', import.meta.url).pathname;
@@ -90,6 +93,7 @@ export function createChatTemplate(config: TokenizerConfig): ChatTemplate {
   const tokens = controlTokens(config);
   return {
     eosToken,
+    sha256: createHash('sha256').update(source).digest('hex'),
     render(messages) {
       try {
         const inert = messages.map((m) => (m.role === 'user' ? { ...m, content: neutralizeControlText(m.content, tokens) } : m));

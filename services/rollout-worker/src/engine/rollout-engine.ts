@@ -187,6 +187,7 @@ export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
             model: deps.model,
             generate: (key, params, s) => generateWithRetry({ pool, agent, metrics, retry: options }, key, params, s),
             renderPrompt,
+            chatTemplateSha256: template.sha256,
             sandbox: deps.sandbox,
             hints,
             metrics,

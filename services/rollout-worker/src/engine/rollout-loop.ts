@@ -49,6 +49,8 @@ export interface LoopDeps {
   model: string;
   generate(key: string, params: CompletionParams, signal: AbortSignal): Promise<GenerateOutcome>;
   renderPrompt(question: Question, recipe: Recipe): string;
+  /** Provenance recorded with every trajectory. */
+  chatTemplateSha256: string | null;
   sandbox: PythonRunner;
   hints: HintLibrary;
   metrics: EngineMetrics;
@@ -84,6 +86,8 @@ export async function runRollout(
     sampleIndex: input.sampleIndex,
     seed: input.seed,
     recipe: recipe.name,
+    ...(deps.chatTemplateSha256 ? { chatTemplateSha256: deps.chatTemplateSha256 } : {}),
+    hintLibraryVersion: deps.hints.version,
   };
   const turns: TurnUsage[] = [];
   let prompt: string;
