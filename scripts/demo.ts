@@ -34,7 +34,8 @@ try {
   const env = {
     DATABASE_URL: databaseUrl.toString(),
     REDIS_URL: STACK_DEFAULTS.redisUrl,
-    QUEUE_PREFIX: 'rft-demo',
+    // Named after the database so demos of different checkouts on one machine never share a queue.
+    QUEUE_PREFIX: DATABASE.replace(/_/g, '-'),
     S3_ENDPOINT: `http://127.0.0.1:${STACK_DEFAULTS.s3Port}`,
     S3_BUCKET: STACK_DEFAULTS.bucket,
     S3_ACCESS_KEY_ID: 'S3RVER',
