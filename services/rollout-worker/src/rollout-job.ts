@@ -83,13 +83,15 @@ export async function runRolloutJob(deps: RolloutJobDeps, payload: JobPayload<'r
     touch(deps.db, key).catch((error: unknown) => log.warn({ err: error }, 'heartbeat failed'));
     void ctx.job.updateProgress({ attempt: started.attempt }).catch(() => {});
   }, deps.heartbeatMs ?? 10_000);
+  let engine: RolloutEngine | undefined;
   try {
-    const engine = deps.engineFor(spec);
+    engine = deps.engineFor(spec);
+    const running = engine;
     // Settled, not all-or-nothing: samples that finished are stored even when a sibling could not
     // be served, so the retry regenerates only what is still missing.
     const settled = await Promise.allSettled(
       missing.map((sampleIndex) =>
-        engine.runSample(
+        running.runSample(
           {
             campaignId: key.campaignId,
             question,
@@ -129,5 +131,7 @@ export async function runRolloutJob(deps: RolloutJobDeps, payload: JobPayload<'r
     throw error;
   } finally {
     clearInterval(heartbeat);
+    // The question's replica affinity only helps its own samples; without this the map fills to its cap.
+    engine?.forgetQuestion(key.campaignId, key.questionId);
   }
 }
