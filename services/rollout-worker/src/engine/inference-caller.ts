@@ -1,3 +1,4 @@
+import { withDeadline } from './abort-deadline.ts';
 /**
  * One generate call with retries: takes a slot on the key's replica, bounds the call by a deadline,
  * retries 5xx / 429 / timeouts / resets with full-jitter exponential backoff (on whatever replica the
@@ -40,11 +41,8 @@ export async function generateWithRetry(
     }
     const started = performance.now();
     try {
-      const result = await requestCompletion(
-        agent,
-        lease.replica,
-        params,
-        AbortSignal.any([signal, AbortSignal.timeout(retry.requestTimeoutMs)]),
+      const result = await withDeadline(signal, retry.requestTimeoutMs, (deadline) =>
+        requestCompletion(agent, lease.replica, params, deadline),
       );
       const latencyMs = performance.now() - started;
       lease.release('ok');
