@@ -5,4 +5,3 @@ export * from './run-launcher.ts';
 export * from './s3-presigner.ts';
 export * from './service.ts';
 export * from './launcher-adapter.ts';
-export * from './launch-backends.ts';

@@ -4,7 +4,7 @@ import { parseCampaignSpec, parseQuestionFile } from '@rft/intake';
 import type { ApiClient } from './api-client.ts';
 import { clientFor, parseCommand, positional, positiveNumber, printJson, type CliIo } from './cli-context.ts';
 import { CliError, EXIT, type ExitCode } from './exit-codes.ts';
-import { renderCampaignStatus, TERMINAL_CAMPAIGN_STATUSES, type CampaignDetail } from './campaign-status.ts';
+import { renderCampaignStatus, TERMINAL_CAMPAIGN_STATUSES, type CampaignDetail, type CostLine } from './campaign-status.ts';
 import { table } from './render.ts';
 
 async function readOrUsage(io: CliIo, path: string, what: string): Promise<Uint8Array> {
@@ -180,23 +180,6 @@ export async function budget(args: readonly string[], io: CliIo): Promise<ExitCo
 
 const COST_USAGE = 'rft cost <campaign> [--by stage|shard] [--json]';
 
-interface CostRow {
-  samples: number;
-  accepted: number;
-  promptTokens: number;
-  cachedTokens: number;
-  completionTokens: number;
-  replicaSeconds: number;
-  sandboxCpuSeconds: number | null;
-  graderCpuSeconds: number | null;
-  perAccepted: {
-    completionTokens: number;
-    replicaSeconds: number;
-    sandboxCpuSeconds: number | null;
-    graderCpuSeconds: number | null;
-  } | null;
-}
-
 /** Tokens, replica-seconds and CPU-seconds per stage or shard, and per accepted sample. */
 export async function cost(args: readonly string[], io: CliIo): Promise<ExitCode> {
   const p = parseCommand(args, { by: { type: 'string', default: 'stage' } }, COST_USAGE);
@@ -204,16 +187,16 @@ export async function cost(args: readonly string[], io: CliIo): Promise<ExitCode
   if (p.values.by !== 'stage' && p.values.by !== 'shard')
     throw new CliError(EXIT.usage, `--by must be stage or shard\nusage: ${COST_USAGE}`);
   const res = await clientFor(p.values, io).get<{
-    total: CostRow;
-    byStage: Array<CostRow & { stage: string }>;
-    byShard: Array<CostRow & { shardIndex: number }>;
+    total: CostLine;
+    byStage: Array<CostLine & { stage: string }>;
+    byShard: Array<CostLine & { shardIndex: number }>;
   }>(`/v1/campaigns/${encodeURIComponent(id)}/cost`);
   if (p.values.json) {
     printJson(io, res);
     return EXIT.ok;
   }
   const fmt = (v: number | null | undefined, digits = 0) => (v === null || v === undefined ? '-' : Number(v.toFixed(digits)));
-  const line = (name: string | number, c: CostRow) => [
+  const line = (name: string | number, c: CostLine) => [
     name,
     c.samples,
     c.accepted,

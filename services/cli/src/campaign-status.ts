@@ -33,7 +33,8 @@ export interface CampaignDetail {
   };
 }
 
-interface CostLine {
+/** Cost of a set of samples as the API reports it (`GET /v1/campaigns/:id/cost`). */
+export interface CostLine {
   samples: number;
   accepted: number;
   promptTokens: number;
