@@ -1,10 +1,10 @@
 import { zstdCompressSync } from 'node:zlib';
-import { InputError } from '@rft/contracts';
+import { InputError, type CampaignCost, type CostLine } from '@rft/contracts';
 import { parseCampaignSpec, parseQuestionFile } from '@rft/intake';
 import type { ApiClient } from './api-client.ts';
 import { clientFor, parseCommand, positional, positiveNumber, printJson, type CliIo } from './cli-context.ts';
 import { CliError, EXIT, type ExitCode } from './exit-codes.ts';
-import { renderCampaignStatus, TERMINAL_CAMPAIGN_STATUSES, type CampaignDetail, type CostLine } from './campaign-status.ts';
+import { renderCampaignStatus, TERMINAL_CAMPAIGN_STATUSES, type CampaignDetail } from './campaign-status.ts';
 import { table } from './render.ts';
 
 async function readOrUsage(io: CliIo, path: string, what: string): Promise<Uint8Array> {
@@ -186,11 +186,7 @@ export async function cost(args: readonly string[], io: CliIo): Promise<ExitCode
   const id = positional(p, 0, 'campaign', COST_USAGE);
   if (p.values.by !== 'stage' && p.values.by !== 'shard')
     throw new CliError(EXIT.usage, `--by must be stage or shard\nusage: ${COST_USAGE}`);
-  const res = await clientFor(p.values, io).get<{
-    total: CostLine;
-    byStage: Array<CostLine & { stage: string }>;
-    byShard: Array<CostLine & { shardIndex: number }>;
-  }>(`/v1/campaigns/${encodeURIComponent(id)}/cost`);
+  const res = await clientFor(p.values, io).get<CampaignCost>(`/v1/campaigns/${encodeURIComponent(id)}/cost`);
   if (p.values.json) {
     printJson(io, res);
     return EXIT.ok;

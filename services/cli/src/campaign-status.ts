@@ -1,3 +1,4 @@
+import type { CostLine } from '@rft/contracts';
 import { bar, duration, num, pct, table } from './render.ts';
 
 /** The parts of GET /v1/campaigns/:id the status view reads. */
@@ -31,24 +32,6 @@ export interface CampaignDetail {
     etaSeconds: number | null;
     windowSeconds: number;
   };
-}
-
-/** Cost of a set of samples as the API reports it (`GET /v1/campaigns/:id/cost`). */
-export interface CostLine {
-  samples: number;
-  accepted: number;
-  promptTokens: number;
-  cachedTokens: number;
-  completionTokens: number;
-  replicaSeconds: number;
-  sandboxCpuSeconds: number | null;
-  graderCpuSeconds: number | null;
-  perAccepted: {
-    completionTokens: number;
-    replicaSeconds: number;
-    sandboxCpuSeconds: number | null;
-    graderCpuSeconds: number | null;
-  } | null;
 }
 
 export const TERMINAL_CAMPAIGN_STATUSES = new Set(['completed', 'failed', 'cancelled']);

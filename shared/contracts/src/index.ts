@@ -1,3 +1,4 @@
+export * from './campaign-cost.ts';
 export * from './campaign-spec.ts';
 export * from './job-catalog.ts';
 export * from './question.ts';

@@ -6,7 +6,7 @@ import type { ApiDeps } from '../api-deps.ts';
 import { ApiError, notFound } from '../api-errors.ts';
 import { actorOf } from '../auth.ts';
 import { CampaignParams, commaList, pageQuery, type RouteRegistry } from '../route-registry.ts';
-import { clearFinishedJobs, dropWaitingRolloutJobs } from '../queued-jobs.ts';
+import { dropWaitingRolloutJobs } from '../queued-jobs.ts';
 import type { StatusCache } from '../status-cache.ts';
 import { loadCampaign } from './campaign-routes.ts';
 
@@ -66,7 +66,6 @@ export function registerShardRoutes(routes: RouteRegistry, deps: ApiDeps, cache:
     const moved = await db.transaction().execute(async (tx) => {
       const items = await retryFailedItems(tx, campaign.id, shards);
       if (items.length > 0) {
-        await clearFinishedJobs(deps.queues, items);
         await recordAudit(tx, {
           actor: actorOf(principal),
           action: 'campaign.retry',
