@@ -7,7 +7,8 @@ import { createDb, campaignProgress, getCampaign, latestDataset, rejectionHistog
 import { parseCampaignSpec, parseQuestionFile, registerCampaign } from '@rft/intake';
 import { migrateToLatest } from '@rft/migrations';
 import { ensureDatabase, stackDown, stackUp, STACK_DEFAULTS } from '../infra/local/stack.ts';
-import { createChildServices, freePort, waitForHttp } from './lib/child-services.ts';
+import { freePort } from '@rft/testing/free-port';
+import { createChildServices, waitForHttp } from './lib/child-services.ts';
 import { printSummary, progressLine } from './lib/campaign-report.ts';
 import { formatHandoff, handoffSucceeded, runDemoHandoff } from './lib/demo-handoff.ts';
 

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '@rft/testing/free-port';
 import { join } from 'node:path';
 import { createModelSim, type ModelSim } from '@rft/model-sim';
 import type { TestEnv } from '@rft/testing';
@@ -23,15 +23,6 @@ const ENTRY: Record<Role, string> = {
 export interface ChaosClusterOptions {
   rolloutWorkers?: number;
   decodeTokensPerSecond?: number;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 /** Pids of every process below `pid` (from /proc), deepest last. */

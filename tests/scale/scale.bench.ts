@@ -9,7 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '@rft/testing/free-port';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CampaignSpec } from '@rft/contracts';
@@ -44,15 +44,6 @@ const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@12
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const BUCKET = 'rft-scale';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 type Role = 'model-sim' | 's3' | 'sandbox' | 'scheduler' | 'rollout-worker' | 'grader' | 'curator';
 const ENTRY: Record<Role, string> = {
