@@ -169,7 +169,8 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
     const written = writeContinuation({ ...view, seed, limitChars: view.assistant.length + maxChars + 64 });
     const outcome = applyStops(written.text, written.eos, maxChars, request.stop, request.includeStopStrInOutput);
     const completionTokens = Math.max(1, countTokens(outcome.text));
-    const cachedTokens = Math.min(cache.lookup(request.prompt), promptTokens);
+    const cached = cache.lookup(request.prompt);
+    const cachedTokens = Math.min(cached.tokens, promptTokens);
     counters.prefixQueries += promptTokens;
     counters.prefixHits += cachedTokens;
     try {
@@ -186,7 +187,7 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
       counters.aborted++;
       return; // the client went away; nothing to answer
     }
-    cache.insert(request.prompt + outcome.text);
+    cache.insert(request.prompt + outcome.text, cached);
     counters.promptTokens += promptTokens;
     counters.generationTokens += completionTokens;
     counters.finished[outcome.finishReason]++;
