@@ -15,8 +15,6 @@ export interface RolloutJobDeps {
   log: Logger;
   /** How often a running item proves it is alive to the lost-work sweep. @defaultValue 10 s */
   heartbeatMs?: number;
-  /** Told how many samples a job is about to generate (drives adaptive concurrency). */
-  onSamplesPlanned?: (count: number) => void;
 }
 
 function toSampleRow(t: Trajectory, key: string, line: number): NewSample {
@@ -77,7 +75,6 @@ export async function runRolloutJob(deps: RolloutJobDeps, payload: JobPayload<'r
   const recipe = resolveRecipe(stageSpec);
   const stored = await storedSampleIndexes(deps.db, key);
   const missing = Array.from({ length: started.samplesExpected }, (_, i) => i).filter((i) => !stored.has(i));
-  deps.onSamplesPlanned?.(missing.length);
 
   const heartbeat = setInterval(() => {
     touch(deps.db, key).catch((error: unknown) => log.warn({ err: error }, 'heartbeat failed'));

@@ -5,6 +5,7 @@ import type { Logger } from '@rft/telemetry';
 import type { Redis } from 'ioredis';
 import type { CampaignSpec } from '@rft/contracts';
 import type { RolloutEngine } from './engine/index.ts';
+import { JobConcurrency } from './job-concurrency.ts';
 import { runRolloutJob } from './rollout-job.ts';
 
 export interface RolloutWorkerDeps {
@@ -41,35 +42,43 @@ export function createRolloutWorker(deps: RolloutWorkerDeps, settings: RolloutWo
     }
     return engine;
   };
-  // In-flight trajectories, not jobs, are the unit of load: the number of questions taken follows
-  // the engines' adaptive sample limit divided by the samples a job generates (a moving average).
-  let samplesPerJob = 16;
-  const onSamplesPlanned = (count: number) => {
-    if (count > 0) samplesPerJob = 0.8 * samplesPerJob + 0.2 * count;
-  };
+  // In-flight trajectories, not jobs, are the unit of load (see JobConcurrency).
+  const jobConcurrency = new JobConcurrency(settings.concurrency);
+  let activeJobs = 0;
   const adaptConcurrency = () => {
     if (engines.size === 0) return;
-    const limit = [...engines.values()].reduce((sum, e) => sum + e.capacity().limit, 0);
-    const target = Math.min(settings.concurrency, Math.max(1, Math.floor(limit / Math.max(1, samplesPerJob))));
+    let sampleLimit = 0;
+    let samplesInFlight = 0;
+    for (const engine of engines.values()) {
+      const capacity = engine.capacity();
+      sampleLimit += capacity.limit;
+      samplesInFlight += capacity.inFlight;
+    }
+    const target = jobConcurrency.observe({ sampleLimit, samplesInFlight, activeJobs });
     if (worker.concurrency !== target) worker.concurrency = target;
   };
   const worker = createJobWorker(
     'rollout',
-    (payload, ctx) =>
-      runRolloutJob(
-        {
-          db: deps.db,
-          store: deps.store,
-          queues: deps.queues,
-          engineFor,
-          workerId: deps.workerId,
-          log: deps.log,
-          heartbeatMs: settings.heartbeatMs,
-          onSamplesPlanned,
-        },
-        payload,
-        ctx,
-      ),
+    async (payload, ctx) => {
+      activeJobs++;
+      try {
+        return await runRolloutJob(
+          {
+            db: deps.db,
+            store: deps.store,
+            queues: deps.queues,
+            engineFor,
+            workerId: deps.workerId,
+            log: deps.log,
+            heartbeatMs: settings.heartbeatMs,
+          },
+          payload,
+          ctx,
+        );
+      } finally {
+        activeJobs--;
+      }
+    },
     deps.connection,
     deps.queuePrefix,
     { concurrency: settings.concurrency, lockDurationMs: settings.lockDurationMs },
