@@ -1,10 +1,10 @@
 import { CampaignSpec, InputError, Question, Trajectory, type JobPayload, type SelectionSpec } from '@rft/contracts';
-import { gradedCandidates, insertDataset, setCampaignStatus, type CandidateRow, type Db } from '@rft/db';
+import { gradedCandidatePages, insertDataset, setCampaignStatus, type CandidateRow, type Db } from '@rft/db';
 import { UnrecoverableError, type JobContext } from '@rft/queue';
 import { decodeJsonlZst, type ObjectStore } from '@rft/storage';
 import type { Logger } from '@rft/telemetry';
 import { buildDatasetVersion, type DatasetRowInput, type Tokenizer } from './dataset/index.ts';
-import { selectHintRft, selectRft, type Candidate } from './selection/index.ts';
+import { mergeSelections, selectHintRft, selectRft, type Candidate } from './selection/index.ts';
 
 export interface CurateJobDeps {
   db: Db;
@@ -66,14 +66,17 @@ async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: L
   const spec = CampaignSpec.parse(campaign.spec);
   const selection = selectionOf(spec);
 
-  const candidates = (await gradedCandidates(deps.db, payload.campaignId)).map(toCandidate);
-  const result =
+  const select = (candidates: Candidate[]) =>
     selection.policy === 'rft'
       ? selectRft(
           candidates.filter((c) => c.stage === (selection.stage ?? spec.stages[0]!.name)),
           { seed: payload.campaignId, minResponseChars: selection.minResponseChars },
         )
       : selectHintRft(candidates, { greedyStage: selection.greedyStage, hintStage: selection.hintStage, seed: payload.campaignId });
+  // Page by page (whole questions each): only the selected samples are kept, whatever the campaign's size.
+  const result = select([]);
+  for await (const page of gradedCandidatePages(deps.db, payload.campaignId))
+    mergeSelections<typeof result.params>(result, select(page.map(toCandidate)));
 
   if (result.selected.length === 0) {
     await setCampaignStatus(deps.db, payload.campaignId, 'completed', {

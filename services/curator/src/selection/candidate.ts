@@ -53,3 +53,13 @@ export function median(values: readonly number[]): number {
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
+
+/**
+ * Joins the results of one policy run over consecutive pages of whole questions, in page order:
+ * selection is per question, so this equals one run over all the candidates at once.
+ */
+export function mergeSelections<P>(into: SelectionResult<P>, page: SelectionResult<P>): SelectionResult<P> {
+  for (const c of page.selected) into.selected.push(c);
+  for (const [reason, n] of Object.entries(page.dropped)) bump(into.dropped, reason, n);
+  return into;
+}

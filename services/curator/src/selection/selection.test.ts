@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Verdict } from '@rft/contracts';
-import type { Candidate } from './candidate.ts';
+import { mergeSelections, type Candidate } from './candidate.ts';
 import { selectHintRft } from './hint-rft-selection.ts';
 import { selectRft } from './rft-selection.ts';
 
@@ -92,5 +92,37 @@ describe('selectHintRft', () => {
     expect(r.dropped).toEqual({ wrong_answer: 2, greedy_correct: 1, no_greedy_sample: 1 });
     expect(r.params).toMatchObject({ policy: 'hint-rft', greedyStage: 'greedy', hintStage: 'hint' });
     expect(() => selectHintRft(cs, { greedyStage: 'g', hintStage: 'g', seed: 's' })).toThrow(/hintStage/);
+  });
+});
+
+describe('mergeSelections', () => {
+  it('selecting page by page (whole questions, in question order) equals selecting everything at once', () => {
+    const questions = Array.from({ length: 23 }, (_, i) => `q${String(i).padStart(3, '0')}`);
+    const all: Candidate[] = [];
+    for (const [qi, q] of questions.entries()) {
+      for (let k = 0; k < 6; k++) {
+        const correct = (qi * 7 + k * 3) % 5 !== 0;
+        const reasons: Verdict['reasons'] = correct ? ((qi + k) % 9 === 0 ? ['repetitive'] : []) : ['wrong_answer'];
+        all.push(cand(q, verdict(correct, reasons, (qi + k) % 3), 200 + ((qi * 31 + k * 17) % 900), k === 0 ? 'greedy' : 'hint'));
+      }
+    }
+    const byPage = (
+      pageQuestions: number,
+      select: (cs: Candidate[]) => ReturnType<typeof selectRft> | ReturnType<typeof selectHintRft>,
+    ) => {
+      const merged = select([]);
+      for (let at = 0; at < questions.length; at += pageQuestions) {
+        const page = new Set(questions.slice(at, at + pageQuestions));
+        mergeSelections<typeof merged.params>(merged, select(all.filter((c) => page.has(c.questionId))));
+      }
+      return merged;
+    };
+    const rft = (cs: Candidate[]) => selectRft(cs, { seed: 'pages' });
+    const hint = (cs: Candidate[]) => selectHintRft(cs, { greedyStage: 'greedy', hintStage: 'hint', seed: 'pages' });
+    for (const select of [rft, hint]) {
+      const whole = select(all);
+      expect(whole.selected.length).toBeGreaterThan(0);
+      for (const size of [1, 4, 10, 23]) expect(byPage(size, select)).toEqual(whole);
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { DbOrTx } from '../create-db.ts';
 
 export interface CandidateRow {
@@ -5,56 +6,77 @@ export interface CandidateRow {
   questionId: string;
   stage: string;
   sampleIndex: number;
-  trajectoryKey: string;
-  trajectoryLine: number;
   completionTokens: number;
   correct: boolean;
   eligible: boolean;
   reasons: string[];
+  /** The verdict metrics selection reads (`qualityScore`, `responseChars`), not all of them. */
   metrics: Record<string, unknown>;
   graderVersion: string;
 }
 
-/** Every graded sample of a campaign with its newest verdict: the input of a selection policy. */
-export async function gradedCandidates(db: DbOrTx, campaignId: string): Promise<CandidateRow[]> {
-  const rows = await db
-    .selectFrom('samples as s')
-    .innerJoin('grades as g', 'g.sample_id', 's.id')
-    .innerJoin('questions as q', (join) => join.onRef('q.campaign_id', '=', 's.campaign_id').onRef('q.question_id', '=', 's.question_id'))
-    .select([
-      's.id',
-      's.question_id',
-      's.stage',
-      's.sample_index',
-      's.trajectory_key',
-      's.trajectory_line',
-      's.completion_tokens',
-      'g.correct',
-      'g.eligible',
-      'g.reasons',
-      'g.metrics',
-      'g.grader_version',
-    ])
-    .distinctOn('s.id')
-    .where('s.campaign_id', '=', campaignId)
-    .where('q.quarantined_at', 'is', null)
-    .orderBy('s.id')
-    .orderBy('g.created_at', 'desc')
-    .execute();
-  return rows.map((r) => ({
-    sampleId: r.id,
-    questionId: r.question_id,
-    stage: r.stage,
-    sampleIndex: r.sample_index,
-    trajectoryKey: r.trajectory_key,
-    trajectoryLine: r.trajectory_line,
-    completionTokens: r.completion_tokens,
-    correct: r.correct,
-    eligible: r.eligible,
-    reasons: r.reasons,
-    metrics: r.metrics,
-    graderVersion: r.grader_version,
-  }));
+/**
+ * The graded samples of a campaign with their newest verdicts, the input of a selection policy,
+ * a page of whole questions at a time in question-id order. Selection is per question, so a
+ * campaign of any size is selected in bounded memory; quarantined questions are left out.
+ */
+export async function* gradedCandidatePages(db: DbOrTx, campaignId: string, questionsPerPage = 2000): AsyncGenerator<CandidateRow[]> {
+  if (!(questionsPerPage >= 1)) throw new Error(`questionsPerPage: must be at least 1, got ${questionsPerPage}`);
+  let after: string | null = null;
+  for (;;) {
+    const page = await db
+      .selectFrom('questions')
+      .select('question_id')
+      .where('campaign_id', '=', campaignId)
+      .where('quarantined_at', 'is', null)
+      .$if(after !== null, (qb) => qb.where('question_id', '>', after!))
+      .orderBy('question_id')
+      .limit(questionsPerPage)
+      .execute();
+    if (page.length === 0) return;
+    after = page.at(-1)!.question_id;
+    const rows = await db
+      .selectFrom('samples as s')
+      .innerJoin('grades as g', 'g.sample_id', 's.id')
+      .select([
+        's.id',
+        's.question_id',
+        's.stage',
+        's.sample_index',
+        's.completion_tokens',
+        'g.correct',
+        'g.eligible',
+        'g.reasons',
+        'g.grader_version',
+        sql<
+          Record<string, unknown>
+        >`jsonb_build_object('qualityScore', g.metrics->'qualityScore', 'responseChars', g.metrics->'responseChars')`.as('metrics'),
+      ])
+      .distinctOn(['s.question_id', 's.id'])
+      .where('s.campaign_id', '=', campaignId)
+      .where(
+        's.question_id',
+        'in',
+        page.map((q) => q.question_id),
+      )
+      .orderBy('s.question_id')
+      .orderBy('s.id')
+      .orderBy('g.created_at', 'desc')
+      .execute();
+    yield rows.map((r) => ({
+      sampleId: r.id,
+      questionId: r.question_id,
+      stage: r.stage,
+      sampleIndex: r.sample_index,
+      completionTokens: r.completion_tokens,
+      correct: r.correct,
+      eligible: r.eligible,
+      reasons: r.reasons,
+      metrics: r.metrics,
+      graderVersion: r.grader_version,
+    }));
+    if (page.length < questionsPerPage) return;
+  }
 }
 
 export interface NewDataset {
