@@ -13,6 +13,9 @@ export interface CampaignAudit {
   /** Extra sample rows, extra verdicts per (sample, grader version), extra dataset rows per question. */
   duplicated: number;
   missingObjects: number;
+  /** Trajectory objects present and their total size. */
+  objects: number;
+  objectBytes: number;
   grades: number;
   datasetItems: number;
   failedItems: number;
@@ -44,15 +47,17 @@ export async function auditCampaign(db: Db, store: ObjectStore, campaignId: stri
   const keys = await sql<{ trajectory_key: string }>`SELECT DISTINCT trajectory_key FROM samples WHERE campaign_id = ${campaignId}`.execute(
     db,
   );
-  let missingObjects = 0;
-  for (const { trajectory_key } of keys.rows) if ((await store.head(trajectory_key)) === null) missingObjects += 1;
-  const missingRows = missingObjects
+  // Every object once (HEAD, 16 at a time): which are missing, and the bytes of those present.
+  const heads = await mapLimit(keys.rows, 16, async ({ trajectory_key }) => ({
+    key: trajectory_key,
+    head: await store.head(trajectory_key),
+  }));
+  const missing = heads.filter((h) => h.head === null).map((h) => h.key);
+  const objectBytes = heads.reduce((sum, h) => sum + (h.head?.size ?? 0), 0);
+  const missingRows = missing.length
     ? (
         await sql<{ n: number }>`SELECT count(*)::int AS n FROM samples WHERE campaign_id = ${campaignId}
-          AND trajectory_key = ANY(${await missingKeys(
-            store,
-            keys.rows.map((k) => k.trajectory_key),
-          )})`.execute(db)
+          AND trajectory_key = ANY(${missing})`.execute(db)
       ).rows[0]!.n
     : 0;
   return {
@@ -62,16 +67,25 @@ export async function auditCampaign(db: Db, store: ObjectStore, campaignId: stri
     distinctKeys: r.distinct_keys,
     lost: expected - r.distinct_keys + missingRows,
     duplicated: r.samples - r.distinct_keys + (r.grades - r.distinct_grades) + (r.dataset_items - r.dataset_questions),
-    missingObjects,
+    missingObjects: missing.length,
+    objects: heads.length - missing.length,
+    objectBytes,
     grades: r.grades,
     datasetItems: r.dataset_items,
     failedItems: r.failed_items,
   };
 }
 
-async function missingKeys(store: ObjectStore, keys: string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const k of keys) if ((await store.head(k)) === null) out.push(k);
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
   return out;
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
@@ -13,14 +13,59 @@ export function rssBytes(pid: number): number | null {
   }
 }
 
-/** User + system CPU seconds a process has used so far. */
-export function cpuSeconds(pid: number): number | null {
+/**
+ * User + system CPU seconds a process has used so far; with `withReapedChildren`, plus what its
+ * exited and reaped children used (a fork server's per-run processes).
+ */
+export function cpuSeconds(pid: number, withReapedChildren = false): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    const own = Number(fields[11]) + Number(fields[12]);
+    return (withReapedChildren ? own + Number(fields[13]) + Number(fields[14]) : own) / CLOCK_TICKS;
   } catch {
     return null;
+  }
+}
+
+/**
+ * CPU seconds used so far by every process whose command name is `comm` (e.g. all Postgres
+ * backends), by pid. Shared servers: other work on the machine is counted too.
+ */
+export function cpuSecondsByCommand(comm: string, withReapedChildren = false): Map<number, number> {
+  const byPid = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== comm) continue;
+    } catch {
+      continue;
+    }
+    const cpu = cpuSeconds(Number(entry), withReapedChildren);
+    if (cpu !== null) byPid.set(Number(entry), cpu);
+  }
+  return byPid;
+}
+
+/** Accumulates the CPU of a changing set of processes (backends come and go) from a baseline. */
+export class CommandCpu {
+  readonly #baseline: Map<number, number>;
+  readonly #latest = new Map<number, number>();
+  readonly comm: string;
+  readonly #withReapedChildren: boolean;
+  constructor(comm: string, withReapedChildren = false) {
+    this.comm = comm;
+    this.#withReapedChildren = withReapedChildren;
+    this.#baseline = cpuSecondsByCommand(comm, withReapedChildren);
+  }
+  sample(): void {
+    for (const [pid, cpu] of cpuSecondsByCommand(this.comm, this.#withReapedChildren)) this.#latest.set(pid, cpu);
+  }
+  /** CPU seconds since the baseline (a process that exited between samples loses its last interval). */
+  get seconds(): number {
+    let total = 0;
+    for (const [pid, cpu] of this.#latest) total += cpu - (this.#baseline.get(pid) ?? 0);
+    return total;
   }
 }
 
@@ -39,6 +84,17 @@ export async function redisFootprint(redis: Redis, prefix: string): Promise<{ by
     keys += batch.length;
   } while (cursor !== '0');
   return { bytes, keys };
+}
+
+/** `nodejs_heap_size_used_bytes` from a service's Prometheus endpoint, or null if it cannot be read. */
+export async function heapUsedBytes(metricsUrl: string): Promise<number | null> {
+  try {
+    const body = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(2000) })).text();
+    const m = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\S+)/m.exec(body);
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Mean of the first and last quarter of a series and the growth between them. */

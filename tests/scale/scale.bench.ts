@@ -9,6 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { freePort } from '@rft/testing/free-port';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,10 +22,12 @@ import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { demoQuestions } from '../../services/model-sim/src/demo-questions.ts';
 import { auditCampaign, formatTable } from '../chaos/campaign-invariants.ts';
-import { cpuSeconds, quarterGrowth, redisFootprint, rssBytes } from './process-probe.ts';
+import { hotFunctions } from './profile-summary.ts';
+import { CommandCpu, cpuSeconds, heapUsedBytes, quarterGrowth, redisFootprint, rssBytes } from './process-probe.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const { values: flags } = parseArgs({
+  allowNegative: true,
   options: {
     questions: { type: 'string', default: '10000' },
     samples: { type: 'string', default: '16' },
@@ -32,7 +35,11 @@ const { values: flags } = parseArgs({
     graders: { type: 'string', default: '1' },
     'max-tokens': { type: 'string', default: '4096' },
     'timeout-minutes': { type: 'string', default: '120' },
+    /** Seconds between progress samples; counting a large campaign's rows costs Postgres time. */
+    'sample-seconds': { type: 'string', default: '2' },
     audit: { type: 'boolean', default: true },
+    /** Profile every process with --cpu-prof and print each one's hottest functions. */
+    profile: { type: 'boolean', default: false },
     /** The Redis footprint of the queue prefix must stay below this (see tests/scale/README.md). */
     'redis-bound-mib': { type: 'string', default: '8' },
   },
@@ -56,14 +63,22 @@ const ENTRY: Record<Role, string> = {
   curator: 'services/curator/src/main.ts',
 };
 
-const children: Array<{ role: Role; child: ChildProcess; rss: number[]; cpu: number }> = [];
+const PROFILE_DIR = join(ROOT, 'bench-results', 'profiles');
+const children: Array<{ role: Role; child: ChildProcess; rss: number[]; heap: number[]; metricsUrl?: string; cpu: number }> = [];
 let logTail = '';
 function start(role: Role, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [join(ROOT, ENTRY[role])], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const profileArgs = flags.profile
+    ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${role}-${children.length}.cpuprofile`]
+    : [];
+  const child = spawn(process.execPath, [...profileArgs, join(ROOT, ENTRY[role])], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stderr?.on('data', (c: Buffer) => {
     logTail = (logTail + `[${role}] ${c.toString('utf8')}`).slice(-6000);
   });
-  children.push({ role, child, rss: [], cpu: 0 });
+  const metricsUrl = env.METRICS_PORT && env.METRICS_PORT !== '0' ? `http://127.0.0.1:${env.METRICS_PORT}/metrics` : undefined;
+  children.push({ role, child, rss: [], heap: [], metricsUrl, cpu: 0 });
   return child;
 }
 
@@ -124,10 +139,13 @@ start('model-sim', { PORT: String(simPort), MAX_NUM_SEQS: '4096', SIM_SEED: '3' 
 start('sandbox', { SANDBOX_PORT: String(sandboxPort), SANDBOX_HOST: '127.0.0.1', SANDBOX_POOL_SIZE: '2', SANDBOX_MAX_QUEUE: '4096' });
 await waitHealthy(`${simUrl}/health`);
 await waitHealthy(`${serviceEnv.SANDBOX_URL}/healthz`);
-start('scheduler', { ...serviceEnv, ROLLOUT_WINDOW: '256', SCHEDULER_TICK_MS: '500' });
-for (let i = 0; i < Number(flags.workers); i++) start('rollout-worker', { ...serviceEnv, ROLLOUT_CONCURRENCY: '32' });
-for (let i = 0; i < Number(flags.graders); i++) start('grader', { ...serviceEnv, GRADER_CONCURRENCY: '16' });
-start('curator', serviceEnv);
+// Each orchestrator service serves /metrics on its own port so its V8 heap can be read beside its RSS.
+const withMetrics = async (env: Record<string, string>) => ({ ...env, METRICS_PORT: String(await freePort()) });
+start('scheduler', await withMetrics({ ...serviceEnv, ROLLOUT_WINDOW: '256', SCHEDULER_TICK_MS: '500' }));
+for (let i = 0; i < Number(flags.workers); i++) start('rollout-worker', await withMetrics({ ...serviceEnv, ROLLOUT_CONCURRENCY: '32' }));
+for (let i = 0; i < Number(flags.graders); i++) start('grader', await withMetrics({ ...serviceEnv, GRADER_CONCURRENCY: '16' }));
+start('curator', await withMetrics(serviceEnv));
+console.log(`metrics: ${children.flatMap((c) => (c.metricsUrl ? [`${c.role} ${c.metricsUrl}`] : [])).join(', ')}`);
 
 // --- the campaign
 const spec: CampaignSpec = {
@@ -143,6 +161,9 @@ const spec: CampaignSpec = {
 const perTemplate = Math.ceil(QUESTIONS / 7);
 const bank = demoQuestions(perTemplate);
 const questions = Array.from({ length: bank.length }, (_, i) => bank[(i % 7) * perTemplate + Math.floor(i / 7)]!).slice(0, QUESTIONS);
+// The data stores' CPU and the sandbox's Python (fork servers and their reaped per-run children),
+// counted from here. Shared servers: other work on the machine shows up too.
+const storeCpu = [new CommandCpu('postgres'), new CommandCpu('redis-server'), new CommandCpu('python3', true)];
 const t0 = Date.now();
 const campaignId = await registerCampaign(db, spec, questions, 'bench');
 const registerSeconds = (Date.now() - t0) / 1000;
@@ -162,7 +183,7 @@ const deadline = started + Number(flags['timeout-minutes']) * 60_000;
 let status = 'running';
 let lastPrint = 0;
 while (!['completed', 'failed', 'cancelled'].includes(status) && Date.now() < deadline) {
-  await sleep(2000);
+  await sleep(Number(flags['sample-seconds']) * 1000);
   const { rows } = await sql<{ samples: number; grades: number; status: string }>`
     SELECT (SELECT count(*)::int FROM samples WHERE campaign_id = ${campaignId}) AS samples,
            (SELECT count(*)::int FROM grades) AS grades,
@@ -178,9 +199,11 @@ while (!['completed', 'failed', 'cancelled'].includes(status) && Date.now() < de
     redisBytes: footprint.bytes,
     redisKeys: footprint.keys,
   });
+  for (const store of storeCpu) store.sample();
   for (const c of children) {
     const rss = c.child.pid ? rssBytes(c.child.pid) : null;
     if (rss !== null) c.rss.push(rss);
+    if (c.metricsUrl) c.heap.push((await heapUsedBytes(c.metricsUrl)) ?? Number.NaN);
     c.cpu = (c.child.pid ? cpuSeconds(c.child.pid) : null) ?? c.cpu;
   }
   if (Date.now() - lastPrint > 15_000) {
@@ -199,6 +222,9 @@ const allGradedAt = phase((p) => p.grades >= EXPECTED);
 const curatingAt = phase((p) => p.status === 'curating' || p.status === 'completed');
 const cpuByRole = new Map<Role, number>();
 const rssByRole = new Map<Role, Array<{ pid: number; first: number; last: number; growth: number; max: number }>>();
+// V8 heap in use (orchestrator services only): tells a leak, which grows the heap, from V8 and the
+// allocator holding on to memory they already have, which grows RSS alone.
+const heapByRole = new Map<Role, Array<{ first: number; last: number; growth: number }>>();
 for (const c of children) {
   cpuByRole.set(c.role, (cpuByRole.get(c.role) ?? 0) + c.cpu);
   // RSS over the steady part of the run: from the first sample until generation ended.
@@ -206,8 +232,11 @@ for (const c of children) {
   const steady = c.rss.slice(0, series.filter((p) => p.t <= end).length);
   const g = quarterGrowth(steady.length >= 4 ? steady : c.rss);
   rssByRole.set(c.role, [...(rssByRole.get(c.role) ?? []), { pid: c.child.pid ?? 0, ...g, max: Math.max(0, ...c.rss) }]);
+  const heap = c.heap.slice(0, steady.length).filter((b) => Number.isFinite(b));
+  if (heap.length >= 4) heapByRole.set(c.role, [...(heapByRole.get(c.role) ?? []), quarterGrowth(heap)]);
 }
-const totalCpu = [...cpuByRole.values()].reduce((a, b) => a + b, 0);
+const storeCpuSeconds = Object.fromEntries(storeCpu.map((store) => [store.comm, store.seconds]));
+const totalCpu = [...cpuByRole.values(), ...Object.values(storeCpuSeconds)].reduce((a, b) => a + b, 0);
 const redisMax = Math.max(0, ...series.map((p) => p.redisBytes));
 const redisKeysMax = Math.max(0, ...series.map((p) => p.redisKeys));
 const generationSeconds = allSamplesAt ?? wallSeconds;
@@ -232,21 +261,9 @@ const tableBytes = Object.fromEntries(
       WHERE relname IN ('samples', 'grades', 'questions', 'question_stages', 'dataset_items')`.execute(db)
   ).rows.map((r) => [r.name, Number(r.bytes)]),
 );
-// Sizes by HEAD of every trajectory object (s3rver answers 500 to listing this many keys).
-let s3Objects = 0;
-let s3Bytes = 0;
-try {
-  const keys = await sql<{ k: string }>`SELECT DISTINCT trajectory_key AS k FROM samples WHERE campaign_id = ${campaignId}`.execute(db);
-  for (const { k } of keys.rows) {
-    const head = await store.head(k);
-    if (head) {
-      s3Objects += 1;
-      s3Bytes += head.size;
-    }
-  }
-} catch (error) {
-  console.error(`could not size the S3 objects: ${String(error)}`);
-}
+// Trajectory object sizes come from the audit's HEAD of every object (s3rver answers 500 to listing this many keys).
+const s3Objects = audit?.objects ?? 0;
+const s3Bytes = audit?.objectBytes ?? 0;
 const REDIS_BOUND = Number(flags['redis-bound-mib']) * 2 ** 20;
 
 const result = {
@@ -264,8 +281,11 @@ const result = {
   rows: rowCounts,
   redis: { maxPrefixBytes: redisMax, maxPrefixKeys: redisKeysMax, boundBytes: REDIS_BOUND },
   storage: { tableBytes, s3TrajectoryObjects: s3Objects, s3TrajectoryBytes: s3Bytes },
-  cpuSecondsByRole: Object.fromEntries(cpuByRole),
+  cpuSecondsByRole: { ...Object.fromEntries(cpuByRole), ...storeCpuSeconds },
+  /** Share of the machine's cores busy with the run, from start to completion. */
+  coreUtilisation: totalCpu / (wallSeconds * availableParallelism()),
   rssByRole: Object.fromEntries(rssByRole),
+  heapByRole: Object.fromEntries(heapByRole),
   audit,
 };
 
@@ -291,14 +311,17 @@ console.log(
       figure: 'Postgres bytes per sample (samples + grades)',
       value: (((tableBytes.samples ?? 0) + (tableBytes.grades ?? 0)) / Math.max(1, rowCounts.samples)).toFixed(0),
     },
-    { figure: 'S3 trajectory bytes per sample', value: `${(s3Bytes / Math.max(1, rowCounts.samples)).toFixed(0)} (${s3Objects} objects)` },
+    {
+      figure: 'S3 trajectory bytes per sample',
+      value: audit ? `${(s3Bytes / Math.max(1, rowCounts.samples)).toFixed(0)} (${s3Objects} objects)` : '(not audited)',
+    },
     { figure: 'lost / duplicated', value: audit ? `${audit.lost} / ${audit.duplicated}` : '(not audited)' },
     { figure: 'dataset rows', value: String(rowCounts.dataset_items) },
   ]),
 );
 console.log(
-  `\n${formatTable(
-    [...cpuByRole.entries()].map(([role, cpu]) => {
+  `\n${formatTable([
+    ...[...cpuByRole.entries()].map(([role, cpu]) => {
       const rss = rssByRole.get(role) ?? [];
       return {
         service: role,
@@ -308,13 +331,44 @@ console.log(
         'rss first q MiB': rss.map((r) => (r.first / 2 ** 20).toFixed(0)).join('/'),
         'rss last q MiB': rss.map((r) => (r.last / 2 ** 20).toFixed(0)).join('/'),
         'rss growth': rss.map((r) => `${(r.growth * 100).toFixed(1)}%`).join('/'),
+        'heap first q MiB': (heapByRole.get(role) ?? []).map((h) => (h.first / 2 ** 20).toFixed(0)).join('/') || '-',
+        'heap growth': (heapByRole.get(role) ?? []).map((h) => `${(h.growth * 100).toFixed(1)}%`).join('/') || '-',
       };
     }),
-  )}\n`,
+    ...Object.entries(storeCpuSeconds).map(([comm, cpu]) => ({
+      service: { postgres: 'postgres (backends)', python3: 'sandbox python (fork servers)' }[comm] ?? comm,
+      processes: '-',
+      'cpu s': cpu.toFixed(0),
+      'cpu share': `${((cpu / Math.max(totalCpu, 1e-9)) * 100).toFixed(0)}%`,
+    })),
+  ])}\nbusy cores: ${(result.coreUtilisation * 100).toFixed(0)}% of ${availableParallelism()} over the run\n`,
 );
 mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
 writeFileSync(join(ROOT, 'bench-results', 'scale.json'), JSON.stringify({ ...result, series }, null, 2));
 
+if (flags.profile) {
+  // A graceful stop lets each process write its profile on exit.
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.child.exitCode !== null) return resolve();
+          c.child.once('exit', () => resolve());
+          c.child.kill('SIGTERM');
+          setTimeout(() => resolve(), 20_000).unref();
+        }),
+    ),
+  );
+  for (const [i, c] of children.entries()) {
+    const path = join(PROFILE_DIR, `${c.role}-${i}.cpuprofile`);
+    try {
+      console.log(`\nhottest functions, ${c.role} (pid ${c.child.pid}, ${path}):`);
+      console.log(formatTable(hotFunctions(path, ROOT).map((h) => ({ self: `${(h.selfShare * 100).toFixed(1)}%`, function: h.fn }))));
+    } catch (error) {
+      console.log(`  no profile: ${String(error)}`);
+    }
+  }
+}
 for (const c of children) if (c.child.exitCode === null) c.child.kill(c.role === 's3' ? 'SIGTERM' : 'SIGKILL');
 await sleep(500);
 await deleteRedisPrefix(redis, queuePrefix);
