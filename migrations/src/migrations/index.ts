@@ -2,10 +2,12 @@ import type { Migration } from 'kysely/migration';
 import * as ledger from './0001-ledger.ts';
 import * as controlPlane from './0002-control-plane.ts';
 import * as trainingRunStates from './0003-training-run-states.ts';
+import * as shardRollupWatermark from './0004-shard-rollup-watermark.ts';
 
 /** Every migration, in order. Append only; names are frozen once shipped. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-ledger': ledger,
   '0002-control-plane': controlPlane,
   '0003-training-run-states': trainingRunStates,
+  '0004-shard-rollup-watermark': shardRollupWatermark,
 };

@@ -4,6 +4,7 @@ import { silentLogger } from '@rft/telemetry';
 import { createTestEnv, deleteRedisPrefix, type TestEnv } from '@rft/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { refreshShards } from '@rft/db';
 import { schedulerTick } from './scheduler-tick.ts';
 
 let env: TestEnv;
@@ -79,4 +80,22 @@ test('only one scheduler leads at a time: a tick while another holds the lead do
     expect(follower).toEqual({ leader: false, enqueued: 0, recovered: 0, curating: [] });
   });
   expect((await schedulerTick(env.db, queues, { rolloutWindow: 100, lostJobGraceMs: 60_000 }, log)).leader).toBe(true);
+});
+
+test('rolls up only shards whose items changed since their last roll-up', async () => {
+  const shardCount = (await env.db.selectFrom('shards').select('shard_index').where('campaign_id', '=', campaignId).execute()).length;
+  const rollUp = () => env.db.transaction().execute((tx) => refreshShards(tx, campaignId, 0));
+  // Items older than the last roll-up (margin 0 here): nothing to re-aggregate.
+  await sql`UPDATE question_stages SET updated_at = now() - interval '1 hour'`.execute(env.db);
+  await sql`UPDATE shards SET rolled_up_at = NULL`.execute(env.db);
+  expect(await rollUp()).toBe(shardCount); // never rolled up: every shard
+  expect(await rollUp()).toBe(0);
+  // One item of shard 1 finishes: that shard alone is re-aggregated, and its status follows.
+  await sql`UPDATE question_stages SET status = 'graded', updated_at = now() WHERE question_id = 'q5'`.execute(env.db);
+  expect(await rollUp()).toBe(1);
+  const shard1 = await env.db.selectFrom('shards').select('status').where('shard_index', '=', 1).executeTakeFirstOrThrow();
+  expect(shard1.status).toBe('running');
+  expect(await rollUp()).toBe(0);
+  // With the default margin, a shard touched recently stays in the roll-up (transactions in flight).
+  expect(await env.db.transaction().execute((tx) => refreshShards(tx, campaignId))).toBe(1);
 });

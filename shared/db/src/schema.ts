@@ -38,6 +38,8 @@ export interface ShardsTable {
   attempts: ColumnType<number, number | undefined, number>;
   last_error: string | null;
   updated_at: Timestamp;
+  /** When the scheduler last rolled the shard's items up; null until it first does. */
+  rolled_up_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface QuestionsTable {

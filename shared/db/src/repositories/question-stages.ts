@@ -96,11 +96,27 @@ export async function touch(db: DbOrTx, key: WorkKey): Promise<void> {
   await sql`UPDATE question_stages SET updated_at = now() WHERE ${whereKey(key)}`.execute(db);
 }
 
-/** Rolls up work-item states into each shard of the campaign. */
-export async function refreshShards(db: DbOrTx, campaignId: string): Promise<void> {
-  await sql`
-    UPDATE shards s SET status = agg.status, updated_at = now(), last_error = agg.last_error
-    FROM (
+/**
+ * Items updated this long before a shard's last roll-up still count as changes: an update stamps
+ * its transaction's start, which can precede the roll-up that missed it by as long as it ran.
+ */
+export const ROLLUP_MARGIN_MS = 120_000;
+
+/**
+ * Rolls up work-item states into the campaign's shards whose items changed since their last roll-up
+ * (every status change and heartbeat moves `updated_at`), so a tick costs O(changed shards), not
+ * O(items). Returns how many shards were re-aggregated.
+ */
+export async function refreshShards(db: DbOrTx, campaignId: string, marginMs = ROLLUP_MARGIN_MS): Promise<number> {
+  const result = await sql`
+    WITH stale AS (
+      SELECT sh.shard_index FROM shards sh
+      WHERE sh.campaign_id = ${campaignId}
+        AND (sh.rolled_up_at IS NULL OR EXISTS (
+          SELECT 1 FROM question_stages qs
+          WHERE qs.campaign_id = sh.campaign_id AND qs.shard_index = sh.shard_index
+            AND qs.updated_at >= sh.rolled_up_at - make_interval(secs => ${marginMs / 1000})))
+    ), agg AS (
       SELECT shard_index,
         CASE
           WHEN bool_and(status IN ('graded', 'quarantined')) THEN 'completed'
@@ -109,8 +125,12 @@ export async function refreshShards(db: DbOrTx, campaignId: string): Promise<voi
           ELSE 'pending'
         END AS status,
         max(last_error) FILTER (WHERE status = 'failed') AS last_error
-      FROM question_stages WHERE campaign_id = ${campaignId} GROUP BY shard_index
-    ) agg
-    WHERE s.campaign_id = ${campaignId} AND s.shard_index = agg.shard_index
-      AND (s.status IS DISTINCT FROM agg.status OR s.last_error IS DISTINCT FROM agg.last_error)`.execute(db);
+      FROM question_stages WHERE campaign_id = ${campaignId} AND shard_index IN (SELECT shard_index FROM stale)
+      GROUP BY shard_index
+    )
+    UPDATE shards s SET status = agg.status, last_error = agg.last_error, rolled_up_at = now(),
+      updated_at = CASE WHEN s.status IS DISTINCT FROM agg.status OR s.last_error IS DISTINCT FROM agg.last_error THEN now() ELSE s.updated_at END
+    FROM agg
+    WHERE s.campaign_id = ${campaignId} AND s.shard_index = agg.shard_index`.execute(db);
+  return Number(result.numAffectedRows ?? 0n);
 }
