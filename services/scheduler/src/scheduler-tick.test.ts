@@ -44,6 +44,21 @@ test('keeps only the admission window in Redis', async () => {
   expect(await statuses()).toEqual({ pending: 6, queued: 4 });
 });
 
+test('counts generated items awaiting their grade in the window: stopped graders stop admission', async () => {
+  const queued = await env.db.selectFrom('question_stages').select('question_id').where('status', '=', 'queued').execute();
+  await sql`UPDATE question_stages SET status = 'generated' WHERE status = 'queued'`.execute(env.db);
+  expect((await schedulerTick(env.db, queues, { rolloutWindow: 4, lostJobGraceMs: 60_000 }, log)).enqueued).toBe(0);
+  // Two of them graded: room for two more.
+  await sql`UPDATE question_stages SET status = 'graded' WHERE question_id IN (${queued[0]!.question_id}, ${queued[1]!.question_id})`.execute(
+    env.db,
+  );
+  expect((await schedulerTick(env.db, queues, { rolloutWindow: 4, lostJobGraceMs: 60_000 }, log)).enqueued).toBe(2);
+  // Back to the state the next test expects: four items queued, their jobs in Redis.
+  await sql`UPDATE question_stages SET status = 'pending', queued_at = NULL`.execute(env.db);
+  await deleteRedisPrefix(env.redis, env.queuePrefix);
+  expect((await schedulerTick(env.db, queues, { rolloutWindow: 4, lostJobGraceMs: 60_000 }, log)).enqueued).toBe(4);
+});
+
 test('re-enqueues work whose jobs vanished with Redis, exactly once', async () => {
   await deleteRedisPrefix(env.redis, env.queuePrefix);
   expect((await waiting()).wait).toBe(0);

@@ -14,7 +14,7 @@ import type { Logger } from '@rft/telemetry';
 import { sql } from 'kysely';
 
 export interface SchedulerSettings {
-  /** Rollout jobs allowed in Redis at once. */
+  /** Work items admitted and not yet graded (rollout jobs plus grade jobs waiting), at most. */
   rolloutWindow: number;
   /** Work items untouched this long are checked against Redis for a vanished job. */
   lostJobGraceMs: number;

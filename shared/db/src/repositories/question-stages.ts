@@ -9,12 +9,16 @@ export interface WorkKey {
 
 const whereKey = (key: WorkKey) => sql`campaign_id = ${key.campaignId} AND question_id = ${key.questionId} AND stage = ${key.stage}`;
 
-/** Work items handed to the queue and not yet finished: the size of the admission window. */
+/**
+ * Work items admitted and not yet graded: rollout jobs queued or running, and generated items whose
+ * grade job waits. The admission window counts both, so when grading falls behind (or stops),
+ * admission stops too and grade jobs in Redis stay bounded by the window.
+ */
 export async function countInFlight(db: DbOrTx): Promise<number> {
   const row = await db
     .selectFrom('question_stages')
     .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('status', 'in', ['queued', 'running'])
+    .where('status', 'in', ['queued', 'running', 'generated'])
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
