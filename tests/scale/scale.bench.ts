@@ -74,13 +74,21 @@ function start(role: Role, env: Record<string, string>): ChildProcess {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stderr?.on('data', (c: Buffer) => {
-    logTail = (logTail + `[${role}] ${c.toString('utf8')}`).slice(-6000);
-  });
+  // Both streams are read: a pipe nobody drains would stall or bloat a service that logs.
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.on('data', (c: Buffer) => {
+      logTail = (logTail + `[${role}] ${c.toString('utf8')}`).slice(-6000);
+    });
+  }
   const metricsUrl = env.METRICS_PORT && env.METRICS_PORT !== '0' ? `http://127.0.0.1:${env.METRICS_PORT}/metrics` : undefined;
   children.push({ role, child, rss: [], heap: [], metricsUrl, cpu: 0 });
   return child;
 }
+
+// However the bench ends (a failed start included), no service outlives it.
+process.on('exit', () => {
+  for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGKILL');
+});
 
 async function waitHealthy(url: string): Promise<void> {
   for (let i = 0; i < 600; i++) {
