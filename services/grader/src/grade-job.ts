@@ -1,5 +1,5 @@
 import { Question, Trajectory, type JobPayload, type Verdict } from '@rft/contracts';
-import { insertGrades, markGraded, ungradedSamples, type Db, type NewGrade } from '@rft/db';
+import { failGrading, insertGrades, markGraded, ungradedSamples, type Db, type NewGrade } from '@rft/db';
 import { UnrecoverableError, type JobContext } from '@rft/queue';
 import { decodeJsonlZst, type ObjectStore } from '@rft/storage';
 import type { Logger } from '@rft/telemetry';
@@ -24,6 +24,19 @@ export interface GradeJobDeps {
  */
 export async function runGradeJob(deps: GradeJobDeps, payload: JobPayload<'grade'>, ctx: JobContext): Promise<void> {
   const log = deps.log.child({ campaignId: payload.campaignId, questionId: payload.questionId, stage: payload.stage, job: ctx.job.id });
+  try {
+    await grade(deps, payload, log);
+  } catch (error) {
+    // Transient faults are retried; one that will not fix itself, or the last attempt, settles the
+    // item as failed with the reason (the campaign curates the rest; on-call sees it).
+    if (!(error instanceof UnrecoverableError || ctx.isLastAttempt)) throw error;
+    const reason = `grading failed: ${error instanceof Error ? error.message : String(error)}`;
+    if (await failGrading(deps.db, payload, reason)) log.error({ err: error }, 'grading failed; work item marked failed');
+    throw error instanceof UnrecoverableError ? error : new UnrecoverableError(reason);
+  }
+}
+
+async function grade(deps: GradeJobDeps, payload: JobPayload<'grade'>, log: Logger): Promise<void> {
   const questionRow = await deps.db
     .selectFrom('questions')
     .select('payload')

@@ -82,6 +82,18 @@ export async function recordFailure(db: DbOrTx, key: WorkKey, error: string, fin
     WHERE ${whereKey(key)} AND status IN ('pending', 'queued', 'running')`.execute(db);
 }
 
+/**
+ * Settles a generated item as failed when its samples cannot be graded (an object gone, a line
+ * that is not a trajectory): the reason reaches `rft shards --failed` instead of the lost-job sweep
+ * re-enqueuing a grade job that can never succeed.
+ */
+export async function failGrading(db: DbOrTx, key: WorkKey, error: string): Promise<boolean> {
+  const result = await sql`
+    UPDATE question_stages SET status = 'failed', last_error = ${error.slice(0, 4000)}, lease_owner = NULL, updated_at = now()
+    WHERE ${whereKey(key)} AND status = 'generated'`.execute(db);
+  return (result.numAffectedRows ?? 0n) > 0n;
+}
+
 export async function markGraded(db: DbOrTx, key: WorkKey): Promise<void> {
   await sql`UPDATE question_stages SET status = 'graded', updated_at = now() WHERE ${whereKey(key)} AND status = 'generated'`.execute(db);
 }
