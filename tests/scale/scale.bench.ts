@@ -80,7 +80,12 @@ function start(role: Role, env: Record<string, string>): ChildProcess {
       logTail = (logTail + `[${role}] ${c.toString('utf8')}`).slice(-6000);
     });
   }
-  const metricsUrl = env.METRICS_PORT && env.METRICS_PORT !== '0' ? `http://127.0.0.1:${env.METRICS_PORT}/metrics` : undefined;
+  const metricsUrl =
+    role === 'sandbox'
+      ? `http://127.0.0.1:${env.SANDBOX_PORT}/metrics` // the sandbox serves /metrics on its API port
+      : env.METRICS_PORT && env.METRICS_PORT !== '0'
+        ? `http://127.0.0.1:${env.METRICS_PORT}/metrics`
+        : undefined;
   children.push({ role, child, rss: [], heap: [], metricsUrl, cpu: 0 });
   return child;
 }

@@ -1,4 +1,5 @@
 import { pino } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { sandboxConfigFromEnv } from './sandbox-config.ts';
 import { createSandboxService } from './service.ts';
 
@@ -6,7 +7,11 @@ const logger = pino({ name: 'sandbox', level: process.env['LOG_LEVEL'] ?? 'info'
 
 async function main(): Promise<void> {
   const config = sandboxConfigFromEnv(process.env);
-  const service = createSandboxService(config, { logger });
+  // Process metrics (RSS, V8 heap, event-loop lag) beside the sandbox's own, as every service has.
+  const registry = new Registry();
+  registry.setDefaultLabels({ service: 'sandbox' });
+  collectDefaultMetrics({ register: registry });
+  const service = createSandboxService(config, { logger, registry });
   await service.start();
   let stopping = false;
   const stop = (signal: string): void => {
