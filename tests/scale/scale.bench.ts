@@ -64,6 +64,8 @@ const ENTRY: Record<Role, string> = {
 };
 
 const PROFILE_DIR = join(ROOT, 'bench-results', 'profiles');
+/** Stand-ins for the GPUs and the object store: measured and shown, not part of the system's promise. */
+const TEST_DOUBLES: ReadonlySet<Role> = new Set<Role>(['model-sim', 's3']);
 const children: Array<{ role: Role; child: ChildProcess; rss: number[]; heap: number[]; metricsUrl?: string; cpu: number }> = [];
 let logTail = '';
 function start(role: Role, env: Record<string, string>): ChildProcess {
@@ -337,7 +339,7 @@ console.log(
     ...[...cpuByRole.entries()].map(([role, cpu]) => {
       const rss = rssByRole.get(role) ?? [];
       return {
-        service: role,
+        service: TEST_DOUBLES.has(role) ? `${role} (test double)` : role,
         processes: rss.length,
         'cpu s': cpu.toFixed(0),
         'cpu share': `${((cpu / Math.max(totalCpu, 1e-9)) * 100).toFixed(0)}%`,
@@ -389,8 +391,8 @@ redis.disconnect();
 s3Client.destroy();
 await db.destroy();
 await database.drop();
-const rssOk = [...rssByRole.entries()].every(([role, list]) => role === 's3' || list.every((r) => r.growth < 0.1));
-console.log(`RSS growth first -> last quarter below 10% for every service: ${rssOk ? 'ok' : 'NO (see table)'}`);
+const rssOk = [...rssByRole.entries()].every(([role, list]) => TEST_DOUBLES.has(role) || list.every((r) => r.growth < 0.1));
+console.log(`RSS growth first -> last quarter below 10% for every service (test doubles aside): ${rssOk ? 'ok' : 'NO (see table)'}`);
 if (status !== 'completed' || redisMax >= REDIS_BOUND || (flags.audit && (!audit || audit.lost !== 0 || audit.duplicated !== 0))) {
   console.error(`scale run did not complete cleanly (status ${status})\n${logTail}`);
   process.exit(1);
