@@ -4,6 +4,7 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../schema.ts';
 import { addNullable, emptyCost, finishCost, type CampaignCost, type CostSums } from './campaign-cost.ts';
 import type { StageProgress } from './campaign-summary.ts';
+import { ROLLUP_MARGIN_MS } from './question-stages.ts';
 
 /**
  * Status views at campaign scale. Summing every sample of a million-question campaign on each
@@ -20,7 +21,8 @@ export interface ShardStatsOptions {
   maxAgeMs: number;
 }
 
-const DEFAULTS: ShardStatsOptions = { marginMs: 120_000, maxAgeMs: 3_600_000 };
+// The margin is the shard-status roll-up's: both watch updated_at for transactions still in flight.
+const DEFAULTS: ShardStatsOptions = { marginMs: ROLLUP_MARGIN_MS, maxAgeMs: 3_600_000 };
 /** Width of the stored generated-length buckets; the dashboard regroups them. */
 export const LENGTH_BUCKET_TOKENS = 64;
 const TOOL_CALL_CAP = 16;
