@@ -96,6 +96,21 @@ function start(role: Role, env: Record<string, string>): ChildProcess {
 process.on('exit', () => {
   for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGKILL');
 });
+// A signal ends the process without 'exit' unless it is handled: stopping the bench with ^C or kill
+// would otherwise leave every service running, and its database and Redis keys behind.
+let removeStores: (() => Promise<void>) | null = null;
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+] as const) {
+  process.once(signal, () => {
+    console.error(`${signal}: stopping the services and removing the run's database and Redis keys`);
+    for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGKILL');
+    const removed = removeStores?.().catch((error: unknown) => console.error(`cleanup failed: ${String(error)}`));
+    void Promise.race([removed, sleep(10_000)]).finally(() => process.exit(code));
+  });
+}
 
 async function waitHealthy(url: string): Promise<void> {
   for (let i = 0; i < 600; i++) {
@@ -115,6 +130,11 @@ const database = await cloneDatabase(ADMIN_URL, template);
 const db = createDb({ url: database.url, poolSize: 3 });
 const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
 const queuePrefix = `scale-${database.name}`;
+removeStores = async () => {
+  await deleteRedisPrefix(redis, queuePrefix);
+  await db.destroy();
+  await database.drop();
+};
 const s3Child = start('s3', { BUCKET });
 const s3Port = await new Promise<number>((resolve, reject) => {
   s3Child.stdout?.once('data', (c: Buffer) => resolve(JSON.parse(c.toString('utf8')).port as number));
