@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createDb, campaignProgress, getCampaign, latestDataset, rejectionHistogram } from '@rft/db';
 import { parseCampaignSpec, parseQuestionFile, registerCampaign } from '@rft/intake';
 import { migrateToLatest } from '@rft/migrations';
+import { SANDBOX_NODE_FLAGS } from '@rft/sandbox/node-flags';
 import { ensureDatabase, stackDown, stackUp, STACK_DEFAULTS } from '../infra/local/stack.ts';
 import { freePort } from '@rft/testing/free-port';
 import { createChildServices, waitForHttp } from './lib/child-services.ts';
@@ -47,7 +48,7 @@ try {
     SCHEDULER_TICK_MS: '250',
   };
   services.start('model-sim', 'services/model-sim/src/main.ts', { ...env, PORT: String(simPort) });
-  services.start('sandbox', 'services/sandbox/src/main.ts', { ...env, SANDBOX_PORT: String(sandboxPort) });
+  services.start('sandbox', 'services/sandbox/src/main.ts', { ...env, SANDBOX_PORT: String(sandboxPort) }, SANDBOX_NODE_FLAGS);
   await Promise.all([waitForHttp(`${simUrl}/v1/models`), waitForHttp(`${sandboxUrl}/healthz`, 60_000)]);
   services.start('scheduler', 'services/scheduler/src/main.ts', env);
   services.start('rollout-worker', 'services/rollout-worker/src/main.ts', { ...env, ROLLOUT_CONCURRENCY: '16' });

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
+import { SANDBOX_NODE_FLAGS } from '@rft/sandbox/node-flags';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 // biome-ignore lint/suspicious/noExplicitAny: parsed YAML manifests are walked structurally; each access is checked by the assertions
@@ -28,6 +29,7 @@ describe('docker compose stack', () => {
     // The sandbox and the model server listen on the container address, where the workers reach them.
     expect(services.sandbox!.environment.SANDBOX_HOST).toBe('0.0.0.0');
     expect(existsSync(join(ROOT, services.sandbox!.build.dockerfile))).toBe(true);
+    expect(services.sandbox!.command).toEqual(['node', ...SANDBOX_NODE_FLAGS, 'services/sandbox/src/main.ts']);
     expect(services['model-sim']!.environment).toMatchObject({ HOST: '0.0.0.0', PORT: '8000' });
     for (const name of RFT_SERVICES) {
       const s = services[name]!;

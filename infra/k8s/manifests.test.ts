@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, test } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { SANDBOX_NODE_FLAGS } from '@rft/sandbox/node-flags';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const K8S = import.meta.dirname;
@@ -67,7 +68,9 @@ describe('kustomization', () => {
         `${name} may reach the sandbox`,
       ).toBe(true);
     }
-    const sandboxImage = sandboxObjects.find((o) => o.kind === 'Deployment')!.spec.template.spec.containers[0].image;
+    const sandboxContainer = sandboxObjects.find((o) => o.kind === 'Deployment')!.spec.template.spec.containers[0];
+    expect(sandboxContainer.command).toEqual(['node', ...SANDBOX_NODE_FLAGS, 'services/sandbox/src/main.ts']);
+    const sandboxImage = sandboxContainer.image;
     expect((parse(readFileSync(join(K8S, 'kustomization.yaml'), 'utf8')) as Obj).images.map((i: Obj) => i.name)).toContain(sandboxImage);
   });
   if (!existsSync(SANDBOX))

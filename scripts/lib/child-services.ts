@@ -17,10 +17,11 @@ export function createChildServices(root: string, logDir: string) {
   const children: ChildService[] = [];
   return {
     children,
-    start(name: string, entry: string, env: Record<string, string>): ChildService {
+    /** `nodeFlags` go before the entry (e.g. the sandbox's heap flags). */
+    start(name: string, entry: string, env: Record<string, string>, nodeFlags: readonly string[] = []): ChildService {
       const logFile = join(logDir, `${name}.log`);
       const out = openSync(logFile, 'w');
-      const child = spawn(process.execPath, [join(root, entry)], {
+      const child = spawn(process.execPath, [...nodeFlags, join(root, entry)], {
         cwd: root,
         env: { ...process.env, ...env },
         stdio: ['ignore', out, out],

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { SANDBOX_NODE_FLAGS } from '@rft/sandbox/node-flags';
 import { readdirSync, readFileSync } from 'node:fs';
 import { freePort } from '@rft/testing/free-port';
 import { join } from 'node:path';
@@ -85,7 +86,7 @@ export async function startChaosCluster(env: TestEnv, opts: ChaosClusterOptions 
   function start(role: Role): ChildProcess {
     const extra: Record<string, string> =
       role === 'sandbox' ? { SANDBOX_PORT: String(sandboxPort), SANDBOX_HOST: '127.0.0.1', SANDBOX_POOL_SIZE: '2' } : {};
-    const child = spawn(process.execPath, [join(ROOT, ENTRY[role])], {
+    const child = spawn(process.execPath, [...(role === 'sandbox' ? SANDBOX_NODE_FLAGS : []), join(ROOT, ENTRY[role])], {
       env: { ...process.env, ...baseEnv, ...extra },
       stdio: ['ignore', 'ignore', 'pipe'],
     });

@@ -86,15 +86,44 @@ export async function redisFootprint(redis: Redis, prefix: string): Promise<{ by
   return { bytes, keys };
 }
 
-/** `nodejs_heap_size_used_bytes` from a service's Prometheus endpoint, or null if it cannot be read. */
-export async function heapUsedBytes(metricsUrl: string): Promise<number | null> {
+/** Anonymous memory of a process in bytes (`/proc/<pid>/smaps_rollup`): heaps, not mapped files. */
+export function anonymousBytes(pid: number): number | null {
   try {
-    const body = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(2000) })).text();
-    const m = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\S+)/m.exec(body);
-    return m ? Number(m[1]) : null;
+    const m = /^Anonymous:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : null;
   } catch {
     return null;
   }
+}
+
+export interface NodeMemory {
+  /** V8 heap in use (`nodejs_heap_size_used_bytes`). */
+  heapUsed: number;
+  /** V8 heap reserved (`nodejs_heap_size_total_bytes`). */
+  heapTotal: number;
+  /** Buffers and other memory V8 is told about outside its heap (`nodejs_external_memory_bytes`). */
+  external: number;
+}
+
+/** A service's V8 memory from its Prometheus endpoint, or null if it cannot be read. */
+export async function nodeMemory(metricsUrl: string): Promise<NodeMemory | null> {
+  try {
+    const body = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(2000) })).text();
+    const gauge = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(body)?.[1] ?? Number.NaN);
+    const memory = {
+      heapUsed: gauge('nodejs_heap_size_used_bytes'),
+      heapTotal: gauge('nodejs_heap_size_total_bytes'),
+      external: gauge('nodejs_external_memory_bytes'),
+    };
+    return Number.isNaN(memory.heapUsed) ? null : memory;
+  } catch {
+    return null;
+  }
+}
+
+/** `nodejs_heap_size_used_bytes` from a service's Prometheus endpoint, or null if it cannot be read. */
+export async function heapUsedBytes(metricsUrl: string): Promise<number | null> {
+  return (await nodeMemory(metricsUrl))?.heapUsed ?? null;
 }
 
 /** Mean of the first and last quarter of a series and the growth between them. */

@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import type { CampaignSpec } from '@rft/contracts';
 import { createDb } from '@rft/db';
 import { registerCampaign } from '@rft/intake';
+import { SANDBOX_NODE_FLAGS } from '@rft/sandbox/node-flags';
 import { createS3Client, createS3ObjectStore } from '@rft/storage';
 import { cloneDatabase, deleteRedisPrefix, prepareTemplateDatabase } from '@rft/testing';
 import { Redis } from 'ioredis';
@@ -72,7 +73,8 @@ function start(role: Role, env: Record<string, string>): ChildProcess {
   const profileArgs = flags.profile
     ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${role}-${children.length}.cpuprofile`]
     : [];
-  const child = spawn(process.execPath, [...profileArgs, join(ROOT, ENTRY[role])], {
+  const nodeFlags = role === 'sandbox' ? SANDBOX_NODE_FLAGS : [];
+  const child = spawn(process.execPath, [...profileArgs, ...nodeFlags, join(ROOT, ENTRY[role])], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { missingSandboxNodeFlags } from './node-flags.ts';
 import { sandboxConfigFromEnv } from './sandbox-config.ts';
 import { createSandboxService } from './service.ts';
 
@@ -7,6 +8,13 @@ const logger = pino({ name: 'sandbox', level: process.env['LOG_LEVEL'] ?? 'info'
 
 async function main(): Promise<void> {
   const config = sandboxConfigFromEnv(process.env);
+  const missing = missingSandboxNodeFlags(process.execArgv, process.env['NODE_OPTIONS']);
+  if (missing.length > 0) {
+    logger.warn(
+      { missing },
+      `started without ${missing.join(' ')}: V8 grows the young generation to 128 MiB under load (see src/node-flags.ts)`,
+    );
+  }
   // Process metrics (RSS, V8 heap, event-loop lag) beside the sandbox's own, as every service has.
   const registry = new Registry();
   registry.setDefaultLabels({ service: 'sandbox' });
