@@ -201,6 +201,14 @@ const questions = Array.from({ length: bank.length }, (_, i) => bank[(i % 7) * p
 // The data stores' CPU and the sandbox's Python (fork servers and their reaped per-run children),
 // counted from here. Shared servers: other work on the machine shows up too.
 const storeCpu = [new CommandCpu('postgres'), new CommandCpu('redis-server'), new CommandCpu('python3', true)];
+// Connections Postgres accepted for the run's database: pools that close idle clients and reopen
+// them pay a backend start each time.
+const pgSessions = async () =>
+  Number(
+    (await sql<{ sessions: string }>`SELECT sessions::text FROM pg_stat_database WHERE datname = current_database()`.execute(db)).rows[0]
+      ?.sessions ?? Number.NaN,
+  );
+const sessionsAtStart = await pgSessions();
 const t0 = Date.now();
 const campaignId = await registerCampaign(db, spec, questions, 'bench');
 const registerSeconds = (Date.now() - t0) / 1000;
@@ -251,6 +259,7 @@ while (!['completed', 'failed', 'cancelled'].includes(status) && Date.now() < de
   }
 }
 const wallSeconds = (Date.now() - started) / 1000;
+const pgSessionsOpened = (await pgSessions()) - sessionsAtStart;
 
 // --- results
 const phase = (pred: (p: Point) => boolean) => series.find(pred)?.t ?? null;
@@ -316,6 +325,7 @@ const result = {
   generationSamplesPerSecond: rowCounts.samples / generationSeconds,
   postgresIngestRowsPerSecond: (rowCounts.samples + rowCounts.grades) / (allGradedAt ?? wallSeconds),
   rows: rowCounts,
+  postgresSessionsOpened: pgSessionsOpened,
   redis: { maxPrefixBytes: redisMax, maxPrefixKeys: redisKeysMax, boundBytes: REDIS_BOUND },
   storage: { tableBytes, s3TrajectoryObjects: s3Objects, s3TrajectoryBytes: s3Bytes },
   cpuSecondsByRole: { ...Object.fromEntries(cpuByRole), ...storeCpuSeconds },
@@ -340,6 +350,10 @@ console.log(
     { figure: 'pipeline samples/s (end to end)', value: result.pipelineSamplesPerSecond.toFixed(1) },
     { figure: 'generation samples/s', value: result.generationSamplesPerSecond.toFixed(1) },
     { figure: 'Postgres ingest rows/s (samples + grades)', value: result.postgresIngestRowsPerSecond.toFixed(1) },
+    {
+      figure: 'Postgres connections opened (pg_stat_database.sessions)',
+      value: `${pgSessionsOpened} (${((pgSessionsOpened / wallSeconds) * 60).toFixed(1)} per minute)`,
+    },
     {
       figure: 'Redis prefix max (MEMORY USAGE sum)',
       value: `${(redisMax / 1024).toFixed(0)} KiB in ${redisKeysMax} keys (bound ${flags['redis-bound-mib']} MiB: ${redisMax < REDIS_BOUND ? 'ok' : 'EXCEEDED'})`,
