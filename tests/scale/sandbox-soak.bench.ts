@@ -284,5 +284,18 @@ writeFileSync(
   ),
 );
 await Promise.all(fleet.map((r) => r.client.close()));
+// SIGTERM first: the service closes its pool and exits, so a variant run with --cpu-prof or
+// --heap-prof writes its profile.
+await Promise.all(
+  fleet.map(
+    (r) =>
+      new Promise<void>((resolve) => {
+        if (r.child.exitCode !== null) return resolve();
+        r.child.once('exit', () => resolve());
+        r.child.kill('SIGTERM');
+        setTimeout(resolve, 15_000).unref();
+      }),
+  ),
+);
 stopAll();
 process.exit(rows.some((row) => row.exited) ? 1 : 0);
