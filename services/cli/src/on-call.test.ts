@@ -118,10 +118,13 @@ test('on call: failed shards are listed with reasons, retried once, and the samp
 
   const readmit = await schedulerTick(fx.env.db, fx.queues, settings, silentLogger());
   expect(readmit.enqueued).toBe(3);
-  expect((await schedulerTick(fx.env.db, fx.queues, settings, silentLogger())).enqueued).toBe(0);
+  // The worker may finish the three before this second tick: then this tick moves the campaign
+  // to curating, otherwise the one after the drain does. Either way, exactly once.
+  const second = await schedulerTick(fx.env.db, fx.queues, settings, silentLogger());
+  expect(second.enqueued).toBe(0);
   await drain(id);
   const final = await schedulerTick(fx.env.db, fx.queues, settings, silentLogger());
-  expect(final.curating).toEqual([id]);
+  expect([...second.curating, ...final.curating]).toEqual([id]);
   expect(Object.fromEntries([...calls].sort())).toEqual({ q0: 1, q1: 2, q2: 1, q3: 1, q4: 2, q5: 2, q6: 1, q7: 1 });
 
   const samples = await fx.env.db
