@@ -24,6 +24,7 @@ import { createSandboxClient, type SandboxClient } from '@rft/sandbox-client';
 import { freePort } from '@rft/testing/free-port';
 import { QUESTION_TEMPLATES } from '../../services/model-sim/src/question-bank.ts';
 import { formatTable } from '../chaos/campaign-invariants.ts';
+import { killChildrenWhenDone, stopGracefully } from './child-lifetime.ts';
 import { anonymousBytes, nodeMemory, quarterGrowth, rssBytes, type NodeMemory } from './process-probe.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -149,16 +150,7 @@ async function startVariant(variant: Variant): Promise<Running> {
 }
 
 const fleet: Running[] = [];
-const stopAll = () => {
-  for (const r of fleet) if (r.child.exitCode === null) r.child.kill('SIGKILL');
-};
-process.on('exit', stopAll);
-for (const [signal, code] of [
-  ['SIGINT', 130],
-  ['SIGTERM', 143],
-  ['SIGHUP', 129],
-] as const)
-  process.once(signal, () => process.exit(code));
+killChildrenWhenDone(() => fleet.map((r) => r.child));
 
 for (const variant of variants) fleet.push(await startVariant(variant));
 console.log(
@@ -286,16 +278,5 @@ writeFileSync(
 await Promise.all(fleet.map((r) => r.client.close()));
 // SIGTERM first: the service closes its pool and exits, so a variant run with --cpu-prof or
 // --heap-prof writes its profile.
-await Promise.all(
-  fleet.map(
-    (r) =>
-      new Promise<void>((resolve) => {
-        if (r.child.exitCode !== null) return resolve();
-        r.child.once('exit', () => resolve());
-        r.child.kill('SIGTERM');
-        setTimeout(resolve, 15_000).unref();
-      }),
-  ),
-);
-stopAll();
+await Promise.all(fleet.map((r) => stopGracefully(r.child, 15_000)));
 process.exit(rows.some((row) => row.exited) ? 1 : 0);

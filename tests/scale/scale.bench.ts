@@ -23,6 +23,7 @@ import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { demoQuestions } from '../../services/model-sim/src/demo-questions.ts';
 import { auditCampaign, formatTable } from '../chaos/campaign-invariants.ts';
+import { killChildrenWhenDone, stopGracefully } from './child-lifetime.ts';
 import { hotFunctions } from './profile-summary.ts';
 import { CommandCpu, cpuSeconds, heapUsedBytes, quarterGrowth, redisFootprint, rssBytes } from './process-probe.ts';
 
@@ -94,25 +95,12 @@ function start(role: Role, env: Record<string, string>): ChildProcess {
   return child;
 }
 
-// However the bench ends (a failed start included), no service outlives it.
-process.on('exit', () => {
-  for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGKILL');
-});
-// A signal ends the process without 'exit' unless it is handled: stopping the bench with ^C or kill
-// would otherwise leave every service running, and its database and Redis keys behind.
+// Set once the run's database and Redis prefix exist; a stopped bench removes them.
 let removeStores: (() => Promise<void>) | null = null;
-for (const [signal, code] of [
-  ['SIGINT', 130],
-  ['SIGTERM', 143],
-  ['SIGHUP', 129],
-] as const) {
-  process.once(signal, () => {
-    console.error(`${signal}: stopping the services and removing the run's database and Redis keys`);
-    for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGKILL');
-    const removed = removeStores?.().catch((error: unknown) => console.error(`cleanup failed: ${String(error)}`));
-    void Promise.race([removed, sleep(10_000)]).finally(() => process.exit(code));
-  });
-}
+killChildrenWhenDone(() => children.map((c) => c.child), {
+  describe: "removing the run's database and Redis keys",
+  run: () => removeStores?.(),
+});
 
 async function waitHealthy(url: string): Promise<void> {
   for (let i = 0; i < 600; i++) {
@@ -399,17 +387,7 @@ writeFileSync(join(ROOT, 'bench-results', 'scale.json'), JSON.stringify({ ...res
 
 if (flags.profile) {
   // A graceful stop lets each process write its profile on exit.
-  await Promise.all(
-    children.map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.child.exitCode !== null) return resolve();
-          c.child.once('exit', () => resolve());
-          c.child.kill('SIGTERM');
-          setTimeout(() => resolve(), 20_000).unref();
-        }),
-    ),
-  );
+  await Promise.all(children.map((c) => stopGracefully(c.child, 20_000)));
   for (const [i, c] of children.entries()) {
     const path = join(PROFILE_DIR, `${c.role}-${i}.cpuprofile`);
     try {
