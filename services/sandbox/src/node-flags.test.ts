@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { missingSandboxNodeFlags, SANDBOX_NODE_FLAGS } from './node-flags.ts';
 
@@ -30,6 +32,11 @@ describe('sandbox Node flags', () => {
     const uncapped = youngGenerationBytes([]);
     expect(capped).toBeLessThanOrEqual(32 * 2 ** 20);
     expect(uncapped).toBeGreaterThan(capped);
+  });
+
+  test('npm start passes them (the k8s and compose tests check theirs)', () => {
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { scripts: { start: string } };
+    expect(pkg.scripts.start).toBe(['node', ...SANDBOX_NODE_FLAGS, 'src/main.ts'].join(' '));
   });
 
   test('a process started without them is told which are missing, from argv or NODE_OPTIONS', () => {

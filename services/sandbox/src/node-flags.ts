@@ -5,11 +5,12 @@
  * The service is a relay: per request it parses a small body, queues it and writes it to a fork
  * server, so almost nothing it allocates lives long. V8 still sizes its young generation to the
  * request rate, and left alone it grows it to 128 MiB (2 x 64 MiB semi-spaces) at a few hundred
- * requests a second: RSS climbed 158 -> 220 MiB within 6 minutes in `npm run bench:sandbox-soak --
- * --mode sessions`, and 17.9% over the 100,000-question scale run. Capped at 16 MiB per semi-space,
- * it stayed flat (144 -> 142 MiB) at the same exec/s side by side; 8 MiB promoted more to the old
- * generation and grew more (+8.6%). The flag cannot be set from inside the process
- * (`v8.setFlagsFromString` after start does not resize the heap), so every launcher passes it.
+ * requests a second: the sandbox's 17.9% RSS growth over the 100,000-question scale run. Capped at
+ * 16 MiB per semi-space the service ran 50-80 MiB lower at the same exec/s in
+ * `npm run bench:sandbox-soak -- --mode sessions` (8 MiB promoted more to the old generation and
+ * ended higher); RSS still steps up to the largest old generation the load needed (figures in
+ * tests/scale/README.md). The flag cannot be set from inside the process (`v8.setFlagsFromString`
+ * after start does not resize the heap), so every launcher passes it.
  */
 export const SANDBOX_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16'];
 
