@@ -1,11 +1,14 @@
 /**
  * Dataset build benchmark: token alignment (whole text once vs per segment), FFD packing (segment
- * tree vs naive first fit), Parquet shard writing, and an end-to-end build into a local S3 server.
+ * tree vs naive first fit), Parquet shard writing, an end-to-end build into a local S3 server, and
+ * reading trajectory objects one at a time vs with curation's prefetch window.
  *   ./node_modules/.bin/node services/curator/bench/dataset-build.bench.ts
  * Prints a table and writes bench-results/dataset-build.json.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { decodeJsonlZst, encodeJsonlZst, type ObjectStore } from '@rft/storage';
 import { buildDatasetVersion } from '../src/dataset/build-dataset-version.ts';
 import { baseRecord, maskedSegments, type CanonicalRecord } from '../src/dataset/canonical-record.ts';
 import { packFirstFitDecreasing } from '../src/dataset/packing.ts';
@@ -13,6 +16,8 @@ import { writeCanonicalParquet } from '../src/dataset/parquet-shard.ts';
 import { qwenTokenizerFiles, sampleInfo, sampleRow, startTestS3 } from '../src/dataset/test-support.ts';
 import { alignSegments } from '../src/dataset/token-alignment.ts';
 import { loadTokenizer } from '../src/dataset/tokenizer.ts';
+import { prefetchOrdered } from '../src/ordered-prefetch.ts';
+import { OBJECT_PREFETCH } from '../src/selected-rows.ts';
 
 interface Row {
   name: string;
@@ -111,6 +116,37 @@ try {
   const built = await buildDatasetVersion({ store: s3.store, rows: input, info: sampleInfo(), tokenizer, rowsPerShard: 100 });
   const t = (performance.now() - t0) / 1000;
   add('end-to-end build', input.length / t, 'rows/s', `${built.manifest.tokens.total} tokens, 4 shards x 5 formats into s3rver`);
+
+  // 5. Reading the selected rows' trajectory objects (one per question attempt, 16 samples each):
+  // one GET at a time vs curation's prefetch window, on s3rver and with a simulated S3 first-byte latency.
+  const objects = 200;
+  const keys = Array.from({ length: objects }, (_, i) => `bench/trajectories/q${i}.jsonl.zst`);
+  const attempt = (i: number) =>
+    Array.from({ length: 16 }, (_, j) => ({ ...sampleRow(i + 1, { reasoningRepeat: 60 }).trajectory, sampleIndex: j }));
+  for (const [i, key] of keys.entries()) await s3.store.put(key, encodeJsonlZst(attempt(i)));
+  const read = (store: ObjectStore) => async (key: string) => decodeJsonlZst((await store.get(key))!);
+  const readAll = async (store: ObjectStore, window: number) => {
+    const t0 = performance.now();
+    let lines = 0;
+    for await (const decoded of prefetchOrdered(keys, read(store), window)) lines += decoded.length;
+    if (lines !== objects * 16) throw new Error(`read ${lines} lines, expected ${objects * 16}`);
+    return objects / ((performance.now() - t0) / 1000);
+  };
+  const FIRST_BYTE_MS = 20;
+  const distant: ObjectStore = Object.assign(Object.create(s3.store) as ObjectStore, {
+    get: async (key: string) => (await sleep(FIRST_BYTE_MS), s3.store.get(key)),
+  });
+  await readAll(s3.store, OBJECT_PREFETCH); // warm
+  for (const [label, store, note] of [
+    ['s3rver', s3.store, 'local s3rver'],
+    [`+${FIRST_BYTE_MS} ms`, distant, `s3rver plus a simulated ${FIRST_BYTE_MS} ms first-byte latency, as S3 in-region`],
+  ] as const) {
+    const one = await readAll(store, 1);
+    const windowed = await readAll(store, OBJECT_PREFETCH);
+    add(`object reads one at a time, ${label}`, one, 'objects/s', `${objects} objects x 16 trajectories, ${note}`);
+    add(`object reads ${OBJECT_PREFETCH} in flight, ${label}`, windowed, 'objects/s', "curation's prefetch window");
+    add(`prefetch / one at a time, ${label}`, windowed / one, 'ratio', '');
+  }
 } finally {
   await s3.close();
 }

@@ -1,9 +1,10 @@
-import { CampaignSpec, InputError, Question, Trajectory, type JobPayload, type SelectionSpec } from '@rft/contracts';
+import { CampaignSpec, InputError, type JobPayload, type SelectionSpec } from '@rft/contracts';
 import { gradedCandidatePages, insertDataset, setCampaignStatus, type CandidateRow, type Db } from '@rft/db';
 import { UnrecoverableError, type JobContext } from '@rft/queue';
-import { decodeJsonlZst, type ObjectStore } from '@rft/storage';
+import type { ObjectStore } from '@rft/storage';
 import type { Logger } from '@rft/telemetry';
-import { buildDatasetVersion, type DatasetRowInput, type Tokenizer } from './dataset/index.ts';
+import { buildDatasetVersion, type Tokenizer } from './dataset/index.ts';
+import { loadSelectedRows } from './selected-rows.ts';
 import { mergeSelections, selectHintRft, selectRft, type Candidate } from './selection/index.ts';
 
 export interface CurateJobDeps {
@@ -89,7 +90,7 @@ async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: L
 
   // Provenance the rollout recorded (chat template hash, hint library version) is read off the
   // first selected trajectory; the stream then continues from it.
-  const { first, rows } = await peek(loadRows(deps, payload.campaignId, result.selected));
+  const { first, rows } = await peek(loadSelectedRows(deps, payload.campaignId, result.selected));
   const chatTemplateSha256 = first?.trajectory.chatTemplateSha256;
   const hintLibraryVersion = first?.trajectory.hintLibraryVersion;
   const built = await buildDatasetVersion({
@@ -123,49 +124,6 @@ async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: L
     await setCampaignStatus(tx, payload.campaignId, 'completed', { from: ['curating'] });
   });
   log.info({ datasetId: built.datasetId, rows: result.selected.length }, 'dataset built; campaign completed');
-}
-
-const LOAD_BATCH = 500;
-
-/**
- * Streams the selected rows in selection order: sample rows are read in batches, and only the
- * trajectory object of the current row is kept decoded (one object holds up to all samples of a
- * question attempt), so memory does not grow with the campaign.
- */
-async function* loadRows(deps: CurateJobDeps, campaignId: string, selected: readonly Candidate[]): AsyncGenerator<DatasetRowInput> {
-  let currentKey: string | null = null;
-  let currentLines: unknown[] = [];
-  for (let at = 0; at < selected.length; at += LOAD_BATCH) {
-    const batch = selected.slice(at, at + LOAD_BATCH);
-    const sampleRows = await deps.db
-      .selectFrom('samples as s')
-      .innerJoin('questions as q', (j) => j.onRef('q.campaign_id', '=', 's.campaign_id').onRef('q.question_id', '=', 's.question_id'))
-      .select(['s.id', 's.trajectory_key', 's.trajectory_line', 'q.payload'])
-      .where('s.campaign_id', '=', campaignId)
-      .where(
-        's.id',
-        'in',
-        batch.map((c) => c.sampleId),
-      )
-      .execute();
-    const byId = new Map(sampleRows.map((r) => [r.id, r]));
-    for (const candidate of batch) {
-      const row = byId.get(candidate.sampleId);
-      if (!row) throw new UnrecoverableError(`sample ${candidate.sampleId} vanished`);
-      if (currentKey !== row.trajectory_key) {
-        const bytes = await deps.store.get(row.trajectory_key);
-        if (!bytes) throw new UnrecoverableError(`trajectory object ${row.trajectory_key} is missing`);
-        currentKey = row.trajectory_key;
-        currentLines = decodeJsonlZst(bytes);
-      }
-      yield {
-        sampleId: candidate.sampleId,
-        question: Question.parse(row.payload),
-        trajectory: Trajectory.parse(currentLines[row.trajectory_line]),
-        verdict: candidate.verdict,
-      };
-    }
-  }
 }
 
 /** The first item of a stream, and the whole stream (that item included) to consume afterwards. */
