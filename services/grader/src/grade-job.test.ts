@@ -1,4 +1,4 @@
-import { insertSamples } from '@rft/db';
+import { insertDataset, insertSamples } from '@rft/db';
 import { parseCampaignSpec, registerCampaign } from '@rft/intake';
 import type { JobContext } from '@rft/queue';
 import { UnrecoverableError } from '@rft/queue';
@@ -26,9 +26,9 @@ const itemOf = async (questionId: string) =>
 beforeAll(async () => {
   env = await createTestEnv();
   const spec = parseCampaignSpec('name: g\nmodel: { name: m }\nstages: [{ name: rft, recipe: rft, samples: 1 }]\n', 'spec.yaml');
-  const questions = ['lost', 'flaky'].map((id) => ({ id, kind: 'math' as const, problem: 'p', answer: '1' }));
+  const questions = ['lost', 'flaky', 'released'].map((id) => ({ id, kind: 'math' as const, problem: 'p', answer: '1' }));
   campaignId = await registerCampaign(env.db, spec, questions, 'test');
-  for (const questionId of ['lost', 'flaky']) {
+  for (const questionId of ['lost', 'flaky', 'released']) {
     await insertSamples(env.db, { campaignId, questionId, stage: 'rft' }, 1, [
       {
         sampleIndex: 0,
@@ -50,7 +50,22 @@ beforeAll(async () => {
     ]);
   }
   await sql`UPDATE question_stages SET status = 'generated'`.execute(env.db);
+  // A dataset version already holds the sample of 'released' (regrading it under a new grader version).
+  const released = await sql<{ id: string }>`SELECT id FROM samples WHERE question_id = 'released'`.execute(env.db);
+  await insertDataset(env.db, {
+    id: 'ds-released',
+    campaignId,
+    name: 'g/rft',
+    selection: {},
+    storagePrefix: 'datasets/ds-released',
+    manifestKey: 'datasets/ds-released/manifest.json',
+    manifestSha256: '0'.repeat(64),
+    createdBy: 'test',
+    items: [{ sampleId: released.rows[0]!.id, questionId: 'released' }],
+  });
 });
+const samplesOf = async (questionId: string) =>
+  (await sql<{ n: number }>`SELECT count(*)::int AS n FROM samples WHERE question_id = ${questionId}`.execute(env.db)).rows[0]!.n;
 afterAll(async () => {
   await env.cleanup();
 });
@@ -61,8 +76,19 @@ test('a sample whose object is gone settles its item as failed with the reason, 
   await expect(runGradeJob(deps, payload, context(false))).rejects.toBeInstanceOf(UnrecoverableError);
   expect(await itemOf('lost')).toEqual({
     status: 'failed',
-    last_error: expect.stringMatching(/^grading failed: trajectory object .* is missing/),
+    last_error: expect.stringMatching(/^grading failed: trajectory object .* is missing; its samples were dropped from the ledger/),
   });
+  // The row pointed at nothing: without it, `rft retry` regenerates the sample instead of failing again.
+  expect(await samplesOf('lost')).toBe(0);
+});
+
+test('a lost object fails the item but keeps a sample that a dataset version already holds', async () => {
+  const deps = { db: env.db, store: env.store, grader, log: silentLogger() };
+  await expect(runGradeJob(deps, { campaignId, questionId: 'released', stage: 'rft' }, context(false))).rejects.toBeInstanceOf(
+    UnrecoverableError,
+  );
+  expect((await itemOf('released')).status).toBe('failed');
+  expect(await samplesOf('released')).toBe(1);
 });
 
 test('a transient fault is retried: the item stays generated until the last attempt', async () => {
@@ -73,4 +99,6 @@ test('a transient fault is retried: the item stays generated until the last atte
   expect((await itemOf('flaky')).status).toBe('generated');
   await expect(runGradeJob(deps, payload, context(true))).rejects.toBeInstanceOf(UnrecoverableError);
   expect(await itemOf('flaky')).toEqual({ status: 'failed', last_error: 'grading failed: connect ECONNREFUSED' });
+  // Not a lost object: its samples stay.
+  expect(await samplesOf('flaky')).toBe(1);
 });

@@ -4,6 +4,15 @@ import { UnrecoverableError, type JobContext } from '@rft/queue';
 import { decodeJsonlZst, type ObjectStore } from '@rft/storage';
 import type { Logger } from '@rft/telemetry';
 
+/** A sample row points at an object the store no longer has (deleted, or lost by the store). */
+class LostTrajectoryObject extends UnrecoverableError {
+  readonly key: string;
+  constructor(key: string) {
+    super(`trajectory object ${key} is missing`);
+    this.key = key;
+  }
+}
+
 /** What the grade job needs from a grader. */
 export interface SampleGrader {
   readonly version: string;
@@ -30,8 +39,12 @@ export async function runGradeJob(deps: GradeJobDeps, payload: JobPayload<'grade
     // Transient faults are retried; one that will not fix itself, or the last attempt, settles the
     // item as failed with the reason (the campaign curates the rest; on-call sees it).
     if (!(error instanceof UnrecoverableError || ctx.isLastAttempt)) throw error;
-    const reason = `grading failed: ${error instanceof Error ? error.message : String(error)}`;
-    if (await failGrading(deps.db, payload, reason)) log.error({ err: error }, 'grading failed; work item marked failed');
+    const lost = error instanceof LostTrajectoryObject ? error.key : undefined;
+    const reason =
+      `grading failed: ${error instanceof Error ? error.message : String(error)}` +
+      (lost ? '; its samples were dropped from the ledger, so `rft retry` regenerates them' : '');
+    const { failed, samplesDropped } = await failGrading(deps.db, payload, reason, lost);
+    if (failed) log.error({ err: error, samplesDropped }, 'grading failed; work item marked failed');
     throw error instanceof UnrecoverableError ? error : new UnrecoverableError(reason);
   }
 }
@@ -51,7 +64,7 @@ async function grade(deps: GradeJobDeps, payload: JobPayload<'grade'>, log: Logg
   for (const key of new Set(samples.map((s) => s.trajectoryKey))) {
     const bytes = await deps.store.get(key);
     // A sample row is written only after its object: a missing object is corruption, not a race.
-    if (!bytes) throw new UnrecoverableError(`trajectory object ${key} is missing`);
+    if (!bytes) throw new LostTrajectoryObject(key);
     objects.set(key, decodeJsonlZst(bytes));
   }
 

@@ -86,12 +86,32 @@ export async function recordFailure(db: DbOrTx, key: WorkKey, error: string, fin
  * Settles a generated item as failed when its samples cannot be graded (an object gone, a line
  * that is not a trajectory): the reason reaches `rft shards --failed` instead of the lost-job sweep
  * re-enqueuing a grade job that can never succeed.
+ *
+ * With `lostObjectKey`, the item's sample rows stored in that object are deleted in the same
+ * statement (with their grades), unless a dataset already holds them: they point at nothing, and
+ * without them `rft retry` regenerates those samples instead of failing on the same object again.
  */
-export async function failGrading(db: DbOrTx, key: WorkKey, error: string): Promise<boolean> {
-  const result = await sql`
-    UPDATE question_stages SET status = 'failed', last_error = ${error.slice(0, 4000)}, lease_owner = NULL, updated_at = now()
-    WHERE ${whereKey(key)} AND status = 'generated'`.execute(db);
-  return (result.numAffectedRows ?? 0n) > 0n;
+export async function failGrading(
+  db: DbOrTx,
+  key: WorkKey,
+  error: string,
+  lostObjectKey?: string,
+): Promise<{ failed: boolean; samplesDropped: number }> {
+  const result = await sql<{ failed: string; dropped: string }>`
+    WITH failed AS (
+      UPDATE question_stages SET status = 'failed', last_error = ${error.slice(0, 4000)}, lease_owner = NULL, updated_at = now()
+      WHERE ${whereKey(key)} AND status = 'generated'
+      RETURNING campaign_id, question_id, stage
+    ), dropped AS (
+      DELETE FROM samples s USING failed f
+      WHERE s.campaign_id = f.campaign_id AND s.question_id = f.question_id AND s.stage = f.stage
+        AND s.trajectory_key = ${lostObjectKey ?? null}
+        AND NOT EXISTS (SELECT 1 FROM dataset_items d WHERE d.sample_id = s.id)
+      RETURNING s.id
+    )
+    SELECT (SELECT count(*) FROM failed) AS failed, (SELECT count(*) FROM dropped) AS dropped`.execute(db);
+  const row = result.rows[0]!;
+  return { failed: Number(row.failed) > 0, samplesDropped: Number(row.dropped) };
 }
 
 export async function markGraded(db: DbOrTx, key: WorkKey): Promise<void> {
