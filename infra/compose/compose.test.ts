@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { SANDBOX_NODE_FLAGS } from '@rft/sandbox/node-flags';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-// biome-ignore lint/suspicious/noExplicitAny: parsed YAML manifests are walked structurally; each access is checked by the assertions
+// `any`: parsed YAML manifests are walked structurally; each access is checked by the assertions.
 type Obj = Record<string, any>;
 // Compose files use YAML merge keys (<<) for the shared service settings.
 const compose = parse(readFileSync(join(import.meta.dirname, 'docker-compose.yml'), 'utf8'), { merge: true }) as {

@@ -8,7 +8,7 @@ import { SANDBOX_NODE_FLAGS } from '@rft/sandbox/node-flags';
 const ROOT = join(import.meta.dirname, '..', '..');
 const K8S = import.meta.dirname;
 
-// biome-ignore lint/suspicious/noExplicitAny: parsed YAML manifests are walked structurally; each access is checked by the assertions
+// `any`: parsed YAML manifests are walked structurally; each access is checked by the assertions.
 type Obj = Record<string, any>;
 
 const kustomization = parse(readFileSync(join(K8S, 'kustomization.yaml'), 'utf8')) as { resources: string[]; components?: string[] };

@@ -407,7 +407,7 @@ await db.destroy();
 await database.drop();
 const rssOk = [...rssByRole.entries()].every(([role, list]) => TEST_DOUBLES.has(role) || list.every((r) => r.growth < 0.1));
 console.log(`RSS growth first -> last quarter below 10% for every service (test doubles aside): ${rssOk ? 'ok' : 'NO (see table)'}`);
-if (status !== 'completed' || redisMax >= REDIS_BOUND || (flags.audit && (!audit || audit.lost !== 0 || audit.duplicated !== 0))) {
+if (status !== 'completed' || redisMax >= REDIS_BOUND || (flags.audit && (audit?.lost !== 0 || audit.duplicated !== 0))) {
   console.error(`scale run did not complete cleanly (status ${status})\n${logTail}`);
   process.exit(1);
 }

@@ -92,7 +92,7 @@ export function validateDeepSpeedConfig(cfg: Record<string, unknown>, worldSize:
     );
   }
   const zero = cfg['zero_optimization'] as Record<string, unknown> | undefined;
-  if (!zero || zero['stage'] !== 3) throw new InputError('deepspeed config: zero_optimization.stage must be 3');
+  if (zero?.['stage'] !== 3) throw new InputError('deepspeed config: zero_optimization.stage must be 3');
   const bf16 = (cfg['bf16'] as { enabled?: unknown } | undefined)?.enabled === true;
   const fp16 = (cfg['fp16'] as { enabled?: unknown } | undefined)?.enabled === true;
   if (bf16 && fp16) throw new InputError('deepspeed config: bf16.enabled and fp16.enabled cannot both be true');

@@ -210,7 +210,7 @@ export class WorkerPool {
     slot.restartTimer = setTimeout(() => {
       this.boot(slot).then(
         (worker) => {
-          if (this.closing || (slot.worker && slot.worker.alive)) return void worker.kill();
+          if (this.closing || slot.worker?.alive) return void worker.kill();
           slot.failures = 0;
           this.attach(slot, worker);
         },

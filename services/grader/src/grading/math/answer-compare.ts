@@ -59,7 +59,7 @@ export function compareAnswers(gold: string, pred: string, options: CompareOptio
   const pt = plainText(p.text);
   if (gt !== null || pt !== null) {
     if (gt !== null && pt !== null) return { equal: gt === pt, method: 'text' };
-    if (gt !== null && gt.includes(' ')) return { equal: false, method: 'text' };
+    if (gt?.includes(' ')) return { equal: false, method: 'text' };
   }
   let gn: Node;
   let pn: Node;

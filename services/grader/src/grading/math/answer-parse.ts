@@ -43,7 +43,7 @@ class Parser extends TokenCursor {
     const ops: string[] = [];
     for (;;) {
       const t = this.peek();
-      if (!t || t.k !== 'op' || !RELATION_OPS.has(t.s)) break;
+      if (t?.k !== 'op' || !RELATION_OPS.has(t.s)) break;
       this.pos++;
       ops.push(t.s);
       parts.push(this.parseRatio());
@@ -279,7 +279,7 @@ class Parser extends TokenCursor {
   private parseBracketed(open: '(' | '['): Node {
     const inner = this.parseSequence([')', ']']);
     const close = this.peek();
-    if (!close || close.k !== 'op' || (close.s !== ')' && close.s !== ']')) throw new AnswerParseError(`unclosed ${open}`);
+    if (close?.k !== 'op' || (close.s !== ')' && close.s !== ']')) throw new AnswerParseError(`unclosed ${open}`);
     this.pos++;
     const items = inner.t === 'list' ? inner.items : [inner];
     if (items.length === 1 && ((open === '(' && close.s === ')') || (open === '[' && close.s === ']'))) return items[0]!;
