@@ -1,11 +1,14 @@
 /**
  * Dataset build benchmark: token alignment (whole text once vs per segment), FFD packing (segment
  * tree vs naive first fit), Parquet shard writing, an end-to-end build into a local S3 server, and
- * reading trajectory objects one at a time vs with curation's prefetch window.
+ * reading trajectory objects one at a time vs with curation's prefetch window, and a dataset pull one
+ * file at a time vs several.
  *   ./node_modules/.bin/node services/curator/bench/dataset-build.bench.ts
  * Prints a table and writes bench-results/dataset-build.json.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeJsonlZst, encodeJsonlZst, type ObjectStore } from '@rft/storage';
@@ -17,6 +20,7 @@ import { qwenTokenizerFiles, sampleInfo, sampleRow, startTestS3 } from '../src/d
 import { alignSegments } from '../src/dataset/token-alignment.ts';
 import { loadTokenizer } from '../src/dataset/tokenizer.ts';
 import { prefetchOrdered } from '../src/ordered-prefetch.ts';
+import { FILES_IN_FLIGHT, pullDataset } from '../src/pull/pull-dataset.ts';
 import { OBJECT_PREFETCH } from '../src/selected-rows.ts';
 
 interface Row {
@@ -133,8 +137,13 @@ try {
     return objects / ((performance.now() - t0) / 1000);
   };
   const FIRST_BYTE_MS = 20;
+  const late =
+    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    async (...args: A) => (await sleep(FIRST_BYTE_MS), call(...args));
   const distant: ObjectStore = Object.assign(Object.create(s3.store) as ObjectStore, {
-    get: async (key: string) => (await sleep(FIRST_BYTE_MS), s3.store.get(key)),
+    get: late((key: string) => s3.store.get(key)),
+    head: late((key: string) => s3.store.head(key)),
+    getRange: late((key: string, start: number, end?: number) => s3.store.getRange(key, start, end)),
   });
   await readAll(s3.store, OBJECT_PREFETCH); // warm
   for (const [label, store, note] of [
@@ -146,6 +155,34 @@ try {
     add(`object reads one at a time, ${label}`, one, 'objects/s', `${objects} objects x 16 trajectories, ${note}`);
     add(`object reads ${OBJECT_PREFETCH} in flight, ${label}`, windowed, 'objects/s', "curation's prefetch window");
     add(`prefetch / one at a time, ${label}`, windowed / one, 'ratio', '');
+  }
+
+  // 6. A training launcher's pull of one export (HEAD, range GETs, sha256 check per file): one file at
+  // a time vs FILES_IN_FLIGHT, same stores.
+  const sharded = await buildDatasetVersion({ store: s3.store, rows: input, info: sampleInfo(), tokenizer, rowsPerShard: 25 });
+  const exported = sharded.manifest.exports.jsonl.files;
+  const exportBytes = exported.reduce((sum, f) => sum + f.bytes, 0);
+  const scratch = await mkdtemp(join(tmpdir(), 'rft-pull-bench-'));
+  try {
+    const pullRate = async (store: ObjectStore, filesInFlight: number) => {
+      const outDir = join(scratch, `${filesInFlight}-${performance.now()}`);
+      const t0 = performance.now();
+      await pullDataset({ store, datasetId: sharded.datasetId, outDir, format: 'jsonl', filesInFlight });
+      return exportBytes / 1e6 / ((performance.now() - t0) / 1000);
+    };
+    for (const [label, store] of [
+      ['s3rver', s3.store],
+      [`+${FIRST_BYTE_MS} ms`, distant],
+    ] as const) {
+      const one = await pullRate(store, 1);
+      const several = await pullRate(store, FILES_IN_FLIGHT);
+      const note = `${exported.length} JSONL shards, ${(exportBytes / 1e6).toFixed(1)} MB`;
+      add(`pull one file at a time, ${label}`, one, 'MB/s', note);
+      add(`pull ${FILES_IN_FLIGHT} files in flight, ${label}`, several, 'MB/s', 'pullDataset default');
+      add(`pull ${FILES_IN_FLIGHT} in flight / one, ${label}`, several / one, 'ratio', '');
+    }
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
   }
 } finally {
   await s3.close();

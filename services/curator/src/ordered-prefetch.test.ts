@@ -62,12 +62,21 @@ test('a failure surfaces in order, after the results before it, with no unhandle
   }
 });
 
-test('a consumer that stops early starts no further fetches', async () => {
+test('a consumer that stops early starts no further fetches, and none is left running', async () => {
   const items = Array.from({ length: 50 }, (_, i) => i);
-  const { state, fetch } = tracked(() => 1);
+  const { state, fetch } = tracked((i) => (i === 3 ? 30 : 1));
   for await (const value of prefetchOrdered(items, fetch, 3)) if (value === 10) break;
-  await sleep(10);
-  expect(state.started.length).toBeLessThanOrEqual(2 + 3);
+  expect(state.running).toBe(0);
+  const started = state.started.length;
+  expect(started).toBeLessThanOrEqual(2 + 3);
+  await sleep(40);
+  expect(state.started.length).toBe(started);
+});
+
+test('a failure waits for the calls still running before it surfaces', async () => {
+  const { state, fetch } = tracked((i) => (i === 2 ? 40 : 1), 1);
+  await expect(collect(prefetchOrdered([0, 1, 2, 3], fetch, 4))).rejects.toThrow('object 1 is missing');
+  expect(state.running).toBe(0);
 });
 
 test('refuses a window that is not a positive integer', async () => {

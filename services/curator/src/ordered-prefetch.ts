@@ -3,8 +3,9 @@
  * items' order. Curation reads one trajectory object per selected row; one GET at a time would
  * make a 1M-row dataset wait ≈ 1M x the store's first-byte latency.
  *
- * A failed fetch surfaces when its turn comes (never as an unhandled rejection); a consumer that
- * stops early leaves at most `window` calls running and starts none.
+ * A failed fetch surfaces when its turn comes (never as an unhandled rejection). However the
+ * iteration ends (done, a failure, or a consumer that stops early), no call outlives it: the ones
+ * still running are awaited, and none is started after.
  */
 export async function* prefetchOrdered<T, R>(items: readonly T[], fetch: (item: T) => Promise<R>, window: number): AsyncGenerator<R> {
   if (!Number.isInteger(window) || window < 1) throw new RangeError(`window: must be a positive integer, got ${window}`);
@@ -17,10 +18,15 @@ export async function* prefetchOrdered<T, R>(items: readonly T[], fetch: (item: 
       pending.push(call);
     }
   };
-  fill();
-  while (pending.length > 0) {
-    const value = await pending.shift()!;
+  try {
     fill();
-    yield value;
+    while (pending.length > 0) {
+      const value = await pending.shift()!;
+      fill();
+      yield value;
+    }
+  } finally {
+    next = items.length;
+    await Promise.allSettled(pending);
   }
 }

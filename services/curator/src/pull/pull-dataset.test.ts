@@ -69,20 +69,45 @@ describe('pullDataset', () => {
     expect(lf.files.map((f) => f.path)).toContain('llama-factory/dataset_info.json');
   });
 
+  it('downloads several files at once and lists them in manifest order', async () => {
+    let running = 0;
+    let most = 0;
+    const store = observed(s3.store);
+    const slow: ObjectStore = {
+      ...store,
+      async getRange(key, start, end) {
+        running++;
+        most = Math.max(most, running);
+        try {
+          await new Promise((r) => setTimeout(r, 20));
+          return await store.getRange(key, start, end);
+        } finally {
+          running--;
+        }
+      },
+    };
+    const out = join(scratch, 'parallel');
+    const result = await pullDataset({ store: slow, datasetId: built.datasetId, outDir: out, format: 'jsonl', filesInFlight: 2 });
+    expect(most).toBe(2);
+    expect(result.files.map((f) => f.path)).toEqual(built.manifest.exports.jsonl.files.map((f) => f.path));
+    for (const f of result.files) expect(sha(await readFile(join(out, f.path)))).toBe(f.sha256);
+  });
+
   it('resumes an interrupted download with range GETs from where it stopped', async () => {
     const out = join(scratch, 'resume');
     const file = built.manifest.exports.trl.files[0]!;
     const chunk = Math.ceil(file.bytes / 4);
     const flaky = observed(s3.store, 3);
-    await expect(pullDataset({ store: flaky, datasetId: built.datasetId, outDir: out, format: 'trl', chunkBytes: chunk })).rejects.toThrow(
-      /connection reset/,
-    );
+    // One file at a time, so the third range GET is the first file's third chunk.
+    await expect(
+      pullDataset({ store: flaky, datasetId: built.datasetId, outDir: out, format: 'trl', chunkBytes: chunk, filesInFlight: 1 }),
+    ).rejects.toThrow(/connection reset/);
     expect((await stat(join(out, file.path + '.partial'))).size).toBe(2 * chunk);
 
     const store = observed(s3.store);
     const result = await pullDataset({ store, datasetId: built.datasetId, outDir: out, format: 'trl', chunkBytes: chunk });
     expect(result.files[0]).toMatchObject({ action: 'resumed', bytesFetched: file.bytes - 2 * chunk });
-    expect(store.ranges[0]?.[1]).toBe(2 * chunk);
+    expect(store.ranges.find(([key]) => key.endsWith(file.path))?.[1]).toBe(2 * chunk);
     expect(sha(await readFile(join(out, file.path)))).toBe(file.sha256);
   });
 
