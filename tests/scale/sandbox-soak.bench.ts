@@ -4,7 +4,7 @@
  * side by side on the same machine, each its own service process with its own environment, so a
  * memory setting is judged against the service as deployed under the same load in one run.
  *
- *   npm run bench:sandbox-soak -- [--minutes 20] [--concurrency 128] [--pool-size 2] [--mode stateless|sessions]
+ *   npm run bench:sandbox-soak -- [--minutes 20] [--concurrency 128] [--pool-size 2] [--mode stateless|sessions] [--cell-ms 0]
  *                                 [--variant 'unflagged:'] [--variant 'arena2:MALLOC_ARENA_MAX=2,--max-semi-space-size=16'] ...
  *
  * `deployed` always runs: the service started with SANDBOX_NODE_FLAGS, as every launcher starts it.
@@ -39,10 +39,19 @@ const { values: flags } = parseArgs({
      * session: no fork per cell, so the service's own request path runs several times faster).
      */
     mode: { type: 'string', default: 'stateless' },
+    /**
+     * Each snippet first sleeps this long (0: not at all). With `--mode sessions` it stands in for the
+     * fork servers' per-execution time, so the service sees a campaign's request rate and queueing
+     * (2 fork servers x 21 ms each ≈ 95 exec/s, the 100,000-question run's) on a machine that
+     * could not reach that rate forking.
+     */
+    'cell-ms': { type: 'string', default: '0' },
     variant: { type: 'string', multiple: true, default: [] },
   },
 });
 const MINUTES = Number(flags.minutes);
+const CELL_MS = Number(flags['cell-ms']);
+if (!(CELL_MS >= 0)) throw new Error(`--cell-ms ${flags['cell-ms']}: expected a number of milliseconds >= 0`);
 if (flags.mode !== 'stateless' && flags.mode !== 'sessions') throw new Error(`--mode ${flags.mode}: expected stateless or sessions`);
 /** Sessions per variant: as many as the pool holds (16 per fork server) so none is evicted. */
 const SESSIONS = Number(flags['pool-size']) * 16;
@@ -86,7 +95,8 @@ function snippets(count: number): string[] {
     return template.python(template.generate(rng), roll < 0.88 ? 'correct' : roll < 0.94 ? 'off_by_one' : 'name_error');
   });
 }
-const CODE = snippets(512);
+const PACING = CELL_MS > 0 ? `__import__('time').sleep(${CELL_MS / 1000})\n` : '';
+const CODE = snippets(512).map((code) => PACING + code);
 
 interface Reading {
   t: number;
@@ -155,7 +165,7 @@ killChildrenWhenDone(() => fleet.map((r) => r.child));
 for (const variant of variants) fleet.push(await startVariant(variant));
 console.log(
   `sandbox soak: ${variants.map((v) => `${v.name} ${[...v.nodeFlags, ...Object.entries(v.env).map(([k, x]) => `${k}=${x}`)].join(' ') || '(node defaults)'}`).join(' | ')}; ` +
-    `${MINUTES} min, ${flags.mode}, ${CONCURRENCY} callers and pool ${flags['pool-size']} per variant`,
+    `${MINUTES} min, ${flags.mode}${CELL_MS > 0 ? `, each snippet paced by a ${CELL_MS} ms sleep` : ''}, ${CONCURRENCY} callers and pool ${flags['pool-size']} per variant`,
 );
 
 const started = Date.now();
@@ -266,6 +276,8 @@ writeFileSync(
       name: 'sandbox-soak',
       date: new Date().toISOString(),
       minutes: MINUTES,
+      mode: flags.mode,
+      cellMs: CELL_MS,
       concurrency: CONCURRENCY,
       poolSize: Number(flags['pool-size']),
       seconds,
