@@ -8,9 +8,10 @@
  * requests a second: the sandbox's 17.9% RSS growth over the 100,000-question scale run. Capped at
  * 16 MiB per semi-space the service ran 50-80 MiB lower at the same exec/s in
  * `npm run bench:sandbox-soak -- --mode sessions` (8 MiB promoted more to the old generation and
- * ended higher); RSS still steps up to the largest old generation the load needed (figures in
- * tests/scale/README.md). The flag cannot be set from inside the process (`v8.setFlagsFromString`
- * after start does not resize the heap), so every launcher passes it.
+ * ended higher); RSS can still step up to the largest old generation the load needed. Replaying the
+ * 100,000-question run's sandbox load for its 123 minutes: 4.1% growth capped, 16.8% with Node's
+ * defaults (figures in tests/scale/README.md). The flag cannot be set from inside the process
+ * (`v8.setFlagsFromString` after start does not resize the heap), so every launcher passes it.
  */
 export const SANDBOX_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16'];
 
