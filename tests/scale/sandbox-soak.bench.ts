@@ -24,6 +24,7 @@ import { createSandboxClient, type SandboxClient } from '@rft/sandbox-client';
 import { freePort } from '@rft/testing/free-port';
 import { QUESTION_TEMPLATES } from '../../services/model-sim/src/question-bank.ts';
 import { formatTable } from '../chaos/campaign-invariants.ts';
+import { waitForHttp } from '../../scripts/lib/child-services.ts';
 import { killChildrenWhenDone, stopGracefully } from './child-lifetime.ts';
 import { anonymousBytes, nodeMemory, quarterGrowth, rssBytes, type NodeMemory } from './process-probe.ts';
 
@@ -146,17 +147,10 @@ async function startVariant(variant: Variant): Promise<Running> {
     exited: null,
   };
   child.once('exit', (code, signal) => (running.exited = `exited (${signal ?? code})\n${log}`));
-  for (let i = 0; i < 600 && running.exited === null; i++) {
-    if (
-      await fetch(`${url}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return running;
-    await sleep(100);
-  }
-  throw new Error(`sandbox variant ${variant.name} never became healthy: ${running.exited ?? log}`);
+  await waitForHttp(`${url}/healthz`, 60_000).catch((error: unknown) => {
+    throw new Error(`sandbox variant ${variant.name} never became healthy: ${running.exited ?? `${String(error)}\n${log}`}`);
+  });
+  return running;
 }
 
 const fleet: Running[] = [];

@@ -1,7 +1,6 @@
 /**
  * Runs `fetch` over `items` with at most `window` calls in flight and yields the results in the
- * items' order. Curation reads one trajectory object per selected row; one GET at a time would
- * make a 1M-row dataset wait ≈ 1M x the store's first-byte latency.
+ * items' order: object-store reads overlap their latency instead of paying it once per item.
  *
  * A failed fetch surfaces when its turn comes (never as an unhandled rejection). However the
  * iteration ends (done, a failure, or a consumer that stops early), no call outlives it: the ones
@@ -26,7 +25,6 @@ export async function* prefetchOrdered<T, R>(items: readonly T[], fetch: (item: 
       yield value;
     }
   } finally {
-    next = items.length;
     await Promise.allSettled(pending);
   }
 }

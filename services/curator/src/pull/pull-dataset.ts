@@ -20,8 +20,8 @@ export interface PullDatasetOptions {
 }
 
 /**
- * One stream from S3 rarely passes ≈ 100 MB/s, and a 1M-row export is hundreds of shards: a
- * training launch (with its GPUs reserved) would wait on them one at a time.
+ * A 1M-row export is hundreds of shards, and a training launch waits for them with its GPUs
+ * reserved: one file at a time would pay each file's latency and one connection's throughput in turn.
  */
 export const FILES_IN_FLIGHT = 4;
 
