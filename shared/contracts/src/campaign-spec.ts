@@ -22,6 +22,11 @@ export const ModelSpec = z.object({
   endpoints: z.array(z.url()).min(1).optional(),
   /** A tokenizer_config.json (path or S3 key) whose chat template renders prompts. */
   tokenizerConfig: z.string().min(1).optional(),
+  /**
+   * The model profile: chat template, thinking markers (or none), end-of-turn and EOS tokens,
+   * default system prompt. Known profiles are listed in the README; the default is `qwq-32b`.
+   */
+  profile: z.string().min(1).optional(),
 });
 
 export const SelectionSpec = z.discriminatedUnion('policy', [

@@ -24,12 +24,20 @@ export const HintPolicy = z.object({
 });
 export type HintPolicy = z.infer<typeof HintPolicy>;
 
+export const ToolState = z.enum(['session', 'stateless']);
+export type ToolState = z.infer<typeof ToolState>;
+
 export const ToolPolicy = z.object({
   enabled: z.boolean(),
   /** The paper caps tool use at 6 per trajectory; a notice is appended past it. */
   maxCalls: z.number().int().min(0).max(64).default(6),
   /** Per-execution limits sent to the sandbox. */
   timeoutMs: z.number().int().positive().max(600_000).default(10_000),
+  /**
+   * `session`: one interpreter per trajectory, so a later block sees the variables of earlier ones
+   * (as CoRT and NeMo-Skills run it). `stateless`: every block runs on its own.
+   */
+  state: ToolState.default('session'),
 });
 export type ToolPolicy = z.infer<typeof ToolPolicy>;
 
@@ -48,21 +56,21 @@ export const BUILTIN_RECIPES = {
     name: 'greedy',
     samples: 1,
     sampling: { temperature: 0, topP: 1, topK: -1, minP: 0, repetitionPenalty: 1, maxTokens: 16384 },
-    tools: { enabled: false, maxCalls: 0, timeoutMs: 10_000 },
+    tools: { enabled: false, maxCalls: 0, timeoutMs: 10_000, state: 'session' },
     hints: { enabled: false, triggerWords: [], triggerProbability: 0, beforeThinkEnd: 0 },
   },
   'hint-infer': {
     name: 'hint-infer',
     samples: 1,
     sampling: { temperature: 0, topP: 1, topK: -1, minP: 0, repetitionPenalty: 1, maxTokens: 16384 },
-    tools: { enabled: true, maxCalls: 6, timeoutMs: 10_000 },
+    tools: { enabled: true, maxCalls: 6, timeoutMs: 10_000, state: 'session' },
     hints: { enabled: true, triggerWords: ['Wait', 'Alternatively'], triggerProbability: 0.5, beforeThinkEnd: 1 },
   },
   rft: {
     name: 'rft',
     samples: 16,
     sampling: { temperature: 0.6, topP: 0.95, topK: -1, minP: 0, repetitionPenalty: 1, maxTokens: 16384 },
-    tools: { enabled: true, maxCalls: 6, timeoutMs: 10_000 },
+    tools: { enabled: true, maxCalls: 6, timeoutMs: 10_000, state: 'session' },
     hints: { enabled: false, triggerWords: ['Wait', 'Alternatively'], triggerProbability: 0, beforeThinkEnd: 0 },
   },
 } as const satisfies Record<string, Recipe>;

@@ -42,10 +42,22 @@ export const ExecutionResult = z.object({
   cpuMs: z.number().nonnegative(),
   /** Set when stdout or stderr was cut to the output cap. */
   truncated: z.boolean().default(false),
+  /**
+   * Set when the request named a session whose interpreter was gone (evicted, crashed, expired) and
+   * this cell ran in a fresh one: variables of earlier cells are lost, and the model must be told.
+   */
+  sessionRestarted: z.boolean().optional(),
 });
 export type ExecutionResult = z.infer<typeof ExecutionResult>;
 
 /** What the rollout worker and the code grader need from a sandbox. */
 export interface PythonRunner {
   run(request: ExecutionRequest, signal?: AbortSignal): Promise<ExecutionResult>;
+  /**
+   * Opens an interpreter session owned by the caller and returns the id the sandbox issued (ids are
+   * never chosen by callers). Absent on runners without sessions: the caller runs stateless.
+   */
+  openSession?(signal?: AbortSignal): Promise<string>;
+  /** Closes a session; false when the sandbox no longer knew it (closing twice is not an error). */
+  closeSession?(sessionId: string): Promise<boolean>;
 }

@@ -48,6 +48,16 @@ export const Trajectory = z.object({
   /** sha256 of the chat template that rendered the prompt, and the hint library version: provenance for datasets. */
   chatTemplateSha256: z.string().optional(),
   hintLibraryVersion: z.string().optional(),
+  /** The model profile (chat template, thinking markers, end-of-turn token) the trajectory was generated with. */
+  modelProfile: z.string().optional(),
+  /**
+   * The profile's end-of-turn text. A trajectory that ended on EOS (`end: 'eos'`) stores it exactly
+   * once at the end of its last trained segment, whether or not the server echoed it, so every export
+   * trains the model to stop.
+   */
+  endOfTurn: z.string().optional(),
+  /** Whether the python blocks shared one interpreter (`session`) or ran each on its own. */
+  toolState: z.enum(['session', 'stateless']).optional(),
   segments: z.array(Segment),
   turns: z.array(TurnUsage),
   end: TrajectoryEnd,

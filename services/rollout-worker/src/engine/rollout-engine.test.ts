@@ -129,7 +129,7 @@ describe('rollout engine against model-sim', () => {
   });
 
   it('appends a notice once the tool-call limit is reached', async () => {
-    const r = recipe('rft', { tools: { enabled: true, maxCalls: 0, timeoutMs: 10_000 } });
+    const r = recipe('rft', { tools: { enabled: true, maxCalls: 0, timeoutMs: 10_000, state: 'stateless' } });
     const runs = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((i) => engine.runSample(sample(questions[i]!, r, i, 40 + i), never)));
     for (const t of runs) expect(t.toolCalls).toBe(0);
     const notices = runs.flatMap((t) => t.segments.filter((s) => s.kind === 'system'));
@@ -145,7 +145,7 @@ describe('rollout engine against model-sim', () => {
   });
 
   it('aborts looping samples early and never a healthy one', async () => {
-    const r = recipe('rft', { tools: { enabled: false, maxCalls: 0, timeoutMs: 10_000 } });
+    const r = recipe('rft', { tools: { enabled: false, maxCalls: 0, timeoutMs: 10_000, state: 'stateless' } });
     const runs = await Promise.all(
       Array.from({ length: 80 }, (_, i) => engine.runSample(sample(questions[i % questions.length]!, r, i, 7000 + i), never)),
     );
