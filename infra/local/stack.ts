@@ -69,15 +69,17 @@ function aptInstall(packages: string[]): void {
 /** Debian packages the sandbox needs: Python with numpy and sympy, libseccomp bindings, bubblewrap. */
 export const SANDBOX_PACKAGES = ['python3', 'python3-numpy', 'python3-sympy', 'python3-seccomp', 'bubblewrap'];
 
+function debianPackageInstalled(name: string): boolean {
+  try {
+    execFileSync('dpkg', ['-s', name], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function ensureDebianPackages(packages: readonly string[]): void {
-  const missing = packages.filter((p) => {
-    try {
-      execFileSync('dpkg', ['-s', p], { stdio: 'ignore' });
-      return false;
-    } catch {
-      return true;
-    }
-  });
+  const missing = packages.filter((p) => !debianPackageInstalled(p));
   if (missing.length) aptInstall(missing);
 }
 
@@ -190,6 +192,24 @@ export async function stackUp(): Promise<StackState> {
   return state;
 }
 
+/** Debian packages the test suite needs beyond the sandbox's: headless Chromium for the dashboard screenshots. */
+const TEST_PACKAGES = [...SANDBOX_PACKAGES, 'chromium'];
+
+/**
+ * Before `npm test`: the Debian packages the tests use, Postgres and Redis running. Installs only as
+ * root; otherwise names what is missing, and the tests that need it fail with the same hint.
+ */
+export async function ensureTestPrerequisites(): Promise<void> {
+  if (process.getuid?.() === 0) ensureDebianPackages(TEST_PACKAGES);
+  else {
+    const missing = TEST_PACKAGES.filter((p) => !debianPackageInstalled(p));
+    if (missing.length) log(`missing Debian packages (tests that need them will fail): sudo apt-get install -y ${missing.join(' ')}`);
+  }
+  const state = readState();
+  await ensurePostgres(state);
+  await ensureRedis(state);
+}
+
 export async function stackDown(): Promise<void> {
   const state = readState();
   for (const what of [...state.started].reverse()) {
@@ -215,8 +235,9 @@ if (import.meta.main) {
   const command = process.argv[2];
   if (command === 'up') await stackUp();
   else if (command === 'down') await stackDown();
+  else if (command === 'test-prerequisites') await ensureTestPrerequisites();
   else {
-    console.error('usage: node infra/local/stack.ts up|down');
+    console.error('usage: node infra/local/stack.ts up|down|test-prerequisites');
     process.exitCode = 2;
   }
 }
