@@ -17,3 +17,6 @@ export * from './repositories/campaign-charts.ts';
 export * from './repositories/training-runs.ts';
 export * from './repositories/dataset-list.ts';
 export * from './repositories/shard-stats.ts';
+export * from './repositories/questions.ts';
+export * from './repositories/ledger-gauges.ts';
+export * from './repositories/campaign-scheduling.ts';
