@@ -1,4 +1,5 @@
-import { createApiToken, type ApiRole, type Db } from '@rft/db';
+import type { ApiRole } from '@rft/contracts';
+import { createApiToken, type Db } from '@rft/db';
 import { parseCampaignSpec, parseQuestionFile, registerCampaign } from '@rft/intake';
 import { createJobQueues, type JobQueues } from '@rft/queue';
 import { createS3Client } from '@rft/storage';
