@@ -3,7 +3,7 @@
 // campaign, shows progress, prints a summary read from the ledger, and stops everything it started.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createDb, campaignProgress, getCampaign, latestDataset, rejectionHistogram } from '@rft/db';
+import { campaignRollup, createDb, getCampaign, latestDataset, refreshShardStats } from '@rft/db';
 import { parseCampaignSpec, parseQuestionFile, registerCampaign } from '@rft/intake';
 import { migrateToLatest } from '@rft/migrations';
 import { SANDBOX_NODE_FLAGS } from '@rft/sandbox/node-flags';
@@ -65,7 +65,8 @@ try {
   const deadline = Date.now() + TIMEOUT_MS;
   for (;;) {
     const campaign = await getCampaign(db, campaignId);
-    const progress = await campaignProgress(db, campaignId);
+    await refreshShardStats(db, campaignId);
+    const { progress, rejections } = await campaignRollup(db, campaignId);
     console.log(progressLine(campaign?.status ?? 'unknown', progress));
     for (const child of services.children) {
       if (child.process.exitCode !== null)
@@ -73,7 +74,7 @@ try {
     }
     if (campaign && ['completed', 'failed', 'cancelled'].includes(campaign.status)) {
       const dataset = await latestDataset(db, campaignId);
-      printSummary({ campaign, progress, rejections: await rejectionHistogram(db, campaignId), dataset });
+      printSummary({ campaign, progress, rejections, dataset });
       if (campaign.status === 'completed' && dataset) {
         const s3 = {
           endpoint: env.S3_ENDPOINT,

@@ -7,11 +7,18 @@
 // Run: ./node_modules/.bin/node services/api/bench/campaign-status.bench.ts
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { campaignCost, campaignProgress, createApiToken, createDb, insertCampaign, rejectionHistogram } from '@rft/db';
+import { createApiToken, createDb, insertCampaign } from '@rft/db';
 import { createJobQueues, createRedisConnection } from '@rft/queue';
 import { createS3Client, createS3ObjectStore } from '@rft/storage';
 import { silentLogger } from '@rft/telemetry';
-import { cloneDatabase, deleteRedisPrefix, prepareTemplateDatabase } from '@rft/testing';
+import {
+  cloneDatabase,
+  deleteRedisPrefix,
+  prepareTemplateDatabase,
+  scanCampaignCost,
+  scanCampaignProgress,
+  scanRejections,
+} from '@rft/testing';
 import { sql } from 'kysely';
 import { buildApp } from '../src/build-app.ts';
 
@@ -85,7 +92,7 @@ try {
     };
     const scans: number[] = [];
     for (let i = 0; i < REPEATS; i++) {
-      scans.push(await timed(() => Promise.all([campaignProgress(db, id), rejectionHistogram(db, id), campaignCost(db, id)])));
+      scans.push(await timed(() => Promise.all([scanCampaignProgress(db, id), scanRejections(db, id), scanCampaignCost(db, id)])));
     }
     row.scan_ms = Math.round(median(scans));
     row.cold_ms = Math.round(await get(''));

@@ -1,5 +1,5 @@
 import { JOB_NAMES } from '@rft/contracts';
-import type { Db } from '@rft/db';
+import { campaignCountsByStatus, liveWorkItemCountsByStatus, type Db } from '@rft/db';
 import type { JobQueues } from '@rft/queue';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
@@ -43,12 +43,7 @@ export function registerApiMetrics(registry: Registry, deps: { db: Db; queues: J
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await deps.db
-        .selectFrom('campaigns')
-        .select(['status', (eb) => eb.fn.countAll<string>().as('n')])
-        .groupBy('status')
-        .execute();
-      for (const r of rows) this.set({ status: r.status }, Number(r.n));
+      for (const r of await campaignCountsByStatus(deps.db)) this.set({ status: r.status }, r.count);
     },
   });
   new Gauge({
@@ -58,14 +53,7 @@ export function registerApiMetrics(registry: Registry, deps: { db: Db; queues: J
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await deps.db
-        .selectFrom('question_stages as qs')
-        .innerJoin('campaigns as c', 'c.id', 'qs.campaign_id')
-        .where('c.status', 'in', ['running', 'paused', 'curating'])
-        .select(['qs.status', (eb) => eb.fn.countAll<string>().as('n')])
-        .groupBy('qs.status')
-        .execute();
-      for (const r of rows) this.set({ status: r.status }, Number(r.n));
+      for (const r of await liveWorkItemCountsByStatus(deps.db)) this.set({ status: r.status }, r.count);
     },
   });
   return {

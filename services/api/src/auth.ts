@@ -1,4 +1,5 @@
-import { authenticateApiToken, type ApiPrincipal, type ApiRole, type Db } from '@rft/db';
+import type { ApiRole } from '@rft/contracts';
+import { authenticateApiToken, type ApiPrincipal, type Db } from '@rft/db';
 import { ApiError } from './api-errors.ts';
 
 export type { ApiPrincipal };

@@ -4,7 +4,7 @@ import { createS3Client } from '@rft/storage';
 import { ensureApiToken } from '@rft/db';
 import { connectInfrastructure, runService } from '@rft/service-runtime';
 import { createLogger, createMetricsRegistry } from '@rft/telemetry';
-import { apiConfig } from './api-config.ts';
+import { apiConfig } from './config.ts';
 import { createPackageRunLauncher } from './launcher-adapter.ts';
 import { createS3Presigner, createS3UploadPresigner } from './s3-presigner.ts';
 import { createApi } from './service.ts';

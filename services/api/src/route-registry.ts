@@ -1,4 +1,4 @@
-import type { ApiRole } from '@rft/db';
+import type { ApiRole } from '@rft/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ApiError } from './api-errors.ts';

@@ -1,5 +1,5 @@
 import { CampaignSpec, InputError, type JobPayload, type SelectionSpec } from '@rft/contracts';
-import { gradedCandidatePages, insertDataset, setCampaignStatus, type CandidateRow, type Db } from '@rft/db';
+import { getCampaign, gradedCandidatePages, insertDataset, setCampaignStatus, type CandidateRow, type Db } from '@rft/db';
 import { UnrecoverableError, type JobContext } from '@rft/queue';
 import type { ObjectStore } from '@rft/storage';
 import type { Logger } from '@rft/telemetry';
@@ -61,7 +61,7 @@ export async function runCurateJob(deps: CurateJobDeps, payload: JobPayload<'cur
 }
 
 async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: Logger): Promise<void> {
-  const campaign = await deps.db.selectFrom('campaigns').selectAll().where('id', '=', payload.campaignId).executeTakeFirst();
+  const campaign = await getCampaign(deps.db, payload.campaignId);
   if (!campaign) throw new UnrecoverableError(`campaign ${payload.campaignId} does not exist`);
   if (campaign.status !== 'curating') return;
   const spec = CampaignSpec.parse(campaign.spec);

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { curatorConfig } from '@rft/config';
+import { curatorConfig } from './config.ts';
 import { connectInfrastructure, metricsComponent, runService } from '@rft/service-runtime';
 import { createLogger, createMetricsRegistry } from '@rft/telemetry';
 import { loadTokenizer } from './dataset/index.ts';
@@ -22,8 +22,12 @@ const service = createCuratorService(
   config,
 );
 
-await runService(log, [
-  infra.component,
-  metricsComponent(createMetricsRegistry('curator'), config),
-  { name: 'curator', start: () => service.start(), close: () => service.close() },
-]);
+await runService(
+  log,
+  [
+    infra.component,
+    metricsComponent(createMetricsRegistry('curator'), config),
+    { name: 'curator', start: () => service.start(), close: () => service.close() },
+  ],
+  { shutdownTimeoutMs: config.shutdownTimeoutMs },
+);

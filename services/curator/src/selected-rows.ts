@@ -1,5 +1,5 @@
 import { Question, Trajectory } from '@rft/contracts';
-import type { Db } from '@rft/db';
+import { sampleLocations, type Db } from '@rft/db';
 import { UnrecoverableError } from '@rft/queue';
 import { decodeJsonlZst, type ObjectStore } from '@rft/storage';
 import type { DatasetRowInput } from './dataset/index.ts';
@@ -34,17 +34,11 @@ export async function* loadSelectedRows(
 ): AsyncGenerator<DatasetRowInput> {
   for (let at = 0; at < selected.length; at += LOAD_BATCH) {
     const batch = selected.slice(at, at + LOAD_BATCH);
-    const sampleRows = await deps.db
-      .selectFrom('samples as s')
-      .innerJoin('questions as q', (j) => j.onRef('q.campaign_id', '=', 's.campaign_id').onRef('q.question_id', '=', 's.question_id'))
-      .select(['s.id', 's.trajectory_key', 's.trajectory_line', 'q.payload'])
-      .where('s.campaign_id', '=', campaignId)
-      .where(
-        's.id',
-        'in',
-        batch.map((c) => c.sampleId),
-      )
-      .execute();
+    const sampleRows = await sampleLocations(
+      deps.db,
+      campaignId,
+      batch.map((c) => c.sampleId),
+    );
     const byId = new Map(sampleRows.map((r) => [r.id, r]));
     const groups: Located[][] = [];
     for (const candidate of batch) {

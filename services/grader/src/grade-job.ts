@@ -1,5 +1,5 @@
 import { Question, Trajectory, type JobPayload, type Verdict } from '@rft/contracts';
-import { failGrading, insertGrades, markGraded, ungradedSamples, type Db, type NewGrade } from '@rft/db';
+import { failGrading, insertGrades, markGraded, questionPayload, ungradedSamples, type Db, type NewGrade } from '@rft/db';
 import { UnrecoverableError, type JobContext } from '@rft/queue';
 import { decodeJsonlZst, type ObjectStore } from '@rft/storage';
 import type { Logger } from '@rft/telemetry';
@@ -50,14 +50,10 @@ export async function runGradeJob(deps: GradeJobDeps, payload: JobPayload<'grade
 }
 
 async function grade(deps: GradeJobDeps, payload: JobPayload<'grade'>, log: Logger): Promise<void> {
-  const questionRow = await deps.db
-    .selectFrom('questions')
-    .select('payload')
-    .where('campaign_id', '=', payload.campaignId)
-    .where('question_id', '=', payload.questionId)
-    .executeTakeFirst();
-  if (!questionRow) throw new UnrecoverableError(`question ${payload.questionId} of campaign ${payload.campaignId} does not exist`);
-  const question = Question.parse(questionRow.payload);
+  const questionRow = await questionPayload(deps.db, payload.campaignId, payload.questionId);
+  if (questionRow === undefined)
+    throw new UnrecoverableError(`question ${payload.questionId} of campaign ${payload.campaignId} does not exist`);
+  const question = Question.parse(questionRow);
 
   const samples = await ungradedSamples(deps.db, payload, deps.grader.version);
   const objects = new Map<string, unknown[]>();

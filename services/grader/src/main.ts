@@ -1,4 +1,4 @@
-import { graderConfig } from '@rft/config';
+import { graderConfig } from './config.ts';
 import type { PythonRunner } from '@rft/contracts';
 import { createSandboxClient } from '@rft/sandbox-client';
 import { connectInfrastructure, metricsComponent, runService } from '@rft/service-runtime';
@@ -37,9 +37,13 @@ const service = createGraderService(
   config,
 );
 
-await runService(log, [
-  infra.component,
-  { name: 'grading-pool', start: async () => {}, close: () => grader.close() },
-  metricsComponent(createMetricsRegistry('grader'), config),
-  { name: 'grader', start: () => service.start(), close: () => service.close() },
-]);
+await runService(
+  log,
+  [
+    infra.component,
+    { name: 'grading-pool', start: async () => {}, close: () => grader.close() },
+    metricsComponent(createMetricsRegistry('grader'), config),
+    { name: 'grader', start: () => service.start(), close: () => service.close() },
+  ],
+  { shutdownTimeoutMs: config.shutdownTimeoutMs },
+);

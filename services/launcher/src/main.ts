@@ -46,11 +46,15 @@ async function serve(config: LauncherConfig): Promise<void> {
     log: (fields, message) => log.info(fields, message),
   });
   const metrics = createMetricsServer(createMetricsRegistry('launcher'));
-  await runService(log, [
-    infra.component,
-    { name: 'metrics', start: () => metrics.start(config.metricsPort).then(() => {}), close: () => metrics.close() },
-    { name: 'launcher', start: () => service.start(), close: () => service.close() },
-  ]);
+  await runService(
+    log,
+    [
+      infra.component,
+      { name: 'metrics', start: () => metrics.start(config.metricsPort).then(() => {}), close: () => metrics.close() },
+      { name: 'launcher', start: () => service.start(), close: () => service.close() },
+    ],
+    { shutdownTimeoutMs: config.shutdownTimeoutMs },
+  );
 }
 
 /** One command against Postgres and S3 (no queue needed), then exit. */

@@ -4,48 +4,21 @@
  * FAULT_ERROR_RATE, FAULT_ERROR_STATUS, FAULT_LATENCY_SPIKE_RATE, FAULT_LATENCY_SPIKE_MS, FAULT_HANG_RATE,
  * FAULT_DISCONNECT_RATE, FAULT_MALFORMED_RATE.
  */
-import type { ServerFlavour } from './completion-request.ts';
+import { ConfigError } from '@rft/config';
+import { modelSimConfig } from './config.ts';
 import { createModelSim } from './service.ts';
 
-function num(name: string, fallback?: number): number | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) && raw !== 'Infinity') {
-    console.error(`${name}: expected a number, got ${JSON.stringify(raw)}`);
+function readConfig() {
+  try {
+    return modelSimConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
     process.exit(2);
   }
-  return value;
 }
 
-function flavour(raw: string | undefined): ServerFlavour {
-  if (raw === undefined || raw === '' || raw === 'vllm') return 'vllm';
-  if (raw === 'sglang') return 'sglang';
-  console.error(`FLAVOUR: expected vllm or sglang, got ${JSON.stringify(raw)}`);
-  process.exit(2);
-}
-
-const sim = createModelSim({
-  host: process.env.HOST ?? '127.0.0.1',
-  port: num('PORT', 8000),
-  model: process.env.MODEL ?? 'qwq-32b-sim',
-  seed: num('SIM_SEED', 0),
-  maxNumSeqs: num('MAX_NUM_SEQS'),
-  decodeTokensPerSecond: num('DECODE_TOKENS_PER_SECOND'),
-  prefillTokensPerSecond: num('PREFILL_TOKENS_PER_SECOND'),
-  maxModelLen: num('MAX_MODEL_LEN'),
-  kvCacheBlocks: num('KV_CACHE_BLOCKS'),
-  flavour: flavour(process.env.FLAVOUR),
-  faults: {
-    errorRate: num('FAULT_ERROR_RATE'),
-    errorStatus: num('FAULT_ERROR_STATUS'),
-    latencySpikeRate: num('FAULT_LATENCY_SPIKE_RATE'),
-    latencySpikeMs: num('FAULT_LATENCY_SPIKE_MS'),
-    hangRate: num('FAULT_HANG_RATE'),
-    disconnectRate: num('FAULT_DISCONNECT_RATE'),
-    malformedRate: num('FAULT_MALFORMED_RATE'),
-  },
-});
+const sim = createModelSim(readConfig());
 
 const { url } = await sim.start();
 console.log(JSON.stringify({ msg: 'model-sim listening', url, model: sim.options.model }));

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { rolloutWorkerConfig } from '@rft/config';
+import { rolloutWorkerConfig } from './config.ts';
 import { createSandboxClient } from '@rft/sandbox-client';
 import { connectInfrastructure, metricsComponent, runService } from '@rft/service-runtime';
 import { createLogger, createMetricsRegistry } from '@rft/telemetry';
@@ -36,8 +36,12 @@ const worker = createRolloutWorker(
   config,
 );
 
-await runService(log, [
-  infra.component,
-  metricsComponent(registry, config),
-  { name: 'rollout-worker', start: () => worker.start(), close: () => worker.close() },
-]);
+await runService(
+  log,
+  [
+    infra.component,
+    metricsComponent(registry, config),
+    { name: 'rollout-worker', start: () => worker.start(), close: () => worker.close() },
+  ],
+  { shutdownTimeoutMs: config.shutdownTimeoutMs },
+);

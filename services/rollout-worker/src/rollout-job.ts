@@ -1,5 +1,15 @@
 import { CampaignSpec, Question, resolveRecipe, sampleSeed, type JobPayload, type Trajectory } from '@rft/contracts';
-import { finishGeneration, insertSamples, recordFailure, startAttempt, storedSampleIndexes, touch, type Db, type NewSample } from '@rft/db';
+import {
+  finishGeneration,
+  insertSamples,
+  questionWithCampaign,
+  recordFailure,
+  startAttempt,
+  storedSampleIndexes,
+  touch,
+  type Db,
+  type NewSample,
+} from '@rft/db';
 import { UnrecoverableError, type JobContext, type JobQueues } from '@rft/queue';
 import { encodeJsonlZst, objectKeys, type ObjectStore } from '@rft/storage';
 import type { Logger } from '@rft/telemetry';
@@ -50,13 +60,7 @@ function toSampleRow(t: Trajectory, key: string, line: number): NewSample {
 export async function runRolloutJob(deps: RolloutJobDeps, payload: JobPayload<'rollout'>, ctx: JobContext): Promise<void> {
   const key = payload;
   const log = deps.log.child({ campaignId: key.campaignId, questionId: key.questionId, stage: key.stage, job: ctx.job.id });
-  const row = await deps.db
-    .selectFrom('questions as q')
-    .innerJoin('campaigns as c', 'c.id', 'q.campaign_id')
-    .select(['q.payload', 'c.spec', 'c.status'])
-    .where('q.campaign_id', '=', key.campaignId)
-    .where('q.question_id', '=', key.questionId)
-    .executeTakeFirst();
+  const row = await questionWithCampaign(deps.db, key.campaignId, key.questionId);
   if (!row) throw new UnrecoverableError(`question ${key.questionId} of campaign ${key.campaignId} does not exist`);
   if (row.status === 'cancelled') return;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '@rft/contracts';
 import { resolveLimits } from './execution-limits.ts';
-import { parseSandboxConfig, sandboxConfigFromEnv } from './sandbox-config.ts';
+import { parseSandboxConfig } from './sandbox-config.ts';
 
 const config = parseSandboxConfig({});
 
@@ -37,26 +37,5 @@ describe('resolveLimits', () => {
         'limits.memoryMb: 100 is below the server minimum 384',
       ]);
     }
-  });
-});
-
-describe('sandboxConfigFromEnv', () => {
-  it('reads SANDBOX_* variables over the defaults', () => {
-    const parsed = sandboxConfigFromEnv({
-      SANDBOX_PORT: '9000',
-      SANDBOX_POOL_SIZE: '3',
-      SANDBOX_LAYER_BWRAP: 'off',
-      SANDBOX_ALLOW_SAME_UID: 'true',
-      SANDBOX_DEFAULT_TIMEOUT_MS: '5000',
-    });
-    expect(parsed).toMatchObject({ port: 9000, poolSize: 3, allowSameUid: true, layers: { bwrap: 'off', seccomp: 'require' } });
-    expect(parsed.defaults.timeoutMs).toBe(5000);
-    expect(parsed.defaults.memoryMb).toBe(1024);
-  });
-
-  it('names the variable or field that is wrong', () => {
-    expect(() => sandboxConfigFromEnv({ SANDBOX_POOL_SIZE: 'many' })).toThrow(/SANDBOX_POOL_SIZE: expected a number/);
-    expect(() => sandboxConfigFromEnv({ SANDBOX_LAYER_SECCOMP: 'maybe' })).toThrow(/layers\.seccomp/);
-    expect(() => sandboxConfigFromEnv({ SANDBOX_ALLOW_SAME_UID: 'yes' })).toThrow(/SANDBOX_ALLOW_SAME_UID: expected true or false/);
   });
 });

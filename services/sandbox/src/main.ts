@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { missingSandboxNodeFlags } from './node-flags.ts';
-import { sandboxConfigFromEnv } from './sandbox-config.ts';
+import { sandboxConfigFromEnv } from './config.ts';
 import { createSandboxService } from './service.ts';
 
 const logger = pino({ name: 'sandbox', level: process.env['LOG_LEVEL'] ?? 'info' });

@@ -1,4 +1,7 @@
 import {
+  campaignIdsWithStatus,
+  curatingIdleFor,
+  touchCampaign,
   campaignsReadyToCurate,
   claimPending,
   countInFlight,
@@ -66,8 +69,7 @@ export async function schedulerTick(db: Db, queues: JobQueues, settings: Schedul
       await touch(tx, payload);
     }
 
-    const running = await tx.selectFrom('campaigns').select('id').where('status', 'in', ['running', 'curating']).execute();
-    for (const { id } of running) await refreshShards(tx, id);
+    for (const id of await campaignIdsWithStatus(tx, ['running', 'curating'])) await refreshShards(tx, id);
 
     const ready = await campaignsReadyToCurate(tx);
     for (const campaignId of ready) {
@@ -77,16 +79,10 @@ export async function schedulerTick(db: Db, queues: JobQueues, settings: Schedul
       }
     }
     // A curate job lost with Redis is re-enqueued; the curator is idempotent per campaign.
-    const curating = await tx
-      .selectFrom('campaigns')
-      .select('id')
-      .where('status', '=', 'curating')
-      .where('updated_at', '<', sql<Date>`now() - make_interval(secs => ${settings.lostJobGraceMs / 1000})`)
-      .execute();
-    for (const { id } of curating) {
+    for (const id of await curatingIdleFor(tx, settings.lostJobGraceMs)) {
       if (!(await queues.exists('curate', { campaignId: id }))) {
         await queues.add('curate', { campaignId: id });
-        await tx.updateTable('campaigns').set({ updated_at: sql`now()` }).where('id', '=', id).execute();
+        await touchCampaign(tx, id);
         recovered += 1;
       }
     }

@@ -26,6 +26,8 @@ export const InfrastructureEnv = z.object({
   METRICS_PORT: envInt(0, 65535).default(0),
   /** Interface of the /metrics server: loopback by default; 0.0.0.0 where Prometheus scrapes pods. */
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** After SIGTERM a service drains its active jobs, then exits anyway once this passes. */
+  SHUTDOWN_TIMEOUT_MS: envInt(0, 86_400_000).default(100_000),
 });
 
 export interface InfrastructureConfig {
@@ -45,6 +47,7 @@ export interface InfrastructureConfig {
   logLevel: string;
   metricsPort: number;
   metricsHost: string;
+  shutdownTimeoutMs: number;
 }
 
 export function infrastructureConfig(env: NodeJS.ProcessEnv): InfrastructureConfig {
@@ -66,5 +69,6 @@ export function infrastructureConfig(env: NodeJS.ProcessEnv): InfrastructureConf
     logLevel: e.LOG_LEVEL,
     metricsPort: e.METRICS_PORT,
     metricsHost: e.METRICS_HOST,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }

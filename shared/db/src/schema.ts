@@ -1,3 +1,4 @@
+import type { ApiRole } from '@rft/contracts';
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 
 /** Row types of the ledger, mirroring `migrations/` (the schema snapshot test keeps them honest). */
@@ -158,8 +159,6 @@ export interface AuditEventsTable {
   before: Json | null;
   after: Json | null;
 }
-
-export type ApiRole = 'submitter' | 'operator' | 'launcher' | 'admin';
 
 export interface ApiTokensTable {
   id: Generated<string>;

@@ -1,11 +1,22 @@
 import { resolveRecipe, type CampaignSpec, type Question } from '@rft/contracts';
-import { insertCampaign, type Db } from '@rft/db';
+import { insertCampaign, recordAudit, setCampaignBudget, type Db } from '@rft/db';
+
+export interface RegisterOptions {
+  /** Set in the same transaction, so the campaign never runs (nor exists) without the budget it was submitted with. */
+  budget?: { tokens: number | null; gpuHours: number | null };
+}
 
 /**
- * Registers a validated campaign in one transaction: the campaign, its shards, its questions and
- * one work item per question and stage. Returns the campaign id.
+ * Registers a validated campaign in one transaction: the campaign, its shards, its questions, one
+ * work item per question and stage, its budget and their audit events. Returns the campaign id.
  */
-export async function registerCampaign(db: Db, spec: CampaignSpec, questions: readonly Question[], createdBy: string): Promise<string> {
+export async function registerCampaign(
+  db: Db,
+  spec: CampaignSpec,
+  questions: readonly Question[],
+  createdBy: string,
+  opts: RegisterOptions = {},
+): Promise<string> {
   const stages = spec.stages.map((stage) => ({ name: stage.name, samples: resolveRecipe(stage).samples }));
   return db.transaction().execute(async (tx) => {
     const id = await insertCampaign(tx, {
@@ -17,16 +28,24 @@ export async function registerCampaign(db: Db, spec: CampaignSpec, questions: re
       stages,
       questions: questions.map((q) => ({ questionId: q.id, kind: q.kind, payload: q as unknown as Record<string, unknown> })),
     });
-    await tx
-      .insertInto('audit_events')
-      .values({
+    await recordAudit(tx, {
+      actor: createdBy,
+      action: 'campaign.create',
+      targetType: 'campaign',
+      targetId: id,
+      after: { name: spec.name, team: spec.team, questions: questions.length, stages },
+    });
+    if (opts.budget && (opts.budget.tokens !== null || opts.budget.gpuHours !== null)) {
+      await setCampaignBudget(tx, id, opts.budget);
+      await recordAudit(tx, {
         actor: createdBy,
-        action: 'campaign.create',
-        target_type: 'campaign',
-        target_id: id,
-        after: JSON.stringify({ name: spec.name, team: spec.team, questions: questions.length, stages }),
-      })
-      .execute();
+        action: 'campaign.budget',
+        targetType: 'campaign',
+        targetId: id,
+        before: null,
+        after: opts.budget,
+      });
+    }
     return id;
   });
 }

@@ -18,7 +18,7 @@ export interface RunServiceOptions {
  * only from a service's main.ts.
  */
 export async function runService(log: Logger, components: readonly Component[], opts: RunServiceOptions = {}): Promise<void> {
-  const shutdownTimeoutMs = opts.shutdownTimeoutMs ?? Number(process.env.SHUTDOWN_TIMEOUT_MS ?? 100_000);
+  const shutdownTimeoutMs = opts.shutdownTimeoutMs ?? 100_000;
   const started: Component[] = [];
   let closing = false;
 

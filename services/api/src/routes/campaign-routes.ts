@@ -17,6 +17,7 @@ import {
   type CampaignSortField,
   type CampaignStatus,
   type Db,
+  campaignAuditTrail,
 } from '@rft/db';
 import { parseCampaignSpec, parseQuestionFile, registerCampaign } from '@rft/intake';
 import { z } from 'zod';
@@ -82,19 +83,11 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
       }
       const { bytes, file } = await readQuestions(deps, body, principal);
       const questions = parseQuestionFile(bytes, file);
-      const id = await registerCampaign(db, spec, questions, actorOf(principal));
-      if (body.budget && (body.budget.tokens || body.budget.gpuHours)) {
-        const budget = { tokens: body.budget.tokens ?? null, gpuHours: body.budget.gpuHours ?? null };
-        await setCampaignBudget(db, id, budget);
-        await recordAudit(db, {
-          actor: actorOf(principal),
-          action: 'campaign.budget',
-          targetType: 'campaign',
-          targetId: id,
-          before: null,
-          after: budget,
-        });
-      }
+      const budget =
+        body.budget && (body.budget.tokens || body.budget.gpuHours)
+          ? { tokens: body.budget.tokens ?? null, gpuHours: body.budget.gpuHours ?? null }
+          : undefined;
+      const id = await registerCampaign(db, spec, questions, actorOf(principal), budget ? { budget } : {});
       req.log.info({ campaignId: id, questions: questions.length, team: spec.team }, 'campaign registered');
       return { id, questions: questions.length, stages: spec.stages.map((s) => s.name), shardSize: spec.shardSize };
     },
@@ -203,13 +196,7 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
     params: CampaignParams,
     async handler({ principal, params }) {
       const campaign = await loadCampaign(db, params.id, principal);
-      const rows = await db
-        .selectFrom('audit_events')
-        .select(['id', 'at', 'actor', 'action', 'target_type', 'target_id', 'before', 'after'])
-        .where((eb) => eb.or([eb('target_id', '=', campaign.id), eb('target_id', 'like', `${campaign.id}/%`)]))
-        .orderBy('id')
-        .limit(1000)
-        .execute();
+      const rows = await campaignAuditTrail(db, campaign.id, 1000);
       return {
         items: rows.map((r) => ({
           at: r.at,

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { QuarantineRequest, RetryRequest } from '@rft/contracts';
-import { failedItems, quarantineQuestion, recordAudit, retryFailedItems, shardHealth } from '@rft/db';
+import { failedItems, quarantineQuestion, questionStageStates, recordAudit, retryFailedItems, shardHealth } from '@rft/db';
 import { z } from 'zod';
 import type { ApiDeps } from '../api-deps.ts';
 import { ApiError, notFound } from '../api-errors.ts';
@@ -116,12 +116,7 @@ export function registerShardRoutes(routes: RouteRegistry, deps: ApiDeps, cache:
     async handler({ principal, params, body, req }) {
       const campaign = await loadCampaign(db, params.id, principal);
       const items = await db.transaction().execute(async (tx) => {
-        const before = await tx
-          .selectFrom('question_stages')
-          .select(['stage', 'status'])
-          .where('campaign_id', '=', campaign.id)
-          .where('question_id', '=', params.questionId)
-          .execute();
+        const before = await questionStageStates(tx, campaign.id, params.questionId);
         const taken = await quarantineQuestion(tx, campaign.id, params.questionId, body.reason);
         if (!taken) throw notFound('question', params.questionId);
         await recordAudit(tx, {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { DbOrTx } from '../create-db.ts';
-import type { ApiRole } from '../schema.ts';
+import type { ApiRole } from '@rft/contracts';
 
 export interface ApiPrincipal {
   tokenId: string;

@@ -33,3 +33,14 @@ export async function auditTrail(db: DbOrTx, targetType: string, targetId: strin
     .orderBy('id')
     .execute();
 }
+
+/** A campaign's audit trail: events on the campaign and on its questions (`<campaign>/<question>`), oldest first. */
+export async function campaignAuditTrail(db: DbOrTx, campaignId: string, limit: number) {
+  return db
+    .selectFrom('audit_events')
+    .select(['id', 'at', 'actor', 'action', 'target_type', 'target_id', 'before', 'after'])
+    .where((eb) => eb.or([eb('target_id', '=', campaignId), eb('target_id', 'like', `${campaignId}/%`)]))
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}

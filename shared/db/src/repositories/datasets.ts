@@ -132,3 +132,19 @@ export async function latestDataset(db: DbOrTx, campaignId: string) {
     .limit(1)
     .executeTakeFirst();
 }
+
+/** Where each of the campaign's `sampleIds` is stored (object key and line) and its question's payload. */
+export async function sampleLocations(
+  db: DbOrTx,
+  campaignId: string,
+  sampleIds: readonly string[],
+): Promise<Array<{ id: string; trajectory_key: string; trajectory_line: number; payload: unknown }>> {
+  if (sampleIds.length === 0) return [];
+  return db
+    .selectFrom('samples as s')
+    .innerJoin('questions as q', (j) => j.onRef('q.campaign_id', '=', 's.campaign_id').onRef('q.question_id', '=', 's.question_id'))
+    .select(['s.id', 's.trajectory_key', 's.trajectory_line', 'q.payload'])
+    .where('s.campaign_id', '=', campaignId)
+    .where('s.id', 'in', sampleIds)
+    .execute();
+}

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../create-db.ts';
+import { newestFailureAggregate, shardStateAggregate } from './shard-state.ts';
 
 export interface WorkKey {
   campaignId: string;
@@ -154,13 +155,7 @@ export async function refreshShards(db: DbOrTx, campaignId: string, marginMs = R
             AND qs.updated_at >= sh.rolled_up_at - make_interval(secs => ${marginMs / 1000})))
     ), agg AS (
       SELECT shard_index,
-        CASE
-          WHEN bool_and(status IN ('graded', 'quarantined')) THEN 'completed'
-          WHEN bool_and(status IN ('graded', 'failed', 'quarantined')) THEN 'failed'
-          WHEN bool_or(status <> 'pending') THEN 'running'
-          ELSE 'pending'
-        END AS status,
-        max(last_error) FILTER (WHERE status = 'failed') AS last_error
+        ${shardStateAggregate} AS status, ${newestFailureAggregate} AS last_error
       FROM question_stages WHERE campaign_id = ${campaignId} AND shard_index IN (SELECT shard_index FROM stale)
       GROUP BY shard_index
     )

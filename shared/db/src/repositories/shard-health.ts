@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../create-db.ts';
 import type { QuestionStageStatus, ShardStatus } from '../schema.ts';
+import { newestFailureAggregate, shardStateAggregate } from './shard-state.ts';
 
 export interface ShardHealth {
   shardIndex: number;
@@ -17,29 +18,21 @@ export interface ShardHealth {
   lastError: string | null;
 }
 
-export function shardStateOf(byStatus: Partial<Record<QuestionStageStatus, number>>, items: number): ShardStatus {
-  const n = (s: QuestionStageStatus) => byStatus[s] ?? 0;
-  if (n('graded') + n('quarantined') === items) return 'completed';
-  if (n('graded') + n('failed') + n('quarantined') === items) return 'failed';
-  if (n('pending') < items) return 'running';
-  return 'pending';
-}
-
 /** Every shard of a campaign with item counts per status, attempts and its newest failure. */
 export async function shardHealth(db: DbOrTx, campaignId: string): Promise<ShardHealth[]> {
   const counts = await sql<{ shard_index: number; status: QuestionStageStatus; n: string; max_attempts: number }>`
     SELECT shard_index, status, count(*) AS n, max(attempts) AS max_attempts
     FROM question_stages WHERE campaign_id = ${campaignId} GROUP BY shard_index, status`.execute(db);
-  const errors = await sql<{ shard_index: number; last_error: string | null }>`
-    SELECT DISTINCT ON (shard_index) shard_index, last_error FROM question_stages
-    WHERE campaign_id = ${campaignId} AND status = 'failed' ORDER BY shard_index, updated_at DESC`.execute(db);
+  const derived = await sql<{ shard_index: number; state: ShardStatus; last_error: string | null }>`
+    SELECT shard_index, ${shardStateAggregate} AS state, ${newestFailureAggregate} AS last_error
+    FROM question_stages WHERE campaign_id = ${campaignId} GROUP BY shard_index`.execute(db);
   const shards = await db
     .selectFrom('shards')
     .select(['shard_index', 'question_count', 'attempts'])
     .where('campaign_id', '=', campaignId)
     .orderBy('shard_index')
     .execute();
-  const lastError = new Map(errors.rows.map((r) => [r.shard_index, r.last_error]));
+  const byDerived = new Map(derived.rows.map((r) => [r.shard_index, r]));
   const byShard = new Map<number, { byStatus: Partial<Record<QuestionStageStatus, number>>; items: number; maxAttempts: number }>();
   for (const r of counts.rows) {
     const entry = byShard.get(r.shard_index) ?? { byStatus: {}, items: 0, maxAttempts: 0 };
@@ -53,13 +46,14 @@ export async function shardHealth(db: DbOrTx, campaignId: string): Promise<Shard
     return {
       shardIndex: s.shard_index,
       questionCount: s.question_count,
-      state: shardStateOf(entry.byStatus, entry.items),
+      // A shard without items (none registered) has nothing started: pending.
+      state: byDerived.get(s.shard_index)?.state ?? 'pending',
       items: entry.items,
       byStatus: entry.byStatus,
       maxAttempts: entry.maxAttempts,
       retries: s.attempts,
       failed: entry.byStatus.failed ?? 0,
-      lastError: lastError.get(s.shard_index) ?? null,
+      lastError: byDerived.get(s.shard_index)?.last_error ?? null,
     };
   });
 }

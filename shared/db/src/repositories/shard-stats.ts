@@ -2,8 +2,8 @@ import { sql } from 'kysely';
 import type { DbOrTx } from '../create-db.ts';
 import type { Transaction } from 'kysely';
 import type { Database } from '../schema.ts';
-import { addNullable, emptyCost, finishCost, type CampaignCost, type CostSums } from './campaign-cost.ts';
-import type { StageProgress } from './campaign-summary.ts';
+import { campaignCostOf, type CampaignCost } from './cost-sums.ts';
+import { accumulateStageProgress, type StageProgress } from './stage-progress.ts';
 import { ROLLUP_MARGIN_MS } from './question-stages.ts';
 
 /**
@@ -25,7 +25,8 @@ export interface ShardStatsOptions {
 const DEFAULTS: ShardStatsOptions = { marginMs: ROLLUP_MARGIN_MS, maxAgeMs: 3_600_000 };
 /** Width of the stored generated-length buckets; the dashboard regroups them. */
 export const LENGTH_BUCKET_TOKENS = 64;
-const TOOL_CALL_CAP = 16;
+/** Tool-call counts at or above this share the last histogram bucket. */
+export const TOOL_CALL_CAP = 16;
 
 /**
  * Recomputes the roll-ups of changed shards; returns how many shards were recomputed. Given a
@@ -118,9 +119,9 @@ export async function refreshShardStats(db: DbOrTx, campaignId: string, opts: Pa
 }
 
 export interface CampaignRollup {
-  /** Same shape as `campaignProgress`, from the roll-ups and live item counts. */
+  /** Per-stage progress from the roll-ups and live item counts. */
   progress: StageProgress[];
-  /** Same shape as `rejectionHistogram`. */
+  /** Rejections per stage and reason, most frequent first (a sample may count under several). */
   rejections: Array<{ stage: string; reason: string; count: number }>;
   cost: CampaignCost;
 }
@@ -128,95 +129,49 @@ export interface CampaignRollup {
 /** Reads the roll-ups (call `refreshShardStats` first) plus live work-item counts. */
 export async function campaignRollup(db: DbOrTx, campaignId: string): Promise<CampaignRollup> {
   const rows = await db.selectFrom('shard_stage_stats').selectAll().where('campaign_id', '=', campaignId).execute();
-  const items = await sql<{ stage: string; status: string; n: string }>`
-    SELECT stage, status, count(*) AS n FROM question_stages WHERE campaign_id = ${campaignId} GROUP BY stage, status`.execute(db);
-
-  const progress = new Map<string, StageProgress>();
-  const stage = (name: string) => {
-    let p = progress.get(name);
-    if (!p) {
-      p = {
-        stage: name,
-        items: 0,
-        byStatus: {},
-        samples: 0,
-        graded: 0,
-        correct: 0,
-        eligible: 0,
-        toolCalls: 0,
-        hints: 0,
-        completionTokens: 0,
-      };
-      progress.set(name, p);
-    }
-    return p;
-  };
-  for (const r of items.rows) {
-    const p = stage(r.stage);
-    p.items += Number(r.n);
-    p.byStatus[r.status] = Number(r.n);
-  }
-  const total = emptyCost();
-  const byStage = new Map<string, CostSums>();
-  const byShard = new Map<number, CostSums>();
+  const progress = await accumulateStageProgress(
+    db,
+    campaignId,
+    rows.map((r) => ({
+      stage: r.stage,
+      samples: r.samples,
+      graded: r.graded,
+      correct: r.correct,
+      eligible: r.eligible,
+      toolCalls: Number(r.tool_calls),
+      hints: Number(r.hints),
+      completionTokens: Number(r.completion_tokens),
+    })),
+  );
   const reasons = new Map<string, Map<string, number>>();
   for (const r of rows) {
-    const p = stage(r.stage);
-    p.samples += r.samples;
-    p.graded += r.graded;
-    p.correct += r.correct;
-    p.eligible += r.eligible;
-    p.toolCalls += Number(r.tool_calls);
-    p.hints += Number(r.hints);
-    p.completionTokens += Number(r.completion_tokens);
-    const line: CostSums = {
-      samples: r.samples,
-      accepted: r.accepted,
-      promptTokens: Number(r.prompt_tokens),
-      cachedTokens: Number(r.cached_tokens),
-      completionTokens: Number(r.completion_tokens),
-      replicaSeconds: Number(r.latency_ms) / 1000,
-      sandboxCpuSeconds: r.sandbox_cpu_ms === null ? null : Number(r.sandbox_cpu_ms) / 1000,
-      graderCpuSeconds: r.grader_cpu_ms === null ? null : Number(r.grader_cpu_ms) / 1000,
-    };
-    for (const [map, key] of [
-      [byStage, r.stage],
-      [byShard, r.shard_index],
-    ] as const) {
-      const into = (map as Map<typeof key, CostSums>).get(key) ?? emptyCost();
-      (map as Map<typeof key, CostSums>).set(key, into);
-      addInto(into, line);
-    }
-    addInto(total, line);
     const perStage = reasons.get(r.stage) ?? new Map<string, number>();
     reasons.set(r.stage, perStage);
     for (const [reason, n] of Object.entries(r.rejections)) perStage.set(reason, (perStage.get(reason) ?? 0) + n);
   }
-  // Stages and shards with work items but no samples yet report zero cost, as the scan does not.
-  const costByStage = [...byStage].filter(([, s]) => s.samples > 0).sort(([a], [b]) => a.localeCompare(b));
-  const costByShard = [...byShard].filter(([, s]) => s.samples > 0).sort(([a], [b]) => a - b);
+  const cost = campaignCostOf(
+    rows.map((r) => ({
+      stage: r.stage,
+      shardIndex: r.shard_index,
+      sums: {
+        samples: r.samples,
+        accepted: r.accepted,
+        promptTokens: Number(r.prompt_tokens),
+        cachedTokens: Number(r.cached_tokens),
+        completionTokens: Number(r.completion_tokens),
+        replicaSeconds: Number(r.latency_ms) / 1000,
+        sandboxCpuSeconds: r.sandbox_cpu_ms === null ? null : Number(r.sandbox_cpu_ms) / 1000,
+        graderCpuSeconds: r.grader_cpu_ms === null ? null : Number(r.grader_cpu_ms) / 1000,
+      },
+    })),
+  );
   return {
-    progress: [...progress.values()].sort((a, b) => a.stage.localeCompare(b.stage)),
+    progress,
     rejections: [...reasons]
       .sort(([a], [b]) => a.localeCompare(b))
       .flatMap(([st, m]) =>
         [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([reason, count]) => ({ stage: st, reason, count })),
       ),
-    cost: {
-      total: finishCost(total),
-      byStage: costByStage.map(([st, s]) => ({ stage: st, ...finishCost(s) })),
-      byShard: costByShard.map(([shardIndex, s]) => ({ shardIndex, ...finishCost(s) })),
-    },
+    cost,
   };
-}
-
-function addInto(into: CostSums, line: CostSums): void {
-  into.samples += line.samples;
-  into.accepted += line.accepted;
-  into.promptTokens += line.promptTokens;
-  into.cachedTokens += line.cachedTokens;
-  into.completionTokens += line.completionTokens;
-  into.replicaSeconds += line.replicaSeconds;
-  into.sandboxCpuSeconds = addNullable(into.sandboxCpuSeconds, line.sandboxCpuSeconds);
-  into.graderCpuSeconds = addNullable(into.graderCpuSeconds, line.graderCpuSeconds);
 }

@@ -10,6 +10,7 @@ export interface ApiConfig extends InfrastructureConfig {
   downloadUrlTtlSeconds: number;
 }
 
+/** The API's settings; called once, from main.ts. */
 export function apiConfig(env: NodeJS.ProcessEnv): ApiConfig {
   const e = parseEnv(
     z.object({

@@ -1,17 +1,20 @@
 import {
-  campaignCharts,
-  campaignChartsFromRollup,
-  campaignCost,
-  campaignProgress,
-  campaignRollup,
-  insertGrades,
-  refreshShardStats,
-  rejectionHistogram,
-} from '@rft/db';
-import { createTestEnv, type TestEnv } from '@rft/testing';
+  completeItemAsWorkers,
+  createTestEnv,
+  failItemAsWorker,
+  itemsOf,
+  scanCampaignCharts,
+  scanCampaignCost,
+  scanCampaignProgress,
+  scanRejections,
+  seedLedgerCampaign,
+  type TestEnv,
+} from '@rft/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { completeItemAsWorkers, failItemAsWorker, itemsOf, seedCampaign } from './api-test-fixture.ts';
+import { campaignChartsFromRollup } from './campaign-charts.ts';
+import { insertGrades } from './samples.ts';
+import { campaignRollup, refreshShardStats } from './shard-stats.ts';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -22,11 +25,11 @@ afterAll(() => env.cleanup());
 /** The roll-up must say exactly what a full scan of the samples says. */
 async function expectRollupMatchesScan(campaignId: string): Promise<void> {
   const rollup = await campaignRollup(env.db, campaignId);
-  expect(rollup.progress).toEqual(await campaignProgress(env.db, campaignId));
+  expect(rollup.progress).toEqual(await scanCampaignProgress(env.db, campaignId));
   const byCount = (a: { stage: string; reason: string; count: number }, b: typeof a) =>
     a.stage.localeCompare(b.stage) || b.count - a.count || a.reason.localeCompare(b.reason);
-  expect(rollup.rejections).toEqual((await rejectionHistogram(env.db, campaignId)).sort(byCount));
-  const scan = await campaignCost(env.db, campaignId);
+  expect(rollup.rejections).toEqual((await scanRejections(env.db, campaignId)).sort(byCount));
+  const scan = await scanCampaignCost(env.db, campaignId);
   expect(rollup.cost.total).toEqual({ ...scan.total, replicaSeconds: expect.closeTo(scan.total.replicaSeconds, 6) });
   expect(rollup.cost.byStage.map((s) => [s.stage, s.samples, s.accepted, s.completionTokens])).toEqual(
     scan.byStage.map((s) => [s.stage, s.samples, s.accepted, s.completionTokens]),
@@ -35,7 +38,7 @@ async function expectRollupMatchesScan(campaignId: string): Promise<void> {
     scan.byShard.map((s) => [s.shardIndex, s.samples, s.accepted, s.promptTokens]),
   );
   const charts = await campaignChartsFromRollup(env.db, campaignId);
-  const scanned = await campaignCharts(env.db, campaignId);
+  const scanned = await scanCampaignCharts(env.db, campaignId);
   expect(charts.toolCalls).toEqual(scanned.toolCalls);
   expect(charts.successDistribution).toEqual(scanned.successDistribution);
   const sum = (xs: Array<{ samples: number }>) => xs.reduce((n, x) => n + x.samples, 0);
@@ -52,7 +55,7 @@ async function expectRollupMatchesScan(campaignId: string): Promise<void> {
 }
 
 test('shard roll-ups equal a full scan and recompute only the shards whose items changed', async () => {
-  const id = await seedCampaign(env.db, { name: 'rollup', questions: 9, samples: 4, shardSize: 3 });
+  const id = await seedLedgerCampaign(env.db, { name: 'rollup', questions: 9, samples: 4, shardSize: 3 });
   const items = await itemsOf(env.db, id);
   const reasons = (i: number) => (i % 2 ? ['wrong_answer'] : ['repetitive', 'truncated']);
   for (const item of items.slice(0, 5))

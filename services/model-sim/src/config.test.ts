@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { modelSimConfig } from './config.ts';
+
+describe('modelSimConfig', () => {
+  it('keeps the simulator defaults for unset or empty variables and reads the set ones', () => {
+    expect(modelSimConfig({ MODEL: '' })).toMatchObject({ host: '127.0.0.1', port: 8000, model: 'qwq-32b-sim', seed: 0, flavour: 'vllm' });
+    const set = modelSimConfig({ PORT: '0', FLAVOUR: 'sglang', DECODE_TOKENS_PER_SECOND: 'Infinity', FAULT_ERROR_RATE: '0.25' });
+    expect(set).toMatchObject({ port: 0, flavour: 'sglang', decodeTokensPerSecond: Number.POSITIVE_INFINITY });
+    expect(set.faults?.errorRate).toBe(0.25);
+  });
+
+  it('names the variable that is wrong', () => {
+    expect(() => modelSimConfig({ PORT: 'eighty' })).toThrow(/PORT: expected a number, got "eighty"/);
+    expect(() => modelSimConfig({ FLAVOUR: 'tgi' })).toThrow(/FLAVOUR/);
+  });
+});

@@ -1,0 +1,52 @@
+import { envOptionalNumber, envUnsetIfEmpty, parseEnv } from '@rft/config';
+import { z } from 'zod';
+import type { ModelSimOptions } from './service.ts';
+
+const ModelSimEnv = z.object({
+  HOST: envUnsetIfEmpty(z.string().default('127.0.0.1')),
+  PORT: envOptionalNumber,
+  MODEL: envUnsetIfEmpty(z.string().default('qwq-32b-sim')),
+  SIM_SEED: envOptionalNumber,
+  MAX_NUM_SEQS: envOptionalNumber,
+  DECODE_TOKENS_PER_SECOND: envOptionalNumber,
+  PREFILL_TOKENS_PER_SECOND: envOptionalNumber,
+  MAX_MODEL_LEN: envOptionalNumber,
+  KV_CACHE_BLOCKS: envOptionalNumber,
+  FLAVOUR: envUnsetIfEmpty(z.enum(['vllm', 'sglang']).default('vllm')),
+  FAULT_ERROR_RATE: envOptionalNumber,
+  FAULT_ERROR_STATUS: envOptionalNumber,
+  FAULT_LATENCY_SPIKE_RATE: envOptionalNumber,
+  FAULT_LATENCY_SPIKE_MS: envOptionalNumber,
+  FAULT_HANG_RATE: envOptionalNumber,
+  FAULT_DISCONNECT_RATE: envOptionalNumber,
+  FAULT_MALFORMED_RATE: envOptionalNumber,
+});
+
+/**
+ * One replica's settings; called once, from main.ts. Unset numbers keep the simulator's defaults
+ * (the fault knobs' ranges are checked by `createModelSim`).
+ */
+export function modelSimConfig(env: NodeJS.ProcessEnv): ModelSimOptions {
+  const e = parseEnv(ModelSimEnv, env);
+  return {
+    host: e.HOST,
+    port: e.PORT ?? 8000,
+    model: e.MODEL,
+    seed: e.SIM_SEED ?? 0,
+    maxNumSeqs: e.MAX_NUM_SEQS,
+    decodeTokensPerSecond: e.DECODE_TOKENS_PER_SECOND,
+    prefillTokensPerSecond: e.PREFILL_TOKENS_PER_SECOND,
+    maxModelLen: e.MAX_MODEL_LEN,
+    kvCacheBlocks: e.KV_CACHE_BLOCKS,
+    flavour: e.FLAVOUR,
+    faults: {
+      errorRate: e.FAULT_ERROR_RATE,
+      errorStatus: e.FAULT_ERROR_STATUS,
+      latencySpikeRate: e.FAULT_LATENCY_SPIKE_RATE,
+      latencySpikeMs: e.FAULT_LATENCY_SPIKE_MS,
+      hangRate: e.FAULT_HANG_RATE,
+      disconnectRate: e.FAULT_DISCONNECT_RATE,
+      malformedRate: e.FAULT_MALFORMED_RATE,
+    },
+  };
+}
