@@ -2,7 +2,7 @@
  * What every part of one sample's loop shares: its dependencies and options (fixed for the sample)
  * and the turn state (mutated as the sample goes). Stop handlers take both and nothing else.
  */
-import type { PythonRunner, Question, Recipe, Trajectory, TurnUsage } from '@rft/contracts';
+import type { ModelProfile, PythonRunner, Question, Recipe, Trajectory, TurnUsage } from '@rft/contracts';
 import type { Random } from '@rft/seeded-random';
 import type { CompletionParams } from './completion-client.ts';
 import type { EngineMetrics } from './engine-metrics.ts';
@@ -18,6 +18,8 @@ export interface SampleInput {
   sampleIndex: number;
   seed: number;
   recipe: Recipe;
+  /** The campaign's `model.profile`; the engine's default profile when absent. */
+  modelProfile?: string;
 }
 
 export interface LoopOptions {
@@ -36,6 +38,8 @@ export interface LoopOptions {
 export interface LoopDeps {
   model: string;
   generate(key: string, params: CompletionParams, signal: AbortSignal): Promise<GenerateOutcome>;
+  /** Thinking markers, end-of-turn and EOS texts of the model being sampled. */
+  profile: ModelProfile;
   renderPrompt(question: Question, recipe: Recipe): string;
   /** Provenance recorded with every trajectory. */
   chatTemplateSha256: string | null;

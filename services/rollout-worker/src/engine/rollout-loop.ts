@@ -53,6 +53,7 @@ export async function runRollout(
     recipe: recipe.name,
     ...(deps.chatTemplateSha256 ? { chatTemplateSha256: deps.chatTemplateSha256 } : {}),
     hintLibraryVersion: deps.hints.version,
+    modelProfile: deps.profile.name,
   };
   let prompt: string;
   try {

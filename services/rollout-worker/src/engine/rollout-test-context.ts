@@ -1,5 +1,5 @@
 /** Builds a sample's context and state for testing one handler alone (no inference server involved). */
-import { BUILTIN_RECIPES, Recipe, type PythonRunner, type Question } from '@rft/contracts';
+import { BUILTIN_RECIPES, MODEL_PROFILES, Recipe, type ModelProfile, type PythonRunner, type Question } from '@rft/contracts';
 import { createRandom } from '@rft/seeded-random';
 import { Registry } from 'prom-client';
 import { createEngineMetrics } from './engine-metrics.ts';
@@ -17,6 +17,7 @@ export interface TestContextOptions {
   sandbox?: PythonRunner;
   question?: Question;
   seed?: number;
+  profile?: ModelProfile;
 }
 
 export function testContext(opts: TestContextOptions = {}): { ctx: RolloutContext; state: RolloutState; registry: Registry } {
@@ -27,6 +28,7 @@ export function testContext(opts: TestContextOptions = {}): { ctx: RolloutContex
     deps: {
       model: 'test-model',
       generate: () => Promise.reject(new Error('a handler test never generates')),
+      profile: opts.profile ?? MODEL_PROFILES['qwq-32b'],
       renderPrompt: () => TEST_PROMPT,
       chatTemplateSha256: null,
       sandbox: opts.sandbox ?? createSubprocessPythonRunner({ maxConcurrent: 1 }),

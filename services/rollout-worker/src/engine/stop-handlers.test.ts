@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { onCodeEndStop } from './code-end-stop.ts';
-import { onEosStop } from './eos-stop.ts';
 import { onLengthStop } from './length-stop.ts';
 import { kinds, testContext } from './rollout-test-context.ts';
 import { onThinkEndStop } from './think-end-stop.ts';
@@ -72,13 +71,5 @@ describe('code-end stop', () => {
     expect(kinds(state)).toEqual(['prompt', 'model', 'code', 'tool_output']);
     expect(state.text.segments[3]!.text).toBe('```output\n42\n```\n');
     expect(state.toolCalls).toBe(1);
-  });
-});
-
-describe('EOS stop', () => {
-  it('ends the trajectory', () => {
-    const { ctx, state } = testContext();
-    expect(onEosStop(ctx, state, 'The answer is \\boxed{42}.')).toEqual({ next: 'finish', end: 'eos' });
-    expect(kinds(state)).toEqual(['prompt', 'model']);
   });
 });

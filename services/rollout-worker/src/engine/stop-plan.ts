@@ -14,13 +14,15 @@ export interface StopPlanInput {
   codeStop: boolean;
   triggerWords: readonly string[];
   thinkEndStop: boolean;
+  /** The profile's end-of-thinking marker; `</think>` when absent. */
+  thinkClose?: string;
 }
 
 export function stopStrings(plan: StopPlanInput): string[] {
   const stops: string[] = [];
   if (plan.codeStop) stops.push(CODE_CLOSE);
   for (const word of plan.triggerWords) for (const b of TRIGGER_BOUNDARIES) stops.push(word + b);
-  if (plan.thinkEndStop) stops.push(THINK_END);
+  if (plan.thinkEndStop) stops.push(plan.thinkClose ?? THINK_END);
   return stops;
 }
 
@@ -53,7 +55,7 @@ export function interpretStop(stop: string, before: string, turn: string, plan: 
     const code = whole.slice(block.codeStart, stopAt);
     return { kind: 'code_end', code, codeStartInTurn: block.codeStart - before.length };
   }
-  if (stop === THINK_END && plan.thinkEndStop) return { kind: 'think_end' };
+  if (plan.thinkEndStop && stop === (plan.thinkClose ?? THINK_END)) return { kind: 'think_end' };
   for (const word of plan.triggerWords) {
     if (!stop.startsWith(word) || stop.length !== word.length + 1) continue;
     const prev = whole.charAt(stopAt - 1);

@@ -4,10 +4,10 @@
  */
 import { insertHint } from './hint-insertion.ts';
 import { GENERATE, type RolloutContext, type RolloutState, type TurnOutcome } from './rollout-context.ts';
-import { THINK_END } from './stop-plan.ts';
 
 export function onThinkEndStop(ctx: RolloutContext, state: RolloutState, turnText: string): TurnOutcome {
-  state.text.add('model', turnText.slice(0, turnText.length - THINK_END.length));
+  const close = ctx.deps.profile.thinking?.close ?? '';
+  state.text.add('model', turnText.slice(0, turnText.length - close.length));
   state.thinkEndHints++;
   insertHint(ctx, state, 'beforeThinkEnd', null);
   return GENERATE;

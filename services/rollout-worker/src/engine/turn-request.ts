@@ -2,7 +2,7 @@
 import type { TurnUsage } from '@rft/contracts';
 import type { GenerateOutcome } from './inference-caller.ts';
 import type { RolloutContext, RolloutState } from './rollout-context.ts';
-import { stopStrings, THINK_END, type StopPlanInput } from './stop-plan.ts';
+import { stopStrings, type StopPlanInput } from './stop-plan.ts';
 
 /** Characters per token assumed when estimating the prompt size (low on purpose: code and digits tokenize densely). */
 const CONSERVATIVE_CHARS_PER_TOKEN = 2;
@@ -16,7 +16,8 @@ export interface TurnPlan {
 export function planStops(ctx: RolloutContext, state: RolloutState): StopPlanInput {
   const { recipe } = ctx.input;
   const { options } = ctx.deps;
-  const thinkClosed = state.text.assistant.includes(THINK_END);
+  const thinking = ctx.deps.profile.thinking;
+  const thinkClosed = thinking !== null && state.text.assistant.includes(thinking.close);
   const hintsOn = recipe.hints.enabled && recipe.tools.enabled;
   const toolsLeft = recipe.tools.enabled && state.toolCalls < recipe.tools.maxCalls;
   return {
@@ -25,7 +26,8 @@ export function planStops(ctx: RolloutContext, state: RolloutState): StopPlanInp
       hintsOn && toolsLeft && !thinkClosed && recipe.hints.triggerProbability > 0 && state.triggerHints < options.maxTriggerHints
         ? recipe.hints.triggerWords
         : [],
-    thinkEndStop: hintsOn && toolsLeft && !thinkClosed && state.thinkEndHints < recipe.hints.beforeThinkEnd,
+    thinkEndStop: thinking !== null && hintsOn && toolsLeft && !thinkClosed && state.thinkEndHints < recipe.hints.beforeThinkEnd,
+    ...(thinking ? { thinkClose: thinking.close } : {}),
   };
 }
 
