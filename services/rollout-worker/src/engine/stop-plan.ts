@@ -14,8 +14,11 @@ export interface StopPlanInput {
   codeStop: boolean;
   triggerWords: readonly string[];
   thinkEndStop: boolean;
-  /** The profile's end-of-thinking marker; `</think>` when absent. */
-  thinkClose?: string;
+  /**
+   * The profile's end-of-thinking marker (`</think>` when absent; null: the profile has none). A
+   * block opened after it is answer text, never a tool call.
+   */
+  thinkClose?: string | null;
 }
 
 export function stopStrings(plan: StopPlanInput): string[] {
@@ -52,6 +55,7 @@ export function interpretStop(stop: string, before: string, turn: string, plan: 
   if (stop === CODE_CLOSE && plan.codeStop) {
     const block = openPythonBlock(whole.slice(0, stopAt));
     if (!block) return { kind: 'none' }; // closes some other fence
+    if (afterThinking(whole.slice(0, block.openerAt), plan)) return { kind: 'none' }; // the answer's code
     const code = whole.slice(block.codeStart, stopAt);
     return { kind: 'code_end', code, codeStartInTurn: block.codeStart - before.length };
   }
@@ -64,6 +68,12 @@ export function interpretStop(stop: string, before: string, turn: string, plan: 
     return { kind: 'trigger', word };
   }
   return { kind: 'none' };
+}
+
+/** Has the thinking block been closed in `text`? Always false for a profile without markers. */
+export function afterThinking(text: string, plan: Pick<StopPlanInput, 'thinkClose'>): boolean {
+  const close = plan.thinkClose === undefined ? THINK_END : plan.thinkClose;
+  return close !== null && text.includes(close);
 }
 
 /**

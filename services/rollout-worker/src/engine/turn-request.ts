@@ -2,7 +2,7 @@
 import type { TurnUsage } from '@rft/contracts';
 import type { GenerateOutcome } from './inference-caller.ts';
 import type { RolloutContext, RolloutState } from './rollout-context.ts';
-import { stopStrings, type StopPlanInput } from './stop-plan.ts';
+import { afterThinking, stopStrings, type StopPlanInput } from './stop-plan.ts';
 
 /** Characters per token assumed when estimating the prompt size (low on purpose: code and digits tokenize densely). */
 const CONSERVATIVE_CHARS_PER_TOKEN = 2;
@@ -17,17 +17,22 @@ export function planStops(ctx: RolloutContext, state: RolloutState): StopPlanInp
   const { recipe } = ctx.input;
   const { options } = ctx.deps;
   const thinking = ctx.deps.profile.thinking;
-  const thinkClosed = thinking !== null && state.text.assistant.includes(thinking.close);
+  const thinkClose = thinking?.close ?? null;
+  const thinkClosed = afterThinking(state.text.assistant, { thinkClose });
   const hintsOn = recipe.hints.enabled && recipe.tools.enabled;
   const toolsLeft = recipe.tools.enabled && state.toolCalls < recipe.tools.maxCalls;
   return {
-    codeStop: recipe.tools.enabled && !state.toolLimitReached,
+    // After the end of thinking a code block is the answer (graded by the tests), never a tool call.
+    // A profile without markers (QwQ-32B-Preview) has no such boundary: as CoRT, ToRA and NeMo-Skills
+    // run such models, every closed python block up to the cap is a tool call, and the answer is
+    // what follows the last tool output.
+    codeStop: recipe.tools.enabled && !state.toolLimitReached && !thinkClosed,
     triggerWords:
       hintsOn && toolsLeft && !thinkClosed && recipe.hints.triggerProbability > 0 && state.triggerHints < options.maxTriggerHints
         ? recipe.hints.triggerWords
         : [],
     thinkEndStop: thinking !== null && hintsOn && toolsLeft && !thinkClosed && state.thinkEndHints < recipe.hints.beforeThinkEnd,
-    ...(thinking ? { thinkClose: thinking.close } : {}),
+    thinkClose,
   };
 }
 
