@@ -1,7 +1,12 @@
-/** A python block closed: split model text from code, run the code (up to the tool cap) and append its output. */
+/**
+ * A python block closed: split model text from code, run the code (up to the tool cap) and append
+ * its output. The last allowed call's output warns the model; a block past the cap is answered by a
+ * tool output that says it was not run (meta `notice: 'tool_limit'`, no `status`), and code stops
+ * end, so later blocks are plain model text. Nothing is left unanswered for the grader to reject.
+ */
 import { executeBlock } from './python-execution.ts';
 import { GENERATE, type RolloutContext, type RolloutState, type TurnOutcome } from './rollout-context.ts';
-import { formatToolOutput, toolLimitNotice } from './tool-output.ts';
+import { formatToolOutput, lastCallWarning, toolLimitNotice } from './tool-output.ts';
 
 export interface CodeEnd {
   code: string;
@@ -16,8 +21,9 @@ export async function onCodeEndStop(ctx: RolloutContext, state: RolloutState, tu
   state.text.add('model', turnText.slice(0, cut));
   state.text.add('code', turnText.slice(cut));
   if (state.toolCalls >= tools.maxCalls) {
-    state.text.add('system', toolLimitNotice(tools.maxCalls), { notice: 'tool_limit' });
+    state.text.add('tool_output', toolLimitNotice(tools.maxCalls), { notice: 'tool_limit', executed: false });
     state.toolLimitReached = true;
+    deps.metrics.toolCalls.inc({ status: 'skipped_at_cap' });
     return GENERATE;
   }
   state.toolCalls++;
@@ -25,10 +31,13 @@ export async function onCodeEndStop(ctx: RolloutContext, state: RolloutState, tu
   const result = await executeBlock(deps, block.code, tools.timeoutMs, session, ctx.signal);
   deps.metrics.toolCalls.inc({ status: result.status });
   deps.metrics.toolSeconds.observe(result.wallMs / 1000);
-  state.text.add('tool_output', formatToolOutput(result, tools.timeoutMs, deps.options.toolOutputMaxChars), {
+  const last = state.toolCalls === tools.maxCalls;
+  const note = last ? lastCallWarning(tools.maxCalls) : undefined;
+  state.text.add('tool_output', formatToolOutput(result, tools.timeoutMs, deps.options.toolOutputMaxChars, note), {
     status: result.status,
     wallMs: Math.round(result.wallMs),
     cpuMs: Math.round(result.cpuMs),
+    ...(last ? { toolLimitWarning: true } : {}),
   });
   return GENERATE;
 }

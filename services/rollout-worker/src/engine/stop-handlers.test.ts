@@ -73,3 +73,38 @@ describe('code-end stop', () => {
     expect(state.toolCalls).toBe(1);
   });
 });
+
+describe('tool cap', () => {
+  const refusing = { run: () => Promise.reject(new Error('must not run past the cap')) };
+  const block = (code: string) => ({ turn: `Check.\n\`\`\`python\n${code}\`\`\`\n`, at: 'Check.\n'.length, code });
+
+  it('warns the model with the output of the last allowed call', async () => {
+    const { ctx, state } = testContext({ recipe: { tools: { enabled: true, maxCalls: 2, timeoutMs: 10_000, state: 'stateless' } } });
+    state.toolCalls = 1;
+    const b = block('print(1)\n');
+    await onCodeEndStop(ctx, state, b.turn, { code: b.code, codeStartInTurn: b.at });
+    const out = state.text.segments[state.text.segments.length - 1]!;
+    expect(out.kind).toBe('tool_output');
+    expect(out.text).toMatch(/^```output\n1\n\n\[Note: that was the last of the 2 code executions allowed\. .*\]\n```\n$/);
+    expect(out.meta).toMatchObject({ status: 'ok', toolLimitWarning: true });
+  });
+
+  it('answers a block past the cap with a tool output that says it was not run', async () => {
+    const { ctx, state, registry } = testContext({
+      sandbox: refusing,
+      recipe: { tools: { enabled: true, maxCalls: 2, timeoutMs: 10_000, state: 'stateless' } },
+    });
+    state.toolCalls = 2;
+    const b = block('print(2)\n');
+    expect(await onCodeEndStop(ctx, state, b.turn, { code: b.code, codeStartInTurn: b.at })).toEqual({ next: 'generate' });
+    expect(kinds(state)).toEqual(['prompt', 'model', 'code', 'tool_output']);
+    const out = state.text.segments[3]!;
+    expect(out.text).toBe(
+      '```output\nCode execution skipped: the limit of 2 tool calls is reached. Continue reasoning without running code.\n```\n',
+    );
+    expect(out.meta).toEqual({ notice: 'tool_limit', executed: false });
+    expect(state.toolLimitReached).toBe(true);
+    expect(state.toolCalls).toBe(2);
+    expect(await registry.metrics()).toMatch(/rollout_tool_calls_total\{status="skipped_at_cap"\} 1/);
+  });
+});
