@@ -42,9 +42,10 @@ describe('code after the end of thinking', () => {
     expect(t.end).toBe('eos');
     expect(t.toolCalls).toBe(1);
     expect(t.segments.filter((s) => s.kind === 'tool_output').map((s) => s.text)).toEqual(['```output\n5\n```\n']);
-    const last = t.segments[t.segments.length - 1]!;
-    expect(last.kind).toBe('model');
-    expect(last.text).toContain(finalProgram);
+    const answer = t.segments[t.segments.length - 2]!;
+    expect(answer.kind).toBe('model');
+    expect(answer.text).toContain(finalProgram);
+    expect(t.segments[t.segments.length - 1]).toMatchObject({ kind: 'model', text: '<|im_end|>' });
     expect(server!.requests[2]!.stop).not.toContain('```\n'); // no code stop once thinking is over
   });
 });

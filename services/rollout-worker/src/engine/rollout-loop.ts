@@ -54,6 +54,7 @@ export async function runRollout(
     ...(deps.chatTemplateSha256 ? { chatTemplateSha256: deps.chatTemplateSha256 } : {}),
     hintLibraryVersion: deps.hints.version,
     modelProfile: deps.profile.name,
+    endOfTurn: deps.profile.endOfTurn,
   };
   let prompt: string;
   try {

@@ -46,7 +46,7 @@ describe('model profiles in the loop', () => {
     const t = Trajectory.parse(await e.runSample(sample('qwq-32b-preview'), never));
     expect(t.modelProfile).toBe('qwq-32b-preview');
     expect(t.end).toBe('eos');
-    expect(t.segments.map((s) => s.kind)).toEqual(['prompt', 'model', 'hint', 'model', 'code', 'tool_output', 'model']);
+    expect(t.segments.map((s) => s.kind)).toEqual(['prompt', 'model', 'hint', 'model', 'code', 'tool_output', 'model', 'model']);
     expect(t.segments[1]!.text).toBe('So 6 * 7 = 42.');
     expect(t.segments[5]!.text).toBe('```output\n42\n```\n');
     const first = server!.requests[0]!;
