@@ -8,6 +8,10 @@
  * stored once, as its own trained `model` segment (meta `endOfTurn: true`), so every export trains
  * the model to stop.
  *
+ * A python block still open (or closed without a newline) at EOS is not run: the model ended its
+ * turn, and running it would need a continuation the model did not ask for. CoRT, ToRA and
+ * NeMo-Skills execute only on the closing-fence stop and end a sample on EOS the same way.
+ *
  * A profile without thinking markers (QwQ-32B-Preview) has no end-of-thinking to stop on, so its
  * before-end hint intercepts EOS instead: when the model ends before the recipe's before-end hints
  * were inserted, the hint goes in and the model resumes.

@@ -9,6 +9,7 @@ import { onCodeEndStop } from './code-end-stop.ts';
 import { InferenceError } from './engine-errors.ts';
 import { onEosStop } from './eos-stop.ts';
 import type { GenerateOutcome } from './inference-caller.ts';
+import { markInventedOutputs } from './invented-output.ts';
 import { onLengthStop } from './length-stop.ts';
 import {
   continueUnlessLooping,
@@ -67,6 +68,7 @@ export async function runRollout(
   const state = createRolloutState(prompt);
   const outcome = await drive(ctx, state, observer);
   if (outcome.next !== 'finish') throw new Error('unreachable: the loop returned without finishing');
+  if (markInventedOutputs(state.text.segments) > 0) deps.metrics.errors.inc({ kind: 'invented_output' });
   deps.metrics.trajectories.inc({ end: outcome.end });
   if (outcome.tokensSaved) deps.metrics.tokensSaved.inc(outcome.tokensSaved);
   return {

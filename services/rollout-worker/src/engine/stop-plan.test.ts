@@ -53,3 +53,29 @@ describe('code after the end of thinking', () => {
     expect(stopStrings(noMarkers)).not.toContain('</think>');
   });
 });
+
+describe('fences as models write them', () => {
+  const opened = (turn: string) => interpretStop('```\n', 'Let me check.\n', turn, plan);
+  for (const opener of ['```py', '```python3', '```Python', '```PY', '``` python', '```python  ', '```py\t']) {
+    it(`reads ${JSON.stringify(opener)} as a python opener`, () => {
+      expect(opened(`${opener}\nprint(1)\n\`\`\`\n`)).toMatchObject({ kind: 'code_end', code: 'print(1)\n' });
+    });
+  }
+
+  it('does not read other languages or prefixes of words as python', () => {
+    for (const opener of ['```pyth', '```pytest', '```javascript', '```text', '```output'])
+      expect(opened(`${opener}\nprint(1)\n\`\`\`\n`).kind).toBe('none');
+  });
+
+  it('stops on a closing fence followed by spaces', () => {
+    const stops = stopStrings(plan);
+    for (const close of ['```\n', '``` \n', '```   \n', '```        \n']) expect(stops).toContain(close);
+    const m = interpretStop('```  \n', 'x\n', '```py\nprint(1)\n```  \n', plan);
+    expect(m).toMatchObject({ kind: 'code_end', code: 'print(1)\n' });
+  });
+
+  it('finds the opener of a hint that ended with it and a model that went on in the next turn', () => {
+    expect(openPythonBlock('Wait, use Python.```python')).toEqual({ openerAt: 17, codeStart: 26 });
+    expect(openPythonBlock('```py\nx = 1\n')).toEqual({ openerAt: 0, codeStart: 6 });
+  });
+});

@@ -7,6 +7,13 @@
 
 export const PYTHON_OPEN = '```python';
 export const CODE_CLOSE = '```\n';
+/**
+ * Python openers as models write them: ```python, ```py, ```python3, any case, spaces after the
+ * fence or the language; the opener is followed by the end of its line (or of the text so far).
+ */
+const PYTHON_OPENER = /```[ \t]*(?:python3?|py)(?=[ \t]*(?:\r?\n|$))/gi;
+/** A closing fence, with the trailing spaces models leave after it (CoRT stops on the same list). */
+export const CODE_CLOSES: readonly string[] = Array.from({ length: 9 }, (_, n) => `\`\`\`${' '.repeat(n)}\n`);
 export const THINK_END = '</think>';
 const TRIGGER_BOUNDARIES = [',', ' ', '.', ':', '!', '?', '\n', ';'];
 
@@ -23,7 +30,7 @@ export interface StopPlanInput {
 
 export function stopStrings(plan: StopPlanInput): string[] {
   const stops: string[] = [];
-  if (plan.codeStop) stops.push(CODE_CLOSE);
+  if (plan.codeStop) stops.push(...CODE_CLOSES);
   for (const word of plan.triggerWords) for (const b of TRIGGER_BOUNDARIES) stops.push(word + b);
   if (plan.thinkEndStop) stops.push(plan.thinkClose ?? THINK_END);
   return stops;
@@ -37,11 +44,13 @@ export type StopMeaning =
 
 /** Is there a python block open at the end of `text` (an opener with no closing fence after it)? */
 export function openPythonBlock(text: string): { openerAt: number; codeStart: number } | null {
-  const at = text.lastIndexOf(PYTHON_OPEN);
-  if (at < 0) return null;
-  const after = at + PYTHON_OPEN.length;
+  let last: RegExpExecArray | null = null;
+  for (const m of text.matchAll(PYTHON_OPENER)) last = m;
+  if (!last) return null;
+  const after = last.index + last[0].length;
   if (text.indexOf('```', after) >= 0) return null;
-  return { openerAt: at, codeStart: text.charAt(after) === '\n' ? after + 1 : after };
+  const lineEnd = /^[ \t]*\r?\n/.exec(text.slice(after, after + 64));
+  return { openerAt: last.index, codeStart: after + (lineEnd ? lineEnd[0].length : 0) };
 }
 
 /**
@@ -52,7 +61,7 @@ export function interpretStop(stop: string, before: string, turn: string, plan: 
   if (!turn.endsWith(stop)) return { kind: 'none' };
   const whole = before + turn;
   const stopAt = whole.length - stop.length;
-  if (stop === CODE_CLOSE && plan.codeStop) {
+  if (plan.codeStop && CODE_CLOSES.includes(stop)) {
     const block = openPythonBlock(whole.slice(0, stopAt));
     if (!block) return { kind: 'none' }; // closes some other fence
     if (afterThinking(whole.slice(0, block.openerAt), plan)) return { kind: 'none' }; // the answer's code
