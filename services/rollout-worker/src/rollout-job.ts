@@ -100,6 +100,7 @@ export async function runRolloutJob(deps: RolloutJobDeps, payload: JobPayload<'r
             sampleIndex,
             seed: sampleSeed(key.campaignId, key.questionId, key.stage, sampleIndex),
             recipe,
+            ...(spec.model.profile ? { modelProfile: spec.model.profile } : {}),
           },
           ctx.signal,
         ),

@@ -29,7 +29,10 @@ export type ToolState = z.infer<typeof ToolState>;
 
 export const ToolPolicy = z.object({
   enabled: z.boolean(),
-  /** The paper caps tool use at 6 per trajectory; a notice is appended past it. */
+  /**
+   * The paper caps tool use at 6 per trajectory. The last allowed call's output warns the model; a
+   * block past the cap is answered by a tool output saying it was not run, and later blocks are text.
+   */
   maxCalls: z.number().int().min(0).max(64).default(6),
   /** Per-execution limits sent to the sandbox. */
   timeoutMs: z.number().int().positive().max(600_000).default(10_000),

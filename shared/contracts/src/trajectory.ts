@@ -53,7 +53,8 @@ export const Trajectory = z.object({
   /**
    * The profile's end-of-turn text. A trajectory that ended on EOS (`end: 'eos'`) stores it exactly
    * once at the end of its last trained segment, whether or not the server echoed it, so every export
-   * trains the model to stop.
+   * trains the model to stop: the last segment is `{ kind: 'model', text: endOfTurn, meta: { endOfTurn:
+   * true, echoed, finishReason, stopReason } }` (`echoed`: the EOS text the server returned, '' if none).
    */
   endOfTurn: z.string().optional(),
   /** Whether the python blocks shared one interpreter (`session`) or ran each on its own. */

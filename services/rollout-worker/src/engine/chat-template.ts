@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
  * output) mid-turn, which the chat endpoints cannot do.
  */
 import { readFileSync } from 'node:fs';
+import type { ModelProfile } from '@rft/contracts';
 import { Template } from '@huggingface/jinja';
 
 export interface TokenizerConfig {
@@ -113,4 +114,18 @@ export function resolveChatTemplate(source: ChatTemplateSource | undefined): Cha
   if (typeof source === 'string') return createChatTemplate(loadTokenizerConfig(source));
   if ('render' in source) return source;
   return createChatTemplate(source);
+}
+
+/** The chat template of a model profile, with the profile's control tokens rendered inertly in questions. */
+export function createProfileTemplate(profile: ModelProfile): ChatTemplate {
+  const added: Record<string, { content: string }> = {};
+  profile.controlTokens.forEach((content, i) => {
+    added[String(i)] = { content };
+  });
+  return createChatTemplate({
+    chat_template: profile.chatTemplate,
+    eos_token: profile.endOfTurn,
+    bos_token: profile.bosToken || null,
+    added_tokens_decoder: added,
+  });
 }

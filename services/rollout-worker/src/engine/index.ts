@@ -33,4 +33,5 @@ export {
 export type { Capacity, CapacityOptions } from './capacity-controller.ts';
 export type { ReplicaState } from './replica-pool.ts';
 export { findLoop, DEFAULT_REPETITION_GUARD, type RepetitionGuardOptions } from './repetition-guard.ts';
-export { TOOL_SYSTEM_PROMPT, buildMessages } from './prompt-format.ts';
+export { TOOL_SYSTEM_PROMPT, TOOL_USE_INSTRUCTIONS, buildMessages } from './prompt-format.ts';
+export { createProfileTemplate } from './chat-template.ts';

@@ -128,13 +128,15 @@ describe('rollout engine against model-sim', () => {
     }
   });
 
-  it('appends a notice once the tool-call limit is reached', async () => {
+  it('answers a block past the tool-call limit with a tool output that says so', async () => {
     const r = recipe('rft', { tools: { enabled: true, maxCalls: 0, timeoutMs: 10_000, state: 'stateless' } });
     const runs = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((i) => engine.runSample(sample(questions[i]!, r, i, 40 + i), never)));
     for (const t of runs) expect(t.toolCalls).toBe(0);
-    const notices = runs.flatMap((t) => t.segments.filter((s) => s.kind === 'system'));
+    const notices = runs.flatMap((t) => t.segments.filter((s) => s.meta?.notice === 'tool_limit'));
     expect(notices.length).toBeGreaterThan(0);
+    for (const n of notices) expect(n.kind).toBe('tool_output');
     expect(notices[0]!.text).toContain('limit of 0 tool calls');
+    expect(runs.flatMap((t) => t.segments).some((s) => s.kind === 'system')).toBe(false);
   });
 
   it('stops at the token budget', async () => {

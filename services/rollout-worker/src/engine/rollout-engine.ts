@@ -1,13 +1,13 @@
 /** The rollout engine: replicas, chat template, hint library, sandbox and metrics wired around the per-sample loop. */
-import type { PythonRunner, Question, Recipe, Trajectory } from '@rft/contracts';
+import { resolveModelProfile, UnknownModelProfileError, type PythonRunner, type Trajectory } from '@rft/contracts';
 import type { Registry } from 'prom-client';
 import { CapacityController, type Capacity, type CapacityOptions } from './capacity-controller.ts';
-import { resolveChatTemplate, type ChatTemplateSource } from './chat-template.ts';
+import type { ChatTemplateSource } from './chat-template.ts';
 import { createHttpAgent } from './completion-client.ts';
 import { createEngineMetrics, type EngineMetrics } from './engine-metrics.ts';
 import { loadHintLibrary, validateHintLibrary, type HintLibrary } from './hint-library.ts';
 import { generateWithRetry, type RetryOptions } from './inference-caller.ts';
-import { buildMessages } from './prompt-format.ts';
+import { createProfilePrompts, type ProfilePrompts } from './profile-prompts.ts';
 import { ReplicaPool, type ReplicaPoolOptions, type ReplicaState } from './replica-pool.ts';
 import { DEFAULT_REPETITION_GUARD } from './repetition-guard.ts';
 import { affinityKey, runRollout, type LoopOptions, type SampleInput, type SampleObserver } from './rollout-loop.ts';
@@ -30,7 +30,12 @@ export interface RolloutEngineDeps {
   /** Sent as `model`. */
   model: string;
   sandbox: PythonRunner;
-  /** tokenizer_config.json path, parsed config or template; defaults to the bundled QwQ-style one. */
+  /**
+   * The model profile of samples that name none (`SampleInput.modelProfile`); `qwq-32b` when absent.
+   * An unknown name is refused naming the known ones.
+   */
+  profile?: string;
+  /** tokenizer_config.json path, parsed config or template: overrides the profiles' own templates. */
   chatTemplate?: ChatTemplateSource;
   /** Hint library path or object; defaults to hints/hint-library.v1.json. */
   hints?: string | HintLibrary;
@@ -82,7 +87,9 @@ export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
   const options = { ...DEFAULT_ENGINE_OPTIONS, ...overrides };
   const logger = deps.logger ?? noopLogger;
   const metrics = createEngineMetrics(deps.metrics);
-  const template = resolveChatTemplate(deps.chatTemplate);
+  const defaultProfile = resolveModelProfile(deps.profile).name;
+  const promptsFor = createProfilePrompts(deps.chatTemplate);
+  promptsFor(defaultProfile); // a broken template fails here, not on the first sample
   const hints = typeof deps.hints === 'object' ? validateHintLibrary(deps.hints) : loadHintLibrary(deps.hints);
   if (!deps.model) throw new Error('model: required (the name the inference servers serve)');
   const agent = createHttpAgent(options.maxInFlightPerReplica + 8);
@@ -161,18 +168,6 @@ export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
     return null;
   }
 
-  const prompts = new Map<string, string>();
-  const renderPrompt = (question: Question, recipe: Recipe): string => {
-    // Keyed by content: two campaigns may reuse a question id for different problems.
-    const cacheKey = `${question.kind}\u0000${recipe.tools.enabled}\u0000${question.problem}`;
-    const hit = prompts.get(cacheKey);
-    if (hit !== undefined) return hit;
-    const rendered = template.render(buildMessages(question, recipe));
-    prompts.set(cacheKey, rendered);
-    if (prompts.size > 4096) prompts.delete(prompts.keys().next().value as string);
-    return rendered;
-  };
-
   let closed = false;
   return {
     metrics,
@@ -182,12 +177,20 @@ export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
       metrics.trajectoriesInFlight.inc();
       const endSample = pool.beginSample(affinityKey(input.campaignId, input.question.id));
       try {
+        let prompts: ProfilePrompts;
+        try {
+          prompts = promptsFor(input.modelProfile ?? defaultProfile);
+        } catch (error) {
+          if (!(error instanceof UnknownModelProfileError)) throw error;
+          return unknownProfileTrajectory(input, error.message, metrics);
+        }
         const trajectory = await runRollout(
           {
             model: deps.model,
             generate: (key, params, s) => generateWithRetry({ pool, agent, metrics, retry: options }, key, params, s),
-            renderPrompt,
-            chatTemplateSha256: template.sha256,
+            profile: prompts.profile,
+            renderPrompt: prompts.renderPrompt,
+            chatTemplateSha256: prompts.chatTemplateSha256,
             sandbox: deps.sandbox,
             hints,
             metrics,
@@ -219,5 +222,26 @@ export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
       pool.close();
       await agent.close();
     },
+  };
+}
+
+/** A sample whose campaign names a profile this build does not know: an error naming the known ones. */
+function unknownProfileTrajectory(input: SampleInput, message: string, metrics: EngineMetrics): Trajectory {
+  metrics.errors.inc({ kind: 'model_profile' });
+  metrics.trajectories.inc({ end: 'error' });
+  return {
+    campaignId: input.campaignId,
+    questionId: input.question.id,
+    stage: input.stage,
+    sampleIndex: input.sampleIndex,
+    seed: input.seed,
+    recipe: input.recipe.name,
+    ...(input.modelProfile ? { modelProfile: input.modelProfile } : {}),
+    segments: [],
+    turns: [],
+    end: 'error',
+    error: message,
+    toolCalls: 0,
+    hintsInserted: 0,
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { interpretStop, openPythonBlock, stopAcrossChunks, stopStrings } from './stop-plan.ts';
+import { afterThinking, interpretStop, openPythonBlock, stopAcrossChunks, stopStrings } from './stop-plan.ts';
 
 const plan = { codeStop: true, triggerWords: ['Wait', 'Alternatively'], thinkEndStop: true };
 
@@ -35,5 +35,47 @@ describe('stop plan', () => {
     expect(stopAcrossChunks('print(1)\n``', '`\nmore text', ['```\n'])).toEqual({ stop: '```\n', cutAt: 2 });
     expect(stopAcrossChunks('so Wai', 't, no', ['Wait,'])).toEqual({ stop: 'Wait,', cutAt: 2 });
     expect(stopAcrossChunks('done.', 'Wait,', ['Wait,'])).toBeNull(); // wholly in the new chunk: the server saw it
+  });
+});
+
+describe('code after the end of thinking', () => {
+  it('reads a block opened after </think> as answer text', () => {
+    const before = 'so the program is clear.\n</think>\n\nHere is the solution:\n';
+    expect(interpretStop('```\n', before, '```python\nprint(input())\n```\n', plan).kind).toBe('none');
+    expect(interpretStop('```\n', '', 'Done.</think>\n```python\nprint(1)\n```\n', plan).kind).toBe('none'); // within one turn
+    expect(interpretStop('```\n', 'thinking\n', '```python\nprint(1)\n```\n', plan).kind).toBe('code_end');
+  });
+
+  it('never sees an end of thinking for a profile without markers', () => {
+    const noMarkers = { ...plan, thinkEndStop: false, thinkClose: null };
+    expect(afterThinking('a </think> b', noMarkers)).toBe(false);
+    expect(interpretStop('```\n', 'x </think>\n', '```python\nprint(1)\n```\n', noMarkers).kind).toBe('code_end');
+    expect(stopStrings(noMarkers)).not.toContain('</think>');
+  });
+});
+
+describe('fences as models write them', () => {
+  const opened = (turn: string) => interpretStop('```\n', 'Let me check.\n', turn, plan);
+  for (const opener of ['```py', '```python3', '```Python', '```PY', '``` python', '```python  ', '```py\t']) {
+    it(`reads ${JSON.stringify(opener)} as a python opener`, () => {
+      expect(opened(`${opener}\nprint(1)\n\`\`\`\n`)).toMatchObject({ kind: 'code_end', code: 'print(1)\n' });
+    });
+  }
+
+  it('does not read other languages or prefixes of words as python', () => {
+    for (const opener of ['```pyth', '```pytest', '```javascript', '```text', '```output'])
+      expect(opened(`${opener}\nprint(1)\n\`\`\`\n`).kind).toBe('none');
+  });
+
+  it('stops on a closing fence followed by spaces', () => {
+    const stops = stopStrings(plan);
+    for (const close of ['```\n', '``` \n', '```   \n', '```        \n']) expect(stops).toContain(close);
+    const m = interpretStop('```  \n', 'x\n', '```py\nprint(1)\n```  \n', plan);
+    expect(m).toMatchObject({ kind: 'code_end', code: 'print(1)\n' });
+  });
+
+  it('finds the opener of a hint that ended with it and a model that went on in the next turn', () => {
+    expect(openPythonBlock('Wait, use Python.```python')).toEqual({ openerAt: 17, codeStart: 26 });
+    expect(openPythonBlock('```py\nx = 1\n')).toEqual({ openerAt: 0, codeStart: 6 });
   });
 });

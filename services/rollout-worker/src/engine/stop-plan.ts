@@ -7,6 +7,13 @@
 
 export const PYTHON_OPEN = '```python';
 export const CODE_CLOSE = '```\n';
+/**
+ * Python openers as models write them: ```python, ```py, ```python3, any case, spaces after the
+ * fence or the language; the opener is followed by the end of its line (or of the text so far).
+ */
+const PYTHON_OPENER = /```[ \t]*(?:python3?|py)(?=[ \t]*(?:\r?\n|$))/gi;
+/** A closing fence, with the trailing spaces models leave after it (CoRT stops on the same list). */
+export const CODE_CLOSES: readonly string[] = Array.from({ length: 9 }, (_, n) => `\`\`\`${' '.repeat(n)}\n`);
 export const THINK_END = '</think>';
 const TRIGGER_BOUNDARIES = [',', ' ', '.', ':', '!', '?', '\n', ';'];
 
@@ -14,13 +21,18 @@ export interface StopPlanInput {
   codeStop: boolean;
   triggerWords: readonly string[];
   thinkEndStop: boolean;
+  /**
+   * The profile's end-of-thinking marker (`</think>` when absent; null: the profile has none). A
+   * block opened after it is answer text, never a tool call.
+   */
+  thinkClose?: string | null;
 }
 
 export function stopStrings(plan: StopPlanInput): string[] {
   const stops: string[] = [];
-  if (plan.codeStop) stops.push(CODE_CLOSE);
+  if (plan.codeStop) stops.push(...CODE_CLOSES);
   for (const word of plan.triggerWords) for (const b of TRIGGER_BOUNDARIES) stops.push(word + b);
-  if (plan.thinkEndStop) stops.push(THINK_END);
+  if (plan.thinkEndStop) stops.push(plan.thinkClose ?? THINK_END);
   return stops;
 }
 
@@ -32,11 +44,13 @@ export type StopMeaning =
 
 /** Is there a python block open at the end of `text` (an opener with no closing fence after it)? */
 export function openPythonBlock(text: string): { openerAt: number; codeStart: number } | null {
-  const at = text.lastIndexOf(PYTHON_OPEN);
-  if (at < 0) return null;
-  const after = at + PYTHON_OPEN.length;
+  let last: RegExpExecArray | null = null;
+  for (const m of text.matchAll(PYTHON_OPENER)) last = m;
+  if (!last) return null;
+  const after = last.index + last[0].length;
   if (text.indexOf('```', after) >= 0) return null;
-  return { openerAt: at, codeStart: text.charAt(after) === '\n' ? after + 1 : after };
+  const lineEnd = /^[ \t]*\r?\n/.exec(text.slice(after, after + 64));
+  return { openerAt: last.index, codeStart: after + (lineEnd ? lineEnd[0].length : 0) };
 }
 
 /**
@@ -47,13 +61,14 @@ export function interpretStop(stop: string, before: string, turn: string, plan: 
   if (!turn.endsWith(stop)) return { kind: 'none' };
   const whole = before + turn;
   const stopAt = whole.length - stop.length;
-  if (stop === CODE_CLOSE && plan.codeStop) {
+  if (plan.codeStop && CODE_CLOSES.includes(stop)) {
     const block = openPythonBlock(whole.slice(0, stopAt));
     if (!block) return { kind: 'none' }; // closes some other fence
+    if (afterThinking(whole.slice(0, block.openerAt), plan)) return { kind: 'none' }; // the answer's code
     const code = whole.slice(block.codeStart, stopAt);
     return { kind: 'code_end', code, codeStartInTurn: block.codeStart - before.length };
   }
-  if (stop === THINK_END && plan.thinkEndStop) return { kind: 'think_end' };
+  if (plan.thinkEndStop && stop === (plan.thinkClose ?? THINK_END)) return { kind: 'think_end' };
   for (const word of plan.triggerWords) {
     if (!stop.startsWith(word) || stop.length !== word.length + 1) continue;
     const prev = whole.charAt(stopAt - 1);
@@ -62,6 +77,12 @@ export function interpretStop(stop: string, before: string, turn: string, plan: 
     return { kind: 'trigger', word };
   }
   return { kind: 'none' };
+}
+
+/** Has the thinking block been closed in `text`? Always false for a profile without markers. */
+export function afterThinking(text: string, plan: Pick<StopPlanInput, 'thinkClose'>): boolean {
+  const close = plan.thinkClose === undefined ? THINK_END : plan.thinkClose;
+  return close !== null && text.includes(close);
 }
 
 /**

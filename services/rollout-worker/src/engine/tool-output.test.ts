@@ -1,6 +1,6 @@
 import type { ExecutionResult } from '@rft/contracts';
 import { describe, expect, it } from 'vitest';
-import { formatToolOutput, toolLimitNotice } from './tool-output.ts';
+import { formatToolOutput, lastCallWarning, toolLimitNotice } from './tool-output.ts';
 
 const result = (patch: Partial<ExecutionResult>): ExecutionResult => ({
   status: 'ok',
@@ -43,5 +43,18 @@ describe('tool output', () => {
 
   it('words the tool-limit notice as output', () => {
     expect(toolLimitNotice(6)).toMatch(/^```output\n.*limit of 6 tool calls.*\n```\n$/);
+  });
+
+  it('puts the last-call warning after the output, inside the fence', () => {
+    const out = formatToolOutput(result({ stdout: '42\n' }), 10_000, 4_000, lastCallWarning(6));
+    expect(out).toBe(`\`\`\`output\n42\n\n${lastCallWarning(6)}\n\`\`\`\n`);
+    expect(formatToolOutput(result({ stdout: '' }), 10_000, 4_000, 'N')).toBe('```output\nN\n```\n');
+  });
+
+  it('words the cap messages so they read as no failure', () => {
+    for (const text of [lastCallWarning(6), toolLimitNotice(6)]) {
+      expect(text).not.toMatch(/Traceback|Error|Exception|timed out|truncated|output cut|Killed/i);
+      expect(text).not.toMatch(/^\s*[A-Z][A-Za-z]*:/m);
+    }
   });
 });

@@ -10,7 +10,8 @@ function clip(text: string, maxChars: number): string {
   return `${text.slice(0, half)}\n... [${text.length - 2 * half} characters cut] ...\n${text.slice(-half)}`;
 }
 
-export function formatToolOutput(result: ExecutionResult, timeoutMs: number, maxChars = 4_000): string {
+/** `note`: a line of the engine's own after the output, inside the fence (the tool-cap warning). */
+export function formatToolOutput(result: ExecutionResult, timeoutMs: number, maxChars = 4_000, note?: string): string {
   let body: string;
   switch (result.status) {
     case 'ok':
@@ -35,9 +36,20 @@ export function formatToolOutput(result: ExecutionResult, timeoutMs: number, max
       break;
   }
   body = clip(body.replace(/\s+$/, ''), maxChars);
+  if (note) body = body === '' ? note : `${body}\n\n${note}`;
   return `${OUTPUT_OPEN}${body}\n${OUTPUT_CLOSE}`;
 }
 
+/**
+ * Said with the output of the last call the cap allows, as CoRT does in the same place (its
+ * "[SYSTEM] You have exceeded the allowed number of code executions..." line inside the fence).
+ * Worded so no tool-error detector reads it as a failure.
+ */
+export function lastCallWarning(maxCalls: number): string {
+  return `[Note: that was the last of the ${maxCalls} code executions allowed. Code written from now on will not be run; continue solving the problem by reasoning.]`;
+}
+
+/** The tool output of a block past the cap: the slot is answered, the code is not run. */
 export function toolLimitNotice(maxCalls: number): string {
   return `${OUTPUT_OPEN}Code execution skipped: the limit of ${maxCalls} tool calls is reached. Continue reasoning without running code.\n${OUTPUT_CLOSE}`;
 }
