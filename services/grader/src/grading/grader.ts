@@ -11,6 +11,7 @@ import { extractFinalCode } from './code/code-extract.ts';
 import { gradeCode, type CodeGradeOptions } from './code/code-grade.ts';
 import { detectRepetition } from './detectors/repetition.ts';
 import { resolveThresholds, type DetectorThresholds } from './detectors/thresholds.ts';
+import { detectInventedOutput } from './detectors/invented-output.ts';
 import { inspectToolCalls } from './detectors/tool-errors.ts';
 import { detectTruncation, type TruncationOptions } from './detectors/truncation.ts';
 import { answerArity, type CompareOptions } from './math/answer-compare.ts';
@@ -149,6 +150,11 @@ export function createGrader(deps: GraderDeps): Grader {
     const tools = inspectToolCalls(trajectory.segments);
     metrics['tools'] = tools;
     if (tools.lastFailed || tools.unfinishedCall) reasons.add('tool_error');
+    const invented = detectInventedOutput(trajectory.segments);
+    if (invented.invented) {
+      reasons.add('invented_tool_output');
+      metrics['inventedOutputSegments'] = invented.segments;
+    }
 
     let own = modelWrittenText(trajectory.segments);
     if (!own.isWellFormed()) own = own.toWellFormed();
