@@ -3,7 +3,7 @@
  * grader test suites. Each source has its own conventions; they are expressed as grader options, not special cases.
  */
 import { readFileSync } from 'node:fs';
-import { compareAnswers, type CompareOptions } from '../src/grading/math/answer-compare.ts';
+import { answerArity, compareAnswers, type CompareOptions } from '../src/grading/math/answer-compare.ts';
 import { extractAnswer, type ExtractionOptions } from '../src/grading/math/answer-extract.ts';
 
 export interface LabelledPair {
@@ -63,6 +63,13 @@ function answerOf(text: string, full: boolean, extraction: ExtractionOptions): s
   return text;
 }
 
+/** The gold's boxes are all part of it (no self-corrections); the prediction's are read against the gold's arity. */
+export function pairAnswers(row: LabelledPair, extraction: ExtractionOptions): { gold: string | null; pred: string | null } {
+  const gold = answerOf(row.gold, row.gold_is_full_response ?? false, { ...extraction, goldArity: Infinity });
+  const goldArity = gold === null ? 1 : answerArity(gold);
+  return { gold, pred: answerOf(row.prediction, row.prediction_is_full_response, { ...extraction, goldArity }) };
+}
+
 export function rowOptions(row: LabelledPair, profile: Profile): CompareOptions {
   const options: CompareOptions = { ...profile.compare };
   const rounding = row.config?.float_rounding;
@@ -92,8 +99,7 @@ export function scoreRows(file: string, rows: LabelledPair[], profile: Profile):
     // Score mathematical truth: a pair the source itself marks as a known false positive is unequal.
     const expected = row.tags?.includes('known_false_positive') ? !row.equal : row.equal;
     const extraction = rowExtraction(row, profile);
-    const gold = answerOf(row.gold, row.gold_is_full_response ?? false, extraction);
-    const pred = answerOf(row.prediction, row.prediction_is_full_response, extraction);
+    const { gold, pred } = pairAnswers(row, extraction);
     const res = gold === null || pred === null ? null : compareAnswers(gold, pred, rowOptions(row, profile));
     const got = res?.equal ?? false;
     if (got === expected) agree++;

@@ -15,6 +15,8 @@ export const RejectReason = z.enum([
   'grader_timeout',
   'grader_error',
   'too_short',
+  /** The model wrote a tool-output block (```` ```output ````) itself: an invented tool result. */
+  'invented_tool_output',
 ]);
 export type RejectReason = z.infer<typeof RejectReason>;
 

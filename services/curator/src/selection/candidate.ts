@@ -42,9 +42,42 @@ export function bump(h: Record<string, number>, key: string, by = 1): void {
   h[key] = (h[key] ?? 0) + by;
 }
 
-/** Count an ineligible candidate under its first reason (reasons are ordered by the grader). */
+/**
+ * Usable for training: eligible, correct and with no rejection reason. A verdict that claims eligibility while
+ * carrying a reason (an older grader, a hand edit) is not trusted.
+ */
+export function isEligible(c: Candidate): boolean {
+  return c.verdict.eligible && c.verdict.correct && c.verdict.reasons.length === 0;
+}
+
+/** Reasons that say nothing about the model's answer: the system failed to produce or to judge it. */
+const INFRASTRUCTURE_REASONS: ReadonlySet<string> = new Set(['generation_error', 'grader_error', 'grader_timeout']);
+/** Reasons that are a graded judgement of a wrong answer. */
+const WRONG_ANSWER_REASONS: ReadonlySet<string> = new Set(['wrong_answer', 'tests_failed']);
+/** Tool failures of the execution service itself (not of the model's code). */
+const SANDBOX_TOOL_ERRORS: ReadonlySet<string> = new Set(['status_sandbox_error', 'status_busy']);
+
+/**
+ * What a sample says about whether the model can answer its question: `correct`, `wrong` only when the grader
+ * judged an extracted answer (or the code's tests) wrong, else `unknown` (a generation or grader failure, an
+ * undecided comparison, a sandbox fault, or no answer to judge).
+ */
+export function answerOutcome(c: Candidate): 'correct' | 'wrong' | 'unknown' {
+  const v = c.verdict;
+  if (v.correct) return 'correct';
+  if (v.reasons.some((r) => INFRASTRUCTURE_REASONS.has(r))) return 'unknown';
+  if (v.metrics['undecided'] !== undefined) return 'unknown';
+  const tools = v.metrics['tools'] as { lastError?: unknown } | undefined;
+  if (typeof tools?.lastError === 'string' && SANDBOX_TOOL_ERRORS.has(tools.lastError)) return 'unknown';
+  return v.reasons.some((r) => WRONG_ANSWER_REASONS.has(r)) ? 'wrong' : 'unknown';
+}
+
+/**
+ * Count an ineligible candidate under its first reason (reasons are ordered by the grader). A verdict without
+ * one is counted as such, never presumed a wrong answer.
+ */
 export function dropReason(c: Candidate): string {
-  return c.verdict.reasons[0] ?? (c.verdict.correct ? 'ineligible' : 'wrong_answer');
+  return c.verdict.reasons[0] ?? 'no_reason_recorded';
 }
 
 export function median(values: readonly number[]): number {

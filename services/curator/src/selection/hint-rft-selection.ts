@@ -1,4 +1,4 @@
-import { bump, dropReason, groupByQuestion, type Candidate, type SelectionResult } from './candidate.ts';
+import { answerOutcome, bump, dropReason, groupByQuestion, isEligible, type Candidate, type SelectionResult } from './candidate.ts';
 import { rankCandidates } from './rft-selection.ts';
 
 export interface HintRftParams {
@@ -10,9 +10,11 @@ export interface HintRftParams {
 export type ResolvedHintRftParams = HintRftParams & { policy: 'hint-rft'; rule: string };
 
 /**
- * Hint-RFT selection: for each question whose greedy sample was wrong, keep one hint-inference
+ * Hint-RFT selection: for each question whose greedy samples were all graded wrong, keep one hint-inference
  * sample that is right and eligible (ranked as in RFT). Questions the model already solves greedily
- * teach nothing new and are skipped.
+ * teach nothing new and are skipped; so are questions whose greedy sample failed for a reason of the system
+ * (generation or grader error, timeout, sandbox fault, undecided comparison): they are counted as
+ * `greedy_not_graded`, never taken for "greedy wrong".
  */
 export function selectHintRft(candidates: Candidate[], params: HintRftParams): SelectionResult<ResolvedHintRftParams> {
   for (const k of ['greedyStage', 'hintStage', 'seed'] as const) {
@@ -22,7 +24,7 @@ export function selectHintRft(candidates: Candidate[], params: HintRftParams): S
   const resolved: ResolvedHintRftParams = {
     ...params,
     policy: 'hint-rft',
-    rule: 'greedy all wrong and hint-infer eligible; rank quality desc, length asc, seeded hash',
+    rule: 'every greedy sample graded wrong (infrastructure failures never count) and hint-infer eligible; rank quality desc, length asc, seeded hash',
   };
   const selected: Candidate[] = [];
   const dropped: Record<string, number> = {};
@@ -37,13 +39,19 @@ export function selectHintRft(candidates: Candidate[], params: HintRftParams): S
       bump(dropped, 'no_greedy_sample', hinted.length);
       continue;
     }
-    if (greedy.some((c) => c.verdict.correct)) {
+    const outcomes = greedy.map(answerOutcome);
+    if (outcomes.includes('correct')) {
       bump(dropped, 'greedy_correct', hinted.length);
+      continue;
+    }
+    // Only a graded wrong answer shows the model needs the hint; a failure of the system says nothing.
+    if (outcomes.some((o) => o !== 'wrong')) {
+      bump(dropped, 'greedy_not_graded', hinted.length);
       continue;
     }
     const eligible: Candidate[] = [];
     for (const c of hinted) {
-      if (c.verdict.eligible) eligible.push(c);
+      if (isEligible(c)) eligible.push(c);
       else bump(dropped, dropReason(c));
     }
     const ranked = rankCandidates(eligible, params.seed);

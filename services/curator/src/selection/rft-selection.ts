@@ -1,4 +1,14 @@
-import { bump, dropReason, groupByQuestion, lengthOf, median, qualityOf, type Candidate, type SelectionResult } from './candidate.ts';
+import {
+  bump,
+  dropReason,
+  groupByQuestion,
+  isEligible,
+  lengthOf,
+  median,
+  qualityOf,
+  type Candidate,
+  type SelectionResult,
+} from './candidate.ts';
 import { tieBreakKey } from './seeded-rank.ts';
 
 export interface RftParams {
@@ -51,7 +61,7 @@ export function selectRft(candidates: Candidate[], params: RftParams): Selection
   for (const [, cands] of groups) {
     const eligible: Candidate[] = [];
     for (const c of cands) {
-      if (c.verdict.eligible) eligible.push(c);
+      if (isEligible(c)) eligible.push(c);
       else bump(dropped, dropReason(c));
     }
     const floor = Math.max(resolved.minResponseChars, resolved.minFractionOfMedian * median(eligible.map((c) => c.responseChars)));

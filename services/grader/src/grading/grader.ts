@@ -11,14 +11,15 @@ import { extractFinalCode } from './code/code-extract.ts';
 import { gradeCode, type CodeGradeOptions } from './code/code-grade.ts';
 import { detectRepetition } from './detectors/repetition.ts';
 import { resolveThresholds, type DetectorThresholds } from './detectors/thresholds.ts';
+import { detectInventedOutput } from './detectors/invented-output.ts';
 import { inspectToolCalls } from './detectors/tool-errors.ts';
 import { detectTruncation, type TruncationOptions } from './detectors/truncation.ts';
-import type { CompareOptions } from './math/answer-compare.ts';
+import { answerArity, type CompareOptions } from './math/answer-compare.ts';
 import { extractAnswer, type ExtractionOptions } from './math/answer-extract.ts';
 import { createComparePool } from './math/compare-pool.ts';
 
 /** Bumped whenever a verdict for the same input could change. */
-export const GRADER_VERSION = 'grader-2026.11.26-1';
+export const GRADER_VERSION = 'grader-2026.12.05-1';
 
 export interface GraderDeps {
   runner: PythonRunner;
@@ -43,9 +44,29 @@ export interface Grader {
 /** Responses are graded on at most this many characters (the tail); longer ones are flagged in metrics. */
 const MAX_GRADED_CHARS = 1_048_576;
 
-/** The gold answer itself may be written as a boxed solution. */
+/** The gold answer itself may be written as a boxed solution; all its boxes belong to it. */
 function goldAnswer(answer: string): string {
-  return /\\(?:boxed|fbox)/.test(answer) ? (extractAnswer(answer, { tailChars: Infinity })?.answer ?? answer) : answer;
+  return /\\(?:boxed|fbox)/.test(answer) ? (extractAnswer(answer, { tailChars: Infinity, goldArity: Infinity })?.answer ?? answer) : answer;
+}
+
+/**
+ * What the model itself wrote (its text and code), where answers are looked for. Tool output, hints and the
+ * prompt are left out: a `\boxed{}` printed by a tool or quoted in a hint is never the model's answer. A
+ * blank line stands where a left-out segment was, so text on either side of it never reads as adjacent.
+ */
+export function modelWrittenText(segments: Trajectory['segments']): string {
+  let out = '';
+  let skipped = false;
+  for (const s of segments) {
+    if (!TRAINED_SEGMENT_KINDS.has(s.kind)) {
+      skipped = out !== '';
+      continue;
+    }
+    if (skipped) out += '\n\n';
+    skipped = false;
+    out += s.text;
+  }
+  return out;
 }
 
 /** Thrown for malformed input objects (a programming error upstream, not a property of the sample). */
@@ -129,10 +150,19 @@ export function createGrader(deps: GraderDeps): Grader {
     const tools = inspectToolCalls(trajectory.segments);
     metrics['tools'] = tools;
     if (tools.lastFailed || tools.unfinishedCall) reasons.add('tool_error');
+    const invented = detectInventedOutput(trajectory.segments);
+    if (invented.invented) {
+      reasons.add('invented_tool_output');
+      metrics['inventedOutputSegments'] = invented.segments;
+    }
 
+    let own = modelWrittenText(trajectory.segments);
+    if (!own.isWellFormed()) own = own.toWellFormed();
+    if (own.length > MAX_GRADED_CHARS) own = own.slice(-MAX_GRADED_CHARS);
     let correct = false;
     if (question.kind === 'math') {
-      const found = extractAnswer(text, extraction);
+      const gold = goldAnswer(question.answer);
+      const found = extractAnswer(own, { ...extraction, goldArity: answerArity(gold) });
       if (!found) {
         reasons.add('no_answer');
       } else {
@@ -140,7 +170,7 @@ export function createGrader(deps: GraderDeps): Grader {
         metrics['answerVia'] = found.via;
         if (found.boxes > 1) metrics['answerBoxes'] = found.boxes;
         if ((found.distinctBoxes ?? 0) > Math.max(1, found.boxes)) metrics['distinctBoxedAnswers'] = found.distinctBoxes;
-        const res = await pool.compare(goldAnswer(question.answer), found.answer, compareOptions);
+        const res = await pool.compare(gold, found.answer, compareOptions);
         metrics['compareMethod'] = res.method;
         if (res.undecided) metrics['undecided'] = res.undecided;
         if (res.detail) metrics['compareDetail'] = res.detail;
@@ -149,7 +179,7 @@ export function createGrader(deps: GraderDeps): Grader {
           reasons.add(res.undecided === 'timeout' ? 'grader_timeout' : res.undecided === 'crash' ? 'grader_error' : 'wrong_answer');
       }
     } else {
-      const code = extractFinalCode(text);
+      const code = extractFinalCode(own);
       if (!code) {
         reasons.add('no_answer');
       } else {

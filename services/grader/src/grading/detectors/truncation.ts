@@ -26,6 +26,9 @@ export function detectTruncation(
       ? text.includes('<think>') ||
         trajectory.segments.some((s) => (s.kind === 'prompt' || s.kind === 'system') && s.text.includes('<think>'))
       : mode;
+  // Sky-T1 style markers: an opened thought must be closed, whatever the think-tag setting.
+  const skyOpen = text.lastIndexOf('<|begin_of_thought|>');
+  if (skyOpen >= 0 && text.lastIndexOf('<|end_of_thought|>') < skyOpen) return 'unclosed_think';
   if (!required) return null;
   // The thinking must be closed, and closed after it was (last) opened.
   const close = text.lastIndexOf('</think>');

@@ -121,7 +121,7 @@ describe('compareAnswers', () => {
     expect(compareAnswers('4, 10, -2', '10, 4, -2', { orderedLists: true }).equal).toBe(false);
   });
 
-  it('uses a relative, not absolute, tolerance for decimals', () => {
+  it('reads a decimal as the rounding of an exact value only at its printed precision', () => {
     expect(compareAnswers('0.000001', '0.000002').equal).toBe(false);
     expect(compareAnswers('3.1416', '\\pi').equal).toBe(false);
     expect(compareAnswers('3.1415927', '\\pi').equal).toBe(true);

@@ -1,44 +1,14 @@
-import { freeSymbols, type Node } from './answer-ast.ts';
-import { exactValue, numericValue } from './answer-evaluate.ts';
+import type { Node } from './answer-ast.ts';
 import { parseAnswer } from './answer-parse.ts';
-import { choiceLetter, normalizeAnswer, plainText } from './answer-normalize.ts';
-import { containsDecimal, expandPm, simplifyRelation, visit } from './node-transform.ts';
+import { choiceLetter, labelledChoice, normalizeAnswer, plainText } from './answer-normalize.ts';
+import type { CompareOptions, CompareResult, Ctx } from './compare-context.ts';
+import { expandPm, simplifyRelation } from './node-transform.ts';
 import { compareRelations, relationToInterval } from './relation-compare.ts';
-import * as Q from './rational.ts';
-import { samplePoints } from './sample-points.ts';
-import { complexValue } from './complex-evaluate.ts';
+import { compareScalars } from './scalar-compare.ts';
 
-export interface CompareOptions {
-  /** Relative tolerance when a decimal literal is involved (default 1e-6). */
-  decimalRelTol?: number;
-  /** Round both values to this many decimals instead (emulates a grader's float rounding). */
-  roundDigits?: number;
-  /** Treat comma lists as ordered sequences (default false: solution lists are unordered). */
-  orderedLists?: boolean;
-  /** Inequality vs interval: accept when the gold is the inequality ('gold-inequality', default), both ways, or never. */
-  inequalityAsInterval?: 'gold-inequality' | 'both' | 'off';
-  /** Drop a naming left-hand side (`x = 5` vs `5`); default true. */
-  dropLabels?: boolean;
-  /** Read `1,22` (one comma, not a thousands group) as a decimal comma; default false. */
-  decimalComma?: boolean;
-  /** A predicted equation against a non-equation gold compares its last right-hand side; default false. */
-  predEquationLastRhs?: boolean;
-  /** When false, expressions equal up to a renaming of their free variables match (`f(x)` vs `f(y)`); default true. */
-  strictVariables?: boolean;
-}
+export type { CompareMethod, CompareOptions, CompareResult } from './compare-context.ts';
+export { compareScalars } from './scalar-compare.ts';
 
-export type CompareMethod = 'string' | 'choice' | 'text' | 'exact' | 'numeric' | 'random_points' | 'structure' | 'relation' | 'none';
-
-export interface CompareResult {
-  equal: boolean;
-  method: CompareMethod;
-  /** Set when no decision was possible (the pair counts as not equal). */
-  undecided?: 'parse_error' | 'not_evaluable' | 'too_long' | 'timeout' | 'crash';
-  detail?: string;
-}
-
-/** Closed forms evaluated in double precision are compared at this relative tolerance. */
-const CLOSED_REL_TOL = 1e-9;
 const MAX_ANSWER_CHARS = 1000;
 const MAX_LIST = 64;
 
@@ -55,6 +25,11 @@ export function compareAnswers(gold: string, pred: string, options: CompareOptio
   const gc = choiceLetter(g.text);
   const pc = choiceLetter(p.text);
   if (gc !== null && pc !== null) return { equal: gc === pc, method: 'choice' };
+  // A choice letter against "(C) 12": the option's label decides.
+  if (gc !== null || pc !== null) {
+    const other = gc !== null ? labelledChoice(p.text) : labelledChoice(g.text);
+    if (other !== null) return { equal: other === (gc ?? pc), method: 'choice' };
+  }
   const gt = plainText(g.text);
   const pt = plainText(p.text);
   if (gt !== null || pt !== null) {
@@ -71,13 +46,26 @@ export function compareAnswers(gold: string, pred: string, options: CompareOptio
   }
   const ctx: Ctx = { options, undecided: false };
   let equal = compareNodes(gn, pn, ctx, true);
-  // A percent gold also accepts the fraction: 28% == 0.28.
-  if (!equal && g.percent && !p.percent) {
-    equal = compareNodes({ t: 'div', a: gn, b: { t: 'num', text: '100', decimal: false } }, pn, ctx, true);
+  // Percent, symmetric: the sign on either side reads as a label (28% == 28, by the string compare above) or
+  // as a factor of 1/100 (28% == 0.28; gold 0.05 == 5%).
+  if (!equal && g.percent !== p.percent) {
+    const hundredth = (n: Node): Node => ({ t: 'div', a: n, b: { t: 'num', text: '100', decimal: false } });
+    equal = g.percent ? compareNodes(hundredth(gn), pn, ctx, true) : compareNodes(gn, hundredth(pn), ctx, true);
   }
   const res: CompareResult = { equal, method: ctx.method ?? 'structure' };
   if (!equal && ctx.undecided) res.undecided = 'not_evaluable';
   return res;
+}
+
+/** How many answers a gold holds: the items of a list or set, else 1. */
+export function answerArity(answer: string): number {
+  if (answer.length > MAX_ANSWER_CHARS) return 1;
+  try {
+    const n = parseAnswer(normalizeAnswer(answer).text);
+    return n.t === 'list' || n.t === 'set' ? n.items.length : 1;
+  } catch {
+    return 1;
+  }
 }
 
 function decimalComma(s: string): string {
@@ -85,12 +73,6 @@ function decimalComma(s: string): string {
   if (!m) return s;
   const thousands = /^-?[1-9]\d{0,2}$/.test(m[1]!) && m[2]!.length === 3;
   return thousands || m[2]!.length < 2 ? s : `${m[1]}.${m[2]}`;
-}
-
-interface Ctx {
-  options: CompareOptions;
-  method?: CompareMethod;
-  undecided: boolean;
 }
 
 function isRelation(n: Node): boolean {
@@ -234,125 +216,4 @@ function dedupe(items: Node[], ctx: Ctx): Node[] {
   const out: Node[] = [];
   for (const x of items) if (!out.some((y) => compareNodes(x, y, ctx))) out.push(x);
   return out;
-}
-
-function renameSymbols(node: Node, names: ReadonlyMap<string, string>): Node {
-  const copy = JSON.parse(JSON.stringify(node)) as Node;
-  visit(copy, (n) => {
-    if (n.t === 'sym') n.name = names.get(n.name) ?? n.name;
-  });
-  return copy;
-}
-
-function hasInfinity(n: Node): boolean {
-  let found = false;
-  visit(n, (x) => {
-    if (x.t === 'const' && x.name === 'inf') found = true;
-  });
-  return found;
-}
-
-function close(a: number, b: number, relTol: number): boolean {
-  if (!Number.isFinite(a) || !Number.isFinite(b)) return false;
-  if (a === b) return true;
-  const scale = Math.max(Math.abs(a), Math.abs(b));
-  return Math.abs(a - b) <= relTol * scale || (Math.abs(a) < 1e-13 && Math.abs(b) < 1e-13 && relTol >= CLOSED_REL_TOL);
-}
-
-function roundTo(x: number, digits: number): number {
-  return Number(x.toFixed(Math.min(digits, 20)));
-}
-
-export function compareScalars(g: Node, p: Node, ctx: Ctx): boolean {
-  const decimal = containsDecimal(g) || containsDecimal(p);
-  const eg = exactValue(g);
-  const ep = exactValue(p);
-  if (eg && ep && (Q.eq(eg, ep) || !decimal)) {
-    ctx.method = 'exact';
-    return Q.eq(eg, ep);
-  }
-  const vars = [...new Set([...freeSymbols(g), ...freeSymbols(p)])];
-  // `i` is the imaginary unit: compare complex values (other symbols at random real points).
-  if (vars.includes('i')) {
-    ctx.method = 'random_points';
-    return complexPointsEqual(
-      g,
-      p,
-      vars.filter((v) => v !== 'i'),
-      ctx,
-      decimal ? (ctx.options.decimalRelTol ?? 1e-6) : CLOSED_REL_TOL,
-    );
-  }
-  if (vars.length === 0) {
-    const a = eg ? Q.toNumber(eg) : numericValue(g, new Map());
-    const b = ep ? Q.toNumber(ep) : numericValue(p, new Map());
-    ctx.method = 'numeric';
-    if (!Number.isFinite(a) || !Number.isFinite(b)) {
-      // Only a written infinity equals infinity; an overflowing value (10^{10^{10}}) decides nothing.
-      if (a === b && hasInfinity(g) && hasInfinity(p)) return true;
-      ctx.undecided = true;
-      return false;
-    }
-    if (decimal && ctx.options.roundDigits !== undefined)
-      return roundTo(a, ctx.options.roundDigits) === roundTo(b, ctx.options.roundDigits);
-    return close(a, b, decimal ? (ctx.options.decimalRelTol ?? 1e-6) : CLOSED_REL_TOL);
-  }
-  ctx.method = 'random_points';
-  const tol = decimal ? (ctx.options.decimalRelTol ?? 1e-6) : CLOSED_REL_TOL;
-  if (randomPointsEqual(g, p, vars, ctx, tol)) return true;
-  if (ctx.options.strictVariables === false) {
-    const gv = [...freeSymbols(g)].sort();
-    const pv = [...freeSymbols(p)].sort();
-    if (gv.length === pv.length && gv.some((v, i) => v !== pv[i])) {
-      const renamed = renameSymbols(p, new Map(pv.map((v, i) => [v, gv[i]!])));
-      return randomPointsEqual(g, renamed, gv, ctx, tol);
-    }
-  }
-  return false;
-}
-
-function complexPointsEqual(g: Node, p: Node, vars: string[], ctx: Ctx, relTol: number): boolean {
-  let valid = 0;
-  for (const env of samplePoints(vars, vars.length === 0 ? 1 : 8)) {
-    const a = complexValue(g, env);
-    const b = complexValue(p, env);
-    const aBad = !Number.isFinite(a.re) || !Number.isFinite(a.im);
-    const bBad = !Number.isFinite(b.re) || !Number.isFinite(b.im);
-    if (aBad && bBad) continue;
-    if (aBad !== bBad) return false;
-    const scale = Math.max(Math.hypot(a.re, a.im), Math.hypot(b.re, b.im));
-    const diff = Math.hypot(a.re - b.re, a.im - b.im);
-    if (diff > Math.max(relTol, CLOSED_REL_TOL) * scale && !(scale < 1e-12)) return false;
-    valid++;
-  }
-  if (valid < (vars.length === 0 ? 1 : 3)) {
-    ctx.undecided = true;
-    return false;
-  }
-  return true;
-}
-
-function randomPointsEqual(g: Node, p: Node, vars: string[], ctx: Ctx, relTol: number): boolean {
-  let valid = 0;
-  for (const env of samplePoints(vars, 10)) {
-    const a = numericValue(g, env);
-    const b = numericValue(p, env);
-    const aBad = !Number.isFinite(a);
-    const bBad = !Number.isFinite(b);
-    if (aBad && bBad) continue;
-    if (aBad !== bBad) return false;
-    if (!close(a, b, Math.max(relTol, CLOSED_REL_TOL))) return false;
-    valid++;
-  }
-  if (valid < 3) {
-    ctx.undecided = true;
-    return false;
-  }
-  // Negative points tell |x| from x; where only one side is defined there (sqrt(x)^2 vs x) the point is skipped.
-  for (const env of samplePoints(vars, 6, -1)) {
-    const a = numericValue(g, env);
-    const b = numericValue(p, env);
-    if (Number.isFinite(a) && Number.isFinite(b) && !close(a, b, Math.max(relTol, CLOSED_REL_TOL))) return false;
-  }
-  return true;
 }

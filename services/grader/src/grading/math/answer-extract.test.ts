@@ -52,3 +52,37 @@ describe('extractAnswer', () => {
     expect(extractAnswer(`\\boxed{${'1+'.repeat(2000)}1}`, { tailChars: 100_000 })).toBeNull();
   });
 });
+
+describe('several boxes', () => {
+  it('lets the last answer win over a self-correction', () => {
+    expect(extractAnswer('$\\boxed{5}$ is wrong and the answer is $\\boxed{6}$')).toMatchObject({ answer: '6', boxes: 1 });
+    expect(extractAnswer('first $\\boxed{2}$, but no, $\\boxed{3}$')).toMatchObject({ answer: '3', boxes: 1 });
+    expect(extractAnswer('$\\boxed{2}$. Actually, $\\boxed{3}$')).toMatchObject({ answer: '3' });
+    expect(extractAnswer('\\boxed{4}, wait, \\boxed{5}')).toMatchObject({ answer: '5' });
+    expect(extractAnswer('\\boxed{4}; correction: \\boxed{5}')).toMatchObject({ answer: '5' });
+  });
+
+  it('keeps a self-correction a correction even when the gold is a list of that arity', () => {
+    expect(extractAnswer('first $\\boxed{2}$, but no, $\\boxed{3}$', { goldArity: 2 })).toMatchObject({ answer: '3' });
+    expect(extractAnswer('$\\boxed{5}$ is wrong and the answer is $\\boxed{6}$', { goldArity: 2 })).toMatchObject({ answer: '6' });
+  });
+
+  it('joins boxes written as a list', () => {
+    expect(extractAnswer('so $\\boxed{2}$ and $\\boxed{3}$')).toMatchObject({ answer: '2, 3', boxes: 2 });
+    expect(extractAnswer('$\\boxed{2}$, $\\boxed{3}$')).toMatchObject({ answer: '2, 3' });
+  });
+
+  it('joins a labelled enumeration only when the gold is a list of that arity', () => {
+    const text = '$x = \\boxed{2}$ and $y = \\boxed{3}$';
+    expect(extractAnswer(text)).toMatchObject({ answer: '3' });
+    expect(extractAnswer(text, { goldArity: 2 })).toMatchObject({ answer: '2, 3', boxes: 2 });
+    expect(extractAnswer(`$z = \\boxed{1}$, ${text}`, { goldArity: 2 })).toMatchObject({ answer: '2, 3' });
+    expect(extractAnswer(`$z = \\boxed{1}$, ${text}`, { goldArity: Infinity })).toMatchObject({ answer: '1, 2, 3' });
+  });
+
+  it("reads after Sky-T1's end-of-thought marker", () => {
+    const t = '<|begin_of_thought|>maybe \\boxed{3}<|end_of_thought|><|begin_of_solution|>So \\boxed{4}<|end_of_solution|>';
+    expect(extractAnswer(t)?.answer).toBe('4');
+    expect(extractAnswer('<|begin_of_thought|>maybe \\boxed{3}<|end_of_thought|>no box here')).toBeNull();
+  });
+});

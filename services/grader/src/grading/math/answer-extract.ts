@@ -12,6 +12,8 @@ export interface ExtractionOptions {
   lastMathFallback?: boolean;
   /** Then fall back to the last number in the text (Math-Verify behaviour; off by default: lucky guesses). */
   lastNumberFallback?: boolean;
+  /** Items in the gold answer when it is a list: that many labelled boxes (`x = \boxed{2}, y = \boxed{3}`) form the answer. */
+  goldArity?: number;
 }
 
 export interface Extraction {
@@ -70,21 +72,47 @@ function separator(text: string): string {
   return text.replace(/\\\(|\\\)|\\\[|\\\]|\$|\\quad|\\,|\\text\{([^{}]*)\}/g, '$1').trim();
 }
 
-function lastBoxed(text: string): Extraction | null {
+/** Words that retract an earlier answer ("is wrong", "but no", "actually"): boxes around them are a correction. */
+const CORRECTION =
+  /\b(?:no|not|wrong|incorrect|mistake|actually|wait|instead|rather|oops|sorry|hmm|correct(?:ed|ion)?|should|recheck|re-?check|but|however|scratch|redo|fix(?:ed)?|error)\b/i;
+
+/**
+ * How two consecutive boxes relate: `list` when only separators lie between them (`$\boxed{2}$ and
+ * $\boxed{3}$`), `labelled` when a short labelled enumeration does (`x = \boxed{2} and y = \boxed{3}`),
+ * else `apart` (a self-correction or unrelated boxes: the later one wins).
+ */
+function gapKind(gap: string): 'list' | 'labelled' | 'apart' {
+  const sep = separator(gap);
+  if (CORRECTION.test(sep)) return 'apart';
+  if (/^(?:[\s,;]|\band\b|\bor\b)*$/i.test(sep)) return 'list';
+  if (gap.length < 10 && !/[A-Za-z=]/.test(sep)) return 'list';
+  if (gap.length < 70 && /\b(?:and|or)\b|[,;]/i.test(sep)) return 'labelled';
+  return 'apart';
+}
+
+/**
+ * The last box; earlier boxes join it only as a list written with separators alone, or, when the gold is a
+ * list of `goldArity` items, as that many boxes in a labelled enumeration. A self-correction ("$\boxed{5}$
+ * is wrong, the answer is $\boxed{6}$") is never joined: the last answer wins.
+ */
+function lastBoxed(text: string, goldArity: number): Extraction | null {
   const boxes = findBoxes(text);
   const last = boxes.at(-1);
   if (!last) return null;
-  const parts = [last.content];
-  let next = last;
-  for (let i = boxes.length - 2; i >= 0; i--) {
-    const b = boxes[i]!;
-    const gap = text.slice(b.end, next.start);
-    const sep = separator(gap);
-    const wordless = !/[A-Za-z]/.test(sep.replace(/\b(?:and|or)\b/gi, ''));
-    const near = (gap.length < 10 && wordless) || (gap.length < 70 && /\b(?:and|or)\b|[,;]/i.test(sep));
-    if (!near || b.content === next.content) break;
-    parts.unshift(b.content);
-    next = b;
+  const kinds = boxes.slice(1).map((b, i) => gapKind(text.slice(boxes[i]!.end, b.start)));
+  const run = (accept: ReadonlySet<string>, max: number): string[] => {
+    const parts = [last.content];
+    for (let i = boxes.length - 2; i >= 0 && parts.length < max; i--) {
+      if (!accept.has(kinds[i]!) || boxes[i]!.content === boxes[i + 1]!.content) break;
+      parts.unshift(boxes[i]!.content);
+    }
+    return parts;
+  };
+  let parts = run(new Set(['list']), Infinity);
+  if (goldArity > 1 && parts.length !== goldArity) {
+    const labelled = run(new Set(['list', 'labelled']), goldArity);
+    // An unbounded arity (extracting the gold itself) takes the whole enumeration.
+    if (labelled.length === goldArity || (goldArity === Infinity && labelled.length > parts.length)) parts = labelled;
   }
   return { answer: parts.join(', '), via: 'boxed', boxes: parts.length };
 }
@@ -153,9 +181,21 @@ function phraseAnswer(rest: string): string | null {
   return s ? s : null;
 }
 
+/** End-of-thinking markers: `</think>` (R1, QwQ, Qwen3) and Sky-T1's `<|end_of_thought|>`. */
+const THINK_END = ['</think>', '<|end_of_thought|>'] as const;
+
+/** The answer part of a response: what follows the last end-of-thinking marker (the whole text if none). */
+export function afterThinking(response: string): string {
+  let cut = -1;
+  for (const m of THINK_END) {
+    const i = response.lastIndexOf(m);
+    if (i >= 0) cut = Math.max(cut, i + m.length);
+  }
+  return cut >= 0 ? response.slice(cut) : response;
+}
+
 export function extractAnswer(response: string, options: ExtractionOptions = {}): Extraction | null {
-  const thinkEnd = response.lastIndexOf('</think>');
-  let text = thinkEnd >= 0 ? response.slice(thinkEnd + '</think>'.length) : response;
+  let text = afterThinking(response);
   const tail = options.tailChars ?? DEFAULT_TAIL_CHARS;
   if (text.length > tail) text = text.slice(text.length - tail);
   const found = findAnswer(text, options);
@@ -177,7 +217,7 @@ function findAnswer(text: string, options: ExtractionOptions): Extraction | null
     const a = phraseAnswer(text.slice(f.index + f[0].length));
     if (a) return { answer: a, via: 'final_answer', boxes: 0 };
   }
-  const boxed = lastBoxed(text);
+  const boxed = lastBoxed(text, options.goldArity ?? 1);
   if (boxed) return boxed;
   for (const re of options.patterns ?? []) {
     const flags = re.flags.includes('g') ? re.flags : `${re.flags}g`;

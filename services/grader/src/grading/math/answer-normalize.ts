@@ -157,6 +157,12 @@ export function choiceLetter(text: string): string | null {
   return m ? m[1]!.toLowerCase() : null;
 }
 
+/** The letter of a labelled option, `(C) 12`, `\text{(C)} 12`, `C) 12`, `C. 12`; null otherwise. */
+export function labelledChoice(text: string): string | null {
+  const m = /^\(\s*([A-Ea-e])\s*\)|^([A-E])\s*[.):](?=\s|$)/.exec(text.replace(/\\text\{([^{}]*)\}/g, '$1').trim());
+  return m ? (m[1] ?? m[2])!.toLowerCase() : null;
+}
+
 /** A purely verbal answer (`odd`, `Evelyn`, `The midpoints form a regular hexagon`). */
 export function plainText(text: string): string | null {
   const stripped = text.replace(/\\text\{([^{}]*)\}/g, '$1').trim();

@@ -188,7 +188,7 @@ class Parser extends TokenCursor {
     const t = this.peek();
     if (t?.k === 'num') {
       this.pos++;
-      return { t: 'num', text: t.s, decimal: t.s.includes('.') };
+      return { t: 'num', text: t.s, decimal: /[.eE]/.test(t.s) };
     }
     return this.parsePrimary();
   }
@@ -214,7 +214,7 @@ class Parser extends TokenCursor {
             };
           this.pos = save;
         }
-        return { t: 'num', text: t.s, decimal: t.s.includes('.') };
+        return { t: 'num', text: t.s, decimal: /[.eE]/.test(t.s) };
       case 'id':
         if (t.s === 'pi') return { t: 'const', name: 'pi' };
         if (t.s === 'e') return { t: 'const', name: 'e' };

@@ -145,6 +145,9 @@ export function tokenize(src: string): Token[] {
       const m = /^\d*\.?\d*/.exec(src.slice(i, i + 400))!;
       let s = m[0];
       if (s.endsWith('.')) s = s.slice(0, -1);
+      // Scientific notation `1.5e-3`, `2E+5` (the exponent is part of the literal, not Euler's e).
+      const sci = /^[eE][+-]?\d{1,6}(?![\d.a-zA-Z])/.exec(src.slice(i + s.length, i + s.length + 10));
+      if (sci && s !== '' && /\d/.test(s)) s += sci[0];
       push({ k: 'num', s });
       i += s.length;
       continue;

@@ -75,7 +75,9 @@ export function powInt(a: Rational, e: bigint): Rational | null {
 export function isqrtExact(x: bigint): bigint | null {
   if (x < 0n) return null;
   if (x < 2n) return x;
-  let r = BigInt(Math.floor(Math.sqrt(Number(x))));
+  // A float start where it exists; beyond double range (10^{400}) a power of two above the root.
+  const approx = Math.sqrt(Number(x));
+  let r = Number.isFinite(approx) ? BigInt(Math.floor(approx)) : 1n << BigInt(Math.ceil(bitLength(x) / 2) + 1);
   // Newton refinement for big values where the float start is inexact.
   for (let i = 0; i < 200; i++) {
     const next = (r + x / r) >> 1n;
@@ -103,13 +105,16 @@ export function toNumber(a: Rational): number {
   return Number(a.n >> shift) / Number(a.d >> shift);
 }
 
-/** Parse a decimal literal such as `-12.500` or `.5` exactly. */
+/** Parse a decimal literal such as `-12.500`, `.5` or `1.5e-3` exactly. */
 export function parseDecimal(text: string): Rational | null {
-  const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(text);
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d{1,6}))?$/.exec(text);
   if (!m || (m[2] === '' && (m[3] ?? '') === '')) return null;
   const frac = m[3] ?? '';
   const digits = BigInt((m[2] || '0') + frac);
-  const r = rat(digits, 10n ** BigInt(frac.length));
+  const exp = Number(m[4] ?? '0') - frac.length;
+  const scale = Math.abs(exp);
+  if (scale * 3.33 > MAX_BITS) return null;
+  const r = exp >= 0 ? rat(digits * 10n ** BigInt(exp)) : rat(digits, 10n ** BigInt(scale));
   return r && m[1] === '-' ? neg(r) : r;
 }
 
