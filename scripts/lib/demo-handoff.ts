@@ -1,29 +1,32 @@
 // The end of `npm run demo`: the dataset version goes to training. Pulls it (every sha256 checked),
 // reads its Parquet with DuckDB (a reader other than ours) to check the loss masks survived, launches a
-// run on the local single-node Slurm tracked through the Postgres run store, and renders and validates
+// run on the local single-node Slurm recorded in training_runs by the launcher's own handlers, and renders and validates
 // the Kubernetes PyTorchJob for the same run.
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { stringify } from 'yaml';
-import type { DatasetFormat, DatasetManifest } from '@rft/contracts';
-import { pullDataset } from '@rft/curator';
-import { trainingRunEvents, type Db } from '@rft/db';
+import { pullDataset, type DatasetFormat, type DatasetManifest } from '@rft/dataset';
+import { insertTrainingRun, isFinishedTrainingRun, trainingRunEvents, type Db, type TrainingRunRow } from '@rft/db';
 import {
   buildPyTorchJob,
+  cancelRun,
   createBundleBackend,
   createLauncher,
-  createPostgresRunStore,
   createSlurmBackend,
   findPyTorchJobCrd,
-  isTerminal,
+  launchRun,
+  refreshRun,
   validatePyTorchJob,
   type LaunchBackend,
-  type TrainingRun,
+  type LaunchPlan,
+  type RunJobDeps,
 } from '@rft/launcher';
+import { silentLogger } from '@rft/telemetry';
 import { createS3Client, createS3ObjectStore, type S3Settings } from '@rft/storage';
 
 const run = promisify(execFile);
@@ -66,7 +69,8 @@ export interface DemoHandoffResult {
   backend: 'slurm' | 'bundle';
   /** Why the bundle backend was used instead of Slurm. */
   fallbackReason: string | null;
-  run: TrainingRun;
+  /** The run as recorded, with the exact plan it was submitted with. */
+  run: TrainingRunRow & { plan: LaunchPlan };
   events: string[];
   /** The job's preflight line from its Slurm output file. */
   jobOutput: string | null;
@@ -198,23 +202,24 @@ async function startLocalSlurm(root: string, log: (line: string) => void): Promi
   return started;
 }
 
-/** Polls the run through the launcher (each change lands in training_runs + training_run_events) until it finishes. */
+/** Polls the run through the launcher's handlers (each change lands in training_runs + training_run_events) until it finishes. */
 async function trackToCompletion(
-  launcher: ReturnType<typeof createLauncher>,
-  runId: string,
+  deps: RunJobDeps,
+  start: TrainingRunRow,
   timeoutMs: number,
   log: (line: string) => void,
-): Promise<TrainingRun> {
+): Promise<TrainingRunRow> {
   const deadline = Date.now() + timeoutMs;
+  let current = start;
   let last = '';
   for (;;) {
-    const current = await launcher.refresh(runId);
-    if (current.state !== last) log(`  run ${runId}: ${current.state}${current.reason ? ` (${current.reason})` : ''}`);
-    last = current.state;
-    if (isTerminal(current.state)) return current;
+    current = (await refreshRun(deps, current)) ?? current;
+    if (current.status !== last) log(`  run ${current.id}: ${current.status}${current.error ? ` (${current.error})` : ''}`);
+    last = current.status;
+    if (isFinishedTrainingRun(current.status)) return current;
     if (Date.now() > deadline) {
-      const cancelled = await launcher.cancel(runId);
-      throw new Error(`training run ${runId} (job ${cancelled.externalId}) did not finish within ${timeoutMs / 1000}s; cancelled`);
+      await cancelRun(deps, current.id);
+      throw new Error(`training run ${current.id} (job ${current.externalId}) did not finish within ${timeoutMs / 1000}s; cancelled`);
     }
     await new Promise((r) => setTimeout(r, 1000));
   }
@@ -243,7 +248,7 @@ export async function runDemoHandoff(input: DemoHandoffInput): Promise<DemoHando
     // The operator's command on the same copy: re-hashes every local file against the manifest.
     const cli = await run(
       process.execPath,
-      [join(input.root, 'services', 'curator', 'src', 'pull', 'cli.ts'), input.datasetId, '-o', dir, '--format', 'parquet'],
+      [join(input.root, 'shared', 'dataset', 'src', 'pull-cli.ts'), input.datasetId, '-o', dir, '--format', 'parquet'],
       { env: { ...process.env, ...s3Env(input.s3) }, timeout: 120_000 },
     );
     const pullCli = cli.stdout.trim().split('\n').at(-1) ?? '';
@@ -271,24 +276,33 @@ export async function runDemoHandoff(input: DemoHandoffInput): Promise<DemoHando
       fallbackReason = `local Slurm could not start: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
       backend = createBundleBackend({ store });
     }
-    const runStore = createPostgresRunStore(input.db, { createdBy: 'demo' });
-    const launcher = createLauncher({ store, runStore, backends: { [backend.kind]: backend } });
-    const submitted = await launcher.launch({
+    const launcher = createLauncher({ store, backends: { [backend.kind]: backend } });
+    const deps: RunJobDeps = { db: input.db, launcher, log: silentLogger() };
+    // As the API records a run and the launcher service takes it: checked (tokenizer too), recorded, launched.
+    const runId = randomUUID();
+    await launcher.plan({ runId, datasetId: input.datasetId, backend: backend.kind, profile: SINGLE_NODE_PROFILE, tokenizerPath });
+    await insertTrainingRun(input.db, {
+      id: runId,
       datasetId: input.datasetId,
       backend: backend.kind,
       profile: SINGLE_NODE_PROFILE,
-      tokenizerPath,
+      config: {},
+      createdBy: 'demo',
+      at: new Date(),
     });
-    log(`  run ${submitted.runId} submitted to ${backend.kind} as ${submitted.externalId}`);
-    const finished =
-      backend.kind === 'slurm' ? await trackToCompletion(launcher, submitted.runId, input.runTimeoutMs ?? 180_000, log) : submitted;
+    const submitted = await launchRun(deps, runId, { isLastAttempt: true });
+    if (!submitted || submitted.externalId === null)
+      throw new Error(`training run ${runId} was not submitted: ${submitted?.status} ${submitted?.error ?? ''}`);
+    log(`  run ${runId} submitted to ${backend.kind} as ${submitted.externalId}`);
+    const finishedRow = backend.kind === 'slurm' ? await trackToCompletion(deps, submitted, input.runTimeoutMs ?? 180_000, log) : submitted;
+    const finished = { ...finishedRow, plan: finishedRow.config as unknown as LaunchPlan };
     const jobOutput =
       backend.kind === 'slurm'
-        ? ((await readFile(join(jobRoot, submitted.runId, `slurm-${submitted.externalId}.out`), 'utf8').catch(() => ''))
+        ? ((await readFile(join(jobRoot, runId, `slurm-${submitted.externalId}.out`), 'utf8').catch(() => ''))
             .split('\n')
             .find((l) => l.startsWith('preflight')) ?? null)
         : null;
-    const events = (await trainingRunEvents(input.db, submitted.runId)).map((e) => e.status);
+    const events = (await trainingRunEvents(input.db, runId)).map((e) => e.status);
 
     // 4. The same run as a Kubeflow PyTorchJob: rendered, checked against the CRD and the plan, not submitted.
     const job = buildPyTorchJob(finished.plan, {
@@ -299,7 +313,7 @@ export async function runDemoHandoff(input: DemoHandoffInput): Promise<DemoHando
       s3Env: { S3_BUCKET: input.s3.bucket, S3_REGION: input.s3.region },
     });
     const validation = validatePyTorchJob(job, finished.plan, findPyTorchJobCrd(input.root));
-    const runDir = join(jobRoot, submitted.runId);
+    const runDir = join(jobRoot, runId);
     await mkdir(runDir, { recursive: true });
     const file = join(runDir, 'pytorchjob.yaml');
     await writeFile(file, stringify(job));
@@ -330,7 +344,7 @@ export async function runDemoHandoff(input: DemoHandoffInput): Promise<DemoHando
  * Slurm could not start, the bundle was written), and the PyTorchJob has no problem.
  */
 export function handoffSucceeded(r: DemoHandoffResult): boolean {
-  const ran = r.backend === 'slurm' ? r.run.state === 'SUCCEEDED' : r.run.externalId !== null;
+  const ran = r.backend === 'slurm' ? r.run.status === 'succeeded' : r.run.externalId !== null;
   return ran && r.kubernetes.schema !== 'invalid' && r.kubernetes.problems.length === 0;
 }
 
@@ -341,16 +355,16 @@ export function formatHandoff(r: DemoHandoffResult): string {
     '',
     `training hand-off of ${r.datasetId}`,
     `  pulled               manifest.json (content hash) + ${r.pulledFiles} files, ${r.pulledBytes} bytes, every sha256 verified -> ${r.dir}`,
-    `    pull command       node services/curator/src/pull/cli.ts ${r.datasetId} -o <dir>: ${r.pullCli}`,
+    `    pull command       node shared/dataset/src/pull-cli.ts ${r.datasetId} -o <dir>: ${r.pullCli}`,
     `  DuckDB ${m.shard}: ${m.shardRows} rows (manifest agrees)`,
     `    all shards         ${m.rows} rows, ${m.tokens} tokens: trained ${m.trainedTokens}, masked ${m.maskedTokens} (hint ${m.hintTokens}) = manifest`,
     `    masks              segment train flags vs kinds: ${m.segmentFlagMismatches} mismatches; TRL assistant_masks/labels vs counts: ${m.trlMismatches} mismatches`,
     r.fallbackReason
       ? `  backend              BUNDLE (fallback: ${r.fallbackReason}); the run was handed off, not executed`
       : `  backend              local Slurm, profile ${r.run.plan.profile.name}: train_batch_size ${g.trainBatchSize} = ${g.microBatchPerGpu} x ${g.gradientAccumulationSteps} x world ${g.worldSize}`,
-    `  run                  ${r.run.runId}`,
+    `  run                  ${r.run.id}`,
     `    ${r.backend === 'slurm' ? 'Slurm job id      ' : 'bundle            '} ${r.run.externalId}`,
-    `    final status       ${r.run.state}${r.run.reason ? ` (${r.run.reason})` : ''}`,
+    `    final status       ${r.run.status}${r.run.error ? ` (${r.run.error})` : ''}`,
     `    events             ${r.events.join(' -> ')}`,
     ...(r.jobOutput ? [`    job output         ${r.jobOutput}`] : []),
     `  PyTorchJob ${r.kubernetes.name}: ${

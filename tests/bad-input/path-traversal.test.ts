@@ -2,12 +2,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DatasetManifest } from '@rft/contracts';
-import { buildDatasetVersion, loadTokenizer, pullDataset, TamperedShardError } from '@rft/curator';
+import { buildDatasetVersion, loadTokenizer } from '@rft/curator';
+import { pullDataset, stableJson, TamperedShardError, type DatasetManifest } from '@rft/dataset';
 import { assertSafeKey, objectKeys } from '@rft/storage';
 import { createTestStore } from '@rft/testing';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { stableJson } from '../../services/curator/src/dataset/canonical-record.ts';
 import { qwenTokenizerFiles, sampleInfo, sampleRow } from '../../services/curator/src/dataset/test-support.ts';
 
 /**

@@ -1,37 +1,13 @@
-import { insertDataset, type TrainingRunStatus } from '@rft/db';
+import { insertDataset, transitionTrainingRun } from '@rft/db';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { completeItemAsWorkers, createApiFixture, itemsOf, seedCampaign, type ApiFixture } from './api-test-fixture.ts';
-import type { LaunchRequest, RunHandle, RunLauncher } from './run-launcher.ts';
 
-/** A launcher backend kept in memory: the API's contract with the launcher service, not a stand-in for the API. */
-class RecordingLauncher implements RunLauncher {
-  launched: LaunchRequest[] = [];
-  cancelled: RunHandle[] = [];
-  next: TrainingRunStatus = 'running';
-  async launch(request: LaunchRequest) {
-    this.launched.push(request);
-    if (request.profile.gpus === 0) return { status: 'rejected' as const, externalId: null, error: 'profile.gpus must be positive' };
-    return {
-      status: 'pending' as const,
-      externalId: `job-${this.launched.length}`,
-      config: { zero_optimization: { stage: 3 }, ...request.config },
-    };
-  }
-  async status() {
-    return { status: this.next };
-  }
-  async cancel(run: RunHandle) {
-    this.cancelled.push(run);
-  }
-}
-
-const launcher = new RecordingLauncher();
 let fx: ApiFixture;
 let datasetId: string;
 let campaignId: string;
 
 beforeAll(async () => {
-  fx = await createApiFixture({ launcher });
+  fx = await createApiFixture();
   campaignId = await seedCampaign(fx.env.db, { name: 'data', questions: 2, samples: 2 });
   for (const item of await itemsOf(fx.env.db, campaignId)) await completeItemAsWorkers(fx.env.db, item, { correct: () => true });
   const samples = await fx.env.db
@@ -84,7 +60,10 @@ describe('datasets', () => {
 });
 
 describe('training runs', () => {
-  test('launch records the run and its events; status refreshes from the launcher; cancel is audited', async () => {
+  const launchJob = (runId: string) => fx.queues.queue('launch-run').getJob(`l.${runId}`);
+  const cancelJob = (runId: string) => fx.queues.queue('cancel-run').getJob(`x.${runId}`);
+
+  test('launch records the run as submitting and enqueues its launch; status shows what the launcher recorded; cancel is a job', async () => {
     const launched = await fx.app.inject({
       method: 'POST',
       url: '/v1/runs',
@@ -93,41 +72,32 @@ describe('training runs', () => {
     });
     expect(launched.statusCode).toBe(201);
     const run = launched.json();
-    expect(run).toMatchObject({
-      datasetId,
-      backend: 'slurm',
-      status: 'pending',
-      externalId: 'job-1',
-      config: { zero_optimization: { stage: 3 }, lr: 1e-5 },
-    });
-    expect(launcher.launched[0]!.dataset.id).toBe(datasetId);
+    expect(run).toMatchObject({ datasetId, backend: 'slurm', status: 'submitting', externalId: null, profile: { nodes: 4, gpus: 8 } });
+    expect((await launchJob(run.id))?.data).toEqual({ runId: run.id });
 
-    launcher.next = 'running';
+    // What the launcher service writes (it is the only writer of run status).
+    await transitionTrainingRun(fx.env.db, { id: run.id, to: 'running', externalId: 'job-1', at: new Date() });
     const status = (await fx.app.inject({ method: 'GET', url: `/v1/runs/${run.id}`, headers: fx.auth('operator') })).json();
-    expect(status.run.status).toBe('running');
-    expect(status.events.map((e: { status: string }) => e.status)).toEqual(['submitting', 'pending', 'running']);
+    expect(status.run).toMatchObject({ status: 'running', externalId: 'job-1' });
+    expect(status.events.map((e: { status: string }) => e.status)).toEqual(['submitting', 'running']);
 
-    const cancelled = await fx.app.inject({ method: 'POST', url: `/v1/runs/${run.id}/cancel`, headers: fx.auth('launcher'), payload: {} });
-    expect(cancelled.json().status).toBe('cancelled');
-    expect(launcher.cancelled.map((c) => c.externalId)).toEqual(['job-1']);
-    expect(
-      (await fx.app.inject({ method: 'POST', url: `/v1/runs/${run.id}/cancel`, headers: fx.auth('launcher'), payload: {} })).statusCode,
-    ).toBe(409);
+    const cancel = await fx.app.inject({ method: 'POST', url: `/v1/runs/${run.id}/cancel`, headers: fx.auth('launcher'), payload: {} });
+    expect(cancel.statusCode).toBe(202);
+    expect(cancel.json().status).toBe('running');
+    expect((await cancelJob(run.id))?.data).toEqual({ runId: run.id });
     const audit = await fx.env.db.selectFrom('audit_events').select('action').where('target_id', '=', run.id).orderBy('id').execute();
     expect(audit.map((a) => a.action)).toEqual(['run.launch', 'run.cancel']);
 
+    await transitionTrainingRun(fx.env.db, { id: run.id, to: 'cancelled', at: new Date() });
+    expect(
+      (await fx.app.inject({ method: 'POST', url: `/v1/runs/${run.id}/cancel`, headers: fx.auth('launcher'), payload: {} })).statusCode,
+    ).toBe(409);
     const list = (await fx.app.inject({ method: 'GET', url: '/v1/runs?status=cancelled', headers: fx.auth('launcher') })).json();
     expect(list.items.map((r: { id: string }) => r.id)).toEqual([run.id]);
   });
 
-  test('a refused launch is recorded as rejected with the reason; bad bodies name the field', async () => {
-    const res = await fx.app.inject({
-      method: 'POST',
-      url: '/v1/runs',
-      headers: fx.auth('launcher'),
-      payload: { datasetId, backend: 'kubernetes', profile: { gpus: 0 } },
-    });
-    expect(res.json()).toMatchObject({ status: 'rejected', error: 'profile.gpus must be positive' });
+  test('bad bodies name the field and record nothing', async () => {
+    const before = (await fx.app.inject({ method: 'GET', url: '/v1/runs', headers: fx.auth('launcher') })).json().items.length;
     const badBackend = await fx.app.inject({
       method: 'POST',
       url: '/v1/runs',
@@ -142,5 +112,6 @@ describe('training runs', () => {
       payload: { datasetId: 'nope', backend: 'bundle', profile: {} },
     });
     expect(noDataset.json().error.message).toContain('body.datasetId: dataset "nope" does not exist');
+    expect((await fx.app.inject({ method: 'GET', url: '/v1/runs', headers: fx.auth('launcher') })).json().items).toHaveLength(before);
   });
 });

@@ -3,7 +3,6 @@ import type { JobQueues } from '@rft/queue';
 import type { ObjectStore } from '@rft/storage';
 import type { Logger } from '@rft/telemetry';
 import type { Registry } from 'prom-client';
-import type { RunLauncher } from './run-launcher.ts';
 
 export interface ApiDeps {
   db: Db;
@@ -13,8 +12,6 @@ export interface ApiDeps {
   presign(key: string, expiresInSeconds: number): Promise<string>;
   /** A time-limited PUT URL for an object-store key; absent means uploads go inline in the request body. */
   presignUpload?(key: string, expiresInSeconds: number): Promise<string>;
-  /** Absent when this deployment launches no training runs: run routes answer 501. */
-  launcher?: RunLauncher;
   log: Logger;
   /** Metrics registry served at /metrics; one is created when absent. */
   registry?: Registry;

@@ -9,7 +9,6 @@ export { completeItemAsWorkers, failItemAsWorker, itemsOf } from '@rft/testing';
 import { silentLogger } from '@rft/telemetry';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './build-app.ts';
-import type { RunLauncher } from './run-launcher.ts';
 import { createS3Presigner, createS3UploadPresigner } from './s3-presigner.ts';
 
 /** Test support (not exported from the package index): a real API over an isolated test environment. */
@@ -27,9 +26,7 @@ export interface ApiFixture {
 
 export const TEAM = 'vision';
 
-export async function createApiFixture(
-  opts: { launcher?: RunLauncher | ((env: TestEnv) => RunLauncher); statusCacheMs?: number } = {},
-): Promise<ApiFixture> {
+export async function createApiFixture(opts: { statusCacheMs?: number } = {}): Promise<ApiFixture> {
   const env = await createTestEnv();
   const queues = createJobQueues(env.redis, env.queuePrefix);
   const s3 = createS3Client(testS3Settings(env.s3Endpoint, env.s3Prefix));
@@ -40,7 +37,6 @@ export async function createApiFixture(
     presign: createS3Presigner(s3, { bucket: env.store.bucket, prefix: env.s3Prefix }),
     presignUpload: createS3UploadPresigner(s3, { bucket: env.store.bucket, prefix: env.s3Prefix }),
     log: silentLogger(),
-    ...(opts.launcher ? { launcher: typeof opts.launcher === 'function' ? opts.launcher(env) : opts.launcher } : {}),
     // Tests change the ledger directly and read it back at once; the cache has its own tests.
     options: { statusCacheMs: opts.statusCacheMs ?? 0 },
   });

@@ -1,11 +1,8 @@
-import { launcherConfig } from '@rft/config';
-import { backendsFromConfig } from '@rft/launcher';
 import { createS3Client } from '@rft/storage';
 import { ensureApiToken } from '@rft/db';
 import { connectInfrastructure, runService } from '@rft/service-runtime';
 import { createLogger, createMetricsRegistry } from '@rft/telemetry';
 import { apiConfig } from './config.ts';
-import { createPackageRunLauncher } from './launcher-adapter.ts';
 import { createS3Presigner, createS3UploadPresigner } from './s3-presigner.ts';
 import { createApi } from './service.ts';
 
@@ -20,7 +17,6 @@ const api = createApi(
     store: infra.store,
     presign: createS3Presigner(s3, config.s3),
     presignUpload: createS3UploadPresigner(s3, config.s3),
-    launcher: createPackageRunLauncher({ store: infra.store, backends: backendsFromConfig(launcherConfig(process.env), infra.store) }),
     log,
     registry: createMetricsRegistry('api'),
     options: { maxBodyBytes: config.maxBodyBytes, downloadUrlTtlSeconds: config.downloadUrlTtlSeconds },

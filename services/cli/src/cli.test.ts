@@ -12,8 +12,8 @@ import {
   specYaml,
   type ApiFixture,
 } from '@rft/api/testing';
-import { buildDatasetVersion, loadTokenizer } from '@rft/curator';
-import { qwenTokenizerFiles, sampleInfo, sampleRow } from '@rft/curator/testing';
+import { writeTestDataset } from '@rft/dataset/testing';
+import { transitionTrainingRun } from '@rft/db';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCliHarness } from './cli-test-harness.ts';
 import { EXIT } from './exit-codes.ts';
@@ -23,13 +23,7 @@ let cli: Awaited<ReturnType<typeof createCliHarness>>;
 let url: string;
 
 beforeAll(async () => {
-  fx = await createApiFixture({
-    launcher: {
-      launch: async (r) => ({ status: 'pending', externalId: `slurm-${r.runId.slice(0, 8)}` }),
-      status: async () => ({ status: 'running' }),
-      cancel: async () => {},
-    },
-  });
+  fx = await createApiFixture();
   await fx.app.listen({ host: '127.0.0.1', port: 0 });
   const address = fx.app.server.address();
   url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -197,18 +191,20 @@ describe('commands', () => {
     });
     expect(launched.code, launched.stderr).toBe(0);
     const run = launched.json();
-    expect(run).toMatchObject({ status: 'pending', backend: 'slurm', profile: { nodes: 4, gpusPerNode: 8, partition: 'a100' } });
+    expect(run).toMatchObject({ status: 'submitting', backend: 'slurm', profile: { nodes: 4, gpusPerNode: 8, partition: 'a100' } });
+    // The launcher service records what the cluster says.
+    await transitionTrainingRun(fx.env.db, { id: run.id, to: 'running', externalId: `slurm-${run.id.slice(0, 8)}`, at: new Date() });
     const st = await cli.run(['runs', 'status', run.id], { token: fx.tokens.launcher });
     expect(st.stdout).toContain(`run ${run.id}: running (slurm slurm-${run.id.slice(0, 8)})`);
     expect((await cli.run(['runs', 'list'], { token: fx.tokens.operator })).stdout).toContain(run.id);
-    expect((await cli.run(['runs', 'cancel', run.id], { token: fx.tokens.launcher })).stdout).toContain(': cancelled');
+    const cancel = await cli.run(['runs', 'cancel', run.id], { token: fx.tokens.launcher });
+    expect(cancel.code, cancel.stderr).toBe(0);
+    expect(await fx.queues.exists('cancel-run', { runId: run.id })).toBe(true);
   });
 
   test('datasets pull downloads and verifies a curated version through presigned links, and refuses a tampered one', async () => {
     const id = await seedCampaign(fx.env.db, { name: 'pulled' });
-    const tokenizer = await loadTokenizer(qwenTokenizerFiles());
-    const rows = Array.from({ length: 20 }, (_, i) => sampleRow(i + 1));
-    const built = await buildDatasetVersion({ store: fx.env.store, rows, info: sampleInfo(), tokenizer, rowsPerShard: 8 });
+    const built = await writeTestDataset(fx.env.store, { rows: 20, rowsPerShard: 8 });
     await fx.env.db
       .insertInto('datasets')
       .values({

@@ -1,4 +1,5 @@
-import { DatasetFormat, InputError } from '@rft/contracts';
+import { InputError } from '@rft/contracts';
+import { DatasetFormat, DatasetNotFoundError, pullDataset, TamperedShardError } from '@rft/dataset';
 import { parse as parseYaml } from 'yaml';
 import { clientFor, parseCommand, positional, printJson, type CliIo } from './cli-context.ts';
 import { CliError, EXIT, type ExitCode } from './exit-codes.ts';
@@ -79,8 +80,6 @@ async function pull(
   const format = DatasetFormat.safeParse(formatName);
   if (!format.success)
     throw new CliError(EXIT.usage, `--format must be one of ${DatasetFormat.options.join(', ')}, got ${JSON.stringify(formatName)}`);
-  // Loaded on demand: the dataset code (tokenizers, Parquet) is not needed by any other command.
-  const { pullDataset, TamperedShardError, DatasetNotFoundError } = await import('@rft/curator');
   const store = presignedDatasetStore(clientFor(values, io), datasetId);
   try {
     const result = await pullDataset({ store, datasetId, outDir: dir, format: format.data });

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { decodeJsonlZst, encodeJsonlZst, type ObjectStore } from '@rft/storage';
+import { decodeJsonlZst, encodeJsonlZst, prefetchOrdered, type ObjectStore } from '@rft/storage';
 import { buildDatasetVersion } from '../src/dataset/build-dataset-version.ts';
 import { baseRecord, maskedSegments, type CanonicalRecord } from '../src/dataset/canonical-record.ts';
 import { packFirstFitDecreasing } from '../src/dataset/packing.ts';
@@ -19,8 +19,7 @@ import { writeCanonicalParquet } from '../src/dataset/parquet-shard.ts';
 import { qwenTokenizerFiles, sampleInfo, sampleRow, startTestS3 } from '../src/dataset/test-support.ts';
 import { alignSegments } from '../src/dataset/token-alignment.ts';
 import { loadTokenizer } from '../src/dataset/tokenizer.ts';
-import { prefetchOrdered } from '../src/ordered-prefetch.ts';
-import { FILES_IN_FLIGHT, pullDataset } from '../src/pull/pull-dataset.ts';
+import { FILES_IN_FLIGHT, pullDataset } from '@rft/dataset';
 import { OBJECT_PREFETCH } from '../src/selected-rows.ts';
 
 interface Row {

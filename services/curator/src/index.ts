@@ -1,6 +1,5 @@
 export * from './dataset/index.ts';
 export * from './export/index.ts';
-export * from './pull/index.ts';
 export * from './selection/index.ts';
 export { createCuratorService } from './service.ts';
 export { runCurateJob, selectionOf, type CurateJobDeps } from './curate-job.ts';

@@ -1,9 +1,8 @@
 import { Question, Trajectory } from '@rft/contracts';
 import { sampleLocations, type Db } from '@rft/db';
 import { UnrecoverableError } from '@rft/queue';
-import { decodeJsonlZst, type ObjectStore } from '@rft/storage';
+import { decodeJsonlZst, prefetchOrdered, type ObjectStore } from '@rft/storage';
 import type { DatasetRowInput } from './dataset/index.ts';
-import { prefetchOrdered } from './ordered-prefetch.ts';
 import type { Candidate } from './selection/index.ts';
 
 /** Sample rows read from Postgres per query. */

@@ -3,7 +3,7 @@ import { InputError } from '@rft/contracts';
 import { batchGeometry, buildDeepSpeedConfig, validateDeepSpeedConfig } from './deepspeed-config.ts';
 import { planLaunch } from './launch-plan.ts';
 import { PAPER_PROFILE, parseProfile } from './training-profile.ts';
-import { fakeManifest } from './testing/fake-manifest.ts';
+import { manifestFixture as fakeManifest } from '@rft/dataset/testing';
 
 describe('training profile and DeepSpeed config', () => {
   it('defaults to the paper recipe: 128 = 1 x 4 x 32 on 4 nodes x 8 GPUs, packs of 32k', () => {

@@ -1,4 +1,4 @@
-import type { DatasetManifest } from '@rft/contracts';
+import type { DatasetManifest } from '@rft/dataset';
 import { InputError } from '@rft/contracts';
 import {
   batchGeometry,

@@ -6,10 +6,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { InputError } from '@rft/contracts';
-import { pullDataset } from '@rft/curator';
+import { pullDataset } from '@rft/dataset';
 import { bundlePrefix, createBundleBackend } from './backends/bundle.ts';
 import { createLauncher } from './launcher.ts';
-import { canTransition, createMemoryRunStore } from './run-store.ts';
 import { datasetFixture } from './testing/dataset-fixture.ts';
 
 let fixture: Awaited<ReturnType<typeof datasetFixture>>;
@@ -24,21 +23,16 @@ afterAll(async () => {
 });
 
 function setup() {
-  const runStore = createMemoryRunStore();
-  const launcher = createLauncher({
-    store: fixture.s3.store,
-    runStore,
-    backends: { bundle: createBundleBackend({ store: fixture.s3.store }) },
-    newRunId: () => 'run-bundle',
-  });
-  return { runStore, launcher };
+  return createLauncher({ store: fixture.s3.store, backends: { bundle: createBundleBackend({ store: fixture.s3.store }) } });
 }
+const request = { runId: 'run-bundle', datasetId: '', backend: 'bundle' as const };
 
 describe('launcher with the bundle backend', () => {
   it('writes everything an external launcher needs, and its preflight passes on the pulled dataset', async () => {
-    const { launcher } = setup();
-    const run = await launcher.launch({ datasetId: fixture.dataset.datasetId, backend: 'bundle', tokenizerPath: fixture.tokenizerPath });
-    expect(run).toMatchObject({ state: 'UNKNOWN', externalId: bundlePrefix('run-bundle') });
+    const launcher = setup();
+    const plan = await launcher.plan({ ...request, datasetId: fixture.dataset.datasetId, tokenizerPath: fixture.tokenizerPath });
+    const run = await launcher.submit('bundle', plan);
+    expect(run).toEqual({ status: 'unknown', externalId: bundlePrefix('run-bundle') });
     const keys: string[] = [];
     for await (const o of fixture.s3.store.list(`${bundlePrefix('run-bundle')}/`)) keys.push(o.key.split('/').pop()!);
     expect(keys.sort()).toEqual([
@@ -87,50 +81,31 @@ describe('launcher with the bundle backend', () => {
   });
 });
 
-describe('launcher bad input: nothing is recorded', () => {
+describe('launcher bad input: refused before anything is submitted', () => {
   it('refuses a profile whose batch does not divide', async () => {
-    const { launcher, runStore } = setup();
     await expect(
-      launcher.launch({ datasetId: fixture.dataset.datasetId, backend: 'bundle', profile: { batch: { globalBatch: 120 } } }),
+      setup().plan({ ...request, datasetId: fixture.dataset.datasetId, profile: { batch: { globalBatch: 120 } } }),
     ).rejects.toThrow(/batch.globalBatch: 120 is not divisible by .* = 32/);
-    expect(runStore.all()).toEqual([]);
   });
 
   it('refuses a tokenizer file that does not match the manifest hash', async () => {
-    const { launcher, runStore } = setup();
     const other = join(scratch, 'other-tokenizer.json');
     await writeFile(other, (await readFile(fixture.tokenizerPath, 'utf8')).replace('"NFC"', '"NFKC"'));
-    const error = await launcher
-      .launch({ datasetId: fixture.dataset.datasetId, backend: 'bundle', tokenizerPath: other })
+    const error = await setup()
+      .plan({ ...request, datasetId: fixture.dataset.datasetId, tokenizerPath: other })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toContain(
       `but ${fixture.dataset.manifest.model.tokenizer.sha256} is expected (manifest model.tokenizer.sha256)`,
     );
-    expect(runStore.all()).toEqual([]);
   });
 
   it('refuses an unknown dataset and an unconfigured backend', async () => {
-    const { launcher, runStore } = setup();
-    await expect(launcher.launch({ datasetId: 'ds-00000000000000000000dead', backend: 'bundle' })).rejects.toThrow(
+    await expect(setup().plan({ ...request, datasetId: 'ds-00000000000000000000dead' })).rejects.toThrow(
       /dataset ds-00000000000000000000dead: no datasets\//,
     );
-    await expect(launcher.launch({ datasetId: fixture.dataset.datasetId, backend: 'slurm' })).rejects.toThrow(
+    await expect(setup().plan({ ...request, datasetId: fixture.dataset.datasetId, backend: 'slurm' })).rejects.toThrow(
       'backend: "slurm" is not configured (configured: bundle)',
     );
-    expect(runStore.all()).toEqual([]);
-  });
-});
-
-describe('run state transitions', () => {
-  it('never moves a finished run and never un-submits one', () => {
-    expect(canTransition('SUBMITTING', 'PENDING')).toBe(true);
-    expect(canTransition('SUBMITTING', 'REJECTED')).toBe(true);
-    expect(canTransition('PENDING', 'RUNNING')).toBe(true);
-    expect(canTransition('RUNNING', 'SUCCEEDED')).toBe(true);
-    expect(canTransition('RUNNING', 'REJECTED')).toBe(false);
-    expect(canTransition('SUCCEEDED', 'RUNNING')).toBe(false);
-    expect(canTransition('REJECTED', 'PENDING')).toBe(false);
-    expect(canTransition('PENDING', 'SUBMITTING')).toBe(false);
   });
 });

@@ -1,27 +1,25 @@
 /**
  * Launcher entry point. Runs are recorded in Postgres (`training_runs`, `training_run_events`);
- * dataset versions are read from S3. Settings: `launcherConfig` in @rft/config.
- *   node services/launcher/src/main.ts [serve]        status poller for every submitted, unfinished run
+ * dataset versions are read from S3. Settings: `launcherConfig` in ./config.ts.
+ *   node services/launcher/src/main.ts [serve]        consumes launch-run / cancel-run jobs, polls every submitted, unfinished run
  *   node services/launcher/src/main.ts plan   --dataset ID [--profile profile.yaml]
  *   node services/launcher/src/main.ts launch --dataset ID --backend slurm|kubernetes|bundle [--profile f] [--tokenizer tokenizer.json]
  *   node services/launcher/src/main.ts status --run RUN_ID      asks the backend, records a change, prints the run
  *   node services/launcher/src/main.ts cancel --run RUN_ID
  */
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { launcherConfig, type LauncherConfig } from '@rft/config';
-import { InputError } from '@rft/contracts';
-import { readManifest } from '@rft/curator';
-import { createDb } from '@rft/db';
-import { connectInfrastructure, runService } from '@rft/service-runtime';
+import { InputError, TrainingBackend } from '@rft/contracts';
+import { createDb, getTrainingRun, insertTrainingRun } from '@rft/db';
+import { connectInfrastructure, metricsComponent, runService } from '@rft/service-runtime';
 import { createS3Client, createS3ObjectStore } from '@rft/storage';
-import { createLogger, createMetricsRegistry, createMetricsServer } from '@rft/telemetry';
+import { createLogger, createMetricsRegistry } from '@rft/telemetry';
 import { backendsFromConfig } from './backends/from-config.ts';
-import { planLaunch } from './launch-plan.ts';
+import { launcherConfig, type LauncherConfig } from './config.ts';
 import { createLauncher } from './launcher.ts';
-import { createPostgresRunStore } from './postgres-run-store.ts';
-import type { BackendKind } from './run-store.ts';
+import { cancelRun, launchRun, refreshRun } from './run-jobs.ts';
 import { createLauncherService } from './service.ts';
 import { parseProfile } from './training-profile.ts';
 
@@ -37,27 +35,23 @@ async function readProfileFile(path: string): Promise<unknown> {
 async function serve(config: LauncherConfig): Promise<void> {
   const log = createLogger('launcher', { level: config.logLevel });
   const infra = connectInfrastructure(config, 'launcher');
-  const runStore = createPostgresRunStore(infra.db);
-  const launcher = createLauncher({ store: infra.store, runStore, backends: backendsFromConfig(config, infra.store) });
-  const service = createLauncherService({
-    launcher,
-    runStore,
-    pollIntervalMs: config.pollIntervalMs,
-    log: (fields, message) => log.info(fields, message),
-  });
-  const metrics = createMetricsServer(createMetricsRegistry('launcher'));
+  const launcher = createLauncher({ store: infra.store, backends: backendsFromConfig(config, infra.store) });
+  const service = createLauncherService(
+    { db: infra.db, launcher, log, queues: infra.queues, connection: infra.workerConnection, queuePrefix: config.queuePrefix },
+    { pollIntervalMs: config.pollIntervalMs },
+  );
   await runService(
     log,
     [
       infra.component,
-      { name: 'metrics', start: () => metrics.start(config.metricsPort).then(() => {}), close: () => metrics.close() },
+      metricsComponent(createMetricsRegistry('launcher'), config),
       { name: 'launcher', start: () => service.start(), close: () => service.close() },
     ],
     { shutdownTimeoutMs: config.shutdownTimeoutMs },
   );
 }
 
-/** One command against Postgres and S3 (no queue needed), then exit. */
+/** One command against Postgres and S3 (no queue needed), through the service's own handlers, then exit. */
 async function command(config: LauncherConfig, name: string): Promise<number> {
   const { values } = parseArgs({
     allowPositionals: true,
@@ -69,44 +63,58 @@ async function command(config: LauncherConfig, name: string): Promise<number> {
       run: { type: 'string' },
     },
   });
+  const log = createLogger('launcher', { level: config.logLevel });
   const db = createDb({ url: config.databaseUrl, poolSize: 2, applicationName: 'rft-launcher-cli' });
   const s3 = createS3Client(config.s3);
   const store = createS3ObjectStore(s3, config.s3);
-  const launcher = createLauncher({
-    store,
-    runStore: createPostgresRunStore(db, { createdBy: process.env.USER ?? 'cli' }),
-    backends: backendsFromConfig(config, store),
-  });
+  const launcher = createLauncher({ store, backends: backendsFromConfig(config, store) });
+  const deps = { db, launcher, log };
   const print = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
   const profile = values.profile ? await readProfileFile(values.profile) : {};
+  const mustGetRun = async () => {
+    if (!values.run) throw new InputError('--run: required (a training run id)');
+    const run = /^[0-9a-f-]{36}$/i.test(values.run) ? await getTrainingRun(db, values.run) : null;
+    if (!run) throw new InputError(`--run: no training run ${values.run}`);
+    return run;
+  };
   try {
     switch (name) {
       case 'plan': {
         if (!values.dataset) throw new InputError('--dataset: required');
-        print(planLaunch({ runId: 'dry-run', profile: parseProfile(profile), manifest: await readManifest(store, values.dataset) }));
+        print(await launcher.plan({ runId: 'dry-run', datasetId: values.dataset, backend: 'bundle', profile: parseProfile(profile) }));
         return 0;
       }
       case 'launch': {
         if (!values.dataset) throw new InputError('--dataset: required');
-        const backend = values.backend as BackendKind | undefined;
-        if (backend !== 'slurm' && backend !== 'kubernetes' && backend !== 'bundle')
-          throw new InputError('--backend: one of slurm, kubernetes, bundle');
-        print(
-          await launcher.launch({
-            datasetId: values.dataset,
-            backend,
-            profile,
-            ...(values.tokenizer ? { tokenizerPath: values.tokenizer } : {}),
-          }),
-        );
+        const backend = TrainingBackend.safeParse(values.backend);
+        if (!backend.success) throw new InputError(`--backend: one of ${TrainingBackend.options.join(', ')}`);
+        const runId = randomUUID();
+        // Checked before anything is recorded: a bad profile, dataset or tokenizer leaves no run behind.
+        await launcher.plan({
+          runId,
+          datasetId: values.dataset,
+          backend: backend.data,
+          profile,
+          ...(values.tokenizer ? { tokenizerPath: values.tokenizer } : {}),
+        });
+        await insertTrainingRun(db, {
+          id: runId,
+          datasetId: values.dataset,
+          backend: backend.data,
+          profile: profile as Record<string, unknown>,
+          config: {},
+          createdBy: process.env.USER ?? 'cli',
+          at: new Date(),
+        });
+        print(await launchRun(deps, runId, { isLastAttempt: true }));
         return 0;
       }
       case 'status':
-      case 'cancel': {
-        if (!values.run) throw new InputError('--run: required (a training run id)');
-        print(name === 'status' ? await launcher.refresh(values.run) : await launcher.cancel(values.run));
+        print(await refreshRun(deps, await mustGetRun()));
         return 0;
-      }
+      case 'cancel':
+        print(await cancelRun(deps, (await mustGetRun()).id));
+        return 0;
       default:
         throw new InputError('usage: main.ts [serve] | plan | launch | status | cancel ...');
     }
@@ -115,7 +123,6 @@ async function command(config: LauncherConfig, name: string): Promise<number> {
     await db.destroy();
   }
 }
-
 const name = process.argv[2] ?? 'serve';
 try {
   const config = launcherConfig(process.env);

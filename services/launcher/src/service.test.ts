@@ -1,54 +1,113 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { getTrainingRun, insertTrainingRun, trainingRunEvents, type TrainingRunRow } from '@rft/db';
+import { createJobQueues, type JobQueues } from '@rft/queue';
+import { createLogger } from '@rft/telemetry';
+import { createTestEnv, type TestEnv } from '@rft/testing';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { LaunchBackend, StatusReport } from './backends/launch-backend.ts';
 import { createLauncher } from './launcher.ts';
-import { createMemoryRunStore } from './run-store.ts';
 import { createLauncherService } from './service.ts';
-import { datasetFixture } from './testing/dataset-fixture.ts';
+import { ledgerDataset } from './testing/ledger-dataset.ts';
 
-let fixture: Awaited<ReturnType<typeof datasetFixture>>;
+let env: TestEnv;
+let queues: JobQueues;
+let datasetId: string;
 beforeAll(async () => {
-  fixture = await datasetFixture(3);
+  env = await createTestEnv();
+  queues = createJobQueues(env.redis, env.queuePrefix);
+  datasetId = (await ledgerDataset(env.db, env.store)).datasetId;
 });
 afterAll(async () => {
-  await fixture?.s3.close();
+  await queues?.close();
+  await env?.cleanup();
 });
 
-/** A backend whose cluster answers are scripted per poll (the service's loop is under test here). */
-function scriptedBackend(answers: (StatusReport | Error)[]): LaunchBackend {
-  return {
+/** A cluster whose answers are scripted per job (the service's loop is under test, not a scheduler). */
+function scriptedCluster() {
+  const answers = new Map<string, (StatusReport | Error)[]>();
+  const cancelled: string[] = [];
+  let next = 0;
+  const backend: LaunchBackend = {
     kind: 'slurm',
-    submit: async () => ({ externalId: '42', status: 'PENDING' }),
-    status: async () => {
-      const next = answers.shift();
-      if (!next) throw new Error('no more scripted answers');
-      if (next instanceof Error) throw next;
-      return next;
+    submit: async () => ({ externalId: String(++next), status: 'pending' }),
+    status: async (externalId) => {
+      const answer = answers.get(externalId)?.shift() ?? { status: 'pending', detail: 'squeue: PENDING' };
+      if (answer instanceof Error) throw answer;
+      return answer;
     },
-    cancel: async () => undefined,
+    cancel: async (externalId) => {
+      cancelled.push(externalId);
+      answers.set(externalId, [{ status: 'cancelled', detail: 'JobState=CANCELLED' }]);
+    },
   };
+  return { backend, answers, cancelled };
 }
 
-describe('launcher service polling', () => {
-  it('records status changes, keeps polling through an unreachable cluster, stops at a final state', async () => {
-    const runStore = createMemoryRunStore();
-    const backend = scriptedBackend([
-      { status: 'RUNNING', detail: 'squeue: RUNNING' },
-      new Error('slurmctld: connection refused'),
-      { status: 'SUCCEEDED', detail: 'JobState=COMPLETED ExitCode=0:0' },
-    ]);
-    const launcher = createLauncher({ store: fixture.s3.store, runStore, backends: { slurm: backend }, newRunId: () => 'run-poll' });
-    const logs: string[] = [];
-    const service = createLauncherService({ launcher, runStore, pollIntervalMs: 1, log: (f, m) => logs.push(`${m} ${JSON.stringify(f)}`) });
-    await launcher.launch({ datasetId: fixture.dataset.datasetId, backend: 'slurm' });
-    await service.pollOnce();
-    expect((await runStore.get('run-poll'))?.state).toBe('RUNNING');
-    await service.pollOnce();
-    expect((await runStore.get('run-poll'))?.state).toBe('RUNNING');
-    expect(logs.at(-1)).toContain('training run status poll failed {"runId":"run-poll","err":"slurmctld: connection refused"}');
-    await service.pollOnce();
-    expect(await runStore.get('run-poll')).toMatchObject({ state: 'SUCCEEDED', reason: 'JobState=COMPLETED ExitCode=0:0' });
-    expect(await runStore.listActive()).toEqual([]);
-    await service.start();
-    await service.close();
+async function recordRun(): Promise<string> {
+  const id = randomUUID();
+  await insertTrainingRun(env.db, { id, datasetId, backend: 'slurm', profile: {}, config: {}, createdBy: 'test', at: new Date() });
+  return id;
+}
+
+/** Waits for the service to move the run (bounded by the test timeout; no timing is asserted). */
+async function until(runId: string, done: (run: TrainingRunRow) => boolean): Promise<TrainingRunRow> {
+  for (;;) {
+    const run = await getTrainingRun(env.db, runId);
+    if (run && done(run)) return run;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+it('start() consumes launch and cancel jobs and polls runs to their final status; close() releases the workers', async () => {
+  const cluster = scriptedCluster();
+  const lines: string[] = [];
+  const log = createLogger('launcher-test', {
+    destination: new Writable({
+      write(chunk, _encoding, callback) {
+        lines.push(String(chunk));
+        callback();
+      },
+    }),
   });
+  const launcher = createLauncher({ store: env.store, backends: { slurm: cluster.backend } });
+  const service = createLauncherService(
+    { db: env.db, launcher, log, queues, connection: env.redis, queuePrefix: env.queuePrefix },
+    { pollIntervalMs: 20 },
+  );
+  await service.start();
+  try {
+    // A launch job: planned from the dataset, submitted, recorded with the plan and the cluster's id.
+    const polled = await recordRun();
+    cluster.answers.set('1', [
+      { status: 'running', detail: 'squeue: RUNNING' },
+      new Error('slurmctld: connection refused'),
+      { status: 'succeeded', detail: 'JobState=COMPLETED ExitCode=0:0' },
+    ]);
+    await queues.add('launch-run', { runId: polled });
+    const submitted = await until(polled, (r) => r.status !== 'submitting');
+    expect(submitted).toMatchObject({ externalId: '1', config: { runId: polled, datasetId } });
+    // The poller follows it through an unreachable cluster to its final status.
+    const finished = await until(polled, (r) => r.status === 'succeeded');
+    expect(finished.finishedAt).toBeInstanceOf(Date);
+    expect((await trainingRunEvents(env.db, polled)).map((e) => e.status)).toEqual(['submitting', 'pending', 'running', 'succeeded']);
+    expect(lines.some((l) => l.includes('training run status poll failed') && l.includes('slurmctld: connection refused'))).toBe(true);
+
+    // A cancel job: the backend is asked to stop the job, then the run is recorded cancelled.
+    const stopped = await recordRun();
+    await queues.add('launch-run', { runId: stopped });
+    const live = await until(stopped, (r) => r.externalId !== null);
+    await queues.add('cancel-run', { runId: stopped });
+    expect(await until(stopped, (r) => r.status === 'cancelled')).toMatchObject({ error: 'cancelled on request' });
+    expect(cluster.cancelled).toEqual([live.externalId]);
+  } finally {
+    await service.close();
+  }
+  expect(service.launchWorker.isRunning()).toBe(false);
+  expect(service.cancelWorker.isRunning()).toBe(false);
+  // Nothing consumes jobs any more: a new launch stays waiting and its run stays submitting.
+  const after = await recordRun();
+  await queues.add('launch-run', { runId: after });
+  expect(await (await queues.queue('launch-run').getJob(`l.${after}`))?.getState()).toBe('waiting');
+  expect((await getTrainingRun(env.db, after))?.status).toBe('submitting');
 });

@@ -1,57 +1,73 @@
-import type { Launcher } from './launcher.ts';
-import type { RunStore } from './run-store.ts';
+import { createJobWorker, workerLifecycle, type JobQueues } from '@rft/queue';
+import type { Redis } from 'ioredis';
+import { cancelRun, launchRun, pollRuns, type RunJobDeps } from './run-jobs.ts';
 
-export interface LauncherServiceDeps {
-  launcher: Launcher;
-  runStore: RunStore;
-  /** How often active runs are polled. */
+export interface LauncherServiceDeps extends RunJobDeps {
+  /** Where a run stranded in `submitting` has its launch job enqueued again. */
+  queues: JobQueues;
+  connection: Redis;
+  queuePrefix: string;
+}
+
+export interface LauncherServiceSettings {
+  /** How often submitted, unfinished runs are polled. */
   pollIntervalMs: number;
-  log?: (fields: Record<string, unknown>, message: string) => void;
+  /** A run still `submitting` after this long has its launch job enqueued again. @defaultValue 5 minutes */
+  resubmitAfterMs?: number;
+  /** Launch and cancel jobs handled at once, each. @defaultValue 2 */
+  concurrency?: number;
 }
 
-export interface LauncherService {
-  start(): Promise<void>;
-  close(): Promise<void>;
-  /** One polling pass over active runs (also what the timer runs). */
-  pollOnce(): Promise<void>;
-}
+/**
+ * The one writer of training-run status: consumes `launch-run` and `cancel-run` jobs and polls every
+ * submitted, unfinished run. `close()` stops the poller, waits for its pass, then drains the workers.
+ */
+export function createLauncherService(deps: LauncherServiceDeps, settings: LauncherServiceSettings) {
+  const opts = { concurrency: settings.concurrency ?? 2, lockDurationMs: 120_000 };
+  const launchWorker = createJobWorker(
+    'launch-run',
+    (payload, ctx) => launchRun({ ...deps, log: deps.log.child({ job: ctx.job.id }) }, payload.runId, ctx).then(() => undefined),
+    deps.connection,
+    deps.queuePrefix,
+    opts,
+  );
+  const cancelWorker = createJobWorker(
+    'cancel-run',
+    (payload, ctx) => cancelRun({ ...deps, log: deps.log.child({ job: ctx.job.id }) }, payload.runId).then(() => undefined),
+    deps.connection,
+    deps.queuePrefix,
+    opts,
+  );
+  for (const worker of [launchWorker, cancelWorker]) worker.on('error', (error) => deps.log.error({ err: error }, 'launcher worker error'));
+  const workers = [workerLifecycle(launchWorker), workerLifecycle(cancelWorker)];
 
-/** Keeps the run store in step with the clusters: polls every submitted, unfinished run. */
-export function createLauncherService(deps: LauncherServiceDeps): LauncherService {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
-  const log = deps.log ?? (() => undefined);
-
-  async function pollOnce(): Promise<void> {
-    for (const run of await deps.runStore.listActive()) {
-      try {
-        const updated = await deps.launcher.refresh(run.runId);
-        if (updated.state !== run.state)
-          log({ runId: run.runId, from: run.state, to: updated.state, reason: updated.reason }, 'training run status changed');
-      } catch (error) {
-        // A cluster that cannot be reached now is asked again next pass; the error is surfaced, not dropped.
-        log({ runId: run.runId, err: error instanceof Error ? error.message : String(error) }, 'training run status poll failed');
-      }
-    }
-  }
-
+  const pollOnce = () => pollRuns(deps, { resubmitAfterMs: settings.resubmitAfterMs ?? 5 * 60_000 });
   const tick = () => {
-    running = pollOnce().finally(() => {
-      running = null;
-      if (timer) timer = setTimeout(tick, deps.pollIntervalMs);
-    });
+    running = pollOnce()
+      .catch((error: unknown) => deps.log.error({ err: error }, 'training run poll pass failed'))
+      .finally(() => {
+        running = null;
+        if (timer) timer = setTimeout(tick, settings.pollIntervalMs);
+      });
   };
 
   return {
-    async start() {
-      if (timer) return;
+    launchWorker,
+    cancelWorker,
+    pollOnce,
+    async start(): Promise<void> {
+      for (const worker of workers) await worker.start();
       timer = setTimeout(tick, 0);
     },
-    async close() {
+    async close(): Promise<void> {
       if (timer) clearTimeout(timer);
       timer = null;
       await running;
+      for (const worker of [...workers].reverse()) await worker.close();
     },
-    pollOnce,
   };
 }
+
+export type LauncherService = ReturnType<typeof createLauncherService>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DatasetFormat, InputError, parseOrThrow } from '@rft/contracts';
+import { InputError, parseOrThrow } from '@rft/contracts';
+import { DatasetFormat } from '@rft/dataset';
 
 /**
  * Everything a training run needs besides the dataset. Defaults are the START recipe: QwQ-32B,

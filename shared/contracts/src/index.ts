@@ -10,6 +10,5 @@ export * from './verdict.ts';
 export * from './sandbox.ts';
 export * from './seed.ts';
 export * from './assert-never.ts';
-export * from './dataset-manifest.ts';
 export * from './control-api.ts';
 export * from './model-profile.ts';

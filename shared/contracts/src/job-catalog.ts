@@ -21,6 +21,14 @@ export const JobCatalog = {
   curate: z.object({
     campaignId: z.uuid(),
   }),
+  /** Plan and submit a training run recorded as `submitting`. */
+  'launch-run': z.object({
+    runId: z.uuid(),
+  }),
+  /** Stop a training run on its backend and record it cancelled. */
+  'cancel-run': z.object({
+    runId: z.uuid(),
+  }),
 } as const;
 
 export type JobName = keyof typeof JobCatalog;

@@ -15,6 +15,7 @@ export * from './repositories/shard-health.ts';
 export * from './repositories/campaign-cost.ts';
 export * from './repositories/campaign-charts.ts';
 export * from './repositories/training-runs.ts';
+export * from './training-run-lifecycle.ts';
 export * from './repositories/dataset-list.ts';
 export * from './repositories/shard-stats.ts';
 export * from './repositories/questions.ts';

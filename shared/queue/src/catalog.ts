@@ -33,6 +33,16 @@ export const JOB_POLICIES = {
     jobId: (p: JobPayload<'curate'>) => `c.${p.campaignId}`,
     options: { attempts: 5, backoff: { type: 'exponential', delay: 2000, jitter: 0.5 }, ...retention },
   },
+  'launch-run': {
+    queue: 'launch-run',
+    jobId: (p: JobPayload<'launch-run'>) => `l.${p.runId}`,
+    options: { attempts: 5, backoff: { type: 'exponential', delay: 5000, jitter: 0.5 }, ...retention },
+  },
+  'cancel-run': {
+    queue: 'cancel-run',
+    jobId: (p: JobPayload<'cancel-run'>) => `x.${p.runId}`,
+    options: { attempts: 5, backoff: { type: 'exponential', delay: 5000, jitter: 0.5 }, ...retention },
+  },
 } as const satisfies Record<JobName, { queue: string; jobId: (p: never) => string; options: JobsOptions }>;
 
 export function jobIdFor<N extends JobName>(name: N, payload: JobPayload<N>): string {

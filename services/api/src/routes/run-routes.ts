@@ -1,54 +1,44 @@
 import { randomUUID } from 'node:crypto';
 import { LaunchRunRequest } from '@rft/contracts';
 import {
-  FINISHED_TRAINING_RUN_STATUSES,
   getDataset,
   getTrainingRun,
   insertTrainingRun,
+  isFinishedTrainingRun,
   listTrainingRuns,
   recordAudit,
+  TRAINING_RUN_STATUSES,
   trainingRunEvents,
-  updateTrainingRun,
-  type TrainingRunRow,
 } from '@rft/db';
 import { z } from 'zod';
 import type { ApiDeps } from '../api-deps.ts';
 import { ApiError, notFound } from '../api-errors.ts';
 import { actorOf } from '../auth.ts';
 import { commaList, pageQuery, type RouteRegistry } from '../route-registry.ts';
-import type { RunLauncher } from '../run-launcher.ts';
 
-const RUN_STATUSES = ['submitting', 'pending', 'running', 'unknown', 'succeeded', 'failed', 'cancelled', 'rejected'] as const;
 const RunParams = z.object({ id: z.uuid({ error: 'must be a run id (uuid)' }) });
 
 export function registerRunRoutes(routes: RouteRegistry, deps: ApiDeps): void {
-  const { db } = deps;
-  const launcher = (): RunLauncher => {
-    if (!deps.launcher)
-      throw new ApiError('not_available', 'this deployment has no training launcher configured; runs cannot be launched or tracked here');
-    return deps.launcher;
-  };
-  const handle = (run: TrainingRunRow) => ({ runId: run.id, backend: run.backend, externalId: run.externalId, status: run.status });
+  const { db, queues } = deps;
 
   routes.add({
     method: 'POST',
     url: '/v1/runs',
-    summary: 'Launch a training run from a dataset version (recorded in training_runs)',
+    summary: 'Launch a training run from a dataset version: recorded as submitting, then planned and submitted by the launcher',
     tag: 'runs',
     roles: ['launcher'],
     body: LaunchRunRequest,
     status: 201,
     async handler({ principal, body, req }) {
-      const l = launcher();
       const dataset = await getDataset(db, body.datasetId);
       if (!dataset)
         throw new ApiError(
           'invalid_request',
           `body.datasetId: dataset ${JSON.stringify(body.datasetId)} does not exist (rft datasets list)`,
         );
-      const run = { id: randomUUID() };
+      const id = randomUUID();
       await insertTrainingRun(db, {
-        id: run.id,
+        id,
         datasetId: dataset.id,
         backend: body.backend,
         profile: body.profile,
@@ -56,34 +46,19 @@ export function registerRunRoutes(routes: RouteRegistry, deps: ApiDeps): void {
         createdBy: actorOf(principal),
         at: new Date(),
       });
-      let updated: TrainingRunRow | null;
-      try {
-        const outcome = await l.launch({ runId: run.id, dataset, backend: body.backend, profile: body.profile, config: body.config });
-        if (outcome.config)
-          await db
-            .updateTable('training_runs')
-            .set({ config: JSON.stringify(outcome.config) })
-            .where('id', '=', run.id)
-            .execute();
-        updated = await updateTrainingRun(db, run.id, {
-          status: outcome.status,
-          externalId: outcome.externalId,
-          error: outcome.error ?? null,
-        });
-      } catch (error) {
-        updated = await updateTrainingRun(db, run.id, { status: 'failed', error: `launch failed: ${(error as Error).message}` });
-      }
-      const final = updated ?? (await getTrainingRun(db, run.id))!;
       await recordAudit(db, {
         actor: actorOf(principal),
         action: 'run.launch',
         targetType: 'training_run',
-        targetId: run.id,
+        targetId: id,
         before: null,
-        after: { datasetId: dataset.id, backend: body.backend, status: final.status, externalId: final.externalId },
+        after: { datasetId: dataset.id, backend: body.backend, status: 'submitting' },
       });
-      req.log.info({ runId: run.id, datasetId: dataset.id, status: final.status }, 'training run launched');
-      return final;
+      // The launcher service plans and submits it and records every status from here on; a lost
+      // job is enqueued again by its poller.
+      await queues.add('launch-run', { runId: id });
+      req.log.info({ runId: id, datasetId: dataset.id }, 'training run recorded; launch enqueued');
+      return (await getTrainingRun(db, id))!;
     },
   });
 
@@ -93,7 +68,7 @@ export function registerRunRoutes(routes: RouteRegistry, deps: ApiDeps): void {
     summary: 'Training runs, newest first',
     tag: 'runs',
     roles: ['launcher', 'operator'],
-    query: z.object({ dataset: z.string().min(1).optional(), status: commaList(z.enum(RUN_STATUSES)).optional(), ...pageQuery }),
+    query: z.object({ dataset: z.string().min(1).optional(), status: commaList(z.enum(TRAINING_RUN_STATUSES)).optional(), ...pageQuery }),
     async handler({ query }) {
       const items = await listTrainingRuns(db, {
         ...(query.dataset ? { datasetId: query.dataset } : {}),
@@ -108,28 +83,13 @@ export function registerRunRoutes(routes: RouteRegistry, deps: ApiDeps): void {
   routes.add({
     method: 'GET',
     url: '/v1/runs/:id',
-    summary: "A training run's status (refreshed from the backend while it is live) and its history",
+    summary: "A training run's status (as the launcher last recorded it) and its history",
     tag: 'runs',
     roles: ['launcher', 'operator'],
     params: RunParams,
-    async handler({ params, req }) {
-      let run = await getTrainingRun(db, params.id);
+    async handler({ params }) {
+      const run = await getTrainingRun(db, params.id);
       if (!run) throw notFound('training run', params.id);
-      if (!FINISHED_TRAINING_RUN_STATUSES.includes(run.status) && deps.launcher) {
-        try {
-          const seen = await deps.launcher.status(handle(run));
-          if (seen.status !== run.status) {
-            run =
-              (await updateTrainingRun(db, run.id, {
-                status: seen.status,
-                error: seen.error ?? null,
-                ...(seen.detail ? { detail: seen.detail } : {}),
-              })) ?? run;
-          }
-        } catch (error) {
-          req.log.warn({ runId: run.id, err: error }, 'run status refresh failed; showing the recorded status');
-        }
-      }
       return { run, events: await trainingRunEvents(db, run.id) };
     },
   });
@@ -137,30 +97,25 @@ export function registerRunRoutes(routes: RouteRegistry, deps: ApiDeps): void {
   routes.add({
     method: 'POST',
     url: '/v1/runs/:id/cancel',
-    summary: 'Cancel a training run',
+    summary: 'Ask the launcher to cancel a training run (it records `cancelled` once the backend stopped it)',
     tag: 'runs',
     roles: ['launcher', 'operator'],
     params: RunParams,
+    status: 202,
     async handler({ principal, params }) {
-      const l = launcher();
       const run = await getTrainingRun(db, params.id);
       if (!run) throw notFound('training run', params.id);
-      if (FINISHED_TRAINING_RUN_STATUSES.includes(run.status)) throw new ApiError('conflict', `run is already ${run.status}`);
-      try {
-        await l.cancel(handle(run));
-      } catch (error) {
-        throw new ApiError('conflict', `the ${run.backend} backend did not cancel run ${run.id}: ${(error as Error).message}`);
-      }
-      const updated = await updateTrainingRun(db, run.id, { status: 'cancelled', detail: { by: principal.name } });
+      if (isFinishedTrainingRun(run.status)) throw new ApiError('conflict', `run is already ${run.status}`);
       await recordAudit(db, {
         actor: actorOf(principal),
         action: 'run.cancel',
         targetType: 'training_run',
         targetId: run.id,
         before: { status: run.status },
-        after: { status: 'cancelled' },
+        after: { cancelRequested: true },
       });
-      return updated ?? (await getTrainingRun(db, run.id));
+      await queues.add('cancel-run', { runId: run.id });
+      return run;
     },
   });
 }

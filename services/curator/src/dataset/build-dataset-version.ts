@@ -1,4 +1,5 @@
-import { DATASET_MANIFEST_SCHEMA, DatasetManifest, type DatasetFile, type DatasetFormat, InputError, parseOrThrow } from '@rft/contracts';
+import { InputError, parseOrThrow } from '@rft/contracts';
+import { DATASET_MANIFEST_SCHEMA, DatasetManifest, manifestIdentity, type DatasetFile, type DatasetFormat } from '@rft/dataset';
 import { objectKeys, type ObjectStore } from '@rft/storage';
 import { AXOLOTL_FIDELITY, toAxolotlRow } from '../export/axolotl.ts';
 import { LLAMA_FACTORY_FIDELITY, llamaFactoryDatasetInfo, toSharegptRow } from '../export/llama-factory.ts';
@@ -7,7 +8,6 @@ import {
   baseRecord,
   maskedSegments,
   recordToJson,
-  stableJson,
   type CanonicalRecord,
   type DatasetRowInput,
   type TokenizedRecord,
@@ -18,7 +18,7 @@ import { packFirstFitDecreasing, packingStats } from './packing.ts';
 import { writeCanonicalParquet } from './parquet-shard.ts';
 import { createShardStaging, toDatasetFile, type ShardStaging } from './shard-staging.ts';
 import { alignSegments } from './token-alignment.ts';
-import { sha256Hex, type Tokenizer } from './tokenizer.ts';
+import type { Tokenizer } from './tokenizer.ts';
 
 export const DEFAULT_MAX_SAMPLE_TOKENS = 16_384;
 export const PACK_TOKENS = 32_768;
@@ -164,8 +164,7 @@ export async function buildDatasetVersion(input: BuildDatasetInput): Promise<Bui
         'llama-factory': { files: exportsByFormat['llama-factory'], fidelity: FIDELITY['llama-factory'] },
       },
     };
-    const contentSha256 = sha256Hex(stableJson(body));
-    const datasetId = `ds-${contentSha256.slice(0, 24)}`;
+    const { contentSha256, datasetId } = manifestIdentity(body);
     const manifest = parseOrThrow(
       DatasetManifest,
       { ...body, datasetId, contentSha256, createdAt: (input.now?.() ?? new Date()).toISOString() },

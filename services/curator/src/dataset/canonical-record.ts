@@ -1,3 +1,4 @@
+import { stableJson } from '@rft/dataset';
 import { TRAINED_SEGMENT_KINDS, type Question, type SegmentKind, type Trajectory, type Verdict } from '@rft/contracts';
 import type { MaskedSegment } from './token-alignment.ts';
 
@@ -53,21 +54,6 @@ export function maskedSegments(trajectory: Trajectory): MaskedSegment[] {
   return trajectory.segments
     .filter((s) => s.text.length > 0)
     .map((s) => ({ kind: s.kind, text: s.text.normalize('NFC'), train: isTrainedKind(s.kind) }));
-}
-
-/** JSON with object keys sorted, so hashes do not depend on insertion order. */
-export function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array)) {
-      const obj = v as Record<string, unknown>;
-      return Object.fromEntries(
-        Object.keys(obj)
-          .sort()
-          .map((k) => [k, obj[k]]),
-      );
-    }
-    return v;
-  });
 }
 
 export function baseRecord(row: DatasetRowInput, segments: MaskedSegment[]): Omit<CanonicalRecord, `num${string}`> {

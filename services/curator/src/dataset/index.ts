@@ -8,7 +8,7 @@ export {
 export type { BuildDatasetInput, BuildDatasetResult } from './build-dataset-version.ts';
 export type { DatasetRowInput, CanonicalRecord } from './canonical-record.ts';
 export { DatasetInfo, type BuildDropReason } from './dataset-info.ts';
-export { loadTokenizer, createTokenizer, sha256Hex, type Tokenizer, type TokenizerFiles } from './tokenizer.ts';
+export { loadTokenizer, createTokenizer, type Tokenizer, type TokenizerFiles } from './tokenizer.ts';
 export { alignSegments, type AlignmentResult, type MaskedSegment } from './token-alignment.ts';
 export { packFirstFitDecreasing, packingStats, type Pack, type PackItem, type PackingStats } from './packing.ts';
-export type { DatasetManifest } from '@rft/contracts';
+export type { DatasetManifest } from '@rft/dataset';

@@ -1,4 +1,4 @@
-import type { LengthSummary } from '@rft/contracts';
+import type { LengthSummary } from '@rft/dataset';
 
 /** Count, sum, min/max, mean and nearest-rank percentiles of per-sample token counts. */
 export function summarizeLengths(lengths: readonly number[]): LengthSummary {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DatasetFile, DatasetFormat } from '@rft/contracts';
+import type { DatasetFile, DatasetFormat } from '@rft/dataset';
 
 /**
  * Shards are staged on local disk while the build streams: the final names

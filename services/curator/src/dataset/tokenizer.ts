@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { InputError } from '@rft/contracts';
+import { sha256Hex, verifyTokenizerFile } from '@rft/dataset';
 
 /**
  * The model's tokenizer, loaded from local files only (never from a hub at run time).
@@ -23,10 +23,6 @@ export interface TokenizerFiles {
   tokenizerConfigPath?: string;
   /** When given (e.g. from a manifest), the file must hash to it. */
   expectedSha256?: string;
-}
-
-export function sha256Hex(bytes: Uint8Array | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** GPT-2's reversible byte <-> printable-unicode table used by ByteLevel pre-tokenizers. */
@@ -107,15 +103,10 @@ export function createTokenizer(tokenizerJsonBytes: Uint8Array, config: Record<s
 
 /** Loads `tokenizer.json` (+ config) from disk; rejects a file whose hash differs from `expectedSha256`. */
 export async function loadTokenizer(files: TokenizerFiles): Promise<Tokenizer> {
-  const bytes = await readFile(files.tokenizerJsonPath);
-  if (files.expectedSha256 !== undefined) {
-    const actual = sha256Hex(bytes);
-    if (actual !== files.expectedSha256) {
-      throw new InputError(
-        `tokenizer: ${files.tokenizerJsonPath} has sha256 ${actual} but ${files.expectedSha256} is expected (manifest model.tokenizer.sha256); use the tokenizer the dataset was built with`,
-      );
-    }
-  }
+  const bytes =
+    files.expectedSha256 === undefined
+      ? await readFile(files.tokenizerJsonPath)
+      : await verifyTokenizerFile(files.tokenizerJsonPath, files.expectedSha256);
   const config = files.tokenizerConfigPath
     ? (JSON.parse(await readFile(files.tokenizerConfigPath, 'utf8')) as Record<string, unknown>)
     : null;

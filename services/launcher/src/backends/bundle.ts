@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { InputError } from '@rft/contracts';
 import type { ObjectStore } from '@rft/storage';
 import type { LaunchPlan } from '../launch-plan.ts';
 import type { LaunchBackend } from './launch-backend.ts';
@@ -24,7 +25,7 @@ function readme(plan: LaunchPlan): string {
   const g = plan.geometry;
   return `Training bundle for run ${plan.runId}
 dataset: ${plan.datasetId} (format ${plan.profile.datasetFormat}); pull and verify it with
-  node services/curator/src/pull/cli.ts ${plan.datasetId} -o DATASET_DIR --format ${plan.profile.datasetFormat}
+  node shared/dataset/src/pull-cli.ts ${plan.datasetId} -o DATASET_DIR --format ${plan.profile.datasetFormat}
 world: ${plan.profile.cluster.nodes} nodes x ${plan.profile.cluster.gpusPerNode} GPUs = ${g.worldSize}
 batch: train_batch_size ${g.trainBatchSize} = micro ${g.microBatchPerGpu} x grad_accum ${g.gradientAccumulationSteps} x world ${g.worldSize} (${plan.profile.batch.unit})
 schedule: ${plan.schedule.totalSteps} steps, ${plan.schedule.warmupSteps} warmup, ${plan.profile.schedule.epochs} epochs
@@ -67,13 +68,13 @@ export function createBundleBackend(opts: BundleBackendOptions): LaunchBackend {
       };
       for (const [name, content] of Object.entries(files))
         await opts.store.put(`${prefix}/${name}`, content, { contentType: 'text/plain' });
-      return { externalId: prefix, status: 'UNKNOWN' };
+      return { externalId: prefix, status: 'unknown' };
     },
     async status() {
-      return { status: 'UNKNOWN', detail: 'handed off as a bundle: the external launcher owns its status' };
+      return { status: 'unknown', detail: 'handed off as a bundle: the external launcher owns its status' };
     },
     async cancel() {
-      throw new Error('a bundle run cannot be cancelled from here: cancel it where it was launched');
+      throw new InputError('backend: a bundle run cannot be cancelled from here: cancel it where it was launched');
     },
   };
 }

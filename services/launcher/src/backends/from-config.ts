@@ -1,15 +1,14 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import type { LauncherConfig } from '@rft/config';
+import type { LauncherConfig } from '../config.ts';
 import type { ObjectStore } from '@rft/storage';
-import type { BackendKind } from '../run-store.ts';
+import type { LaunchBackends } from '../launcher.ts';
 import { createBundleBackend } from './bundle.ts';
 import { createKubernetesBackend } from './kubernetes.ts';
-import type { LaunchBackend } from './launch-backend.ts';
 import { createSlurmBackend } from './slurm.ts';
 
 /** The backends the configuration enables: bundle always, Slurm and Kubernetes when their settings are present. */
-export function backendsFromConfig(config: LauncherConfig, store: ObjectStore): Partial<Record<BackendKind, LaunchBackend>> {
-  const backends: Partial<Record<BackendKind, LaunchBackend>> = { bundle: createBundleBackend({ store }) };
+export function backendsFromConfig(config: LauncherConfig, store: ObjectStore): LaunchBackends {
+  const backends: LaunchBackends = { bundle: createBundleBackend({ store }) };
   const { slurm, kubernetes, s3 } = config;
   if (slurm) {
     backends.slurm = createSlurmBackend({

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLauncher } from '../launcher.ts';
-import { createMemoryRunStore } from '../run-store.ts';
 import { datasetFixture } from '../testing/dataset-fixture.ts';
 import { startFakeKubeApi, type RecordedRequest } from '../testing/fake-kube-api.ts';
 import { createKubernetesBackend, statusFromConditions } from './kubernetes.ts';
@@ -59,17 +58,18 @@ async function setup(rejectJob: boolean) {
     s3SecretName: 'rft-s3',
     s3Env: { S3_BUCKET: 'rft' },
   });
-  const runStore = createMemoryRunStore();
-  const launcher = createLauncher({ store: fixture.s3.store, runStore, backends: { kubernetes: backend }, newRunId: () => 'run-k8s' });
-  return { api, runStore, launcher };
+  const launcher = createLauncher({ store: fixture.s3.store, backends: { kubernetes: backend } });
+  const launch = async () =>
+    launcher.submit('kubernetes', await launcher.plan({ runId: 'run-k8s', datasetId: fixture.dataset.datasetId, backend: 'kubernetes' }));
+  return { api, launcher, launch };
 }
 
 describe('Kubernetes backend', () => {
   it('creates the run files ConfigMap, then the PyTorchJob, with the API paths, auth and bodies a cluster expects', async () => {
-    const { api, runStore, launcher } = await setup(false);
+    const { api, launcher, launch } = await setup(false);
     try {
-      const run = await launcher.launch({ datasetId: fixture.dataset.datasetId, backend: 'kubernetes' });
-      expect(run).toMatchObject({ state: 'PENDING', externalId: 'training/rft-run-k8s' });
+      const run = await launch();
+      expect(run).toEqual({ status: 'pending', externalId: 'training/rft-run-k8s' });
       const [cm, job] = api.requests;
       expect(cm).toMatchObject({ method: 'POST', path: CONFIGMAPS, authorization: 'Bearer test-token' });
       expect(Object.keys((cm!.body as { data: object }).data).sort()).toEqual([
@@ -94,27 +94,23 @@ describe('Kubernetes backend', () => {
         metadata: { name: 'rft-run-k8s', namespace: 'training' },
         spec: { nprocPerNode: '8', pytorchReplicaSpecs: { Master: { replicas: 1 }, Worker: { replicas: 3 } } },
       });
-      const refreshed = await launcher.refresh('run-k8s');
-      expect(refreshed).toMatchObject({ state: 'RUNNING', reason: 'Running (PyTorchJobRunning)' });
+      const refreshed = await launcher.status('kubernetes', run.externalId);
+      expect(refreshed).toEqual({ status: 'running', detail: 'Running (PyTorchJobRunning)' });
       expect(api.requests.at(-1)).toMatchObject({ method: 'GET', path: `${PYTORCHJOBS}/rft-run-k8s` });
-      expect(runStore.all()).toHaveLength(1);
     } finally {
       await api.close();
     }
   });
 
-  it('surfaces the API server reason for a rejected job, records no started run and removes the ConfigMap', async () => {
-    const { api, runStore, launcher } = await setup(true);
+  it('surfaces the API server reason for a rejected job and removes the ConfigMap', async () => {
+    const { api, launch } = await setup(true);
     try {
-      const error = await launcher.launch({ datasetId: fixture.dataset.datasetId, backend: 'kubernetes' }).catch((e: unknown) => e);
+      const error = await launch().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SubmissionRejectedError);
       expect((error as Error).message).toBe(
         'kubernetes rejected the submission: creating PyTorchJob training/rft-run-k8s: HTTP 403: pytorchjobs.kubeflow.org "rft-run-k8s" is forbidden: exceeded quota: gpu-quota, requested: requests.nvidia.com/gpu=32, used: requests.nvidia.com/gpu=8, limited: requests.nvidia.com/gpu=16',
       );
-      expect(runStore.all()).toMatchObject([
-        { runId: 'run-k8s', state: 'REJECTED', externalId: null, reason: expect.stringContaining('exceeded quota') },
-      ]);
-      expect(await runStore.listActive()).toEqual([]);
+      expect((error as SubmissionRejectedError).reason).toContain('exceeded quota');
       expect(api.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
         `POST ${CONFIGMAPS}`,
         `POST ${PYTORCHJOBS}`,
@@ -126,21 +122,21 @@ describe('Kubernetes backend', () => {
   });
 
   it('maps PyTorchJob conditions to run status', () => {
-    expect(statusFromConditions([]).status).toBe('PENDING');
-    expect(statusFromConditions([{ type: 'Created', status: 'True' }]).status).toBe('PENDING');
+    expect(statusFromConditions([]).status).toBe('pending');
+    expect(statusFromConditions([{ type: 'Created', status: 'True' }]).status).toBe('pending');
     expect(
       statusFromConditions([
         { type: 'Created', status: 'True' },
         { type: 'Running', status: 'False' },
         { type: 'Succeeded', status: 'True' },
       ]).status,
-    ).toBe('SUCCEEDED');
+    ).toBe('succeeded');
     expect(
       statusFromConditions([
         { type: 'Running', status: 'True' },
         { type: 'Failed', status: 'True', message: 'pod OOMKilled' },
       ]),
-    ).toEqual({ status: 'FAILED', detail: 'Failed: pod OOMKilled' });
-    expect(statusFromConditions([{ type: 'Suspended', status: 'True' }]).status).toBe('CANCELLED');
+    ).toEqual({ status: 'failed', detail: 'Failed: pod OOMKilled' });
+    expect(statusFromConditions([{ type: 'Suspended', status: 'True' }]).status).toBe('cancelled');
   });
 });

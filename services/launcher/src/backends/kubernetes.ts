@@ -1,6 +1,5 @@
 import { ApiException, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import type { RunStatus } from '../run-store.ts';
-import { SubmissionRejectedError, type LaunchBackend, type StatusReport } from './launch-backend.ts';
+import { SubmissionRejectedError, type BackendRunStatus, type LaunchBackend, type StatusReport } from './launch-backend.ts';
 import { planFiles } from './plan-files.ts';
 import {
   buildPyTorchJob,
@@ -42,17 +41,17 @@ interface Condition {
 export function statusFromConditions(conditions: readonly Condition[]): StatusReport {
   const active = conditions.filter((c) => c.status === 'True');
   const current = active[active.length - 1];
-  if (!current) return { status: 'PENDING', detail: 'no condition yet' };
+  if (!current) return { status: 'pending', detail: 'no condition yet' };
   const detail = `${current.type}${current.reason ? ` (${current.reason})` : ''}${current.message ? `: ${current.message}` : ''}`;
-  const map: Record<string, RunStatus> = {
-    Created: 'PENDING',
-    Running: 'RUNNING',
-    Restarting: 'RUNNING',
-    Succeeded: 'SUCCEEDED',
-    Failed: 'FAILED',
-    Suspended: 'CANCELLED',
+  const map: Record<string, BackendRunStatus> = {
+    Created: 'pending',
+    Running: 'running',
+    Restarting: 'running',
+    Succeeded: 'succeeded',
+    Failed: 'failed',
+    Suspended: 'cancelled',
   };
-  return { status: map[current.type ?? ''] ?? 'UNKNOWN', detail };
+  return { status: map[current.type ?? ''] ?? 'unknown', detail };
 }
 
 /**
@@ -96,7 +95,7 @@ export function createKubernetesBackend(opts: KubernetesBackendOptions): LaunchB
         await core.deleteNamespacedConfigMap({ namespace: ns, name: cm }).catch(() => undefined);
         rejected(error, `creating PyTorchJob ${ns}/${name}`);
       }
-      return { externalId: `${ns}/${name}`, status: 'PENDING' };
+      return { externalId: `${ns}/${name}`, status: 'pending' };
     },
     async status(externalId) {
       const { namespace, name } = split(externalId);
@@ -110,7 +109,7 @@ export function createKubernetesBackend(opts: KubernetesBackendOptions): LaunchB
         })) as { status?: { conditions?: Condition[] } };
         return statusFromConditions(job.status?.conditions ?? []);
       } catch (error) {
-        if (error instanceof ApiException && error.code === 404) return { status: 'UNKNOWN', detail: `PyTorchJob ${externalId} not found` };
+        if (error instanceof ApiException && error.code === 404) return { status: 'unknown', detail: `PyTorchJob ${externalId} not found` };
         throw error;
       }
     },

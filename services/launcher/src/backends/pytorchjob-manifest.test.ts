@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { planLaunch } from '../launch-plan.ts';
 import { parseProfile } from '../training-profile.ts';
 import { crdJsonSchema, sharedSchemasDir } from '../testing/crd-json-schema.ts';
-import { fakeManifest } from '../testing/fake-manifest.ts';
+import { manifestFixture as fakeManifest } from '@rft/dataset/testing';
 import { buildPyTorchJob, type PyTorchJobOptions } from './pytorchjob-manifest.ts';
 import { validatePyTorchJob } from './pytorchjob-validation.ts';
 
@@ -42,7 +42,7 @@ describe('buildPyTorchJob', () => {
     expect(container.volumeMounts).toContainEqual({ name: 'dshm', mountPath: '/dev/shm' });
     expect(pod.initContainers[0].command).toEqual([
       'node',
-      'services/curator/src/pull/cli.ts',
+      'shared/dataset/src/pull-cli.ts',
       plan.datasetId,
       '-o',
       `/data/${plan.datasetId}`,

@@ -69,7 +69,7 @@ export function buildPyTorchJob(plan: LaunchPlan, opts: PyTorchJobOptions): Reco
         {
           name: 'pull-dataset',
           image: opts.toolsImage,
-          command: ['node', 'services/curator/src/pull/cli.ts', plan.datasetId, '-o', datasetDir, '--format', plan.profile.datasetFormat],
+          command: ['node', 'shared/dataset/src/pull-cli.ts', plan.datasetId, '-o', datasetDir, '--format', plan.profile.datasetFormat],
           env: Object.entries(opts.s3Env).map(([n, value]) => ({ name: n, value })),
           envFrom: [{ secretRef: { name: opts.s3SecretName } }],
           volumeMounts: [{ name: 'data', mountPath: '/data' }],

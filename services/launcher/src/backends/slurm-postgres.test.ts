@@ -4,15 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getTrainingRun, trainingRunEvents } from '@rft/db';
+import { getTrainingRun, insertTrainingRun, isFinishedTrainingRun, listActiveTrainingRuns, trainingRunEvents } from '@rft/db';
+import { createJobQueues } from '@rft/queue';
+import { silentLogger } from '@rft/telemetry';
 import { createTestEnv, type TestEnv } from '@rft/testing';
 import { createLauncher } from '../launcher.ts';
-import { createPostgresRunStore } from '../postgres-run-store.ts';
-import { isTerminal, type RunStore } from '../run-store.ts';
-import { createLauncherService } from '../service.ts';
+import { launchRun, pollRuns } from '../run-jobs.ts';
 import { ledgerDataset } from '../testing/ledger-dataset.ts';
-import { SubmissionRejectedError } from './launch-backend.ts';
 import { createSlurmBackend } from './slurm.ts';
 
 // A real single-node Slurm started by infra/local/slurm.sh (needs root), runs recorded in a real Postgres.
@@ -22,7 +22,6 @@ const slurmScript = fileURLToPath(new URL('../../../../infra/local/slurm.sh', im
 let env: TestEnv;
 let dataset: Awaited<ReturnType<typeof ledgerDataset>>;
 let scratch: string;
-let runStore: RunStore;
 
 beforeAll(async () => {
   if (!isRoot) return;
@@ -30,7 +29,6 @@ beforeAll(async () => {
   env = await createTestEnv();
   dataset = await ledgerDataset(env.db, env.store);
   scratch = await mkdtemp(join(tmpdir(), 'rft-slurm-pg-test-'));
-  runStore = createPostgresRunStore(env.db);
 }, 600_000);
 afterAll(async () => {
   await env?.cleanup();
@@ -47,50 +45,66 @@ function launcherFor(partition?: string) {
     tokenizerPath: dataset.tokenizerPath,
     ...(partition ? { partition } : {}),
   });
-  return createLauncher({ store: env.store, runStore, backends: { slurm: backend } });
+  return { db: env.db, log: silentLogger(), launcher: createLauncher({ store: env.store, backends: { slurm: backend } }) };
+}
+
+/** A run as the API records it: `submitting`, then the launch job. */
+async function recordAndLaunch(deps: ReturnType<typeof launcherFor>, profile: Record<string, unknown>) {
+  const id = randomUUID();
+  await insertTrainingRun(env.db, {
+    id,
+    datasetId: dataset.datasetId,
+    backend: 'slurm',
+    profile,
+    config: {},
+    createdBy: 'test',
+    at: new Date(),
+  });
+  return (await launchRun(deps, id, { isLastAttempt: true }))!;
 }
 
 describe.skipIf(!isRoot)('Slurm runs tracked in Postgres', () => {
-  it('the poller follows a one-node, one-process run to SUCCEEDED; every change is an event', async () => {
-    const launcher = launcherFor();
-    const run = await launcher.launch({
-      datasetId: dataset.datasetId,
-      backend: 'slurm',
-      profile: { cluster: { nodes: 1, gpusPerNode: 1 } },
-    });
-    expect(run).toMatchObject({ state: 'PENDING', externalId: expect.stringMatching(/^\d+$/) });
-    expect(run.plan.geometry).toEqual({ worldSize: 1, microBatchPerGpu: 1, gradientAccumulationSteps: 128, trainBatchSize: 128 });
+  it('the poller follows a one-node, one-process run to succeeded; every change is an event', async () => {
+    const deps = launcherFor();
+    const run = await recordAndLaunch(deps, { cluster: { nodes: 1, gpusPerNode: 1 } });
+    expect(run).toMatchObject({ status: 'pending', externalId: expect.stringMatching(/^\d+$/) });
+    expect(run.config['geometry']).toEqual({ worldSize: 1, microBatchPerGpu: 1, gradientAccumulationSteps: 128, trainBatchSize: 128 });
 
-    const poller = createLauncherService({ launcher, runStore, pollIntervalMs: 500 });
-    for (;;) {
-      await poller.pollOnce();
-      const current = await runStore.get(run.runId);
-      if (current && isTerminal(current.state)) break;
-      await new Promise((resolve) => setTimeout(resolve, 500));
+    const queues = createJobQueues(env.redis, env.queuePrefix);
+    try {
+      for (;;) {
+        await pollRuns({ ...deps, queues }, { resubmitAfterMs: 60_000 });
+        const current = await getTrainingRun(env.db, run.id);
+        if (current && isFinishedTrainingRun(current.status)) break;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    } finally {
+      await queues.close();
     }
-    const out = await readFile(join(scratch, 'jobs', run.runId, `slurm-${run.externalId}.out`), 'utf8');
-    const row = await getTrainingRun(env.db, run.runId);
-    expect(row, out).toMatchObject({ status: 'succeeded', externalId: run.externalId, error: 'JobState=COMPLETED ExitCode=0:0' });
+    const out = await readFile(join(scratch, 'jobs', run.id, `slurm-${run.externalId}.out`), 'utf8');
+    const row = await getTrainingRun(env.db, run.id);
+    expect(row, out).toMatchObject({ status: 'succeeded', externalId: run.externalId, error: null });
     expect(row?.finishedAt).toBeInstanceOf(Date);
     expect(out).toContain(
-      `preflight ok: run ${run.runId}, dataset ${dataset.datasetId}, 1 files verified, world 1, train_batch_size 128 = 1 x 128 x 1`,
+      `preflight ok: run ${run.id}, dataset ${dataset.datasetId}, 1 files verified, world 1, train_batch_size 128 = 1 x 128 x 1`,
     );
-    const statuses = (await trainingRunEvents(env.db, run.runId)).map((e) => e.status);
+    const events = await trainingRunEvents(env.db, run.id);
+    const statuses = events.map((e) => e.status);
     expect(statuses[0]).toBe('submitting');
     expect(statuses[1]).toBe('pending');
-    expect(statuses.at(-1)).toBe('succeeded');
+    expect(events.at(-1)).toMatchObject({ status: 'succeeded', detail: { backend: 'JobState=COMPLETED ExitCode=0:0' } });
     expect(new Set(statuses).size).toBe(statuses.length);
-    expect(await runStore.listActive()).toEqual([]);
+    expect((await listActiveTrainingRuns(env.db)).map((r) => r.id)).not.toContain(run.id);
   });
 
   it('records an sbatch refusal as rejected with the scheduler reason and no external id', async () => {
-    const error = await launcherFor('gpu-a100')
-      .launch({ datasetId: dataset.datasetId, backend: 'slurm', profile: { cluster: { nodes: 1, gpusPerNode: 1 } } })
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SubmissionRejectedError);
-    const rows = await env.db.selectFrom('training_runs').selectAll().where('status', '=', 'rejected').execute();
-    expect(rows).toMatchObject([{ external_id: null, error: expect.stringContaining('invalid partition specified: gpu-a100') }]);
-    expect((await trainingRunEvents(env.db, rows[0]!.id)).map((e) => e.status)).toEqual(['submitting', 'rejected']);
+    const run = await recordAndLaunch(launcherFor('gpu-a100'), { cluster: { nodes: 1, gpusPerNode: 1 } });
+    expect(run).toMatchObject({
+      status: 'rejected',
+      externalId: null,
+      error: expect.stringContaining('invalid partition specified: gpu-a100'),
+    });
+    expect((await trainingRunEvents(env.db, run.id)).map((e) => e.status)).toEqual(['submitting', 'rejected']);
   });
 });
 

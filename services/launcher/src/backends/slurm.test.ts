@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isFinishedTrainingRun } from '@rft/db';
 import { createLauncher, type Launcher } from '../launcher.ts';
-import { createMemoryRunStore, isTerminal, type TrainingRun } from '../run-store.ts';
 import { datasetFixture } from '../testing/dataset-fixture.ts';
-import { SubmissionRejectedError } from './launch-backend.ts';
+import { SubmissionRejectedError, type StatusReport } from './launch-backend.ts';
 import { createSlurmBackend, mapSlurmState, type SlurmBackendOptions } from './slurm.ts';
 
 // A real single-node Slurm (slurmctld + slurmd + munged) started by infra/local/slurm.sh; needs root.
@@ -33,7 +33,6 @@ afterAll(async () => {
 const ONE_NODE = { cluster: { nodes: 1, gpusPerNode: 8 } };
 
 function launcherWith(options: Partial<SlurmBackendOptions>, runId: string) {
-  const runStore = createMemoryRunStore();
   const backend = createSlurmBackend({
     jobRoot: join(scratch, 'jobs'),
     datasetRoot: join(scratch, 'datasets'),
@@ -42,32 +41,28 @@ function launcherWith(options: Partial<SlurmBackendOptions>, runId: string) {
     python: '/usr/bin/python3',
     ...options,
   });
-  return {
-    runStore,
-    backend,
-    launcher: createLauncher({ store: fixture.s3.store, runStore, backends: { slurm: backend }, newRunId: () => runId }),
+  const launcher = createLauncher({ store: fixture.s3.store, backends: { slurm: backend } });
+  const launch = async (request: { profile?: unknown; tokenizerPath?: string }) => {
+    const plan = await launcher.plan({ runId, datasetId: fixture.dataset.datasetId, backend: 'slurm', ...request });
+    return { plan, ...(await launcher.submit('slurm', plan)) };
   };
+  return { backend, launcher, launch };
 }
 
 /** Polls until Slurm reports a final state (bounded by the test timeout, no timing assertion). */
-async function untilFinished(launcher: Launcher, runId: string): Promise<TrainingRun> {
+async function untilFinished(launcher: Launcher, externalId: string): Promise<StatusReport> {
   for (;;) {
-    const run = await launcher.refresh(runId);
-    if (isTerminal(run.state)) return run;
+    const report = await launcher.status('slurm', externalId);
+    if (isFinishedTrainingRun(report.status)) return report;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
 
 describe.skipIf(!isRoot)('Slurm backend on a real slurmctld/slurmd', () => {
   it('submits the sbatch script; on a node without GPUs it validates config and dataset and exits 0', async () => {
-    const { launcher, runStore } = launcherWith({ tokenizerPath: fixture.tokenizerPath }, 'run-slurm-ok');
-    const submitted = await launcher.launch({
-      datasetId: fixture.dataset.datasetId,
-      backend: 'slurm',
-      profile: ONE_NODE,
-      tokenizerPath: fixture.tokenizerPath,
-    });
-    expect(submitted.state).toBe('PENDING');
+    const { launcher, launch } = launcherWith({ tokenizerPath: fixture.tokenizerPath }, 'run-slurm-ok');
+    const submitted = await launch({ profile: ONE_NODE, tokenizerPath: fixture.tokenizerPath });
+    expect(submitted.status).toBe('pending');
     expect(submitted.externalId).toMatch(/^\d+$/);
     expect(submitted.plan.deepspeed).toMatchObject({
       train_batch_size: 128,
@@ -79,74 +74,66 @@ describe.skipIf(!isRoot)('Slurm backend on a real slurmctld/slurmd', () => {
     expect(script).toContain('--rdzv_backend=c10d');
     expect(script).not.toContain('--gpus-per-node');
 
-    const finished = await untilFinished(launcher, 'run-slurm-ok');
+    const finished = await untilFinished(launcher, submitted.externalId);
     const out = await readFile(join(scratch, 'jobs', 'run-slurm-ok', `slurm-${submitted.externalId}.out`), 'utf8');
-    expect(finished, out).toMatchObject({ state: 'SUCCEEDED', reason: 'JobState=COMPLETED ExitCode=0:0' });
+    expect(finished, out).toEqual({ status: 'succeeded', detail: 'JobState=COMPLETED ExitCode=0:0' });
     expect(out).toContain(
       `preflight ok: run run-slurm-ok, dataset ${fixture.dataset.datasetId}, 3 files verified, world 8, train_batch_size 128 = 1 x 16 x 8`,
     );
     expect(out).toContain('preflight only, training not started');
-    expect((await runStore.get('run-slurm-ok'))?.plan.datasetFiles).toHaveLength(3);
+    expect(submitted.plan.datasetFiles).toHaveLength(3);
   });
 
   it('fails the job when the cluster tokenizer differs from the dataset tokenizer', async () => {
     const other = join(scratch, 'tokenizer.json');
     await writeFile(other, '{"model":{"type":"BPE"}}');
-    const { launcher } = launcherWith({ tokenizerPath: other }, 'run-slurm-tok');
-    const submitted = await launcher.launch({ datasetId: fixture.dataset.datasetId, backend: 'slurm', profile: ONE_NODE });
-    const finished = await untilFinished(launcher, 'run-slurm-tok');
+    const { launcher, launch } = launcherWith({ tokenizerPath: other }, 'run-slurm-tok');
+    const submitted = await launch({ profile: ONE_NODE });
+    const finished = await untilFinished(launcher, submitted.externalId);
     const out = await readFile(join(scratch, 'jobs', 'run-slurm-tok', `slurm-${submitted.externalId}.out`), 'utf8');
-    expect(finished.state, out).toBe('FAILED');
-    expect(finished.reason).toMatch(/ExitCode=1:0/);
+    expect(finished.status, out).toBe('failed');
+    expect(finished.detail).toMatch(/ExitCode=1:0/);
     expect(out).toContain(`preflight: tokenizer: ${other} has sha256`);
     expect(out).toContain(`but the dataset was tokenized with ${fixture.dataset.manifest.model.tokenizer.sha256}`);
   });
 
-  it('reports the scheduler reason for a rejected submission and records no started run', async () => {
-    const { launcher, runStore } = launcherWith({ partition: 'gpu-a100' }, 'run-slurm-rejected');
-    const error = await launcher
-      .launch({ datasetId: fixture.dataset.datasetId, backend: 'slurm', profile: ONE_NODE })
-      .catch((e: unknown) => e);
+  it('reports the scheduler reason for a rejected submission', async () => {
+    const { launch } = launcherWith({ partition: 'gpu-a100' }, 'run-slurm-rejected');
+    const error = await launch({ profile: ONE_NODE }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SubmissionRejectedError);
     expect((error as Error).message).toBe(
       'slurm rejected the submission: invalid partition specified: gpu-a100; Batch job submission failed: Invalid partition name specified',
     );
-    expect(runStore.all()).toMatchObject([{ runId: 'run-slurm-rejected', state: 'REJECTED', externalId: null }]);
-    expect(await runStore.listActive()).toEqual([]);
   });
 
   it('treats a job the partition can never run (4 nodes on a 1-node cluster) as rejected and cancels it', async () => {
-    const { launcher, runStore } = launcherWith({}, 'run-slurm-toobig');
-    const error = await launcher
-      .launch({ datasetId: fixture.dataset.datasetId, backend: 'slurm', profile: { cluster: { nodes: 4, gpusPerNode: 8 } } })
-      .catch((e: unknown) => e);
+    const { launch } = launcherWith({}, 'run-slurm-toobig');
+    const error = await launch({ profile: { cluster: { nodes: 4, gpusPerNode: 8 } } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SubmissionRejectedError);
     const jobId = /job (\d+) can never start: Reason=PartitionConfig/.exec((error as Error).message)?.[1];
     expect(jobId, (error as Error).message).toBeDefined();
-    expect(runStore.all()).toMatchObject([{ state: 'REJECTED', externalId: null }]);
     const { stdout } = await promisify(execFile)('scontrol', ['show', 'job', '-o', jobId!]);
     expect(stdout).toMatch(/JobState=CANCELLED/);
   });
 
   it('cancels a queued job with scancel', async () => {
-    const { launcher, backend } = launcherWith({ extraSbatchArgs: ['--begin=now+3600'] }, 'run-slurm-cancel');
-    const submitted = await launcher.launch({ datasetId: fixture.dataset.datasetId, backend: 'slurm', profile: ONE_NODE });
-    expect((await launcher.refresh('run-slurm-cancel')).state).toBe('PENDING');
-    const cancelled = await launcher.cancel('run-slurm-cancel');
-    expect(cancelled.state).toBe('CANCELLED');
-    expect((await backend.status(submitted.externalId!)).status).toBe('CANCELLED');
+    const { launcher, launch } = launcherWith({ extraSbatchArgs: ['--begin=now+3600'] }, 'run-slurm-cancel');
+    const submitted = await launch({ profile: ONE_NODE });
+    expect((await launcher.status('slurm', submitted.externalId)).status).toBe('pending');
+    await launcher.cancel('slurm', submitted.externalId);
+    expect((await launcher.status('slurm', submitted.externalId)).status).toBe('cancelled');
   });
 });
 
 describe('mapSlurmState', () => {
   it('maps scheduler states, including "CANCELLED by <uid>"', () => {
-    expect(mapSlurmState('PENDING')).toBe('PENDING');
-    expect(mapSlurmState('COMPLETING')).toBe('RUNNING');
-    expect(mapSlurmState('COMPLETED')).toBe('SUCCEEDED');
-    expect(mapSlurmState('CANCELLED by 0')).toBe('CANCELLED');
-    expect(mapSlurmState('OUT_OF_MEMORY')).toBe('FAILED');
-    expect(mapSlurmState('TIMEOUT')).toBe('FAILED');
-    expect(mapSlurmState('SOMETHING_NEW')).toBe('UNKNOWN');
+    expect(mapSlurmState('PENDING')).toBe('pending');
+    expect(mapSlurmState('COMPLETING')).toBe('running');
+    expect(mapSlurmState('COMPLETED')).toBe('succeeded');
+    expect(mapSlurmState('CANCELLED by 0')).toBe('cancelled');
+    expect(mapSlurmState('OUT_OF_MEMORY')).toBe('failed');
+    expect(mapSlurmState('TIMEOUT')).toBe('failed');
+    expect(mapSlurmState('SOMETHING_NEW')).toBe('unknown');
   });
   if (!isRoot) it('skips the real-cluster tests: not root, cannot start Slurm', () => expect(isRoot).toBe(false));
 });

@@ -2,10 +2,9 @@ import { execFile } from 'node:child_process';
 import { mkdir, writeFile, chmod } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ObjectStore } from '@rft/storage';
-import { pullDataset } from '@rft/curator';
+import { pullDataset } from '@rft/dataset';
 import type { LaunchPlan } from '../launch-plan.ts';
-import type { RunStatus } from '../run-store.ts';
-import { SubmissionRejectedError, type LaunchBackend, type StatusReport } from './launch-backend.ts';
+import { SubmissionRejectedError, type BackendRunStatus, type LaunchBackend, type StatusReport } from './launch-backend.ts';
 import { planFiles, shellQuote } from './plan-files.ts';
 
 export interface CommandResult {
@@ -105,9 +104,9 @@ export function renderSbatchScript(plan: LaunchPlan, opts: SlurmBackendOptions, 
 }
 
 /** Slurm's job states -> the run status enum. */
-export function mapSlurmState(state: string): RunStatus {
+export function mapSlurmState(state: string): BackendRunStatus {
   const s = state.trim().split(/\s+/)[0] ?? '';
-  if (s.startsWith('CANCELLED')) return 'CANCELLED';
+  if (s.startsWith('CANCELLED')) return 'cancelled';
   switch (s) {
     case 'PENDING':
     case 'CONFIGURING':
@@ -115,16 +114,16 @@ export function mapSlurmState(state: string): RunStatus {
     case 'REQUEUE_HOLD':
     case 'REQUEUE_FED':
     case 'RESV_DEL_HOLD':
-      return 'PENDING';
+      return 'pending';
     case 'RUNNING':
     case 'COMPLETING':
     case 'SUSPENDED':
     case 'STAGE_OUT':
     case 'SIGNALING':
     case 'RESIZING':
-      return 'RUNNING';
+      return 'running';
     case 'COMPLETED':
-      return 'SUCCEEDED';
+      return 'succeeded';
     case 'FAILED':
     case 'TIMEOUT':
     case 'NODE_FAIL':
@@ -132,9 +131,9 @@ export function mapSlurmState(state: string): RunStatus {
     case 'BOOT_FAIL':
     case 'DEADLINE':
     case 'PREEMPTED':
-      return 'FAILED';
+      return 'failed';
     default:
-      return 'UNKNOWN';
+      return 'unknown';
   }
 }
 
@@ -191,7 +190,7 @@ export function createSlurmBackend(opts: SlurmBackendOptions): LaunchBackend {
           `job ${jobId} can never start: Reason=${reason} (requested ${plan.profile.cluster.nodes} nodes; check the partition's limits)`,
         );
       }
-      return { externalId: jobId, status: 'PENDING' };
+      return { externalId: jobId, status: 'pending' };
     },
     async status(jobId): Promise<StatusReport> {
       const queued = await run('squeue', ['-h', '-j', jobId, '-o', '%T']);
@@ -214,7 +213,7 @@ export function createSlurmBackend(opts: SlurmBackendOptions): LaunchBackend {
         const [, st = '', exit = ''] = line.split('|');
         return { status: mapSlurmState(st), detail: `sacct: State=${st} ExitCode=${exit}` };
       }
-      return { status: 'UNKNOWN', detail: `job ${jobId} not found by squeue, scontrol or sacct` };
+      return { status: 'unknown', detail: `job ${jobId} not found by squeue, scontrol or sacct` };
     },
     async cancel(jobId) {
       const out = await run('scancel', [jobId]);

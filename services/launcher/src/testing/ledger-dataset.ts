@@ -1,20 +1,14 @@
-import { buildDatasetVersion, loadTokenizer, type BuildDatasetResult } from '@rft/curator';
-import { qwenTokenizerFiles, sampleInfo, sampleRow } from '@rft/curator/testing';
+import { qwenTokenizerFiles, writeTestDataset, type StoredTestDataset } from '@rft/dataset/testing';
 import type { Db } from '@rft/db';
 import type { ObjectStore } from '@rft/storage';
 
 /**
  * A real dataset version in `store`, registered in the ledger (training_runs.dataset_id references
- * datasets, which references campaigns), as the curator would leave it.
+ * datasets, which references campaigns), as the curator leaves it.
  */
-export async function ledgerDataset(db: Db, store: ObjectStore, rows = 4): Promise<BuildDatasetResult & { tokenizerPath: string }> {
+export async function ledgerDataset(db: Db, store: ObjectStore, rows = 4): Promise<StoredTestDataset & { tokenizerPath: string }> {
   const files = qwenTokenizerFiles();
-  const result = await buildDatasetVersion({
-    store,
-    rows: Array.from({ length: rows }, (_, i) => sampleRow(i + 1)),
-    info: sampleInfo(),
-    tokenizer: await loadTokenizer(files),
-  });
+  const result = await writeTestDataset(store, { rows, rowsPerShard: rows });
   const campaign = await db
     .insertInto('campaigns')
     .values({ name: 'launch-test', team: 'training', spec: JSON.stringify({}), question_count: rows })

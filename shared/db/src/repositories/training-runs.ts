@@ -1,12 +1,7 @@
+import type { TrainingBackend } from '@rft/contracts';
 import type { DbOrTx } from '../create-db.ts';
 import type { TrainingRunStatus } from '../schema.ts';
-
-export type TrainingBackend = 'slurm' | 'kubernetes' | 'bundle';
-
-/** States a run never leaves. */
-export const FINISHED_TRAINING_RUN_STATUSES: readonly TrainingRunStatus[] = ['succeeded', 'failed', 'cancelled', 'rejected'];
-/** States a run can still move on from. */
-export const ACTIVE_TRAINING_RUN_STATUSES: readonly TrainingRunStatus[] = ['submitting', 'pending', 'running', 'unknown'];
+import { isFinishedTrainingRun, trainingRunPredecessors } from '../training-run-lifecycle.ts';
 
 export interface TrainingRunRow {
   id: string;
@@ -77,11 +72,13 @@ export async function insertTrainingRun(db: DbOrTx, run: NewTrainingRun): Promis
 export interface TrainingRunTransition {
   id: string;
   to: TrainingRunStatus;
-  /** The run must currently be in one of these; otherwise nothing changes and the current row is returned. */
-  from: readonly TrainingRunStatus[];
+  /** Narrows the allowed predecessors of `to` (e.g. only `submitting` for a submission's outcome). */
+  from?: readonly TrainingRunStatus[];
   /** Set when given (undefined leaves the column as it is). */
   externalId?: string;
   error?: string | null;
+  /** Replaces `config` (the launcher records the exact plan it submitted). */
+  config?: Record<string, unknown>;
   /** Stored with the event (backend detail, reason). */
   detail?: Record<string, unknown> | null;
   at: Date;
@@ -90,35 +87,34 @@ export interface TrainingRunTransition {
 export type TransitionOutcome = { applied: true; run: TrainingRunRow } | { applied: false; run: TrainingRunRow | null };
 
 /**
- * Moves a run to `to` when its current status is in `from`, appending one event per status change,
- * under a row lock so concurrent pollers cannot interleave. Same status: only `error` is refreshed
- * and no event is written. Finished statuses are never left (whatever `from` says).
+ * Moves a run to `to` with one guarded statement (`UPDATE ... WHERE status IN (predecessors of to)`),
+ * so of two concurrent reports only one that the state machine allows wins, and a finished run never
+ * moves. Appends one event per applied change. Not applied: the current row (or null) is returned.
  */
 export async function transitionTrainingRun(db: DbOrTx, t: TrainingRunTransition): Promise<TransitionOutcome> {
+  const allowed = trainingRunPredecessors(t.to).filter((s) => !t.from || t.from.includes(s));
   const work = async (tx: DbOrTx): Promise<TransitionOutcome> => {
-    const current = await tx.selectFrom('training_runs').selectAll().where('id', '=', t.id).forUpdate().executeTakeFirst();
-    if (!current) return { applied: false, run: null };
-    const finished = FINISHED_TRAINING_RUN_STATUSES.includes(current.status);
-    if (finished || !t.from.includes(current.status)) return { applied: false, run: toRow(current) };
-    const changed = current.status !== t.to;
-    const updated = await tx
-      .updateTable('training_runs')
-      .set({
-        status: t.to,
-        updated_at: t.at,
-        ...(t.externalId !== undefined ? { external_id: t.externalId } : {}),
-        ...(t.error !== undefined ? { error: t.error } : {}),
-        ...(FINISHED_TRAINING_RUN_STATUSES.includes(t.to) ? { finished_at: t.at } : {}),
-      })
-      .where('id', '=', t.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    if (changed) {
-      await tx
-        .insertInto('training_run_events')
-        .values({ run_id: t.id, status: t.to, detail: t.detail ? JSON.stringify(t.detail) : null, at: t.at })
-        .execute();
-    }
+    const updated = allowed.length
+      ? await tx
+          .updateTable('training_runs')
+          .set({
+            status: t.to,
+            updated_at: t.at,
+            ...(t.externalId !== undefined ? { external_id: t.externalId } : {}),
+            ...(t.error !== undefined ? { error: t.error } : {}),
+            ...(t.config !== undefined ? { config: JSON.stringify(t.config) } : {}),
+            ...(isFinishedTrainingRun(t.to) ? { finished_at: t.at } : {}),
+          })
+          .where('id', '=', t.id)
+          .where('status', 'in', allowed)
+          .returningAll()
+          .executeTakeFirst()
+      : undefined;
+    if (!updated) return { applied: false, run: await getTrainingRun(tx, t.id) };
+    await tx
+      .insertInto('training_run_events')
+      .values({ run_id: t.id, status: t.to, detail: t.detail ? JSON.stringify(t.detail) : null, at: t.at })
+      .execute();
     return { applied: true, run: toRow(updated) };
   };
   return db.isTransaction ? work(db) : db.transaction().execute(work);
@@ -129,27 +125,6 @@ export async function getTrainingRun(db: DbOrTx, id: string): Promise<TrainingRu
   return row ? toRow(row) : null;
 }
 
-/**
- * Moves a run that has not finished to `status` (any active status may move); null when it had
- * already finished or does not exist.
- */
-export async function updateTrainingRun(
-  db: DbOrTx,
-  id: string,
-  change: { status: TrainingRunStatus; externalId?: string | null; error?: string | null; detail?: Record<string, unknown> },
-): Promise<TrainingRunRow | null> {
-  const outcome = await transitionTrainingRun(db, {
-    id,
-    to: change.status,
-    from: ACTIVE_TRAINING_RUN_STATUSES,
-    ...(change.externalId != null ? { externalId: change.externalId } : {}),
-    ...(change.error !== undefined ? { error: change.error } : {}),
-    detail: change.detail ?? null,
-    at: new Date(),
-  });
-  return outcome.applied ? outcome.run : null;
-}
-
 export async function listTrainingRuns(
   db: DbOrTx,
   opts: { datasetId?: string; status?: readonly TrainingRunStatus[]; limit: number; offset: number },
@@ -158,6 +133,18 @@ export async function listTrainingRuns(
   if (opts.datasetId) q = q.where('dataset_id', '=', opts.datasetId);
   if (opts.status?.length) q = q.where('status', 'in', opts.status);
   const rows = await q.orderBy('created_at', 'desc').orderBy('id').limit(opts.limit).offset(opts.offset).execute();
+  return rows.map(toRow);
+}
+
+/** Runs recorded but not yet handed to a backend, oldest first (their launch job may have been lost). */
+export async function listSubmittingTrainingRuns(db: DbOrTx, opts: { olderThan: Date }): Promise<TrainingRunRow[]> {
+  const rows = await db
+    .selectFrom('training_runs')
+    .selectAll()
+    .where('status', '=', 'submitting')
+    .where('created_at', '<', opts.olderThan)
+    .orderBy('created_at')
+    .execute();
   return rows.map(toRow);
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { infrastructureConfig, type InfrastructureConfig } from './infrastructure.ts';
-import { ConfigError, envBoolean, envInt, parseEnv } from './parse-env.ts';
+import { ConfigError, envBoolean, envInt, infrastructureConfig, parseEnv, type InfrastructureConfig } from '@rft/config';
 
+/** The launcher service's settings, parsed once by main.ts. */
 export interface LauncherConfig extends InfrastructureConfig {
   /** How often submitted, unfinished training runs are polled. */
   pollIntervalMs: number;

@@ -1,9 +1,9 @@
-import { DATASET_MANIFEST_SCHEMA, type DatasetManifest } from '@rft/contracts';
+import { DATASET_MANIFEST_SCHEMA, type DatasetManifest } from '../manifest.ts';
 
 const h = (c: string) => c.repeat(64);
 
-/** A manifest for pure planning tests (no store): 10k samples packed into 4,000 packs. */
-export function fakeManifest(overrides: Partial<DatasetManifest> = {}): DatasetManifest {
+/** A schema-valid manifest for pure planning tests (nothing stored): 10k samples packed into 4,000 packs. */
+export function manifestFixture(overrides: Partial<DatasetManifest> = {}): DatasetManifest {
   const file = { path: 'trl/data/train-00000-of-00001.parquet', rows: 10_000, bytes: 123, sha256: h('a') };
   const exp = { files: [file], fidelity: 'test' };
   return {

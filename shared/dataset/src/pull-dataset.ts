@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { appendFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { DatasetManifest, InputError, parseOrThrow, type DatasetFile, type DatasetFormat } from '@rft/contracts';
-import { objectKeys, type ObjectStore } from '@rft/storage';
-import { stableJson } from '../dataset/canonical-record.ts';
-import { prefetchOrdered } from '../ordered-prefetch.ts';
+import { InputError, parseOrThrow } from '@rft/contracts';
+import { objectKeys, prefetchOrdered, type ObjectStore } from '@rft/storage';
+import { verifyManifestContent } from './content-hash.ts';
+import { DatasetNotFoundError, TamperedShardError } from './errors.ts';
+import { DatasetManifest, type DatasetFile, type DatasetFormat } from './manifest.ts';
 
 export interface PullDatasetOptions {
   store: ObjectStore;
@@ -36,22 +37,6 @@ export interface PullDatasetResult {
   files: (DatasetFile & { action: PulledFileAction; bytesFetched: number })[];
 }
 
-/** A stored shard does not hash to what the manifest recorded: never use it. */
-export class TamperedShardError extends Error {
-  override readonly name = 'TamperedShardError';
-  readonly path: string;
-  constructor(datasetId: string, path: string, expected: string, actual: string) {
-    super(
-      `dataset ${datasetId}: ${path} has sha256 ${actual} but the manifest records ${expected}; refusing it (the stored object was altered or corrupted)`,
-    );
-    this.path = path;
-  }
-}
-
-export class DatasetNotFoundError extends Error {
-  override readonly name = 'DatasetNotFoundError';
-}
-
 const PARTIAL_SUFFIX = '.partial';
 
 async function sha256File(path: string): Promise<string> {
@@ -68,15 +53,7 @@ async function sizeOf(path: string): Promise<number | null> {
   }
 }
 
-/** Recomputes the manifest's content hash, so an edited manifest is caught as well as an edited shard. */
-export function verifyManifestContent(manifest: DatasetManifest): void {
-  const { datasetId, contentSha256, createdAt: _createdAt, ...body } = manifest;
-  const actual = createHash('sha256').update(stableJson(body)).digest('hex');
-  if (actual !== contentSha256 || !contentSha256.startsWith(datasetId.slice(3))) {
-    throw new TamperedShardError(datasetId, 'manifest.json', contentSha256, actual);
-  }
-}
-
+/** Reads and verifies a version's manifest (schema, id, content hash). */
 export async function readManifest(store: ObjectStore, datasetId: string): Promise<DatasetManifest> {
   if (!/^ds-[0-9a-f]{16,64}$/.test(datasetId)) {
     throw new InputError(`datasetId: ${JSON.stringify(datasetId)} is not a dataset id (ds- followed by hex)`);

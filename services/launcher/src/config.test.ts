@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from './parse-env.ts';
-import { launcherConfig } from './services.ts';
+import { ConfigError } from '@rft/config';
+import { launcherConfig } from './config.ts';
 
 describe('launcherConfig', () => {
   it('enables only the backends whose settings are complete', () => {

@@ -3,7 +3,7 @@ import { createS3Client, createS3ObjectStore, type ObjectStore } from '@rft/stor
 
 /**
  * S3 settings for the standalone pull entry: S3_ENDPOINT, S3_BUCKET, S3_PREFIX, S3_ACCESS_KEY_ID,
- * S3_SECRET_ACCESS_KEY, S3_REGION. Called only from entry points (cli.ts).
+ * S3_SECRET_ACCESS_KEY, S3_REGION. Called only from entry points (pull-cli.ts).
  */
 export function storeFromEnv(env: Record<string, string | undefined>): { store: ObjectStore; close(): void } {
   const bucket = env['S3_BUCKET'];

@@ -1,14 +1,16 @@
 /**
- * Standalone dataset download: `node services/curator/src/pull/cli.ts <datasetId> -o DIR [--format parquet]`.
+ * Standalone dataset download: `node shared/dataset/src/pull-cli.ts <datasetId> -o DIR [--format parquet]`.
  * S3 settings come from S3_ENDPOINT, S3_BUCKET, S3_PREFIX, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_REGION.
  * Exit codes: 0 ok, 2 bad usage or input, 3 tampered shard, 1 anything else.
  */
 import { parseArgs } from 'node:util';
-import { DatasetFormat, InputError } from '@rft/contracts';
-import { pullDataset, TamperedShardError } from './pull-dataset.ts';
+import { InputError } from '@rft/contracts';
+import { TamperedShardError } from './errors.ts';
+import { DatasetFormat } from './manifest.ts';
+import { pullDataset } from './pull-dataset.ts';
 import { storeFromEnv } from './store-from-env.ts';
 
-const USAGE = 'usage: cli.ts <datasetId> -o DIR [--format parquet|jsonl|trl|axolotl|llama-factory]';
+const USAGE = 'usage: pull-cli.ts <datasetId> -o DIR [--format parquet|jsonl|trl|axolotl|llama-factory]';
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
