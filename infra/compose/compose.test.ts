@@ -13,7 +13,7 @@ const compose = parse(readFileSync(join(import.meta.dirname, 'docker-compose.yml
   volumes: Record<string, unknown>;
 };
 const services = compose.services;
-const RFT_SERVICES = ['api', 'scheduler', 'rollout-worker', 'grader', 'curator'];
+const RFT_SERVICES = ['api', 'scheduler', 'rollout-worker', 'grader', 'curator', 'launcher'];
 
 describe('docker compose stack', () => {
   test('Redis keeps BullMQ safe: AOF on, noeviction', () => {

@@ -79,7 +79,7 @@ describe('kustomization', () => {
 
 describe('workloads', () => {
   test('deployments select their own pods and every container declares image and resource requests', () => {
-    expect(deployments.map((d) => d.metadata.name).sort()).toEqual(['api', 'curator', 'grader', 'rollout-worker', 'scheduler']);
+    expect(deployments.map((d) => d.metadata.name).sort()).toEqual(['api', 'curator', 'grader', 'launcher', 'rollout-worker', 'scheduler']);
     for (const d of deployments) {
       const labels = d.spec.template.metadata.labels;
       for (const [k, v] of Object.entries(d.spec.selector.matchLabels)) expect(labels[k], `${d.metadata.name} selector ${k}`).toBe(v);
@@ -131,10 +131,11 @@ describe('workloads', () => {
     }
   });
 
-  test('the API may launch PyTorchJobs in its namespace and nothing more', () => {
-    const api = deployments.find((d) => d.metadata.name === 'api')!.spec.template.spec;
-    const env = Object.fromEntries((api.containers[0].env as Obj[]).map((e) => [e.name, e.value]));
-    const role = byKind('Role').find((r) => r.metadata.name === 'rft-api-launch')!;
+  test('the launcher may launch PyTorchJobs in its namespace and nothing more; the API cannot', () => {
+    const launcher = deployments.find((d) => d.metadata.name === 'launcher')!.spec.template.spec;
+    const env = Object.fromEntries((launcher.containers[0].env as Obj[]).map((e) => [e.name, e.value]));
+    expect(deployments.find((d) => d.metadata.name === 'api')!.spec.template.spec.serviceAccountName).toBeUndefined();
+    const role = byKind('Role').find((r) => r.metadata.name === 'rft-launcher')!;
     expect(role.metadata.namespace).toBe(env.K8S_NAMESPACE);
     expect(byKind('Namespace').map((n) => n.metadata.name)).toContain(env.K8S_NAMESPACE);
     expect(role.rules).toEqual(
@@ -142,8 +143,8 @@ describe('workloads', () => {
     );
     expect((role.rules as Obj[]).every((r) => !(r.verbs as string[]).includes('*'))).toBe(true);
     const binding = byKind('RoleBinding').find((b) => b.roleRef.name === role.metadata.name)!;
-    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: api.serviceAccountName, namespace: 'rft' }]);
-    expect(byKind('ServiceAccount').map((a) => a.metadata.name)).toContain(api.serviceAccountName);
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: launcher.serviceAccountName, namespace: 'rft' }]);
+    expect(byKind('ServiceAccount').map((a) => a.metadata.name)).toContain(launcher.serviceAccountName);
   });
 
   test('the API service targets the API pods on a named port', () => {
