@@ -1,4 +1,5 @@
-import type { ApiRole } from '@rft/contracts';
+import type { ApiRole, TrainingBackend } from '@rft/contracts';
+import type { TrainingRunStatus } from './training-run-lifecycle.ts';
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 
 /** Row types of the ledger, mirroring `migrations/` (the schema snapshot test keeps them honest). */
@@ -9,7 +10,6 @@ type Json = ColumnType<unknown, string, string>;
 export type CampaignStatus = 'running' | 'paused' | 'curating' | 'completed' | 'failed' | 'cancelled';
 export type ShardStatus = 'pending' | 'running' | 'completed' | 'failed';
 export type QuestionStageStatus = 'pending' | 'queued' | 'running' | 'generated' | 'graded' | 'failed' | 'quarantined';
-export type TrainingRunStatus = 'submitting' | 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'rejected' | 'unknown';
 
 export interface CampaignsTable {
   id: Generated<string>;
@@ -129,7 +129,7 @@ export interface DatasetItemsTable {
 export interface TrainingRunsTable {
   id: Generated<string>;
   dataset_id: string;
-  backend: 'slurm' | 'kubernetes' | 'bundle';
+  backend: TrainingBackend;
   profile: JSONColumnType<Record<string, unknown>>;
   config: JSONColumnType<Record<string, unknown>>;
   status: TrainingRunStatus;

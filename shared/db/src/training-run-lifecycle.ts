@@ -1,5 +1,3 @@
-import type { TrainingRunStatus } from './schema.ts';
-
 /**
  * The one state machine of a training run (`training_runs.status`).
  *
@@ -17,7 +15,9 @@ export const TRAINING_RUN_STATUSES = [
   'failed',
   'cancelled',
   'rejected',
-] as const satisfies readonly TrainingRunStatus[];
+] as const;
+/** `training_runs.status` (CHECK-constrained to the same list by the migrations). */
+export type TrainingRunStatus = (typeof TRAINING_RUN_STATUSES)[number];
 
 /** States a run never leaves. */
 export const FINISHED_TRAINING_RUN_STATUSES: readonly TrainingRunStatus[] = ['succeeded', 'failed', 'cancelled', 'rejected'];

@@ -1,7 +1,6 @@
 import type { TrainingBackend } from '@rft/contracts';
 import type { DbOrTx } from '../create-db.ts';
-import type { TrainingRunStatus } from '../schema.ts';
-import { isFinishedTrainingRun, trainingRunPredecessors } from '../training-run-lifecycle.ts';
+import { isFinishedTrainingRun, trainingRunPredecessors, type TrainingRunStatus } from '../training-run-lifecycle.ts';
 
 export interface TrainingRunRow {
   id: string;
