@@ -21,7 +21,6 @@ import { launcherConfig, type LauncherConfig } from './config.ts';
 import { createLauncher } from './launcher.ts';
 import { cancelRun, launchRun, refreshRun } from './run-jobs.ts';
 import { createLauncherService } from './service.ts';
-import { parseProfile } from './training-profile.ts';
 
 /** A profile file, JSON or YAML (overrides of the paper's defaults). */
 async function readProfileFile(path: string): Promise<unknown> {
@@ -81,7 +80,7 @@ async function command(config: LauncherConfig, name: string): Promise<number> {
     switch (name) {
       case 'plan': {
         if (!values.dataset) throw new InputError('--dataset: required');
-        print(await launcher.plan({ runId: 'dry-run', datasetId: values.dataset, backend: 'bundle', profile: parseProfile(profile) }));
+        print(await launcher.plan({ runId: 'dry-run', datasetId: values.dataset, backend: 'bundle', profile }));
         return 0;
       }
       case 'launch': {
