@@ -1,5 +1,5 @@
+import { pingDatabase } from '@rft/db';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import { Registry } from 'prom-client';
 import { DEFAULT_API_OPTIONS, type ApiDeps } from './api-deps.ts';
 import { errorBody } from './api-errors.ts';
@@ -72,7 +72,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_req, reply) => {
     const checks: Record<string, string> = {};
-    await sql`SELECT 1`.execute(deps.db).then(
+    await pingDatabase(deps.db).then(
       () => (checks.postgres = 'ok'),
       (e: Error) => (checks.postgres = e.message),
     );

@@ -10,11 +10,11 @@ import {
   setCampaignStatus,
   staleInFlight,
   touch,
+  tryTransactionLock,
   type Db,
 } from '@rft/db';
 import type { JobQueues } from '@rft/queue';
 import type { Logger } from '@rft/telemetry';
-import { sql } from 'kysely';
 
 export interface SchedulerSettings {
   /** Work items admitted and not yet graded (rollout jobs plus grade jobs waiting), at most. */
@@ -48,8 +48,7 @@ export async function schedulerTick(db: Db, queues: JobQueues, settings: Schedul
     log.error({ err: error }, 'budget check failed; admitting without it this tick');
   }
   return db.transaction().execute(async (tx) => {
-    const { rows } = await sql<{ leader: boolean }>`SELECT pg_try_advisory_xact_lock(${LEADER_LOCK}) AS leader`.execute(tx);
-    if (!rows[0]?.leader) return { leader: false, enqueued: 0, recovered: 0, curating: [] };
+    if (!(await tryTransactionLock(tx, LEADER_LOCK))) return { leader: false, enqueued: 0, recovered: 0, curating: [] };
 
     // Enqueued inside the transaction: if the commit fails the rows stay pending and the jobs,
     // already in Redis, find their items claimable anyway (startAttempt accepts pending).

@@ -1,4 +1,5 @@
 export * from './create-db.ts';
+export * from './connection-checks.ts';
 export * from './schema.ts';
 export * from './repositories/campaigns.ts';
 export * from './repositories/question-stages.ts';
