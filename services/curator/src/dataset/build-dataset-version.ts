@@ -13,6 +13,7 @@ import {
   type TokenizedRecord,
 } from './canonical-record.ts';
 import { DatasetInfo, type BuildDropReason } from './dataset-info.ts';
+import { checkEndOfTurn } from './end-of-turn-check.ts';
 import { summarizeLengths } from './length-summary.ts';
 import { packFirstFitDecreasing, packingStats } from './packing.ts';
 import { writeCanonicalParquet } from './parquet-shard.ts';
@@ -244,6 +245,11 @@ async function stageShards(input: BuildDatasetInput, staging: ShardStaging, maxT
     const segments = maskedSegments(row.trajectory);
     if (!segments.some((s) => s.train)) {
       drop('empty_train');
+      continue;
+    }
+    const endOfTurn = checkEndOfTurn(row.trajectory, segments);
+    if (endOfTurn) {
+      drop(endOfTurn);
       continue;
     }
     const aligned = alignSegments(input.tokenizer, segments);

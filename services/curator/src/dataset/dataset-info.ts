@@ -1,3 +1,4 @@
+import type { EndOfTurnProblem } from './end-of-turn-check.ts';
 import { z } from 'zod';
 
 /** Provenance the caller supplies for a dataset version; everything here lands in the manifest. */
@@ -22,4 +23,4 @@ export const DatasetInfo = z.object({
 export type DatasetInfo = z.infer<typeof DatasetInfo>;
 
 /** Reasons the build itself drops a selected sample. */
-export type BuildDropReason = 'too_long' | 'empty_train' | 'not_eligible' | 'not_nfc' | 'byte_mismatch';
+export type BuildDropReason = 'too_long' | 'empty_train' | 'not_eligible' | 'not_nfc' | 'byte_mismatch' | EndOfTurnProblem;
