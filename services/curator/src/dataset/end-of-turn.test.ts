@@ -115,8 +115,9 @@ describe('checkEndOfTurn', () => {
 describe.each(Object.values(MODEL_PROFILES))('every export trains the end-of-turn token ($name)', (profile) => {
   it(`ends TRL, axolotl and LLaMA-Factory rows with ${profile.endOfTurn} in the trained part, and refuses a row without it`, async () => {
     const rows = [profileRow(profile, 1), profileRow(profile, 2), profileRow(profile, 3, [{ kind: 'model', text: '.' }])];
-    const built = await buildDatasetVersion({ store: s3.store, rows, info: sampleInfo(), tokenizer });
+    const built = await buildDatasetVersion({ store: s3.store, rows, info: { ...sampleInfo(), modelProfile: profile.name }, tokenizer });
     expect(built.manifest.counts).toMatchObject({ input: 3, kept: 2, droppedByBuild: { end_of_turn_missing: 1 } });
+    expect(built.manifest.modelProfile).toMatchObject({ name: profile.name, endOfTurn: profile.endOfTurn });
     const read = async (path: string) => (await s3.store.get(`${built.prefix}/${path}`))!;
 
     // Tokens covering the end-of-turn bytes of the whole-text tokenization (with a tokenizer that lacks the
