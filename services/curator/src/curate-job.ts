@@ -99,6 +99,7 @@ async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: L
     info: {
       campaignId: payload.campaignId,
       model: spec.model.name,
+      ...(spec.model.profile ? { modelProfile: spec.model.profile } : {}),
       tokenizer: { name: deps.tokenizerName },
       ...(chatTemplateSha256 ? { chatTemplateSha256 } : {}),
       ...(hintLibraryVersion ? { hintLibraryVersion } : {}),
