@@ -50,7 +50,7 @@ beforeAll(async () => {
         }));
         await insertSamples(fx.env.db, payload, attempt.attempt, partial);
         const reason = `inference endpoint http://10.0.0.7:8000 returned 500 after 5 attempts (question ${payload.questionId})`;
-        await recordFailure(fx.env.db, payload, reason, true);
+        await recordFailure(fx.env.db, payload, attempt.attempt, reason, true);
         throw new UnrecoverableError(reason);
       }
       await completeItemAsWorkers(fx.env.db, payload);

@@ -81,7 +81,13 @@ export function createRolloutWorker(deps: RolloutWorkerDeps, settings: RolloutWo
     },
     deps.connection,
     deps.queuePrefix,
-    { concurrency: settings.concurrency, lockDurationMs: settings.lockDurationMs },
+    {
+      concurrency: settings.concurrency,
+      lockDurationMs: settings.lockDurationMs,
+      resources: ['inference', 'sandbox', 'object-store'],
+      onWait: (job, resource, until, reason) =>
+        deps.log.warn({ job: job.id, resource, until: new Date(until).toISOString(), reason }, 'rollout job waits for infrastructure'),
+    },
   );
   worker.on('error', (error) => deps.log.error({ err: error }, 'rollout worker error'));
   const lifecycle = workerLifecycle(worker);

@@ -12,3 +12,5 @@ export * from './seed.ts';
 export * from './assert-never.ts';
 export * from './control-api.ts';
 export * from './model-profile.ts';
+export * from './infrastructure-fault.ts';
+export * from './campaign-status.ts';

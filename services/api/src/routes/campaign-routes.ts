@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { zstdDecompressSync } from 'node:zlib';
-import { CampaignActionRequest, CampaignBudget, CampaignSpec, CreateCampaignRequest, parseOrThrow } from '@rft/contracts';
+import {
+  CAMPAIGN_STATUSES,
+  CampaignActionRequest,
+  CampaignBudget,
+  CampaignSpec,
+  CreateCampaignRequest,
+  parseOrThrow,
+} from '@rft/contracts';
 import {
   CAMPAIGN_SORT_FIELDS,
   budgetExceeded,
@@ -30,7 +37,6 @@ import { dropWaitingRolloutJobs } from '../queued-jobs.ts';
 import type { StatusCache } from '../status-cache.ts';
 
 const UPLOAD_URL_TTL_SECONDS = 3600;
-const CAMPAIGN_STATUSES = ['running', 'paused', 'curating', 'completed', 'failed', 'cancelled'] as const;
 const SORTS = [...CAMPAIGN_SORT_FIELDS, ...CAMPAIGN_SORT_FIELDS.map((f) => `-${f}` as const)] as const;
 
 export async function loadCampaign(db: Db, id: string, principal: ApiPrincipal) {
@@ -268,7 +274,8 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
     });
   transition('pause', 'paused', ['running']);
   transition('resume', 'running', ['paused']);
-  transition('cancel', 'cancelled', ['running', 'paused', 'curating', 'failed']);
+  // A campaign that ended with failed items can still be cancelled: nobody will retry it.
+  transition('cancel', 'cancelled', ['running', 'paused', 'curating', 'completed_with_failures', 'failed']);
 
   routes.add({
     method: 'PUT',
