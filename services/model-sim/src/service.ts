@@ -6,7 +6,7 @@
 import { assertNever } from '@rft/contracts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BatchScheduler } from './batch-scheduler.ts';
+import { BatchScheduler, type RunTiming } from './batch-scheduler.ts';
 import { readPrompt } from './chatml-prompt.ts';
 import { chatRendererFor } from './chat-prompt.ts';
 import { applyStops, BadRequest, type ServerFlavour } from './completion-request.ts';
@@ -17,7 +17,7 @@ import { createRandom, hashString } from '@rft/seeded-random';
 import { errorBody } from './openai-errors.ts';
 import { type OpenAiEndpoint, parseOpenAiRequest, type SimRequest } from './openai-request.ts';
 import { sendOpenAiResponse } from './openai-responses.ts';
-import { renderMetrics, SimCounters } from './sim-metrics.ts';
+import { SimCounters, SimMetrics } from './sim-metrics.ts';
 
 export interface ModelSimOptions {
   host?: string;
@@ -88,6 +88,7 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
   const scheduler = new BatchScheduler(opts);
   const cache = new PrefixCache(opts.kvCacheBlocks);
   const counters = new SimCounters();
+  const metrics = new SimMetrics({ flavour: opts.flavour, model: opts.model, counters, scheduler, cache });
   const recentPrompts: string[] = [];
   const open = new Set<ServerResponse>();
   let requestCount = 0;
@@ -114,8 +115,9 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
       });
     }
     if (req.method === 'GET' && url.pathname === '/metrics') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-      return void res.end(renderMetrics(opts.flavour, opts.model, counters, scheduler, cache));
+      const body = await metrics.render();
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      return void res.end(body);
     }
     if (req.method === 'POST' && url.pathname === '/v1/completions') return generate(req, res, 'completion');
     if (req.method === 'POST' && url.pathname === '/v1/chat/completions') return generate(req, res, 'chat');
@@ -185,8 +187,9 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
     const cachedTokens = Math.min(cached.tokens, promptTokens);
     counters.prefixQueries += promptTokens;
     counters.prefixHits += cachedTokens;
+    let timing: RunTiming;
     try {
-      await scheduler.run(
+      timing = await scheduler.run(
         {
           uncachedPromptTokens: promptTokens - cachedTokens,
           contextTokens: promptTokens + completionTokens,
@@ -203,6 +206,7 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
     counters.promptTokens += promptTokens;
     counters.generationTokens += completionTokens;
     counters.finished[outcome.finishReason]++;
+    metrics.observe(timing, completionTokens);
     sendOpenAiResponse(
       res,
       request,
