@@ -30,6 +30,8 @@ export interface TickReport {
   waitingFor: string[];
   recovered: number;
   curating: string[];
+  /** What this tick admitted, per campaign and stage (leader ticks only). */
+  admitted?: Array<{ campaignId: string; stage: string; count: number }>;
 }
 
 // One scheduler leads at a time; others skip their tick. Any 64-bit constant unique to this role.
@@ -97,6 +99,24 @@ export async function schedulerTick(db: Db, queues: JobQueues, settings: Schedul
       }
     }
     if (claimed.length || recovered) log.debug({ enqueued: claimed.length, recovered }, 'scheduler tick');
-    return { leader: true, enqueued: claimed.length, waitingFor: open.map((b) => b.resource), recovered, curating: ready };
+    return {
+      leader: true,
+      enqueued: claimed.length,
+      waitingFor: open.map((b) => b.resource),
+      recovered,
+      curating: ready,
+      admitted: countByStage(claimed),
+    };
   });
+}
+
+function countByStage(keys: ReadonlyArray<{ campaignId: string; stage: string }>): NonNullable<TickReport['admitted']> {
+  const counts = new Map<string, { campaignId: string; stage: string; count: number }>();
+  for (const k of keys) {
+    const id = `${k.campaignId}\u0000${k.stage}`;
+    const entry = counts.get(id) ?? { campaignId: k.campaignId, stage: k.stage, count: 0 };
+    entry.count += 1;
+    counts.set(id, entry);
+  }
+  return [...counts.values()];
 }
