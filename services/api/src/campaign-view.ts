@@ -14,6 +14,17 @@ type CampaignRow = NonNullable<Awaited<ReturnType<typeof import('@rft/db').getCa
 
 /** How fast a campaign moves, measured over the last few minutes. */
 const RATE_WINDOW_SECONDS = 300;
+/** The shortest window, so the first seconds of a campaign do not divide by almost nothing. */
+const MIN_RATE_WINDOW_SECONDS = 10;
+
+/**
+ * The rate window: the last 5 minutes, or the campaign's whole life when it is younger. Dividing a
+ * young campaign's samples by 5 minutes made its ETA many times too long.
+ */
+export function rateWindowSeconds(createdAt: Date, now: Date): number {
+  const ageSeconds = Math.ceil((now.getTime() - createdAt.getTime()) / 1000);
+  return Math.min(RATE_WINDOW_SECONDS, Math.max(MIN_RATE_WINDOW_SECONDS, ageSeconds));
+}
 
 export function campaignSummary(c: CampaignRow) {
   return {
@@ -38,7 +49,7 @@ export async function campaignDetail(db: Db, campaign: CampaignRow) {
   const [{ progress, rejections, cost }, budget, rate, expected, planned, shards] = await Promise.all([
     campaignRollup(db, campaign.id),
     budgetUsage(db, campaign.id),
-    recentRate(db, campaign.id, RATE_WINDOW_SECONDS),
+    recentRate(db, campaign.id, rateWindowSeconds(new Date(campaign.created_at), new Date())),
     expectedSamplesByStage(db, campaign.id),
     plannedSamplesByStage(db, campaign.id),
     shardHealth(db, campaign.id),
