@@ -331,6 +331,7 @@ export class WorkerPool {
     job.signal?.addEventListener('abort', onAbort, { once: true });
     const reply = await pending;
     job.signal?.removeEventListener('abort', onAbort);
+    if (reply.rssKb !== undefined) this.metrics.forkServerRss.set({ slot: String(slot.index) }, reply.rssKb * 1024);
     if (sessionId !== undefined) this.afterSessionCell(sessionId, worker, reply);
     const stderr = resetNotice ? `[sandbox] session state was reset: ${resetNotice}\n${reply.stderr}` : reply.stderr;
     const result: ExecutionResult = {
