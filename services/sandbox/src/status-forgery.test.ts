@@ -42,7 +42,7 @@ describe('status forgery', () => {
   });
 
   it('session: forged lines on the status pipe neither end the cell nor shift output', async () => {
-    const sessionId = `forge-${Date.now()}`;
+    const sessionId = await sandbox.openSession();
     const first = await sandbox.run({ sessionId, code: writeOnStatusFds('print("a")\nimport time; time.sleep(0.2)\nprint("b")') });
     expect(first).toMatchObject({ status: 'ok', stdout: 'a\nb\n' });
     const second = await sandbox.run({ sessionId, code: 'print("c")' });
@@ -53,7 +53,7 @@ describe('status forgery', () => {
   });
 
   it('session: a snippet that steals its nonce and runs on gets its session reset, never shifted output', async () => {
-    const sessionId = `steal-${Date.now()}`;
+    const sessionId = await sandbox.openSession();
     await sandbox.run({ sessionId, code: 'kept = 1' });
     // Finds the loop's nonce in the caller's frame, reports its own end, then keeps printing.
     const steal =
@@ -72,7 +72,7 @@ describe('status forgery', () => {
   it('session: flooding the status pipe leaves the fork server memory flat', async () => {
     await sandbox.run({ code: 'print(1)' });
     const before = await sandbox.metric('sandbox_fork_server_rss_bytes');
-    const sessionId = `flood-${Date.now()}`;
+    const sessionId = await sandbox.openSession();
     const flood = 'import os\nchunk = b"x" * 65536\nfor _ in range(4096):\n    os.write(3, chunk)\nprint("flooded")';
     const r = await sandbox.run({ sessionId, code: flood, limits: { timeoutMs: 60_000 } });
     expect(r).toMatchObject({ status: 'ok', stdout: 'flooded\n' });
@@ -86,7 +86,7 @@ describe('status forgery', () => {
 
 describe('frozen sessions', () => {
   it('a background thread burns no CPU between cells', async () => {
-    const sessionId = `spin-${Date.now()}`;
+    const sessionId = await sandbox.openSession();
     const start = await sandbox.run({
       sessionId,
       code: 'import threading, time\ndef spin():\n    while True:\n        pass\nthreading.Thread(target=spin, daemon=True).start()\ntime.sleep(0.2)\nprint(time.process_time())',
