@@ -19,8 +19,13 @@ export interface ApiDeps {
 }
 
 export interface ApiOptions {
-  /** Largest accepted request body (a campaign's questions may be posted inline). @defaultValue 256 MiB */
+  /** Largest request body of any route but campaign submission. @defaultValue 1 MiB */
   maxBodyBytes: number;
+  /**
+   * Largest campaign submission (POST /v1/campaigns), whose question file may be posted inline;
+   * larger files go through a presigned upload (POST /v1/uploads). @defaultValue 16 MiB
+   */
+  maxInlineQuestionsBytes: number;
   /** Lifetime of presigned download links. @defaultValue 3600 */
   downloadUrlTtlSeconds: number;
   /** Serve the read-only queue board at /admin/queues. @defaultValue true */
@@ -30,7 +35,8 @@ export interface ApiOptions {
 }
 
 export const DEFAULT_API_OPTIONS: ApiOptions = {
-  maxBodyBytes: 256 * 1024 * 1024,
+  maxBodyBytes: 1024 * 1024,
+  maxInlineQuestionsBytes: 16 * 1024 * 1024,
   downloadUrlTtlSeconds: 3600,
   queueBoard: true,
   statusCacheMs: 5000,

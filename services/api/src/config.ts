@@ -7,6 +7,7 @@ export interface ApiConfig extends InfrastructureConfig {
   /** Registered as an admin token at start (from the deployment's secret) so the first tokens can be made. */
   bootstrapAdminToken: string | undefined;
   maxBodyBytes: number;
+  maxInlineQuestionsBytes: number;
   downloadUrlTtlSeconds: number;
 }
 
@@ -17,7 +18,8 @@ export function apiConfig(env: NodeJS.ProcessEnv): ApiConfig {
       API_HOST: z.string().default('0.0.0.0'),
       API_PORT: envInt(0, 65535).default(8080),
       RFT_BOOTSTRAP_ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
-      API_MAX_BODY_BYTES: envInt(1024, 2 ** 31).default(256 * 1024 * 1024),
+      API_MAX_BODY_BYTES: envInt(1024, 2 ** 30).default(1024 * 1024),
+      API_MAX_INLINE_QUESTIONS_BYTES: envInt(1024, 2 ** 30).default(16 * 1024 * 1024),
       DOWNLOAD_URL_TTL_SECONDS: envInt(60, 7 * 24 * 3600).default(3600),
     }),
     env,
@@ -28,6 +30,7 @@ export function apiConfig(env: NodeJS.ProcessEnv): ApiConfig {
     port: e.API_PORT,
     bootstrapAdminToken: e.RFT_BOOTSTRAP_ADMIN_TOKEN,
     maxBodyBytes: e.API_MAX_BODY_BYTES,
+    maxInlineQuestionsBytes: e.API_MAX_INLINE_QUESTIONS_BYTES,
     downloadUrlTtlSeconds: e.DOWNLOAD_URL_TTL_SECONDS,
   };
 }

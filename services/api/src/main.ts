@@ -19,7 +19,11 @@ const api = createApi(
     presignUpload: createS3UploadPresigner(s3, config.s3),
     log,
     registry: createMetricsRegistry('api'),
-    options: { maxBodyBytes: config.maxBodyBytes, downloadUrlTtlSeconds: config.downloadUrlTtlSeconds },
+    options: {
+      maxBodyBytes: config.maxBodyBytes,
+      maxInlineQuestionsBytes: config.maxInlineQuestionsBytes,
+      downloadUrlTtlSeconds: config.downloadUrlTtlSeconds,
+    },
   },
   { host: config.host, port: config.port },
 );

@@ -21,7 +21,7 @@ import {
 } from '@rft/db';
 import { parseCampaignSpec, parseQuestionFile, registerCampaign } from '@rft/intake';
 import { z } from 'zod';
-import type { ApiDeps } from '../api-deps.ts';
+import { DEFAULT_API_OPTIONS, type ApiDeps } from '../api-deps.ts';
 import { ApiError, notFound } from '../api-errors.ts';
 import { actorOf, assertTeamAccess, type ApiPrincipal } from '../auth.ts';
 import { campaignDetail, campaignSummary } from '../campaign-view.ts';
@@ -71,6 +71,7 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
     tag: 'campaigns',
     roles: ['submitter', 'operator'],
     body: CreateCampaignRequest,
+    bodyLimit: deps.options?.maxInlineQuestionsBytes ?? DEFAULT_API_OPTIONS.maxInlineQuestionsBytes,
     status: 201,
     async handler({ principal, body, req }) {
       const spec =
