@@ -159,6 +159,8 @@ const serviceEnv: Record<string, string> = {
   LOG_LEVEL: 'warn',
   METRICS_PORT: '0',
   SANDBOX_URL: `http://127.0.0.1:${sandboxPort}`,
+  // The campaign names model-sim on 127.0.0.1 as its endpoint.
+  INFERENCE_ENDPOINT_ALLOWLIST: '127.0.0.1',
 };
 start('model-sim', { PORT: String(simPort), MAX_NUM_SEQS: '4096', SIM_SEED: '3' });
 start('sandbox', { SANDBOX_PORT: String(sandboxPort), SANDBOX_HOST: '127.0.0.1', SANDBOX_POOL_SIZE: '2', SANDBOX_MAX_QUEUE: '4096' });

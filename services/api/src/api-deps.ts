@@ -1,3 +1,4 @@
+import { parseEndpointAllowlist, type EndpointAllowlist } from '@rft/contracts';
 import type { Db } from '@rft/db';
 import type { JobQueues } from '@rft/queue';
 import type { ObjectStore } from '@rft/storage';
@@ -26,6 +27,11 @@ export interface ApiOptions {
    * larger files go through a presigned upload (POST /v1/uploads). @defaultValue 16 MiB
    */
   maxInlineQuestionsBytes: number;
+  /**
+   * Hosts and networks a campaign's `model.endpoints` may name (INFERENCE_ENDPOINT_ALLOWLIST); the
+   * rollout worker checks again before it calls. @defaultValue empty: campaigns may not name endpoints
+   */
+  endpointAllowlist: EndpointAllowlist;
   /** Lifetime of presigned download links. @defaultValue 3600 */
   downloadUrlTtlSeconds: number;
   /** Serve the read-only queue board at /admin/queues. @defaultValue true */
@@ -37,6 +43,7 @@ export interface ApiOptions {
 export const DEFAULT_API_OPTIONS: ApiOptions = {
   maxBodyBytes: 1024 * 1024,
   maxInlineQuestionsBytes: 16 * 1024 * 1024,
+  endpointAllowlist: parseEndpointAllowlist(''),
   downloadUrlTtlSeconds: 3600,
   queueBoard: true,
   statusCacheMs: 5000,

@@ -1,4 +1,5 @@
 import { envInt, envUrlList, infrastructureConfig, parseEnv, type InfrastructureConfig } from '@rft/config';
+import { InputError, parseEndpointAllowlist, type EndpointAllowlist } from '@rft/contracts';
 import { z } from 'zod';
 
 export interface RolloutWorkerConfig extends InfrastructureConfig {
@@ -6,6 +7,8 @@ export interface RolloutWorkerConfig extends InfrastructureConfig {
   concurrency: number;
   /** Inference endpoints used when a campaign names none. */
   defaultEndpoints: string[];
+  /** Hosts and networks a campaign's own `model.endpoints` may name; checked before every call. */
+  endpointAllowlist: EndpointAllowlist;
   /** The sandbox service; empty runs snippets in a local subprocess (development only). */
   sandboxUrl: string | undefined;
   /** BullMQ lock duration: a worker that stops renewing (killed) loses its jobs after this. */
@@ -20,6 +23,17 @@ export function rolloutWorkerConfig(env: NodeJS.ProcessEnv): RolloutWorkerConfig
     z.object({
       ROLLOUT_CONCURRENCY: envInt(1, 10_000).default(32),
       INFERENCE_ENDPOINTS: envUrlList,
+      INFERENCE_ENDPOINT_ALLOWLIST: z
+        .string()
+        .default('')
+        .transform((text, ctx) => {
+          try {
+            return parseEndpointAllowlist(text);
+          } catch (error) {
+            ctx.addIssue({ code: 'custom', message: error instanceof InputError ? error.problems.join('; ') : String(error) });
+            return z.NEVER;
+          }
+        }),
       SANDBOX_URL: z.string().url().optional(),
       LOCK_DURATION_MS: envInt(1000, 3_600_000).default(30_000),
       INFERENCE_REQUEST_TIMEOUT_MS: envInt(1000, 24 * 3_600_000).default(30 * 60_000),
@@ -31,6 +45,7 @@ export function rolloutWorkerConfig(env: NodeJS.ProcessEnv): RolloutWorkerConfig
     inferenceRequestTimeoutMs: e.INFERENCE_REQUEST_TIMEOUT_MS,
     concurrency: e.ROLLOUT_CONCURRENCY,
     defaultEndpoints: e.INFERENCE_ENDPOINTS,
+    endpointAllowlist: e.INFERENCE_ENDPOINT_ALLOWLIST,
     sandboxUrl: e.SANDBOX_URL,
     lockDurationMs: e.LOCK_DURATION_MS,
   };

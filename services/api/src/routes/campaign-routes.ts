@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { zstdDecompressSync } from 'node:zlib';
-import { CampaignActionRequest, CampaignBudget, CampaignSpec, CreateCampaignRequest, parseOrThrow } from '@rft/contracts';
+import { CampaignActionRequest, CampaignBudget, CampaignSpec, CreateCampaignRequest, endpointProblems, parseOrThrow } from '@rft/contracts';
 import {
   CAMPAIGN_SORT_FIELDS,
   budgetExceeded,
@@ -63,6 +63,7 @@ async function readQuestions(
 
 export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cache: StatusCache): void {
   const { db } = deps;
+  const endpointAllowlist = deps.options?.endpointAllowlist ?? DEFAULT_API_OPTIONS.endpointAllowlist;
 
   routes.add({
     method: 'POST',
@@ -82,6 +83,8 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
           `body.spec.team is "${spec.team}" but your token submits for team "${principal.team}"; set team: ${principal.team} in the spec`,
         );
       }
+      const refused = endpointProblems(spec.model.endpoints ?? [], endpointAllowlist, 'body.spec.model.endpoints');
+      if (refused.length) throw new ApiError('invalid_request', refused.join('; '), refused);
       const { bytes, file } = await readQuestions(deps, body, principal);
       const questions = parseQuestionFile(bytes, file);
       const budget =
