@@ -48,6 +48,8 @@ try {
     S3_SECRET_ACCESS_KEY: 'S3RVER',
     LOG_LEVEL: 'info',
     INFERENCE_ENDPOINTS: simUrl,
+    // Campaigns may name model-sim (on loopback) as their endpoint.
+    INFERENCE_ENDPOINT_ALLOWLIST: '127.0.0.1',
     SANDBOX_URL: sandboxUrl,
     SANDBOX_TOKEN: sandboxToken,
     SCHEDULER_TICK_MS: '250',

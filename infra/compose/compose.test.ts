@@ -64,4 +64,9 @@ describe('docker compose stack', () => {
     expect(seconds(services['rollout-worker']!.stop_grace_period)).toBeGreaterThan(100);
     expect(services['rollout-worker']!.environment.INFERENCE_ENDPOINTS).toBe('http://model-sim:8000');
   });
+
+  test('the API and the rollout workers share the inference endpoint allow-list', () => {
+    expect(services.api!.environment.INFERENCE_ENDPOINT_ALLOWLIST).toBe('model-sim');
+    expect(services['rollout-worker']!.environment.INFERENCE_ENDPOINT_ALLOWLIST).toBe('model-sim');
+  });
 });

@@ -132,6 +132,8 @@ describe('workloads', () => {
     expect(vllm.args).toEqual(expect.arrayContaining(['--port=8000', '--generation-config=vllm']));
     const env = Object.fromEntries((main.env as Obj[]).map((e) => [e.name, e.value]));
     expect(env.INFERENCE_ENDPOINTS).toBe('http://127.0.0.1:8000');
+    // Campaign-named endpoints are checked (API and workers) against the shared config's allow-list.
+    expect(byKind('ConfigMap')[0]!.data.INFERENCE_ENDPOINT_ALLOWLIST).toBe('*.inference.svc.cluster.local');
     const drainS = Number(env.SHUTDOWN_TIMEOUT_MS) / 1000;
     const preStopS = Number(vllm.lifecycle.preStop.exec.command[1]);
     expect(drainS).toBeLessThan(worker.terminationGracePeriodSeconds);

@@ -162,6 +162,8 @@ const serviceEnv: Record<string, string> = {
   METRICS_PORT: '0',
   SANDBOX_URL: `http://127.0.0.1:${sandboxPort}`,
   SANDBOX_TOKEN: sandboxToken,
+  // The campaign names model-sim on 127.0.0.1 as its endpoint.
+  INFERENCE_ENDPOINT_ALLOWLIST: '127.0.0.1',
 };
 start('model-sim', { PORT: String(simPort), MAX_NUM_SEQS: '4096', SIM_SEED: '3' });
 start('sandbox', {

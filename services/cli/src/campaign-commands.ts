@@ -18,8 +18,11 @@ async function readOrUsage(io: CliIo, path: string, what: string): Promise<Uint8
   }
 }
 
-/** Question files above this go to the object store through a presigned URL instead of the request body. */
-const INLINE_LIMIT_BYTES = 64 * 1024 * 1024;
+/**
+ * Question files above this go to the object store through a presigned URL instead of the request
+ * body: half the API's default inline limit (16 MiB), leaving room for JSON escaping of the text.
+ */
+const INLINE_LIMIT_BYTES = 8 * 1024 * 1024;
 
 /** Compresses the file (zstd) and PUTs it to the object store; returns the key to register. */
 async function uploadQuestions(api: ApiClient, bytes: Uint8Array): Promise<string> {

@@ -1,4 +1,5 @@
 import { ConfigError, envBoolean, envInt, envUrlList, infrastructureConfig, parseEnv, type InfrastructureConfig } from '@rft/config';
+import { InputError, parseEndpointAllowlist, type EndpointAllowlist } from '@rft/contracts';
 import { z } from 'zod';
 
 export interface RolloutWorkerConfig extends InfrastructureConfig {
@@ -11,6 +12,8 @@ export interface RolloutWorkerConfig extends InfrastructureConfig {
    * (development only, ALLOW_UNSANDBOXED_PYTHON=1 without SANDBOX_URL) an unconfined local subprocess.
    */
   sandbox: { kind: 'service'; url: string; token: string } | { kind: 'unsandboxed-subprocess' };
+  /** Hosts and networks a campaign's own `model.endpoints` may name; checked before every call. */
+  endpointAllowlist: EndpointAllowlist;
   /** BullMQ lock duration: a worker that stops renewing (killed) loses its jobs after this. */
   lockDurationMs: number;
   /** One inference request (one turn) is abandoned after this; a hung replica is then retried elsewhere. */
@@ -23,6 +26,17 @@ export function rolloutWorkerConfig(env: NodeJS.ProcessEnv): RolloutWorkerConfig
     z.object({
       ROLLOUT_CONCURRENCY: envInt(1, 10_000).default(32),
       INFERENCE_ENDPOINTS: envUrlList,
+      INFERENCE_ENDPOINT_ALLOWLIST: z
+        .string()
+        .default('')
+        .transform((text, ctx) => {
+          try {
+            return parseEndpointAllowlist(text);
+          } catch (error) {
+            ctx.addIssue({ code: 'custom', message: error instanceof InputError ? error.problems.join('; ') : String(error) });
+            return z.NEVER;
+          }
+        }),
       SANDBOX_URL: z.string().url().optional(),
       SANDBOX_TOKEN: z.string().min(16, 'a token must be at least 16 characters').optional(),
       ALLOW_UNSANDBOXED_PYTHON: envBoolean.default(false),
@@ -37,6 +51,7 @@ export function rolloutWorkerConfig(env: NodeJS.ProcessEnv): RolloutWorkerConfig
     inferenceRequestTimeoutMs: e.INFERENCE_REQUEST_TIMEOUT_MS,
     concurrency: e.ROLLOUT_CONCURRENCY,
     defaultEndpoints: e.INFERENCE_ENDPOINTS,
+    endpointAllowlist: e.INFERENCE_ENDPOINT_ALLOWLIST,
     lockDurationMs: e.LOCK_DURATION_MS,
   };
 }

@@ -27,6 +27,7 @@ const worker = createRolloutWorker(
     log,
     workerId: `${hostname()}:${process.pid}`,
     defaultEndpoints: config.defaultEndpoints,
+    endpointAllowlist: config.endpointAllowlist,
     createEngine: (endpoints, model) =>
       createRolloutEngine({
         endpoints: [...endpoints],

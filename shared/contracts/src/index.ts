@@ -14,3 +14,4 @@ export * from './control-api.ts';
 export * from './model-profile.ts';
 export * from './infrastructure-fault.ts';
 export * from './campaign-status.ts';
+export * from './endpoint-allowlist.ts';

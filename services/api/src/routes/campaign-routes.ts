@@ -6,6 +6,7 @@ import {
   CampaignBudget,
   CampaignSpec,
   CreateCampaignRequest,
+  endpointProblems,
   parseOrThrow,
 } from '@rft/contracts';
 import {
@@ -28,7 +29,7 @@ import {
 } from '@rft/db';
 import { parseCampaignSpec, parseQuestionFile, registerCampaign } from '@rft/intake';
 import { z } from 'zod';
-import type { ApiDeps } from '../api-deps.ts';
+import { DEFAULT_API_OPTIONS, type ApiDeps } from '../api-deps.ts';
 import { ApiError, notFound } from '../api-errors.ts';
 import { actorOf, assertTeamAccess, type ApiPrincipal } from '../auth.ts';
 import { campaignDetail, campaignSummary } from '../campaign-view.ts';
@@ -69,6 +70,7 @@ async function readQuestions(
 
 export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cache: StatusCache): void {
   const { db } = deps;
+  const endpointAllowlist = deps.options?.endpointAllowlist ?? DEFAULT_API_OPTIONS.endpointAllowlist;
 
   routes.add({
     method: 'POST',
@@ -77,6 +79,7 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
     tag: 'campaigns',
     roles: ['submitter', 'operator'],
     body: CreateCampaignRequest,
+    bodyLimit: deps.options?.maxInlineQuestionsBytes ?? DEFAULT_API_OPTIONS.maxInlineQuestionsBytes,
     status: 201,
     async handler({ principal, body, req }) {
       const spec =
@@ -87,6 +90,8 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
           `body.spec.team is "${spec.team}" but your token submits for team "${principal.team}"; set team: ${principal.team} in the spec`,
         );
       }
+      const refused = endpointProblems(spec.model.endpoints ?? [], endpointAllowlist, 'body.spec.model.endpoints');
+      if (refused.length) throw new ApiError('invalid_request', refused.join('; '), refused);
       const { bytes, file } = await readQuestions(deps, body, principal);
       const questions = parseQuestionFile(bytes, file);
       const budget =
