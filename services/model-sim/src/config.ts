@@ -1,6 +1,7 @@
 import { envOptionalNumber, envUnsetIfEmpty, parseEnv } from '@rft/config';
 import { z } from 'zod';
 import type { ModelSimOptions } from './service.ts';
+import { SIM_PROFILE_NAMES } from './sim-profiles.ts';
 
 const ModelSimEnv = z.object({
   HOST: envUnsetIfEmpty(z.string().default('127.0.0.1')),
@@ -13,6 +14,7 @@ const ModelSimEnv = z.object({
   MAX_MODEL_LEN: envOptionalNumber,
   KV_CACHE_BLOCKS: envOptionalNumber,
   FLAVOUR: envUnsetIfEmpty(z.enum(['vllm', 'sglang']).default('vllm')),
+  MODEL_PROFILE: envUnsetIfEmpty(z.enum(SIM_PROFILE_NAMES as [string, ...string[]]).default('qwq-32b')),
   FAULT_ERROR_RATE: envOptionalNumber,
   FAULT_ERROR_STATUS: envOptionalNumber,
   FAULT_LATENCY_SPIKE_RATE: envOptionalNumber,
@@ -39,6 +41,7 @@ export function modelSimConfig(env: NodeJS.ProcessEnv): ModelSimOptions {
     maxModelLen: e.MAX_MODEL_LEN,
     kvCacheBlocks: e.KV_CACHE_BLOCKS,
     flavour: e.FLAVOUR,
+    profile: e.MODEL_PROFILE,
     faults: {
       errorRate: e.FAULT_ERROR_RATE,
       errorStatus: e.FAULT_ERROR_STATUS,

@@ -7,10 +7,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { BatchScheduler } from './batch-scheduler.ts';
 import { readPrompt } from './chatml-prompt.ts';
-import { applyStops, BadRequest, type CompletionRequest, parseCompletionRequest, type ServerFlavour } from './completion-request.ts';
+import { BadRequest, type CompletionRequest, parseCompletionRequest, type ServerFlavour } from './completion-request.ts';
 import { drawFault, validateFaultConfig, type Fault, type FaultConfig } from './fault-injection.ts';
 import { CHARS_PER_TOKEN, countTokens, PrefixCache } from './prefix-cache.ts';
 import { writeContinuation } from './reasoning-writer.ts';
+import { serverChoice } from './server-output.ts';
+import { simProfile } from './sim-profiles.ts';
 import { createRandom, hashString } from '@rft/seeded-random';
 import { renderMetrics, SimCounters } from './sim-metrics.ts';
 
@@ -29,8 +31,10 @@ export interface ModelSimOptions {
   /** Prefix cache capacity in 16-token blocks. */
   kvCacheBlocks?: number;
   faults?: FaultConfig;
-  /** Imitate vLLM (default) or SGLang where they differ: the keep-stop flag, the stop field, metric names. */
+  /** Imitate vLLM (default) or SGLang where they differ: the keep-stop flag, the stop field, EOS echo, metric names. */
   flavour?: ServerFlavour;
+  /** The model family imitated (prompt markers, thinking block, EOS tokens): a name of `SIM_PROFILES`. @defaultValue 'qwq-32b' */
+  profile?: string;
 }
 
 export interface ModelSimStats {
@@ -56,9 +60,6 @@ export interface ModelSim {
   readonly options: Required<Omit<ModelSimOptions, 'faults'>>;
 }
 
-/** `<|im_end|>` in Qwen tokenizers. */
-const SGLANG_EOS_TOKEN_ID = 151645;
-
 export function createModelSim(options: ModelSimOptions = {}): ModelSim {
   const opts = {
     host: options.host ?? '127.0.0.1',
@@ -71,7 +72,9 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
     maxModelLen: options.maxModelLen ?? 40_960,
     kvCacheBlocks: options.kvCacheBlocks ?? 200_000,
     flavour: options.flavour ?? 'vllm',
+    profile: options.profile ?? 'qwq-32b',
   };
+  const profile = simProfile(opts.profile);
   if (!(opts.maxNumSeqs >= 1)) throw new Error(`maxNumSeqs: must be at least 1, got ${opts.maxNumSeqs}`);
   if (!(opts.decodeTokensPerSecond > 0)) throw new Error(`decodeTokensPerSecond: must be positive, got ${opts.decodeTokensPerSecond}`);
   if (!(opts.prefillTokensPerSecond > 0)) throw new Error(`prefillTokensPerSecond: must be positive, got ${opts.prefillTokensPerSecond}`);
@@ -163,12 +166,16 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
     recentPrompts.push(request.prompt);
     if (recentPrompts.length > 1000) recentPrompts.shift();
 
-    const view = readPrompt(request.prompt);
+    const view = readPrompt(request.prompt, profile);
     const seed = request.temperature === 0 ? opts.seed : hashString(`${request.seed ?? requestCount}`, opts.seed);
     const maxChars = request.maxTokens * CHARS_PER_TOKEN;
-    const written = writeContinuation({ ...view, seed, limitChars: view.assistant.length + maxChars + 64 });
-    const outcome = applyStops(written.text, written.eos, maxChars, request.stop, request.includeStopStrInOutput);
-    const completionTokens = Math.max(1, countTokens(outcome.text));
+    const written = writeContinuation({ ...view, thinking: profile.thinking, seed, limitChars: view.assistant.length + maxChars + 64 });
+    const outcome = serverChoice(
+      { text: written.text, eos: written.eos ? profile.eos : null },
+      { flavour: opts.flavour, ...request },
+      profile,
+    );
+    const completionTokens = outcome.completionTokens;
     const cached = cache.lookup(request.prompt);
     const cachedTokens = Math.min(cached.tokens, promptTokens);
     counters.prefixQueries += promptTokens;
@@ -198,15 +205,8 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
       model: opts.model,
       choices: [
         opts.flavour === 'vllm'
-          ? { index: 0, text: outcome.text, logprobs: null, finish_reason: outcome.finishReason, stop_reason: outcome.stopReason }
-          : // SGLang names the matched stop `matched_stop` and gives the EOS token id when the sequence ended
-            {
-              index: 0,
-              text: outcome.text,
-              logprobs: null,
-              finish_reason: outcome.finishReason,
-              matched_stop: outcome.stopReason ?? (outcome.finishReason === 'stop' ? SGLANG_EOS_TOKEN_ID : null),
-            },
+          ? { index: 0, text: outcome.text, logprobs: null, finish_reason: outcome.finishReason, stop_reason: outcome.stop }
+          : { index: 0, text: outcome.text, logprobs: null, finish_reason: outcome.finishReason, matched_stop: outcome.stop },
       ],
       usage: {
         prompt_tokens: promptTokens,
