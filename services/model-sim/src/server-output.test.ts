@@ -17,7 +17,7 @@ const answer = 'so \\boxed{42}';
 describe('what a vLLM server returns', () => {
   it('EOS: stop_reason null, no EOS text by default, the EOS token counted', () => {
     const c = serverChoice({ text: answer, eos: qwq.eos }, flags(), qwq);
-    expect(c).toEqual({ text: answer, finishReason: 'stop', stop: null, completionTokens: 4 + 1 });
+    expect(c).toEqual({ text: answer, finishReason: 'stop', stopReason: null, completionTokens: 4 + 1 });
   });
 
   it('EOS text only with skip_special_tokens false and include_stop_str_in_output true', () => {
@@ -30,19 +30,19 @@ describe('what a vLLM server returns', () => {
 
   it('a generation_config EOS that is not the tokenizer EOS reports its token id', () => {
     const c = serverChoice({ text: answer, eos: { text: '<|endoftext|>', id: 151643 } }, flags(), qwq);
-    expect(c.stop).toBe(151643);
-    expect(serverChoice({ text: answer, eos: r1.eos }, flags(), r1).stop).toBeNull();
+    expect(c.stopReason).toBe(151643);
+    expect(serverChoice({ text: answer, eos: r1.eos }, flags(), r1).stopReason).toBeNull();
   });
 
   it('stop strings: earliest match, kept only on request, named in stop_reason', () => {
     const g = { text: 'a Wait, b ```\nc', eos: qwq.eos };
-    expect(serverChoice(g, flags({ stop: ['```\n', 'Wait,'] }), qwq)).toMatchObject({ text: 'a ', stop: 'Wait,' });
+    expect(serverChoice(g, flags({ stop: ['```\n', 'Wait,'] }), qwq)).toMatchObject({ text: 'a ', stopReason: 'Wait,' });
     expect(serverChoice(g, flags({ stop: ['```\n'], includeStopStrInOutput: true }), qwq).text).toBe('a Wait, b ```\n');
   });
 
   it('a stop string cut by max_tokens is not matched: the text ends with half of it', () => {
     const c = serverChoice({ text: 'abcdef``', eos: null }, flags({ maxTokens: 2, stop: ['```\n'] }), qwq);
-    expect(c).toMatchObject({ text: 'abcdef``', finishReason: 'length', stop: null });
+    expect(c).toMatchObject({ text: 'abcdef``', finishReason: 'length', stopReason: null });
   });
 
   it('no room for the EOS token: length', () => {
@@ -53,7 +53,7 @@ describe('what a vLLM server returns', () => {
 describe('what an SGLang server returns', () => {
   const sg = (over: Partial<ServerFlags>) => flags({ flavour: 'sglang', ...over });
   it('EOS: matched_stop is the token id; EOS text only with no_stop_trim and skip_special_tokens false', () => {
-    expect(serverChoice({ text: answer, eos: qwq.eos }, sg({}), qwq)).toMatchObject({ text: answer, stop: 151645 });
+    expect(serverChoice({ text: answer, eos: qwq.eos }, sg({}), qwq)).toMatchObject({ text: answer, stopReason: 151645 });
     expect(serverChoice({ text: answer, eos: qwq.eos }, sg({ includeStopStrInOutput: true, skipSpecialTokens: false }), qwq).text).toBe(
       `${answer}<|im_end|>`,
     );

@@ -38,7 +38,7 @@ export interface ServerChoice {
   text: string;
   finishReason: 'stop' | 'length';
   /** vLLM `stop_reason` / SGLang `matched_stop`. */
-  stop: string | number | null;
+  stopReason: string | number | null;
   completionTokens: number;
 }
 
@@ -59,7 +59,7 @@ export function serverChoice(generated: Generated, flags: ServerFlags, profile: 
     return {
       text: window.slice(0, flags.includeStopStrInOutput ? end : best),
       finishReason: 'stop',
-      stop: bestStop,
+      stopReason: bestStop,
       completionTokens: Math.max(1, countTokens(window.slice(0, end))),
     };
   }
@@ -67,8 +67,8 @@ export function serverChoice(generated: Generated, flags: ServerFlags, profile: 
   const tokens = countTokens(generated.text);
   if (eos && tokens + 1 <= flags.maxTokens) {
     const echoed = flags.includeStopStrInOutput && !flags.skipSpecialTokens ? eos.text : '';
-    const stop = flags.flavour === 'sglang' ? eos.id : eos.id === profile.eos.id ? null : eos.id;
-    return { text: generated.text + echoed, finishReason: 'stop', stop, completionTokens: tokens + 1 };
+    const stopReason = flags.flavour === 'sglang' ? eos.id : eos.id === profile.eos.id ? null : eos.id;
+    return { text: generated.text + echoed, finishReason: 'stop', stopReason, completionTokens: tokens + 1 };
   }
-  return { text: window, finishReason: 'length', stop: null, completionTokens: Math.max(1, countTokens(window)) };
+  return { text: window, finishReason: 'length', stopReason: null, completionTokens: Math.max(1, countTokens(window)) };
 }

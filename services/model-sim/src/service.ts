@@ -205,8 +205,8 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
       model: opts.model,
       choices: [
         opts.flavour === 'vllm'
-          ? { index: 0, text: outcome.text, logprobs: null, finish_reason: outcome.finishReason, stop_reason: outcome.stop }
-          : { index: 0, text: outcome.text, logprobs: null, finish_reason: outcome.finishReason, matched_stop: outcome.stop },
+          ? { index: 0, text: outcome.text, logprobs: null, finish_reason: outcome.finishReason, stop_reason: outcome.stopReason }
+          : { index: 0, text: outcome.text, logprobs: null, finish_reason: outcome.finishReason, matched_stop: outcome.stopReason },
       ],
       usage: {
         prompt_tokens: promptTokens,
