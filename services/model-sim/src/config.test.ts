@@ -8,6 +8,7 @@ describe('modelSimConfig', () => {
     expect(set).toMatchObject({ port: 0, flavour: 'sglang', decodeTokensPerSecond: Number.POSITIVE_INFINITY });
     expect(set.faults?.errorRate).toBe(0.25);
     expect(modelSimConfig({}).profile).toBe('qwq-32b');
+    expect(modelSimConfig({ SIM_BEHAVIOURS: 'split_stop, tool_cap=2' }).behaviours).toEqual({ split_stop: 1, tool_cap: 2 });
     expect(modelSimConfig({ MODEL_PROFILE: 'qwq-32b-preview' }).profile).toBe('qwq-32b-preview');
   });
 
@@ -15,5 +16,6 @@ describe('modelSimConfig', () => {
     expect(() => modelSimConfig({ PORT: 'eighty' })).toThrow(/PORT: expected a number, got "eighty"/);
     expect(() => modelSimConfig({ FLAVOUR: 'tgi' })).toThrow(/FLAVOUR/);
     expect(() => modelSimConfig({ MODEL_PROFILE: 'llama' })).toThrow(/MODEL_PROFILE/);
+    expect(() => modelSimConfig({ SIM_BEHAVIOURS: 'tool_cap=1,lopp' })).toThrow(/SIM_BEHAVIOURS.*unknown behaviour "lopp"/);
   });
 });

@@ -7,11 +7,20 @@
  * Phases are delimited by anchors the model does not write itself: the end of an ```output block and
  * an open ```python fence (a hint or the model's own opener).
  */
+import { type BehaviourMix, drawBehaviour } from './behaviour-mix.ts';
+import { codeScript, mathScript, type Script, type ScriptInput } from './behaviour-scripts.ts';
+import type { ParsedCodeQuestion } from './code-questions.ts';
 import type { ParsedQuestion } from './question-bank.ts';
+import { continueScript } from './script-writer.ts';
 import { randomFor, type Random } from '@rft/seeded-random';
 
 export interface WriterInput {
   question: ParsedQuestion | null;
+  codeQuestion?: ParsedCodeQuestion | null;
+  /** The behaviour classes to draw from (plain reasoning only when absent). */
+  behaviours?: BehaviourMix;
+  /** This request's max_tokens in characters. */
+  maxChars?: number;
   problemText: string;
   /** Assistant text so far (after the generation prompt, which may already hold `<think>\n`). */
   assistant: string;
@@ -30,6 +39,8 @@ export interface WriterOutput {
   text: string;
   /** The text ends with the end-of-sequence token (not emitted as text). */
   eos: boolean;
+  /** Ends on another generation_config EOS token (<|endoftext|>) instead of the end-of-turn token. */
+  alternateEos?: boolean;
 }
 
 export type SampleBehaviour = 'healthy' | 'loop' | 'long';
@@ -259,6 +270,38 @@ function lastOutputValue(assistant: string): string | null {
 
 /** The continuation of `input.assistant`, before stop strings and max_tokens are applied. */
 export function writeContinuation(input: WriterInput): WriterOutput {
+  const code = input.codeQuestion ?? null;
+  const kind = drawBehaviour(input.behaviours ?? { plain: 1 }, input.seed, input.problemText, {
+    code: code !== null,
+    tools: input.toolsAdvertised,
+  });
+  const scriptInput: ScriptInput = { ...input, maxChars: input.maxChars ?? input.limitChars };
+  let script: Script | null = null;
+  if (code) script = codeScript(kind, code, scriptInput, input.toolsAdvertised);
+  else if (input.question) script = mathScript(kind, input.question, scriptInput);
+  if (!script) return plainContinuation(input);
+  const out = continueScript(script, input.assistant, input.limitChars, (tail) => wrapUp(input, tail));
+  return kind === 'alternate_eos' && out.eos ? { ...out, alternateEos: true } : out;
+}
+
+/** Text the script did not write (an inserted hint): close any open block and the thinking, and answer. */
+function wrapUp(input: WriterInput, tail: string): WriterOutput {
+  const openBlock = /```[ \t]*(?:python3?|py)[^`]*$/i.test(tail);
+  const q = input.question;
+  const code = input.codeQuestion;
+  let text = '';
+  if (openBlock) text += `${tail.endsWith('\n') ? '' : '\n'}${q ? q.template.python(q.params, 'correct') : 'print(0)\n'}\`\`\`\n`;
+  const closed = input.thinking === 'none' || input.assistant.includes('</think>');
+  if (code) {
+    text += `${closed ? '\n' : '\n</think>\n\n'}\`\`\`python\n${code.template.solution(code.params)}\`\`\``;
+    return { text, eos: true };
+  }
+  const gold = q ? q.template.solve(q.params) : '0';
+  text += `${closed ? '\n' : '\nLet me wrap up.\n</think>\n\n'}The final answer is $\\boxed{${gold}}$.`;
+  return { text, eos: true };
+}
+
+function plainContinuation(input: WriterInput): WriterOutput {
   const s = sampleState(input);
   const a = input.assistant;
   const opener = a.lastIndexOf(PYTHON_OPEN);

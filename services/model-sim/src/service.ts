@@ -10,6 +10,7 @@ import { readPrompt } from './chatml-prompt.ts';
 import { BadRequest, type CompletionRequest, parseCompletionRequest, type ServerFlavour } from './completion-request.ts';
 import { drawFault, validateFaultConfig, type Fault, type FaultConfig } from './fault-injection.ts';
 import { CHARS_PER_TOKEN, countTokens, PrefixCache } from './prefix-cache.ts';
+import { type BehaviourMix, REALISTIC_MIX } from './behaviour-mix.ts';
 import { writeContinuation } from './reasoning-writer.ts';
 import { serverChoice } from './server-output.ts';
 import { simProfile } from './sim-profiles.ts';
@@ -33,6 +34,8 @@ export interface ModelSimOptions {
   faults?: FaultConfig;
   /** Imitate vLLM (default) or SGLang where they differ: the keep-stop flag, the stop field, EOS echo, metric names. */
   flavour?: ServerFlavour;
+  /** The behaviour classes samples are drawn from (`SIM_BEHAVIOURS`). @defaultValue REALISTIC_MIX */
+  behaviours?: BehaviourMix;
   /** The model family imitated (prompt markers, thinking block, EOS tokens): a name of `SIM_PROFILES`. @defaultValue 'qwq-32b' */
   profile?: string;
 }
@@ -73,6 +76,7 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
     kvCacheBlocks: options.kvCacheBlocks ?? 200_000,
     flavour: options.flavour ?? 'vllm',
     profile: options.profile ?? 'qwq-32b',
+    behaviours: options.behaviours ?? REALISTIC_MIX,
   };
   const profile = simProfile(opts.profile);
   if (!(opts.maxNumSeqs >= 1)) throw new Error(`maxNumSeqs: must be at least 1, got ${opts.maxNumSeqs}`);
@@ -169,12 +173,10 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
     const view = readPrompt(request.prompt, profile);
     const seed = request.temperature === 0 ? opts.seed : hashString(`${request.seed ?? requestCount}`, opts.seed);
     const maxChars = request.maxTokens * CHARS_PER_TOKEN;
-    const written = writeContinuation({ ...view, thinking: profile.thinking, seed, limitChars: view.assistant.length + maxChars + 64 });
-    const outcome = serverChoice(
-      { text: written.text, eos: written.eos ? profile.eos : null },
-      { flavour: opts.flavour, ...request },
-      profile,
-    );
+    const limitChars = view.assistant.length + maxChars + 64;
+    const written = writeContinuation({ ...view, thinking: profile.thinking, seed, limitChars, maxChars, behaviours: opts.behaviours });
+    const eos = written.alternateEos ? (profile.extraEos[0] ?? profile.eos) : profile.eos;
+    const outcome = serverChoice({ text: written.text, eos: written.eos ? eos : null }, { flavour: opts.flavour, ...request }, profile);
     const completionTokens = outcome.completionTokens;
     const cached = cache.lookup(request.prompt);
     const cachedTokens = Math.min(cached.tokens, promptTokens);
