@@ -134,19 +134,24 @@ async function handleTurn(
   ctx: RolloutContext,
   state: RolloutState,
   turnPlan: TurnPlan,
-  before: string,
+  textBefore: string,
   outcome: GenerateOutcome,
 ): Promise<TurnOutcome> {
+  let before = textBefore;
   const r = outcome.result;
   let turnText = r.text;
   let finishReason = r.finishReason;
   let stop = finishReason === 'stop' && typeof r.stopReason === 'string' ? r.stopReason : null;
   if (state.continuing && turnPlan.stops.length) {
     const across = stopAcrossChunks(state.text.tail(64), turnText, turnPlan.stops);
-    if (across) {
-      turnText = turnText.slice(0, across.cutAt);
+    // The first part of the stop ended the previous (length-cut) turn: take it back so this turn
+    // ends with the whole stop string, as if the server had matched it.
+    const held = across ? state.text.takeBack(across.stop.length - across.cutAt) : null;
+    if (across && held !== null) {
+      turnText = held + turnText.slice(0, across.cutAt);
       finishReason = 'stop';
       stop = across.stop;
+      before = state.text.assistant;
     }
   }
   state.continuing = false;
