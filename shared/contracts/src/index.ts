@@ -12,3 +12,4 @@ export * from './seed.ts';
 export * from './assert-never.ts';
 export * from './control-api.ts';
 export * from './model-profile.ts';
+export * from './ledger-status.ts';

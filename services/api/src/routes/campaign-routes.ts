@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { zstdDecompressSync } from 'node:zlib';
-import { CampaignActionRequest, CampaignBudget, CampaignSpec, CreateCampaignRequest, parseOrThrow } from '@rft/contracts';
+import { CampaignActionRequest, CampaignBudget, CampaignSpec, CampaignStatus, CreateCampaignRequest, parseOrThrow } from '@rft/contracts';
 import {
   CAMPAIGN_SORT_FIELDS,
   budgetExceeded,
@@ -15,7 +15,6 @@ import {
   setCampaignBudget,
   transitionCampaign,
   type CampaignSortField,
-  type CampaignStatus,
   type Db,
   campaignAuditTrail,
 } from '@rft/db';
@@ -30,7 +29,6 @@ import { dropWaitingRolloutJobs } from '../queued-jobs.ts';
 import type { StatusCache } from '../status-cache.ts';
 
 const UPLOAD_URL_TTL_SECONDS = 3600;
-const CAMPAIGN_STATUSES = ['running', 'paused', 'curating', 'completed', 'failed', 'cancelled'] as const;
 const SORTS = [...CAMPAIGN_SORT_FIELDS, ...CAMPAIGN_SORT_FIELDS.map((f) => `-${f}` as const)] as const;
 
 export async function loadCampaign(db: Db, id: string, principal: ApiPrincipal) {
@@ -120,7 +118,7 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
     tag: 'campaigns',
     roles: ['submitter', 'operator'],
     query: z.object({
-      status: commaList(z.enum(CAMPAIGN_STATUSES)).optional(),
+      status: commaList(CampaignStatus).optional(),
       team: z.string().min(1).optional(),
       q: z.string().min(1).max(200).optional(),
       sort: z.enum(SORTS).default('-created_at'),

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../create-db.ts';
-import type { CampaignStatus } from '../schema.ts';
+import type { CampaignStatus } from '@rft/contracts';
 
 export interface NewQuestion {
   questionId: string;

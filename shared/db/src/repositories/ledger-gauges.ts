@@ -1,5 +1,5 @@
 import type { DbOrTx } from '../create-db.ts';
-import type { CampaignStatus, QuestionStageStatus } from '../schema.ts';
+import type { CampaignStatus, QuestionStageStatus } from '@rft/contracts';
 
 /** How many campaigns are in each status (the `rft_campaigns` gauge). */
 export async function campaignCountsByStatus(db: DbOrTx): Promise<Array<{ status: CampaignStatus; count: number }>> {
