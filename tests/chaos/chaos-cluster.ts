@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { SANDBOX_NODE_FLAGS } from '@rft/sandbox/node-flags';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -63,6 +64,7 @@ export async function startChaosCluster(env: TestEnv, opts: ChaosClusterOptions 
   const s3 = await startFaultProxy(env.s3Endpoint);
   const sandboxPort = await freePort();
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+  const sandboxToken = randomBytes(24).toString('base64url');
   const children = new Map<Role, ChildProcess[]>();
   let logTail = '';
 
@@ -79,13 +81,21 @@ export async function startChaosCluster(env: TestEnv, opts: ChaosClusterOptions 
     GRADER_CONCURRENCY: '4',
     DATABASE_POOL_SIZE: '4',
     SANDBOX_URL: sandboxUrl,
+    SANDBOX_TOKEN: sandboxToken,
     INFERENCE_REQUEST_TIMEOUT_MS: '3000',
     SHUTDOWN_TIMEOUT_MS: '20000',
   };
 
   function start(role: Role): ChildProcess {
     const extra: Record<string, string> =
-      role === 'sandbox' ? { SANDBOX_PORT: String(sandboxPort), SANDBOX_HOST: '127.0.0.1', SANDBOX_POOL_SIZE: '2' } : {};
+      role === 'sandbox'
+        ? {
+            SANDBOX_PORT: String(sandboxPort),
+            SANDBOX_HOST: '127.0.0.1',
+            SANDBOX_POOL_SIZE: '2',
+            SANDBOX_TOKENS: JSON.stringify({ [sandboxToken]: { caller: 'chaos' } }),
+          }
+        : {};
     const child = spawn(process.execPath, [...(role === 'sandbox' ? SANDBOX_NODE_FLAGS : []), join(ROOT, ENTRY[role])], {
       env: { ...process.env, ...baseEnv, ...extra },
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -1,4 +1,4 @@
-import type { ApiRole } from '@rft/contracts';
+import { parseEndpointAllowlist, type ApiRole } from '@rft/contracts';
 import { createApiToken, type Db } from '@rft/db';
 import { parseCampaignSpec, parseQuestionFile, registerCampaign } from '@rft/intake';
 import { createJobQueues, type JobQueues } from '@rft/queue';
@@ -38,7 +38,8 @@ export async function createApiFixture(opts: { statusCacheMs?: number } = {}): P
     presignUpload: createS3UploadPresigner(s3, { bucket: env.store.bucket, prefix: env.s3Prefix }),
     log: silentLogger(),
     // Tests change the ledger directly and read it back at once; the cache has its own tests.
-    options: { statusCacheMs: opts.statusCacheMs ?? 0 },
+    // Like the test services' INFERENCE_ENDPOINT_ALLOWLIST: model-sim listens on 127.0.0.1.
+    options: { statusCacheMs: opts.statusCacheMs ?? 0, endpointAllowlist: parseEndpointAllowlist('127.0.0.1') },
   });
   const make = async (name: string, role: ApiRole, team: string | null) =>
     (await createApiToken(env.db, { name, role, team, createdBy: 'fixture' })).token;

@@ -1,8 +1,8 @@
 import { pingDatabase } from '@rft/db';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { Registry } from 'prom-client';
 import { DEFAULT_API_OPTIONS, type ApiDeps } from './api-deps.ts';
-import { errorBody } from './api-errors.ts';
+import { ApiError, answerClientError, errorBody, shownPath } from './api-errors.ts';
 import { registerApiMetrics } from './api-metrics.ts';
 import { registerDashboard } from './dashboard-routes.ts';
 import { registerQueueBoard } from './queue-board.ts';
@@ -16,6 +16,9 @@ import { registerTokenRoutes } from './routes/token-routes.ts';
 
 export const API_VERSION = '1.0.0';
 
+const hasBody = (headers: Record<string, string | string[] | undefined>) =>
+  (headers['content-length'] !== undefined && headers['content-length'] !== '0') || headers['transfer-encoding'] !== undefined;
+
 /**
  * The control-plane HTTP API: campaigns, shards, datasets, runs, tokens, health, metrics, the
  * OpenAPI document, the queue board and the campaign dashboard. Does not listen; the caller does.
@@ -25,6 +28,12 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     bodyLimit: options.maxBodyBytes,
+    // Router and HTTP-parser refusals answer in the API's error format too.
+    frameworkErrors: (error, _req, reply) => {
+      const { status, body } = errorBody(error);
+      void (reply as FastifyReply).code(status).send(body);
+    },
+    clientErrorHandler: answerClientError,
     // Requests are logged once, on response, with their route and ids (below).
     logController: new LogController({ disableRequestLogging: true }),
   });
@@ -34,12 +43,15 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.setErrorHandler((error, req, reply) => {
     const { status, body } = errorBody(error);
     if (status >= 500) req.log.error({ err: error, url: req.url }, 'request failed');
+    // A refused request whose body was never read: close the connection rather than drain it, so
+    // an anonymous client cannot keep the API reading a large body it will throw away.
+    if (!req.body && hasBody(req.headers)) void reply.header('connection', 'close');
     void reply.code(status).send(body);
   });
   app.setNotFoundHandler((req, reply) => {
-    void reply
-      .code(404)
-      .send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}; see /openapi.json` } });
+    const { status, body } = errorBody(new ApiError('not_found', `url: no route ${req.method} ${shownPath(req.url)}; see /openapi.json`));
+    if (hasBody(req.headers)) void reply.header('connection', 'close');
+    void reply.code(status).send(body);
   });
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';

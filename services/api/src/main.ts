@@ -19,7 +19,12 @@ const api = createApi(
     presignUpload: createS3UploadPresigner(s3, config.s3),
     log,
     registry: createMetricsRegistry('api'),
-    options: { maxBodyBytes: config.maxBodyBytes, downloadUrlTtlSeconds: config.downloadUrlTtlSeconds },
+    options: {
+      maxBodyBytes: config.maxBodyBytes,
+      maxInlineQuestionsBytes: config.maxInlineQuestionsBytes,
+      endpointAllowlist: config.endpointAllowlist,
+      downloadUrlTtlSeconds: config.downloadUrlTtlSeconds,
+    },
   },
   { host: config.host, port: config.port },
 );

@@ -28,6 +28,8 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   body?: B;
   /** HTTP status of a successful answer. @defaultValue 200 */
   status?: number;
+  /** Largest body this route reads, when it needs more than the app's limit (inline question files). */
+  bodyLimit?: number;
   handler(ctx: RouteContext<z.infer<P>, z.infer<Q>, z.infer<B>>): Promise<unknown>;
 }
 
@@ -55,20 +57,28 @@ const toJsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input'
 
 /**
  * Registers authenticated, validated routes and remembers them for the OpenAPI document. Every route
- * answers 401 without a valid token and 403 for a wrong role before its input is even parsed; bad
- * input is a 400 naming each field.
+ * answers 401 without a valid token and 403 for a wrong role in `onRequest`, before a byte of its
+ * body is read (an anonymous client cannot make the API buffer or parse anything); bad input is a
+ * 400 naming each field.
  */
 export function createRouteRegistry(app: FastifyInstance, db: Db) {
   const documented: Documented[] = [];
+  const principals = new WeakMap<FastifyRequest, ApiPrincipal>();
   return {
     add<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(spec: RouteSpec<P, Q, B>): void {
       documented.push({ ...spec, status: spec.status ?? 200 });
       app.route({
         method: spec.method,
         url: spec.url,
-        handler: async (req, reply) => {
+        ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
+        onRequest: async (req) => {
           const principal = await authenticate(db, req.headers);
           authorize(principal, spec.roles);
+          principals.set(req, principal);
+        },
+        handler: async (req, reply) => {
+          const principal = principals.get(req);
+          if (!principal) throw new ApiError('internal', 'request reached its handler unauthenticated');
           const params = parseOr400(spec.params, req.params, 'params');
           const query = parseOr400(spec.query, req.query, 'query');
           const body = parseOr400(spec.body, req.body, 'body');

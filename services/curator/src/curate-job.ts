@@ -1,5 +1,5 @@
 import { CampaignSpec, InputError, type JobPayload, type SelectionSpec } from '@rft/contracts';
-import { getCampaign, gradedCandidatePages, insertDataset, setCampaignStatus, type CandidateRow, type Db } from '@rft/db';
+import { finishCampaign, getCampaign, gradedCandidatePages, insertDataset, setCampaignStatus, type CandidateRow, type Db } from '@rft/db';
 import { UnrecoverableError, type JobContext } from '@rft/queue';
 import type { ObjectStore } from '@rft/storage';
 import type { Logger } from '@rft/telemetry';
@@ -80,11 +80,8 @@ async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: L
     mergeSelections<typeof result.params>(result, select(page.map(toCandidate)));
 
   if (result.selected.length === 0) {
-    await setCampaignStatus(deps.db, payload.campaignId, 'completed', {
-      from: ['curating'],
-      error: 'no sample was selected; no dataset was built',
-    });
-    log.warn({ dropped: result.dropped }, 'campaign completed without a dataset');
+    const outcome = await finishCampaign(deps.db, payload.campaignId, 'no sample was selected; no dataset was built');
+    log.warn({ dropped: result.dropped, status: outcome?.status }, 'campaign ended without a dataset');
     return;
   }
 
@@ -99,6 +96,7 @@ async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: L
     info: {
       campaignId: payload.campaignId,
       model: spec.model.name,
+      ...(spec.model.profile ? { modelProfile: spec.model.profile } : {}),
       tokenizer: { name: deps.tokenizerName },
       ...(chatTemplateSha256 ? { chatTemplateSha256 } : {}),
       ...(hintLibraryVersion ? { hintLibraryVersion } : {}),
@@ -121,9 +119,9 @@ async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: L
       createdBy: 'curator',
       items: result.selected.map((c) => ({ sampleId: c.sampleId, questionId: c.questionId })),
     });
-    await setCampaignStatus(tx, payload.campaignId, 'completed', { from: ['curating'] });
+    const outcome = await finishCampaign(tx, payload.campaignId);
+    log.info({ datasetId: built.datasetId, rows: result.selected.length, status: outcome?.status }, 'dataset built; campaign ended');
   });
-  log.info({ datasetId: built.datasetId, rows: result.selected.length }, 'dataset built; campaign completed');
 }
 
 /** The first item of a stream, and the whole stream (that item included) to consume afterwards. */

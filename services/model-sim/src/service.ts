@@ -1,18 +1,23 @@
 /**
  * model-sim: a test double of an OpenAI-compatible inference server (vLLM flavour). It serves
- * `POST /v1/completions`, `GET /v1/models`, `GET /health` and `GET /metrics` on node:http.
+ * `POST /v1/completions`, `POST /v1/chat/completions` (both with `stream` and `logprobs`),
+ * `GET /v1/models`, `GET /health` and `GET /metrics` on node:http.
  */
 import { assertNever } from '@rft/contracts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BatchScheduler } from './batch-scheduler.ts';
+import { BatchScheduler, type RunTiming } from './batch-scheduler.ts';
 import { readPrompt } from './chatml-prompt.ts';
-import { applyStops, BadRequest, type CompletionRequest, parseCompletionRequest, type ServerFlavour } from './completion-request.ts';
+import { chatRendererFor } from './chat-prompt.ts';
+import { applyStops, BadRequest, type ServerFlavour } from './completion-request.ts';
 import { drawFault, validateFaultConfig, type Fault, type FaultConfig } from './fault-injection.ts';
 import { CHARS_PER_TOKEN, countTokens, PrefixCache } from './prefix-cache.ts';
 import { writeContinuation } from './reasoning-writer.ts';
 import { createRandom, hashString } from '@rft/seeded-random';
-import { renderMetrics, SimCounters } from './sim-metrics.ts';
+import { errorBody } from './openai-errors.ts';
+import { type OpenAiEndpoint, parseOpenAiRequest, type SimRequest } from './openai-request.ts';
+import { sendOpenAiResponse } from './openai-responses.ts';
+import { SimCounters, SimMetrics } from './sim-metrics.ts';
 
 export interface ModelSimOptions {
   host?: string;
@@ -31,6 +36,8 @@ export interface ModelSimOptions {
   faults?: FaultConfig;
   /** Imitate vLLM (default) or SGLang where they differ: the keep-stop flag, the stop field, metric names. */
   flavour?: ServerFlavour;
+  /** The model profile whose chat template `/v1/chat/completions` applies. @defaultValue 'qwq-32b' */
+  profile?: string;
 }
 
 export interface ModelSimStats {
@@ -56,9 +63,6 @@ export interface ModelSim {
   readonly options: Required<Omit<ModelSimOptions, 'faults'>>;
 }
 
-/** `<|im_end|>` in Qwen tokenizers. */
-const SGLANG_EOS_TOKEN_ID = 151645;
-
 export function createModelSim(options: ModelSimOptions = {}): ModelSim {
   const opts = {
     host: options.host ?? '127.0.0.1',
@@ -71,7 +75,9 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
     maxModelLen: options.maxModelLen ?? 40_960,
     kvCacheBlocks: options.kvCacheBlocks ?? 200_000,
     flavour: options.flavour ?? 'vllm',
+    profile: options.profile ?? 'qwq-32b',
   };
+  const renderChat = chatRendererFor(opts.profile);
   if (!(opts.maxNumSeqs >= 1)) throw new Error(`maxNumSeqs: must be at least 1, got ${opts.maxNumSeqs}`);
   if (!(opts.decodeTokensPerSecond > 0)) throw new Error(`decodeTokensPerSecond: must be positive, got ${opts.decodeTokensPerSecond}`);
   if (!(opts.prefillTokensPerSecond > 0)) throw new Error(`prefillTokensPerSecond: must be positive, got ${opts.prefillTokensPerSecond}`);
@@ -82,6 +88,7 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
   const scheduler = new BatchScheduler(opts);
   const cache = new PrefixCache(opts.kvCacheBlocks);
   const counters = new SimCounters();
+  const metrics = new SimMetrics({ flavour: opts.flavour, model: opts.model, counters, scheduler, cache });
   const recentPrompts: string[] = [];
   const open = new Set<ServerResponse>();
   let requestCount = 0;
@@ -108,14 +115,16 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
       });
     }
     if (req.method === 'GET' && url.pathname === '/metrics') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-      return void res.end(renderMetrics(opts.flavour, opts.model, counters, scheduler, cache));
+      const body = await metrics.render();
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      return void res.end(body);
     }
-    if (req.method === 'POST' && url.pathname === '/v1/completions') return completions(req, res);
+    if (req.method === 'POST' && url.pathname === '/v1/completions') return generate(req, res, 'completion');
+    if (req.method === 'POST' && url.pathname === '/v1/chat/completions') return generate(req, res, 'chat');
     sendJson(res, 404, errorBody(404, 'NotFoundError', `no route ${req.method} ${url.pathname}`));
   }
 
-  async function completions(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function generate(req: IncomingMessage, res: ServerResponse, endpoint: OpenAiEndpoint): Promise<void> {
     const raw = await readBody(req);
     requestCount++;
     const fault = queued.shift() ?? drawFault(faults, faultRng);
@@ -140,9 +149,14 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
       default:
         assertNever(faultKind, 'fault kind');
     }
-    let request: CompletionRequest;
+    let request: SimRequest;
     try {
-      request = parseCompletionRequest(JSON.parse(raw), opts.model, opts.flavour);
+      request = parseOpenAiRequest(endpoint, JSON.parse(raw), {
+        servedModel: opts.model,
+        flavour: opts.flavour,
+        maxModelLen: opts.maxModelLen,
+        renderChat,
+      });
     } catch (error) {
       const message =
         error instanceof SyntaxError ? `invalid JSON body: ${error.message}` : error instanceof BadRequest ? error.message : String(error);
@@ -173,8 +187,9 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
     const cachedTokens = Math.min(cached.tokens, promptTokens);
     counters.prefixQueries += promptTokens;
     counters.prefixHits += cachedTokens;
+    let timing: RunTiming;
     try {
-      await scheduler.run(
+      timing = await scheduler.run(
         {
           uncachedPromptTokens: promptTokens - cachedTokens,
           contextTokens: promptTokens + completionTokens,
@@ -191,30 +206,13 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
     counters.promptTokens += promptTokens;
     counters.generationTokens += completionTokens;
     counters.finished[outcome.finishReason]++;
-    sendJson(res, 200, {
-      id: `cmpl-${requestCount.toString(16)}`,
-      object: 'text_completion',
-      created: Math.floor(Date.now() / 1000),
-      model: opts.model,
-      choices: [
-        opts.flavour === 'vllm'
-          ? { index: 0, text: outcome.text, logprobs: null, finish_reason: outcome.finishReason, stop_reason: outcome.stopReason }
-          : // SGLang names the matched stop `matched_stop` and gives the EOS token id when the sequence ended
-            {
-              index: 0,
-              text: outcome.text,
-              logprobs: null,
-              finish_reason: outcome.finishReason,
-              matched_stop: outcome.stopReason ?? (outcome.finishReason === 'stop' ? SGLANG_EOS_TOKEN_ID : null),
-            },
-      ],
-      usage: {
-        prompt_tokens: promptTokens,
-        completion_tokens: completionTokens,
-        total_tokens: promptTokens + completionTokens,
-        prompt_tokens_details: { cached_tokens: cachedTokens },
-      },
-    });
+    metrics.observe(timing, completionTokens);
+    sendOpenAiResponse(
+      res,
+      request,
+      { ...outcome, promptTokens, completionTokens, cachedTokens },
+      { requestNumber: requestCount, model: opts.model, flavour: opts.flavour, seed },
+    );
   }
 
   return {
@@ -260,10 +258,6 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
-}
-
-function errorBody(code: number, type: string, message: string): unknown {
-  return { object: 'error', message, type, param: null, code };
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

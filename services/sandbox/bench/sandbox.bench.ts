@@ -3,6 +3,7 @@
  * Run: ./node_modules/.bin/node services/sandbox/bench/sandbox.bench.ts
  * Writes bench-results/sandbox.json at the repo root.
  */
+import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
@@ -91,9 +92,13 @@ async function machineLoad(): Promise<{ loadAverage1m: number; cpuPressureSomeAv
 async function main(): Promise<void> {
   const loadBefore = await machineLoad();
   const poolSize = Number(process.env['BENCH_POOL_SIZE'] ?? Math.max(2, CORES));
-  const service = createSandboxService({ port: 0, poolSize, allowSameUid: process.getuid?.() !== 0 }, { logger: pino({ level: 'warn' }) });
+  const token = randomBytes(24).toString('base64url');
+  const service = createSandboxService(
+    { port: 0, poolSize, allowSameUid: process.getuid?.() !== 0, callers: { [token]: { caller: 'bench' } } },
+    { logger: pino({ level: 'warn' }) },
+  );
   const { url, isolation } = await service.start();
-  const client = createSandboxClient({ baseUrl: url });
+  const client = createSandboxClient({ baseUrl: url, token });
   const concurrency = poolSize * 2;
   const results: Record<string, unknown> = {};
   const rows: string[][] = [];

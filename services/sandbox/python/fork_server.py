@@ -162,9 +162,10 @@ class ForkServer:
         pidfd = os.pidfd_open(pid)
         stdin_data = (msg.get('stdin') or '').encode()
         stdin_open = True
+        channel = sv.StatusChannel()
         try:
-            outcome, captures, status_buf = sv.supervise(
-                msg['id'], pidfd, out_r, err_r, status_r, stdin_w, stdin_data, limits, self.inbox, False)
+            outcome, captures = sv.supervise(
+                msg['id'], pidfd, out_r, err_r, status_r, stdin_w, stdin_data, limits, self.inbox, channel)
             stdin_open = not outcome.feed_closed
             if outcome.reason is not None:
                 sv.kill_group(pid)
@@ -172,9 +173,9 @@ class ForkServer:
             sv.kill_group(pid)  # anything the snippet left in its process group
             for fd in (out_r, err_r):
                 sv.drain(fd, captures[fd])
-            child_status = outcome.status or _parse_status(status_buf, status_r)
+            sv.drain_status(status_r, channel)
             cpu = usage.ru_utime + usage.ru_stime
-            status, rc, note = sv.decide(outcome, wait_status, cpu, limits, child_status)
+            status, rc, note = sv.decide(outcome, wait_status, cpu, limits, child.MEMORY_EXIT)
             return self.reply(msg['id'], status, rc, note, captures[out_r], captures[err_r], started, cpu)
         finally:
             for fd in (pidfd, out_r, err_r, status_r) + ((stdin_w,) if stdin_open else ()):
@@ -224,25 +225,6 @@ class ForkServer:
     def probe(self, msg):
         import probe
         return probe.run_probe(self, msg)
-
-
-def _parse_status(buf, fd):
-    """The child's status line, when the poll loop ended before reading it."""
-    pending = bytearray(buf)
-    try:
-        os.set_blocking(fd, False)
-        while True:
-            data = os.read(fd, 65536)
-            if not data:
-                break
-            pending += data
-    except (BlockingIOError, OSError):
-        pass
-    line = bytes(pending).split(b'\n', 1)[0]
-    try:
-        return json.loads(line) if line else None
-    except ValueError:
-        return None
 
 
 def main():

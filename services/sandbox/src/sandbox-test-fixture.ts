@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
@@ -9,6 +10,17 @@ import { createSandboxService, type SandboxService } from './service.ts';
 
 export const IS_ROOT = process.getuid?.() === 0;
 
+/** Tokens of the test service: `test` may run subprocesses (code tests), `other` may not. */
+export const TEST_TOKEN = 'sandbox-test-token-0123456789';
+export const OTHER_TOKEN = 'sandbox-other-token-0123456789';
+/** Configured by its sha256 only, as a deployment that keeps tokens out of the sandbox would. */
+export const HASHED_TOKEN = 'sandbox-hashed-token-0123456789';
+const TEST_CALLERS = {
+  [`sha256:${createHash('sha256').update(HASHED_TOKEN).digest('hex')}`]: { caller: 'hashed' },
+  [TEST_TOKEN]: { caller: 'test', allowSubprocesses: true },
+  [OTHER_TOKEN]: { caller: 'other', allowSubprocesses: false },
+};
+
 export interface RunningSandbox {
   service: SandboxService;
   client: SandboxClient;
@@ -16,21 +28,26 @@ export interface RunningSandbox {
   isolation: IsolationReport;
   registry: Registry;
   run(request: ExecutionRequest): Promise<ExecutionResult>;
+  /** Opens a session as the `test` caller. */
+  openSession(): Promise<string>;
+  /** A further client with another token (closed with the sandbox). */
+  clientWith(token: string): SandboxClient;
   /** True when a trivial snippet still answers correctly. */
   healthy(): Promise<boolean>;
   metric(name: string, labels?: Record<string, string>): Promise<number>;
   close(): Promise<void>;
 }
 
-/** Starts a real sandbox service on 127.0.0.1:0 with a real client. */
-export async function startSandbox(config: SandboxConfigInput): Promise<RunningSandbox> {
+/** Starts a real sandbox service on 127.0.0.1:0 with a real client (the `test` caller). */
+export async function startSandbox(config: Omit<SandboxConfigInput, 'callers'>): Promise<RunningSandbox> {
   const registry = new Registry();
   const service = createSandboxService(
-    { port: 0, allowSameUid: !IS_ROOT, ...config },
+    { port: 0, allowSameUid: !IS_ROOT, callers: TEST_CALLERS, ...config },
     { logger: pino({ level: process.env['SANDBOX_TEST_LOG'] ?? 'silent' }), registry },
   );
   const { url, isolation } = await service.start();
-  const client = createSandboxClient({ baseUrl: url });
+  const client = createSandboxClient({ baseUrl: url, token: TEST_TOKEN });
+  const extraClients: SandboxClient[] = [];
   return {
     service,
     client,
@@ -38,6 +55,12 @@ export async function startSandbox(config: SandboxConfigInput): Promise<RunningS
     isolation,
     registry,
     run: (request) => client.run(request),
+    openSession: () => client.openSession(),
+    clientWith(token) {
+      const extra = createSandboxClient({ baseUrl: url, token, maxRetries: 0 });
+      extraClients.push(extra);
+      return extra;
+    },
     async healthy() {
       const result = await client.run({ code: 'print(6 * 7)' });
       return result.status === 'ok' && result.stdout === '42\n';
@@ -50,7 +73,7 @@ export async function startSandbox(config: SandboxConfigInput): Promise<RunningS
         .reduce((sum, v) => sum + v.value, 0);
     },
     async close() {
-      await client.close();
+      await Promise.all([client, ...extraClients].map((c) => c.close()));
       await service.close();
     },
   };

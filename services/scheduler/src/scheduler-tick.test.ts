@@ -100,7 +100,7 @@ test('only one scheduler leads at a time: a tick while another holds the lead do
     // The same lock another scheduler's tick holds for its whole transaction.
     await sql`SELECT pg_advisory_xact_lock(7214880113)`.execute(tx);
     const follower = await tick({ rolloutWindow: 100 });
-    expect(follower).toEqual({ leader: false, enqueued: 0, recovered: 0, curating: [] });
+    expect(follower).toEqual({ leader: false, enqueued: 0, waitingFor: [], recovered: 0, curating: [] });
   });
   expect(await statuses()).toEqual({ pending: 10 });
   expect(await tick({ rolloutWindow: 100 })).toMatchObject({ leader: true, enqueued: 10 });
@@ -121,4 +121,17 @@ test('rolls up only shards whose items changed since their last roll-up', async 
   expect(await rollUp()).toBe(0);
   // With the default margin, a shard touched recently stays in the roll-up (transactions in flight).
   expect(await env.db.transaction().execute((tx) => refreshShards(tx, campaignId))).toBe(1);
+});
+
+test('admits nothing while a shared resource is down, and resumes by itself once a job closes the breaker', async () => {
+  await sql`UPDATE question_stages SET status = 'pending', queued_at = NULL`.execute(env.db);
+  await deleteRedisPrefix(env.redis, env.queuePrefix);
+  await queues.breakers.trip('object-store', 'object store put k failed: ServiceUnavailable (HTTP 503)');
+  const during = await schedulerTick(env.db, queues, { rolloutWindow: 4, lostJobGraceMs: 60_000 }, log);
+  expect(during).toMatchObject({ leader: true, enqueued: 0, waitingFor: ['object-store'] });
+  expect(await statuses()).toEqual({ pending: 10 });
+
+  await queues.breakers.recordSuccess('object-store');
+  const after = await schedulerTick(env.db, queues, { rolloutWindow: 4, lostJobGraceMs: 60_000 }, log);
+  expect(after).toMatchObject({ enqueued: 4, waitingFor: [] });
 });

@@ -1,13 +1,10 @@
 import { z } from 'zod';
 
 /**
- * The statuses the ledger stores, defined once: the database row types, the API's filters and the
- * CLI all use these. A training run's status lives with its state machine in `@rft/db`.
+ * The statuses the ledger stores for shards and work items, defined once: the database row types
+ * and the API's filters use these. A campaign's status is in `campaign-status.ts`; a training
+ * run's lives with its state machine in `@rft/db`.
  */
-
-/** A campaign: admitted work runs, pauses (by hand or at its budget), curates, then settles. */
-export const CampaignStatus = z.enum(['running', 'paused', 'curating', 'completed', 'failed', 'cancelled']);
-export type CampaignStatus = z.infer<typeof CampaignStatus>;
 
 /** A shard, derived from its work items by the roll-up (`shardStateAggregate` in `@rft/db`). */
 export const ShardStatus = z.enum(['pending', 'running', 'completed', 'failed']);

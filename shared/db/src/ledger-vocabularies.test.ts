@@ -1,4 +1,4 @@
-import { ApiRole, CampaignStatus, QuestionStageStatus, ShardStatus, TrainingBackend } from '@rft/contracts';
+import { ApiRole, CAMPAIGN_STATUSES, QuestionStageStatus, ShardStatus, TrainingBackend } from '@rft/contracts';
 import { createTestEnv, type TestEnv } from '@rft/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -22,7 +22,7 @@ async function allowedValues(table: string, column: string): Promise<string[]> {
 // Each vocabulary is defined once in code (shared/contracts, or the run state machine); the
 // migrations hold the database's copy, frozen in time. This keeps the two from drifting apart.
 test.each([
-  ['campaigns', 'status', CampaignStatus.options],
+  ['campaigns', 'status', CAMPAIGN_STATUSES],
   ['shards', 'status', ShardStatus.options],
   ['question_stages', 'status', QuestionStageStatus.options],
   ['api_tokens', 'role', ApiRole.options],

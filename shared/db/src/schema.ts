@@ -7,6 +7,8 @@ import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json = ColumnType<unknown, string, string>;
 
+export type { CampaignStatus, QuestionStageStatus, ShardStatus };
+
 export interface CampaignsTable {
   id: Generated<string>;
   name: string;

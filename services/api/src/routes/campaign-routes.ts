@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { zstdDecompressSync } from 'node:zlib';
-import { CampaignActionRequest, CampaignBudget, CampaignSpec, CampaignStatus, CreateCampaignRequest, parseOrThrow } from '@rft/contracts';
+import {
+  CAMPAIGN_STATUSES,
+  CampaignActionRequest,
+  CampaignBudget,
+  CampaignSpec,
+  CreateCampaignRequest,
+  endpointProblems,
+  parseOrThrow,
+} from '@rft/contracts';
 import {
   CAMPAIGN_SORT_FIELDS,
   budgetExceeded,
@@ -15,12 +23,13 @@ import {
   setCampaignBudget,
   transitionCampaign,
   type CampaignSortField,
+  type CampaignStatus,
   type Db,
   campaignAuditTrail,
 } from '@rft/db';
 import { parseCampaignSpec, parseQuestionFile, registerCampaign } from '@rft/intake';
 import { z } from 'zod';
-import type { ApiDeps } from '../api-deps.ts';
+import { DEFAULT_API_OPTIONS, type ApiDeps } from '../api-deps.ts';
 import { ApiError, notFound } from '../api-errors.ts';
 import { actorOf, assertTeamAccess, type ApiPrincipal } from '../auth.ts';
 import { campaignDetail, campaignSummary } from '../campaign-view.ts';
@@ -61,6 +70,7 @@ async function readQuestions(
 
 export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cache: StatusCache): void {
   const { db } = deps;
+  const endpointAllowlist = deps.options?.endpointAllowlist ?? DEFAULT_API_OPTIONS.endpointAllowlist;
 
   routes.add({
     method: 'POST',
@@ -69,6 +79,7 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
     tag: 'campaigns',
     roles: ['submitter', 'operator'],
     body: CreateCampaignRequest,
+    bodyLimit: deps.options?.maxInlineQuestionsBytes ?? DEFAULT_API_OPTIONS.maxInlineQuestionsBytes,
     status: 201,
     async handler({ principal, body, req }) {
       const spec =
@@ -79,6 +90,8 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
           `body.spec.team is "${spec.team}" but your token submits for team "${principal.team}"; set team: ${principal.team} in the spec`,
         );
       }
+      const refused = endpointProblems(spec.model.endpoints ?? [], endpointAllowlist, 'body.spec.model.endpoints');
+      if (refused.length) throw new ApiError('invalid_request', refused.join('; '), refused);
       const { bytes, file } = await readQuestions(deps, body, principal);
       const questions = parseQuestionFile(bytes, file);
       const budget =
@@ -118,7 +131,7 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
     tag: 'campaigns',
     roles: ['submitter', 'operator'],
     query: z.object({
-      status: commaList(CampaignStatus).optional(),
+      status: commaList(z.enum(CAMPAIGN_STATUSES)).optional(),
       team: z.string().min(1).optional(),
       q: z.string().min(1).max(200).optional(),
       sort: z.enum(SORTS).default('-created_at'),
@@ -266,7 +279,8 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
     });
   transition('pause', 'paused', ['running']);
   transition('resume', 'running', ['paused']);
-  transition('cancel', 'cancelled', ['running', 'paused', 'curating', 'failed']);
+  // A campaign that ended with failed items can still be cancelled: nobody will retry it.
+  transition('cancel', 'cancelled', ['running', 'paused', 'curating', 'completed_with_failures', 'failed']);
 
   routes.add({
     method: 'PUT',

@@ -24,5 +24,7 @@ export async function executeBlock(
     deps.metrics.errors.inc({ kind: 'sandbox' });
     if (attempt < deps.options.sandboxAttempts) await new Promise((r) => setTimeout(r, 250 * 2 ** attempt * Math.random()));
   }
-  throw new RetryLaterError(`python sandbox unavailable after ${deps.options.sandboxAttempts} attempts: ${lastProblem}`);
+  throw new RetryLaterError(`python sandbox unavailable after ${deps.options.sandboxAttempts} attempts: ${lastProblem}`, 5_000, {
+    resource: 'sandbox',
+  });
 }
