@@ -1,6 +1,7 @@
 // Checks that every package declares exactly what it imports, that no service imports another
-// service, and that workspace packages form no import cycle. Prints one line per violation and
-// exits 1 when there is any. Run as `npm run deps:check`.
+// service, that workspace packages form no import cycle, and that only shared/db and migrations
+// query the database. Prints one line per violation and exits 1 when there is any.
+// Run as `npm run deps:check` (CI runs it before the tests).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { checkDependencies } from './lib/dependency-rules.ts';

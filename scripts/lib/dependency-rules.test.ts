@@ -30,11 +30,11 @@ const messages = (violations: Violation[]) => violations.map((v) => `${v.rule}: 
 describe('dependency check', () => {
   it('passes a workspace whose manifests match its imports', () => {
     const root = workspace({
-      'shared/db/package.json': pkg('@x/db', { dependencies: { pg: '1' }, devDependencies: { vitest: '1', '@types/pg': '1' } }),
+      'shared/db/package.json': pkg('@rft/db', { dependencies: { pg: '1' }, devDependencies: { vitest: '1', '@types/pg': '1' } }),
       'shared/db/src/index.ts': "import pg from 'pg';\nexport const p = pg;\n",
       'shared/db/src/db.test.ts': "import { it } from 'vitest';\nimport { p } from './index.ts';\nit('x', () => p);\n",
-      'services/api/package.json': pkg('@x/api', { dependencies: { '@x/db': '0.1.0' }, scripts: { test: 'vitest run' } }),
-      'services/api/src/index.ts': "export { p } from '@x/db';\n",
+      'services/api/package.json': pkg('@x/api', { dependencies: { '@rft/db': '0.1.0' }, scripts: { test: 'vitest run' } }),
+      'services/api/src/index.ts': "export { p } from '@rft/db';\n",
     });
     expect(check(root)).toEqual([]);
   });
@@ -42,11 +42,11 @@ describe('dependency check', () => {
   it('names an undeclared import, a devDependency used by code a service runs, and an unused dependency', () => {
     const root = workspace({
       'shared/intake/package.json': pkg('@x/intake', { dependencies: { zod: '1' }, devDependencies: { yaml: '1' } }),
-      'shared/intake/src/index.ts': "import { parse } from 'yaml';\nimport type { Kysely } from 'kysely';\nexport { parse };\n",
+      'shared/intake/src/index.ts': "import { parse } from 'yaml';\nimport type { Ajv } from 'ajv';\nexport { parse };\n",
     });
     expect(messages(check(root))).toEqual([
       'dev-only: shared/intake/src/index.ts imports yaml, which shared/intake/package.json lists only in devDependencies',
-      'undeclared: shared/intake/src/index.ts imports kysely, which shared/intake/package.json does not declare',
+      'undeclared: shared/intake/src/index.ts imports ajv, which shared/intake/package.json does not declare',
       'unused: shared/intake/package.json declares zod, which nothing in the package uses',
     ]);
   });
@@ -75,6 +75,19 @@ describe('dependency check', () => {
     expect(messages(check(root))).toEqual(['service-imports-service: services/worker/src/index.ts (@x/worker) imports the service @x/sim']);
   });
 
+  it('refuses a query builder outside the database package, and lets tests set up state with it', () => {
+    const root = workspace({
+      'shared/db/package.json': pkg('@rft/db', { dependencies: { kysely: '1' } }),
+      'shared/db/src/index.ts': "export { sql } from 'kysely';\n",
+      'services/api/package.json': pkg('@x/api', { dependencies: { kysely: '1' } }),
+      'services/api/src/index.ts': "import { sql } from 'kysely';\nexport const ping = sql`SELECT 1`;\n",
+      'services/api/src/api.test.ts': "import { sql } from 'kysely';\nexport const s = sql;\n",
+    });
+    expect(messages(check(root))).toEqual([
+      'owned-library: services/api/src/index.ts imports kysely: database access goes through @rft/db',
+    ]);
+  });
+
   it('finds an import cycle between packages through code they run', () => {
     const root = workspace({
       'shared/a/package.json': pkg('@x/a', { dependencies: { '@x/b': '0.1.0' } }),
@@ -87,7 +100,7 @@ describe('dependency check', () => {
 
   it('counts a binary run from a script and @types of an imported package as used', () => {
     const root = workspace({
-      'shared/db/package.json': pkg('@x/db', {
+      'shared/db/package.json': pkg('@rft/db', {
         dependencies: { pg: '1' },
         devDependencies: { vitest: '1', '@types/pg': '1', '@types/s3rver': '1' },
         scripts: { test: 'cd ../.. && vitest run shared/db/' },

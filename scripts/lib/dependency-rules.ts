@@ -2,7 +2,7 @@ import type { WorkspacePackage } from './workspace-imports.ts';
 
 /** One broken rule, printed as one line. */
 export interface Violation {
-  rule: 'undeclared' | 'dev-only' | 'unused' | 'service-imports-service' | 'package-cycle';
+  rule: 'undeclared' | 'dev-only' | 'unused' | 'service-imports-service' | 'package-cycle' | 'owned-library';
   message: string;
 }
 
@@ -128,12 +128,37 @@ export function packageCycles(packages: WorkspacePackage[]): Violation[] {
   return violations;
 }
 
+/**
+ * Libraries only their owning packages' code may use: the ledger is queried through `@rft/db`
+ * (and changed by `@rft/migrations`), never with a query builder or driver of a service's own.
+ * Tests may set up state with them directly.
+ */
+export const OWNED_LIBRARIES: Readonly<Record<string, { owners: readonly string[]; why: string }>> = {
+  kysely: { owners: ['@rft/db', '@rft/migrations'], why: 'database access goes through @rft/db' },
+  pg: { owners: ['@rft/db', '@rft/migrations'], why: 'database access goes through @rft/db' },
+};
+
+export function ownedLibraryImports(packages: WorkspacePackage[]): Violation[] {
+  const violations: Violation[] = [];
+  for (const pkg of packages) {
+    const seen = new Set<string>();
+    for (const { file, packageName, fromTestCode } of pkg.imports) {
+      const owned = OWNED_LIBRARIES[packageName];
+      if (!owned || fromTestCode || owned.owners.includes(pkg.name) || seen.has(`${file}\0${packageName}`)) continue;
+      seen.add(`${file}\0${packageName}`);
+      violations.push({ rule: 'owned-library', message: `${file} imports ${packageName}: ${owned.why}` });
+    }
+  }
+  return violations;
+}
+
 /** All rules over the whole workspace, in a stable order. */
 export function checkDependencies(packages: WorkspacePackage[], ctx: RuleContext): Violation[] {
   return [
     ...packages.flatMap((pkg) => undeclaredImports(pkg)),
     ...packages.flatMap((pkg) => unusedDependencies(pkg, ctx)),
     ...serviceImports(packages),
+    ...ownedLibraryImports(packages),
     ...packageCycles(packages),
   ];
 }

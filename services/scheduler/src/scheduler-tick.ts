@@ -52,8 +52,7 @@ export async function schedulerTick(db: Db, queues: JobQueues, settings: Schedul
     log.error({ err: error }, 'budget check failed; admitting without it this tick');
   }
   return db.transaction().execute(async (tx) => {
-    if (!(await tryTransactionLock(tx, LEADER_LOCK)))
-      return { leader: false, enqueued: 0, waitingFor: [], recovered: 0, curating: [] };
+    if (!(await tryTransactionLock(tx, LEADER_LOCK))) return { leader: false, enqueued: 0, waitingFor: [], recovered: 0, curating: [] };
 
     // While replicas, sandbox or store are down, new work would only join the jobs already waiting
     // for them: admission pauses and resumes by itself when the workers close the breaker.

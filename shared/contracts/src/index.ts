@@ -15,3 +15,4 @@ export * from './model-profile.ts';
 export * from './infrastructure-fault.ts';
 export * from './campaign-status.ts';
 export * from './endpoint-allowlist.ts';
+export * from './ledger-status.ts';

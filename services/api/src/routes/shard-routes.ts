@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { QuarantineRequest, RetryRequest } from '@rft/contracts';
+import { QuarantineRequest, RetryRequest, ShardStatus } from '@rft/contracts';
 import { failedItems, quarantineQuestion, questionStageStates, recordAudit, retryFailedItems, shardHealth } from '@rft/db';
 import { z } from 'zod';
 import type { ApiDeps } from '../api-deps.ts';
@@ -9,8 +9,6 @@ import { CampaignParams, commaList, pageQuery, type RouteRegistry } from '../rou
 import { dropWaitingRolloutJobs } from '../queued-jobs.ts';
 import type { StatusCache } from '../status-cache.ts';
 import { loadCampaign } from './campaign-routes.ts';
-
-const SHARD_STATES = ['pending', 'running', 'completed', 'failed'] as const;
 
 export function registerShardRoutes(routes: RouteRegistry, deps: ApiDeps, cache: StatusCache): void {
   const { db } = deps;
@@ -22,7 +20,7 @@ export function registerShardRoutes(routes: RouteRegistry, deps: ApiDeps, cache:
     tag: 'shards',
     roles: ['submitter', 'operator'],
     params: CampaignParams,
-    query: z.object({ state: commaList(z.enum(SHARD_STATES)).optional(), ...pageQuery }),
+    query: z.object({ state: commaList(ShardStatus).optional(), ...pageQuery }),
     async handler({ principal, params, query }) {
       await loadCampaign(db, params.id, principal);
       const all = await shardHealth(db, params.id);

@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../create-db.ts';
-import { campaignEndState, TERMINAL_CAMPAIGN_STATUSES } from '@rft/contracts';
-import type { CampaignStatus } from '../schema.ts';
+import { campaignEndState, TERMINAL_CAMPAIGN_STATUSES, type CampaignStatus } from '@rft/contracts';
 
 export interface NewQuestion {
   questionId: string;

@@ -1,7 +1,7 @@
 import { TERMINAL_CAMPAIGN_STATUSES } from '@rft/contracts';
 import { sql } from 'kysely';
 import type { DbOrTx } from '../create-db.ts';
-import type { CampaignStatus } from '../schema.ts';
+import type { CampaignStatus } from '@rft/contracts';
 import type { WorkKey } from './question-stages.ts';
 
 type KeyRow = { campaign_id: string; question_id: string; stage: string; shard_index: number; status: string };
