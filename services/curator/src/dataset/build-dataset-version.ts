@@ -1,5 +1,6 @@
 import { DEFAULT_MODEL_PROFILE, InputError, modelProfileProvenance, parseOrThrow, resolveModelProfile } from '@rft/contracts';
 import {
+  CONTENT_HASH_SCHEME,
   DATASET_MANIFEST_SCHEMA,
   DatasetManifest,
   manifestIdentity,
@@ -142,6 +143,7 @@ export async function buildDatasetVersion(input: BuildDatasetInput): Promise<Bui
     }
     const body: Omit<DatasetManifest, 'datasetId' | 'contentSha256' | 'createdAt'> = {
       schema: DATASET_MANIFEST_SCHEMA,
+      contentHashScheme: CONTENT_HASH_SCHEME,
       campaignId: info.campaignId,
       model: {
         id: info.model,
