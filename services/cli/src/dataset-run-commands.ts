@@ -26,7 +26,7 @@ interface Run {
 }
 
 const DATASETS_USAGE =
-  'rft datasets list [--campaign ID] [--json] | rft datasets show <id> | rft datasets pull <id> <dir> [--format parquet|jsonl|trl|axolotl|llama-factory]';
+  'rft datasets list [--campaign ID] [--json] | rft datasets show <id|name[@latest]> | rft datasets pull <id> <dir> [--format parquet|jsonl|trl|axolotl|llama-factory]';
 
 export async function datasets(args: readonly string[], io: CliIo): Promise<ExitCode> {
   const [sub, ...rest] = args;

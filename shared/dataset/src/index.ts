@@ -19,3 +19,4 @@ export {
 } from './pull-dataset.ts';
 export { verifyTokenizerFile } from './tokenizer-check.ts';
 export { storeFromEnv } from './store-from-env.ts';
+export { objectLocation, type ObjectLocation, type StoreAddress } from './object-location.ts';
