@@ -110,6 +110,7 @@ async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: L
     },
     tokenizer: deps.tokenizer,
   });
+  const kept = new Set(built.keptSampleIds);
   await deps.db.transaction().execute(async (tx) => {
     await insertDataset(tx, {
       id: built.datasetId,
@@ -120,7 +121,8 @@ async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: L
       manifestKey: `${built.prefix}/manifest.json`,
       manifestSha256: built.manifest.contentSha256,
       createdBy: 'curator',
-      items: result.selected.map((c) => ({ sampleId: c.sampleId, questionId: c.questionId })),
+      // The rows the version holds: a selected row the build refused (too long, no end-of-turn token) is not one.
+      items: result.selected.filter((c) => kept.has(c.sampleId)).map((c) => ({ sampleId: c.sampleId, questionId: c.questionId })),
     });
     await setCampaignStatus(tx, payload.campaignId, 'completed', { from: ['curating'] });
   });
