@@ -4,6 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { objectLocation } from '@rft/dataset';
 import { campaignRollup, createDb, getCampaign, latestDataset, refreshShardStats } from '@rft/db';
 import { parseCampaignSpec, parseQuestionFile, registerCampaign } from '@rft/intake';
 import { migrateToLatest } from '@rft/migrations';
@@ -86,7 +87,8 @@ try {
     }
     if (campaign && ['completed', 'failed', 'cancelled'].includes(campaign.status)) {
       const dataset = await latestDataset(db, campaignId);
-      printSummary({ campaign, progress, rejections, dataset });
+      const manifestLocation = dataset && objectLocation({ bucket: env.S3_BUCKET, endpoint: env.S3_ENDPOINT }, dataset.manifest_key);
+      printSummary({ campaign, progress, rejections, dataset, manifestLocation });
       if (campaign.status === 'completed' && dataset) {
         const s3 = {
           endpoint: env.S3_ENDPOINT,

@@ -1,4 +1,5 @@
 import { parseEndpointAllowlist, type EndpointAllowlist } from '@rft/contracts';
+import type { StoreAddress } from '@rft/dataset';
 import type { Db } from '@rft/db';
 import type { JobQueues } from '@rft/queue';
 import type { ObjectStore } from '@rft/storage';
@@ -13,6 +14,11 @@ export interface ApiDeps {
   presign(key: string, expiresInSeconds: number): Promise<string>;
   /** A time-limited PUT URL for an object-store key; absent means uploads go inline in the request body. */
   presignUpload?(key: string, expiresInSeconds: number): Promise<string>;
+  /**
+   * Where the store's keys live (bucket, key prefix, endpoint), so responses can give an object's
+   * `s3://` URI and HTTP URL. @defaultValue the store's bucket, no prefix, AWS S3
+   */
+  storeAddress?: StoreAddress;
   log: Logger;
   /** Metrics registry served at /metrics; one is created when absent. */
   registry?: Registry;

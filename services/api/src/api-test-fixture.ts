@@ -36,6 +36,7 @@ export async function createApiFixture(opts: { statusCacheMs?: number } = {}): P
     store: env.store,
     presign: createS3Presigner(s3, { bucket: env.store.bucket, prefix: env.s3Prefix }),
     presignUpload: createS3UploadPresigner(s3, { bucket: env.store.bucket, prefix: env.s3Prefix }),
+    storeAddress: { bucket: env.store.bucket, prefix: env.s3Prefix, endpoint: env.s3Endpoint },
     log: silentLogger(),
     // Tests change the ledger directly and read it back at once; the cache has its own tests.
     // Like the test services' INFERENCE_ENDPOINT_ALLOWLIST: model-sim listens on 127.0.0.1.

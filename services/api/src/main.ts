@@ -17,6 +17,7 @@ const api = createApi(
     store: infra.store,
     presign: createS3Presigner(s3, config.s3),
     presignUpload: createS3UploadPresigner(s3, config.s3),
+    storeAddress: config.s3,
     log,
     registry: createMetricsRegistry('api'),
     options: {

@@ -107,6 +107,7 @@ async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: L
     },
     tokenizer: deps.tokenizer,
   });
+  const kept = new Set(built.keptSampleIds);
   await deps.db.transaction().execute(async (tx) => {
     await insertDataset(tx, {
       id: built.datasetId,
@@ -117,7 +118,8 @@ async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: L
       manifestKey: `${built.prefix}/manifest.json`,
       manifestSha256: built.manifest.contentSha256,
       createdBy: 'curator',
-      items: result.selected.map((c) => ({ sampleId: c.sampleId, questionId: c.questionId })),
+      // The rows the version holds: a selected row the build refused (too long, no end-of-turn token) is not one.
+      items: result.selected.filter((c) => kept.has(c.sampleId)).map((c) => ({ sampleId: c.sampleId, questionId: c.questionId })),
     });
     const outcome = await finishCampaign(tx, payload.campaignId);
     log.info({ datasetId: built.datasetId, rows: result.selected.length, status: outcome?.status }, 'dataset built; campaign ended');

@@ -65,8 +65,10 @@ export type ToolStateCounts = z.infer<typeof ToolStateCounts>;
 export const DatasetManifest = z.object({
   schema: z.literal(DATASET_MANIFEST_SCHEMA),
   datasetId: z.string().regex(/^ds-[0-9a-f]{16,64}$/),
-  /** sha256 over the sorted sha256s of every file listed in `exports` plus the canonical provenance. */
+  /** sha256 of the RFC 8785 canonical JSON of this manifest without datasetId, contentSha256 and createdAt. */
   contentSha256: Sha256,
+  /** How `contentSha256` is computed (README: "Content hash"). */
+  contentHashScheme: z.literal('sha256-jcs-rfc8785'),
   createdAt: z.string(),
   campaignId: z.string(),
   model: z.object({

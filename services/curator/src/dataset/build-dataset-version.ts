@@ -1,5 +1,6 @@
 import { DEFAULT_MODEL_PROFILE, InputError, modelProfileProvenance, parseOrThrow, resolveModelProfile } from '@rft/contracts';
 import {
+  CONTENT_HASH_SCHEME,
   DATASET_MANIFEST_SCHEMA,
   DatasetManifest,
   manifestIdentity,
@@ -53,6 +54,8 @@ export interface BuildDatasetResult {
   manifest: DatasetManifest;
   /** True when an identical version already existed and nothing was written. */
   existed: boolean;
+  /** The sample ids of the rows the version holds (rows the build refused are not among them), in row order. */
+  keptSampleIds: string[];
 }
 
 const FIDELITY: Record<DatasetFormat, string> = {
@@ -142,6 +145,7 @@ export async function buildDatasetVersion(input: BuildDatasetInput): Promise<Bui
     }
     const body: Omit<DatasetManifest, 'datasetId' | 'contentSha256' | 'createdAt'> = {
       schema: DATASET_MANIFEST_SCHEMA,
+      contentHashScheme: CONTENT_HASH_SCHEME,
       campaignId: info.campaignId,
       model: {
         id: info.model,
@@ -190,14 +194,14 @@ export async function buildDatasetVersion(input: BuildDatasetInput): Promise<Bui
           `${prefix}/manifest.json exists with content ${previous.contentSha256}, expected ${contentSha256}; refusing to overwrite an immutable version`,
         );
       }
-      return { datasetId, prefix, manifest: previous, existed: true };
+      return { datasetId, prefix, manifest: previous, existed: true, keptSampleIds: totals.lengths.map((l) => l.id) };
     }
     for (const file of staging.files()) {
       const key = `${prefix}/${toDatasetFile(file, shardCount).path}`;
       await input.store.put(key, await staging.read(file), { contentType: contentTypeOf(file.ext) });
     }
     await input.store.put(`${prefix}/manifest.json`, JSON.stringify(manifest, null, 2) + '\n', { contentType: 'application/json' });
-    return { datasetId, prefix, manifest, existed: false };
+    return { datasetId, prefix, manifest, existed: false, keptSampleIds: totals.lengths.map((l) => l.id) };
   } finally {
     await staging.remove();
   }

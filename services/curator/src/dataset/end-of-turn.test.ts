@@ -118,6 +118,7 @@ describe.each(Object.values(MODEL_PROFILES))('every export trains the end-of-tur
     const built = await buildDatasetVersion({ store: s3.store, rows, info: { ...sampleInfo(), modelProfile: profile.name }, tokenizer });
     expect(built.manifest.counts).toMatchObject({ input: 3, kept: 2, droppedByBuild: { end_of_turn_missing: 1 } });
     expect(built.manifest.modelProfile).toMatchObject({ name: profile.name, endOfTurn: profile.endOfTurn });
+    expect(built.keptSampleIds).toEqual([rows[0]!.sampleId, rows[1]!.sampleId]);
     const read = async (path: string) => (await s3.store.get(`${built.prefix}/${path}`))!;
 
     // Tokens covering the end-of-turn bytes of the whole-text tokenization (with a tokenizer that lacks the

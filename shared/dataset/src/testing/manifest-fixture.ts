@@ -10,6 +10,7 @@ export function manifestFixture(overrides: Partial<DatasetManifest> = {}): Datas
     schema: DATASET_MANIFEST_SCHEMA,
     datasetId: 'ds-0123456789abcdef01234567',
     contentSha256: '0123456789abcdef01234567' + 'f'.repeat(40),
+    contentHashScheme: 'sha256-jcs-rfc8785',
     createdAt: '2026-01-01T00:00:00.000Z',
     campaignId: 'c',
     model: { id: 'Qwen/QwQ-32B', revision: null, tokenizer: { name: 'qwen', revision: null, sha256: h('b') }, chatTemplateSha256: h('c') },
