@@ -133,6 +133,7 @@ export async function buildDatasetVersion(input: BuildDatasetInput): Promise<Bui
     const body: Omit<DatasetManifest, 'datasetId' | 'contentSha256' | 'createdAt'> = {
       schema: DATASET_MANIFEST_SCHEMA,
       campaignId: info.campaignId,
+      ...(info.failedItems ? { partial: true as const, failedItems: info.failedItems } : {}),
       model: {
         id: info.model,
         revision: info.modelRevision ?? null,
