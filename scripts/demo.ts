@@ -72,7 +72,7 @@ try {
       if (child.process.exitCode !== null)
         throw new Error(`${child.name} exited with code ${child.process.exitCode}; see ${child.logFile}`);
     }
-    if (campaign && ['completed', 'failed', 'cancelled'].includes(campaign.status)) {
+    if (campaign && ['completed', 'completed_with_failures', 'failed', 'cancelled'].includes(campaign.status)) {
       const dataset = await latestDataset(db, campaignId);
       printSummary({ campaign, progress, rejections, dataset });
       if (campaign.status === 'completed' && dataset) {
