@@ -85,7 +85,7 @@ try {
       if (child.process.exitCode !== null)
         throw new Error(`${child.name} exited with code ${child.process.exitCode}; see ${child.logFile}`);
     }
-    if (campaign && ['completed', 'failed', 'cancelled'].includes(campaign.status)) {
+    if (campaign && ['completed', 'completed_with_failures', 'failed', 'cancelled'].includes(campaign.status)) {
       const dataset = await latestDataset(db, campaignId);
       const manifestLocation = dataset && objectLocation({ bucket: env.S3_BUCKET, endpoint: env.S3_ENDPOINT }, dataset.manifest_key);
       printSummary({ campaign, progress, rejections, dataset, manifestLocation });

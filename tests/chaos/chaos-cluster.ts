@@ -8,6 +8,7 @@ import { createModelSim, type ModelSim } from '@rft/model-sim';
 import type { TestEnv } from '@rft/testing';
 import { sql } from 'kysely';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
+import { startInferenceFaultProxy } from './inference-fault-proxy.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -60,7 +61,10 @@ export function descendants(pid: number): number[] {
  */
 export async function startChaosCluster(env: TestEnv, opts: ChaosClusterOptions = {}) {
   const sim: ModelSim = createModelSim({ port: 0, seed: 11, decodeTokensPerSecond: opts.decodeTokensPerSecond ?? 3000 });
-  const { url: simUrl } = await sim.start();
+  const { url: directSimUrl } = await sim.start();
+  // Campaigns reach model-sim through a proxy that can take the replica down or break its 200s.
+  const inference = await startInferenceFaultProxy(directSimUrl);
+  const simUrl = inference.url;
   const s3 = await startFaultProxy(env.s3Endpoint);
   const sandboxPort = await freePort();
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
@@ -135,6 +139,7 @@ export async function startChaosCluster(env: TestEnv, opts: ChaosClusterOptions 
   return {
     sim,
     simUrl,
+    inference,
     s3,
     sandboxUrl,
     start,
@@ -153,6 +158,17 @@ export async function startChaosCluster(env: TestEnv, opts: ChaosClusterOptions 
         ),
       );
       return victims.length;
+    },
+    /** Stops (SIGSTOP) every live process of a role, as a frozen VM or a GC pause would; returns their pids. */
+    freeze(role: Role, count = Number.POSITIVE_INFINITY): number[] {
+      const pids = alive(role)
+        .slice(0, count)
+        .map((c) => c.pid!);
+      for (const pid of pids) process.kill(pid, 'SIGSTOP');
+      return pids;
+    },
+    thaw(pids: readonly number[]): void {
+      for (const pid of pids) process.kill(pid, 'SIGCONT');
     },
     /** SIGKILLs the sandbox's fork servers (and their children), leaving the service to restart them. */
     killForkServers(): number {
@@ -197,6 +213,7 @@ export async function startChaosCluster(env: TestEnv, opts: ChaosClusterOptions 
           .map((c) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((r) => c.once('exit', r)))),
       );
       await s3.close();
+      await inference.close();
       await sim.close();
     },
   };

@@ -226,7 +226,7 @@ const series: Point[] = [];
 const deadline = started + Number(flags['timeout-minutes']) * 60_000;
 let status = 'running';
 let lastPrint = 0;
-while (!['completed', 'failed', 'cancelled'].includes(status) && Date.now() < deadline) {
+while (!['completed', 'completed_with_failures', 'failed', 'cancelled'].includes(status) && Date.now() < deadline) {
   await sleep(Number(flags['sample-seconds']) * 1000);
   const { rows } = await sql<{ samples: number; grades: number; status: string }>`
     SELECT (SELECT count(*)::int FROM samples WHERE campaign_id = ${campaignId}) AS samples,

@@ -1,5 +1,14 @@
 import { CampaignSpec, InputError, type JobPayload, type SelectionSpec } from '@rft/contracts';
-import { finishCampaign, getCampaign, gradedCandidatePages, insertDataset, setCampaignStatus, type CandidateRow, type Db } from '@rft/db';
+import {
+  campaignOutcome,
+  finishCampaign,
+  getCampaign,
+  gradedCandidatePages,
+  insertDataset,
+  setCampaignStatus,
+  type CandidateRow,
+  type Db,
+} from '@rft/db';
 import { UnrecoverableError, type JobContext } from '@rft/queue';
 import type { ObjectStore } from '@rft/storage';
 import type { Logger } from '@rft/telemetry';
@@ -90,6 +99,7 @@ async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: L
   const { first, rows } = await peek(loadSelectedRows(deps, payload.campaignId, result.selected));
   const chatTemplateSha256 = first?.trajectory.chatTemplateSha256;
   const hintLibraryVersion = first?.trajectory.hintLibraryVersion;
+  const { failed: failedItems } = await campaignOutcome(deps.db, payload.campaignId);
   const built = await buildDatasetVersion({
     store: deps.store,
     rows,
@@ -103,6 +113,7 @@ async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: L
       graderVersion: result.selected[0]!.verdict.graderVersion,
       selectionPolicy: { ...selection, ...('params' in result ? { params: result.params } : {}) },
       droppedByReason: result.dropped,
+      ...(failedItems > 0 ? { failedItems } : {}),
       samplingParams: Object.fromEntries(spec.stages.map((s) => [s.name, s])),
     },
     tokenizer: deps.tokenizer,

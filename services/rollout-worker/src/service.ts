@@ -59,6 +59,22 @@ export function createRolloutWorker(deps: RolloutWorkerDeps, settings: RolloutWo
     const target = jobConcurrency.observe({ sampleLimit, samplesInFlight, activeJobs });
     if (worker.concurrency !== target) worker.concurrency = target;
   };
+  // A replica this worker saw down and its probe brought back is proof inference serves again:
+  // it closes the shared breaker at once instead of every waiting job sitting out the open period.
+  const wasDown = new Set<string>();
+  const watchRecoveries = () => {
+    for (const engine of engines.values()) {
+      for (const replica of engine.replicas()) {
+        if (replica.health === 'down') wasDown.add(replica.url);
+        else if (wasDown.delete(replica.url)) {
+          deps.queues.breakers
+            .recordSuccess('inference')
+            .catch((error: unknown) => deps.log.warn({ err: error }, 'could not close the inference breaker'));
+          deps.log.info({ replica: replica.url }, 'replica back up; inference breaker closed');
+        }
+      }
+    }
+  };
   const worker = createJobWorker(
     'rollout',
     async (payload, ctx) => {
@@ -97,7 +113,10 @@ export function createRolloutWorker(deps: RolloutWorkerDeps, settings: RolloutWo
   return {
     worker,
     async start(): Promise<void> {
-      adaptTimer = setInterval(adaptConcurrency, 1000);
+      adaptTimer = setInterval(() => {
+        adaptConcurrency();
+        watchRecoveries();
+      }, 1000);
       adaptTimer.unref();
       await lifecycle.start();
     },

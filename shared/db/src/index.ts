@@ -4,6 +4,7 @@ export * from './schema.ts';
 export * from './repositories/campaigns.ts';
 export * from './repositories/question-stages.ts';
 export * from './repositories/samples.ts';
+export * from './repositories/trajectory-references.ts';
 export * from './repositories/datasets.ts';
 export * from './repositories/stage-progress.ts';
 export * from './repositories/cost-sums.ts';

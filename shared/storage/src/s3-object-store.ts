@@ -137,7 +137,12 @@ export function createS3ObjectStore(client: S3Client, settings: Pick<S3Settings,
           client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix + listPrefix, ContinuationToken: token })),
         );
         for (const item of out.Contents ?? []) {
-          if (item.Key) yield { key: item.Key.slice(prefix.length), size: item.Size ?? 0 };
+          if (item.Key)
+            yield {
+              key: item.Key.slice(prefix.length),
+              size: item.Size ?? 0,
+              ...(item.LastModified ? { lastModified: item.LastModified } : {}),
+            };
         }
         token = out.IsTruncated ? out.NextContinuationToken : undefined;
       } while (token);
