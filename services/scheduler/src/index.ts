@@ -1,2 +1,3 @@
 export { createScheduler, type SchedulerDeps } from './service.ts';
 export { schedulerTick, type SchedulerSettings, type TickReport } from './scheduler-tick.ts';
+export { registerSchedulerMetrics, type SchedulerMetrics } from './scheduler-metrics.ts';
