@@ -35,7 +35,7 @@ const queries = dashboard.panels
   .flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr })));
 
 /** The metric names an expression selects, or the parse error Prometheus' grammar finds. */
-export function selectedMetricNames(expr: string): { names: string[]; error: string | null } {
+function selectedMetricNames(expr: string): { names: string[]; error: string | null } {
   const names: string[] = [];
   let error: string | null = null;
   parser.parse(expr).iterate({
