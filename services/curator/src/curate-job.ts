@@ -13,6 +13,7 @@ import { UnrecoverableError, type JobContext } from '@rft/queue';
 import type { ObjectStore } from '@rft/storage';
 import type { Logger } from '@rft/telemetry';
 import { buildDatasetVersion, type Tokenizer } from './dataset/index.ts';
+import type { CurationOutcome, CurationSummary, CuratorMetrics } from './curator-metrics.ts';
 import { loadSelectedRows } from './selected-rows.ts';
 import { mergeSelections, selectHintRft, selectRft, type Candidate } from './selection/index.ts';
 
@@ -23,6 +24,7 @@ export interface CurateJobDeps {
   tokenizer: Tokenizer;
   /** Names the tokenizer in the manifest (its file hash is recorded too). */
   tokenizerName: string;
+  metrics?: CuratorMetrics;
 }
 
 function toCandidate(row: CandidateRow): Candidate {
@@ -55,8 +57,11 @@ export function selectionOf(spec: CampaignSpec): SelectionSpec {
  */
 export async function runCurateJob(deps: CurateJobDeps, payload: JobPayload<'curate'>, ctx: JobContext): Promise<void> {
   const log = deps.log.child({ campaignId: payload.campaignId, job: ctx.job.id });
+  const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
   try {
-    await curate(deps, payload, log);
+    const done = await curate(deps, payload, log);
+    if (done) deps.metrics?.curation(payload.campaignId, done.outcome, seconds(), done.summary);
   } catch (error) {
     // Bad input (no chat template, zero rows...) will not fix itself: fail the campaign with the
     // reason instead of leaving it curating. Transient faults are retried until the last attempt.
@@ -65,14 +70,18 @@ export async function runCurateJob(deps: CurateJobDeps, payload: JobPayload<'cur
     const reason = `curation failed: ${error instanceof Error ? error.message : String(error)}`;
     await setCampaignStatus(deps.db, payload.campaignId, 'failed', { from: ['curating'], error: reason.slice(0, 4000) });
     log.error({ err: error }, 'curation failed; campaign marked failed');
+    deps.metrics?.curation(payload.campaignId, 'failed', seconds());
     throw new UnrecoverableError(reason);
   }
 }
 
-async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: Logger): Promise<void> {
+/** What a curation ended with; null when there was nothing to do (the campaign was not curating). */
+type Curated = { outcome: Exclude<CurationOutcome, 'failed'>; summary: CurationSummary } | null;
+
+async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: Logger): Promise<Curated> {
   const campaign = await getCampaign(deps.db, payload.campaignId);
   if (!campaign) throw new UnrecoverableError(`campaign ${payload.campaignId} does not exist`);
-  if (campaign.status !== 'curating') return;
+  if (campaign.status !== 'curating') return null;
   const spec = CampaignSpec.parse(campaign.spec);
   const selection = selectionOf(spec);
 
@@ -91,7 +100,7 @@ async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: L
   if (result.selected.length === 0) {
     const outcome = await finishCampaign(deps.db, payload.campaignId, 'no sample was selected; no dataset was built');
     log.warn({ dropped: result.dropped, status: outcome?.status }, 'campaign ended without a dataset');
-    return;
+    return { outcome: 'empty', summary: { selected: 0, dropped: result.dropped } };
   }
 
   // Provenance the rollout recorded (chat template hash, hint library version) is read off the
@@ -135,6 +144,7 @@ async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: L
     const outcome = await finishCampaign(tx, payload.campaignId);
     log.info({ datasetId: built.datasetId, rows: result.selected.length, status: outcome?.status }, 'dataset built; campaign ended');
   });
+  return { outcome: 'dataset', summary: { selected: result.selected.length, dropped: result.dropped } };
 }
 
 /** The first item of a stream, and the whole stream (that item included) to consume afterwards. */

@@ -122,8 +122,12 @@ function registerVllm(registry: Registry, src: SimMetricsSources): Observe {
       for (const reason of ['stop', 'length'] as const) this.inc({ ...l, finished_reason: reason }, c.finished[reason]);
     },
   });
-  const histogram = (name: string, help: string, buckets: number[]) =>
-    new Histogram({ name, help, buckets, labelNames: ['model_name', 'engine'], registers: [registry] }).labels(l);
+  const histogram = (name: string, help: string, buckets: number[]) => {
+    const h = new Histogram({ name, help, buckets, labelNames: ['model_name', 'engine'], registers: [registry] });
+    // Exposed (all zero) before the first request, as vLLM's are.
+    h.zero(l);
+    return h.labels(l);
+  };
   const e2e = histogram('vllm:e2e_request_latency_seconds', 'Histogram of e2e request latency in seconds.', REQUEST_LATENCY_BUCKETS);
   const queue = histogram(
     'vllm:request_queue_time_seconds',
@@ -170,8 +174,11 @@ function registerSglang(registry: Registry, src: SimMetricsSources): Observe {
   gaugeOf(registry, 'sglang:cache_hit_rate', 'The prefix cache hit rate.', l, () => (c.prefixQueries ? c.prefixHits / c.prefixQueries : 0));
   counterOf(registry, 'sglang:prompt_tokens_total', 'Number of prefill tokens processed.', l, () => c.promptTokens);
   counterOf(registry, 'sglang:generation_tokens_total', 'Number of generation tokens processed.', l, () => c.generationTokens);
-  const histogram = (name: string, help: string, buckets: number[]) =>
-    new Histogram({ name, help, buckets, labelNames: ['model_name'], registers: [registry] }).labels(l);
+  const histogram = (name: string, help: string, buckets: number[]) => {
+    const h = new Histogram({ name, help, buckets, labelNames: ['model_name'], registers: [registry] });
+    h.zero(l);
+    return h.labels(l);
+  };
   const e2e = histogram(
     'sglang:e2e_request_latency_seconds',
     'Histogram of End-to-end request latency in seconds',
