@@ -79,7 +79,11 @@ function codeKeepingAnswer(code: string): string {
   return m ? `${[...lines, `answer = ${m[1]}`, 'print(answer)'].join('\n')}\n` : code;
 }
 
-/** Varied prose (no verbatim loop), `chars` long or a little more, ending with a blank line. */
+/**
+ * Varied re-verification prose, `chars` long or a little more, ending with a blank line. Each pass
+ * names the numbers of one step rather than repeating the step verbatim, as long "Wait" traces do:
+ * the same check in new words, not a loop.
+ */
 function prose(rng: Random, lines: readonly string[], chars: number): string {
   const openers = [
     'Wait, let me verify',
@@ -88,15 +92,36 @@ function prose(rng: Random, lines: readonly string[], chars: number): string {
     'To be safe, re-deriving',
     'Checking again',
     'One more pass over',
+    'Let me look at',
+    'Reconsidering',
   ];
-  const middles = ['this step', 'the previous line', 'that value', 'the arithmetic', 'the intermediate result', 'how I got there'];
-  const closers = ['and it holds.', 'which agrees.', 'so nothing changes.', 'and it is consistent.', 'and that is right.', 'so I keep it.'];
+  const middles = [
+    'this step',
+    'the previous line',
+    'that value',
+    'the arithmetic',
+    'the intermediate result',
+    'how I got there',
+    'the setup',
+    'the last operation',
+  ];
+  const closers = [
+    'and it holds.',
+    'which agrees.',
+    'so nothing changes.',
+    'and it is consistent.',
+    'and that is right.',
+    'so I keep it.',
+    'fine.',
+    'no slip there.',
+  ];
   let out = '';
   for (let k = 0; out.length < chars; k++) {
-    const line = lines[k % Math.max(1, lines.length)] ?? '';
-    out += `${rng.pick(openers)} ${rng.pick(middles)} (pass ${k + 1}): ${line} ${rng.pick(closers)}\n`;
+    const numbers = (lines[k % Math.max(1, lines.length)] ?? '').match(/\d+/g) ?? [];
+    const picked = numbers.length ? numbers.slice(k % numbers.length, (k % numbers.length) + 2).join(' and ') : String(k);
+    out += `${rng.pick(openers)} ${rng.pick(middles)} (pass ${k + 1}, with ${picked}) ${rng.pick(closers)}${k % 5 === 4 ? '\n\n' : ' '}`;
   }
-  return `${out}\n`;
+  return `${out.trimEnd()}\n\n`;
 }
 
 const TOOL_FENCES = ['```py', '```python3', '``` python', '```Python'];
