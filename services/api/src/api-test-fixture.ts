@@ -38,7 +38,8 @@ export async function createApiFixture(opts: { statusCacheMs?: number } = {}): P
     presignUpload: createS3UploadPresigner(s3, { bucket: env.store.bucket, prefix: env.s3Prefix }),
     log: silentLogger(),
     // Tests change the ledger directly and read it back at once; the cache has its own tests.
-    options: { statusCacheMs: opts.statusCacheMs ?? 0 },
+    // Every answer a test receives is checked against the route's documented response schema.
+    options: { statusCacheMs: opts.statusCacheMs ?? 0, validateResponses: true },
   });
   const make = async (name: string, role: ApiRole, team: string | null) =>
     (await createApiToken(env.db, { name, role, team, createdBy: 'fixture' })).token;
