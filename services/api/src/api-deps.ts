@@ -44,6 +44,8 @@ export interface ApiOptions {
   queueBoard: boolean;
   /** How long a campaign's status, cost and chart views are shared between readers; 0 disables. @defaultValue 5000 */
   statusCacheMs: number;
+  /** Check every successful answer against its documented response schema (tests turn it on). @defaultValue false */
+  validateResponses: boolean;
 }
 
 export const DEFAULT_API_OPTIONS: ApiOptions = {
@@ -53,4 +55,5 @@ export const DEFAULT_API_OPTIONS: ApiOptions = {
   downloadUrlTtlSeconds: 3600,
   queueBoard: true,
   statusCacheMs: 5000,
+  validateResponses: false,
 };

@@ -61,7 +61,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     }
   });
 
-  const routes = createRouteRegistry(app, deps.db);
+  const routes = createRouteRegistry(app, deps.db, { validateResponses: options.validateResponses });
   const statusCache = createStatusCache({ ttlMs: options.statusCacheMs });
   registerCampaignRoutes(routes, deps, statusCache);
   registerShardRoutes(routes, deps, statusCache);
@@ -69,16 +69,49 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerRunRoutes(routes, deps);
   registerTokenRoutes(routes, deps);
 
-  const openApi = routes.openApi({ title: 'rft-orchestrator control plane', version: API_VERSION });
-  const publicGet = (summary: string, type: string) => ({
-    get: { summary, tags: ['operations'], security: [], responses: { '200': { description: type } } },
+  const openApi = routes.openApi({
+    title: 'rft-orchestrator control plane',
+    version: API_VERSION,
+    license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
   });
+  openApi.servers = [{ url: '/', description: 'the API that served this document (npm run local: http://127.0.0.1:8080)' }];
+  const publicGet = (operationId: string, summary: string, type: string, schema: Record<string, unknown>) => ({
+    get: {
+      operationId,
+      summary,
+      tags: ['operations'],
+      security: [],
+      responses: { '200': { description: summary, content: { [type]: { schema } } } },
+    },
+  });
+  const readiness = {
+    type: 'object',
+    properties: { ok: { type: 'boolean' }, checks: { type: 'object', additionalProperties: { type: 'string' } } },
+    required: ['ok', 'checks'],
+  };
   Object.assign(openApi.paths as Record<string, unknown>, {
-    '/healthz': publicGet('Liveness: the process answers', 'application/json'),
-    '/readyz': publicGet('Readiness: Postgres and Redis answer (503 otherwise)', 'application/json'),
-    '/metrics': publicGet('Prometheus metrics, including bullmq_job_count{queue,state}', 'text/plain'),
-    '/openapi.json': publicGet('This document', 'application/json'),
-    '/dashboard/': publicGet('Campaign dashboard page (?campaign=<id>#token=<token>; its API calls are authenticated)', 'text/html'),
+    '/healthz': publicGet('getHealth', 'Liveness: the process answers', 'application/json', {
+      type: 'object',
+      properties: { ok: { const: true } },
+      required: ['ok'],
+    }),
+    '/readyz': {
+      get: {
+        ...publicGet('getReadiness', 'Readiness: Postgres and Redis answer', 'application/json', readiness).get,
+        responses: {
+          '200': { description: 'Postgres and Redis answer', content: { 'application/json': { schema: readiness } } },
+          '503': { description: 'Postgres or Redis does not answer', content: { 'application/json': { schema: readiness } } },
+        },
+      },
+    },
+    '/metrics': publicGet('getMetrics', 'Prometheus metrics, including bullmq_job_count{queue,state}', 'text/plain', { type: 'string' }),
+    '/openapi.json': publicGet('getOpenApi', 'This document', 'application/json', { type: 'object' }),
+    '/dashboard': publicGet(
+      'getDashboard',
+      'Campaign dashboard page (?campaign=<id>#token=<token>; its API calls are authenticated)',
+      'text/html',
+      { type: 'string' },
+    ),
   });
   app.get('/openapi.json', async () => openApi);
   app.get('/healthz', async () => ({ ok: true }));

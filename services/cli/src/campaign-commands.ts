@@ -1,9 +1,10 @@
 import { zstdCompressSync } from 'node:zlib';
-import type { CampaignCost, CostLine } from '@rft/contracts';
+import type { CostLine } from '@rft/contracts';
 import type { ApiClient } from './api-client.ts';
+import type { paths } from './api-types.ts';
 import { clientFor, intOption, positiveNumber, printJson, type CliIo, type GlobalOptions } from './cli-context.ts';
 import { CliError, EXIT, type ExitCode } from './exit-codes.ts';
-import { renderCampaignStatus, watchExitCode, type CampaignDetail } from './campaign-status.ts';
+import { renderCampaignStatus, watchExitCode } from './campaign-status.ts';
 import { table } from './render.ts';
 import { resolveCampaign } from './resolve-ref.ts';
 
@@ -26,7 +27,7 @@ const INLINE_LIMIT_BYTES = 8 * 1024 * 1024;
 
 /** Compresses the file (zstd) and PUTs it to the object store; returns the key to register. */
 async function uploadQuestions(api: ApiClient, bytes: Uint8Array): Promise<string> {
-  const target = await api.post<{ key: string; url: string }>('/v1/uploads', { compression: 'zstd' });
+  const target = await api.data(api.POST('/v1/uploads', { body: { compression: 'zstd' } }));
   let res: Response;
   try {
     res = await fetch(target.url, { method: 'PUT', body: zstdCompressSync(bytes) });
@@ -74,11 +75,15 @@ export async function submit(
   const questions = upload
     ? { questionsKey: await uploadQuestions(api, questionBytes) }
     : { questions: new TextDecoder().decode(questionBytes) };
-  const created = await api.post<{ id: string; questions: number; stages: string[] }>('/v1/campaigns', {
-    spec: specText,
-    ...questions,
-    ...(tokens || gpuHours ? { budget: { ...(tokens ? { tokens } : {}), ...(gpuHours ? { gpuHours } : {}) } } : {}),
-  });
+  const created = await api.data(
+    api.POST('/v1/campaigns', {
+      body: {
+        spec: specText,
+        ...questions,
+        ...(tokens || gpuHours ? { budget: { ...(tokens ? { tokens } : {}), ...(gpuHours ? { gpuHours } : {}) } } : {}),
+      },
+    }),
+  );
   if (opts.json) printJson(io, created);
   else
     io.stdout(
@@ -93,16 +98,17 @@ export async function listCampaigns(
   io: CliIo,
 ): Promise<ExitCode> {
   const limit = intOption(opts.limit, 'limit');
-  const qs = new URLSearchParams();
-  if (opts.status) qs.set('status', opts.status);
-  if (opts.team) qs.set('team', opts.team);
-  if (opts.name) qs.set('q', opts.name);
-  if (opts.sort) qs.set('sort', opts.sort);
-  if (limit !== undefined) qs.set('limit', String(limit));
-  const page = await clientFor(opts, io).get<{
-    total: number;
-    items: Array<{ id: string; name: string; team: string; status: string; questionCount: number; createdAt: string }>;
-  }>(`/v1/campaigns${qs.size ? `?${qs}` : ''}`);
+  type Query = NonNullable<paths['/v1/campaigns']['get']['parameters']['query']>;
+  const api = clientFor(opts, io);
+  // The API checks statuses and sort fields and names a wrong one (exit 3).
+  const query: Query = {
+    ...(opts.status ? { status: opts.status.split(',').map((s) => s.trim()) as Query['status'] } : {}),
+    ...(opts.team ? { team: opts.team } : {}),
+    ...(opts.name ? { q: opts.name } : {}),
+    ...(opts.sort ? { sort: opts.sort as Query['sort'] } : {}),
+    ...(limit !== undefined ? { limit } : {}),
+  };
+  const page = await api.data(api.GET('/v1/campaigns', { params: { query } }));
   // Short ids, as in `git log --oneline`: enough to address a campaign (see resolve-ref.ts).
   if (opts.json) printJson(io, page);
   else
@@ -120,7 +126,7 @@ export async function status([ref]: string[], opts: GlobalOptions & { watch?: bo
   const api = clientFor(opts, io);
   const id = await resolveCampaign(api, ref!);
   for (;;) {
-    const detail = await api.get<CampaignDetail>(`/v1/campaigns/${encodeURIComponent(id)}`);
+    const detail = await api.data(api.GET('/v1/campaigns/{id}', { params: { path: { id } } }));
     if (opts.json) printJson(io, detail);
     else io.stdout(`${opts.watch && io.isTty ? '\x1b[H\x1b[2J' : ''}${renderCampaignStatus(detail)}`);
     const ended = watchExitCode(detail.campaign.status);
@@ -139,11 +145,9 @@ export async function campaignAction(
 ): Promise<ExitCode> {
   const api = clientFor(opts, io);
   const id = await resolveCampaign(api, ref!);
-  const res = await api.post<{
-    campaign: { status: string; statusReason: string | null };
-    previousStatus: string;
-    itemsCancelled?: number;
-  }>(`/v1/campaigns/${encodeURIComponent(id)}/${action}`, opts.reason ? { reason: opts.reason } : {});
+  const res = await api.data(
+    api.POST(`/v1/campaigns/{id}/${action}`, { params: { path: { id } }, body: opts.reason ? { reason: opts.reason } : {} }),
+  );
   if (opts.json) printJson(io, res);
   else
     io.stdout(
@@ -157,12 +161,8 @@ export async function budget([ref]: string[], opts: GlobalOptions & { tokens?: s
   const gpuHours = positiveNumber(opts.gpuHours, 'gpu-hours');
   const api = clientFor(opts, io);
   const id = await resolveCampaign(api, ref!);
-  const res = await api.put<{ budget: { tokens: number | null; gpuHours: number | null } }>(
-    `/v1/campaigns/${encodeURIComponent(id)}/budget`,
-    {
-      tokens: tokens ?? null,
-      gpuHours: gpuHours ?? null,
-    },
+  const res = await api.data(
+    api.PUT('/v1/campaigns/{id}/budget', { params: { path: { id } }, body: { tokens: tokens ?? null, gpuHours: gpuHours ?? null } }),
   );
   if (opts.json) printJson(io, res);
   else io.stdout(`budget of ${id}: ${res.budget.tokens ?? 'no'} token limit, ${res.budget.gpuHours ?? 'no'} GPU-hour limit`);
@@ -174,7 +174,7 @@ export async function cost([ref]: string[], opts: GlobalOptions & { by?: string 
   if (by !== 'stage' && by !== 'shard') throw new CliError(EXIT.usage, '--by must be stage or shard');
   const api = clientFor(opts, io);
   const id = await resolveCampaign(api, ref!);
-  const res = await api.get<CampaignCost>(`/v1/campaigns/${encodeURIComponent(id)}/cost`);
+  const res = await api.data(api.GET('/v1/campaigns/{id}/cost', { params: { path: { id } } }));
   if (opts.json) {
     printJson(io, res);
     return EXIT.ok;
@@ -218,9 +218,7 @@ export async function cost([ref]: string[], opts: GlobalOptions & { by?: string 
 export async function audit([ref]: string[], opts: GlobalOptions, io: CliIo): Promise<ExitCode> {
   const api = clientFor(opts, io);
   const id = await resolveCampaign(api, ref!);
-  const res = await api.get<{
-    items: Array<{ at: string; actor: string; action: string; target: string; after: unknown }>;
-  }>(`/v1/campaigns/${encodeURIComponent(id)}/audit`);
+  const res = await api.data(api.GET('/v1/campaigns/{id}/audit', { params: { path: { id } } }));
   if (opts.json) printJson(io, res);
   else
     io.stdout(

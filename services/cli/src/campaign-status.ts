@@ -1,39 +1,9 @@
-import type { CostLine } from '@rft/contracts';
+import type { Got } from './api-client.ts';
 import { EXIT, type ExitCode } from './exit-codes.ts';
 import { bar, duration, num, pct, table } from './render.ts';
 
-/** The parts of GET /v1/campaigns/:id the status view reads. */
-export interface CampaignDetail {
-  campaign: {
-    id: string;
-    name: string;
-    team: string;
-    status: string;
-    statusReason: string | null;
-    questionCount: number;
-    budget: { tokens: number | null; gpuHours: number | null };
-  };
-  stages: Array<{
-    stage: string;
-    items: number;
-    byStatus: Record<string, number>;
-    samples: number;
-    expectedSamples: number;
-    graded: number;
-    accepted: number;
-    acceptRate: number | null;
-  }>;
-  rejections: Array<{ stage: string; reason: string; count: number }>;
-  cost: { total: CostLine; byStage: Array<CostLine & { stage: string }> };
-  budgetUsage: { tokens: number; gpuHours: number; budgetTokens: number | null; budgetGpuHours: number | null } | null;
-  throughput: {
-    samplesPerSecond: number;
-    tokensPerSecond: number;
-    remainingSamples: number;
-    etaSeconds: number | null;
-    windowSeconds: number;
-  };
-}
+/** GET /v1/campaigns/:id, as the API documents it. */
+export type CampaignDetail = Got<'/v1/campaigns/{id}'>;
 
 /**
  * How `status --watch` ends for each final campaign status; undefined while the campaign still runs.

@@ -4,24 +4,15 @@ import { presignedDatasetStore } from './presigned-store.ts';
 import { table } from './render.ts';
 import { resolveCampaign, resolveDataset } from './resolve-ref.ts';
 
-export interface Dataset {
-  id: string;
-  campaignId: string;
-  name: string;
-  rowCount: number;
-  manifestSha256: string;
-  createdAt: string;
-}
-
 export async function listDatasets(
   _args: string[],
   opts: GlobalOptions & { campaign?: string; limit?: string },
   io: CliIo,
 ): Promise<ExitCode> {
   const api = clientFor(opts, io);
-  const qs = new URLSearchParams({ limit: String(intOption(opts.limit ?? '50', 'limit')) });
-  if (opts.campaign) qs.set('campaign', await resolveCampaign(api, opts.campaign));
-  const page = await api.get<{ items: Dataset[] }>(`/v1/datasets?${qs}`);
+  const limit = intOption(opts.limit ?? '50', 'limit')!;
+  const campaign = opts.campaign ? await resolveCampaign(api, opts.campaign) : undefined;
+  const page = await api.data(api.GET('/v1/datasets', { params: { query: { limit, ...(campaign ? { campaign } : {}) } } }));
   if (opts.json) printJson(io, page);
   else
     io.stdout(
@@ -41,13 +32,14 @@ interface DatasetManifestSummary {
 export async function showDataset([ref]: string[], opts: GlobalOptions, io: CliIo): Promise<ExitCode> {
   const api = clientFor(opts, io);
   const id = await resolveDataset(api, ref!);
-  const res = await api.get<{ dataset: Dataset; manifest: DatasetManifestSummary }>(`/v1/datasets/${encodeURIComponent(id)}`);
+  const res = await api.data(api.GET('/v1/datasets/{id}', { params: { path: { id } } }));
+  const manifest = res.manifest as DatasetManifestSummary;
   if (opts.json) {
     printJson(io, res);
     return EXIT.ok;
   }
   const d = res.dataset;
-  const exports = Object.entries(res.manifest.exports ?? {}).map(([format, e]) => `${format} (${e.files?.length ?? 0} files)`);
+  const exports = Object.entries(manifest.exports ?? {}).map(([format, e]) => `${format} (${e.files?.length ?? 0} files)`);
   io.stdout(
     [
       `dataset ${d.id}  ${d.name}`,

@@ -36,11 +36,11 @@ export function pickOne(kind: string, ref: string, candidates: readonly Candidat
   throw new CliError(EXIT.notFound, `no ${kind} has the id, name or id prefix "${ref}" (list them with: ${listCommand})`);
 }
 
-async function scan<T>(api: ApiClient, path: string, params: Record<string, string> = {}): Promise<T[]> {
+/** Every item of a paged list, `fetchPage(limit, offset)` at a time. */
+async function scan<T>(fetchPage: (limit: number, offset: number) => Promise<{ items: T[] }>): Promise<T[]> {
   const all: T[] = [];
   for (let page = 0; page < MAX_PAGES; page++) {
-    const qs = new URLSearchParams({ ...params, limit: String(PAGE), offset: String(page * PAGE) });
-    const res = await api.get<{ items: T[] }>(`${path}?${qs}`);
+    const res = await fetchPage(PAGE, page * PAGE);
     all.push(...res.items);
     if (res.items.length < PAGE) break;
   }
@@ -52,9 +52,9 @@ const short = (id: string) => id.slice(0, 8);
 /** A campaign's UUID from its UUID, its name or a short id prefix (as `rft campaigns` prints). */
 export async function resolveCampaign(api: ApiClient, ref: string): Promise<string> {
   if (UUID.test(ref)) return ref;
-  const items = await scan<{ id: string; name: string; status: string; createdAt: string }>(api, '/v1/campaigns', {
-    sort: '-created_at',
-  });
+  const items = await scan((limit, offset) =>
+    api.data(api.GET('/v1/campaigns', { params: { query: { sort: '-created_at', limit, offset } } })),
+  );
   return pickOne(
     'campaign',
     ref,
@@ -65,7 +65,7 @@ export async function resolveCampaign(api: ApiClient, ref: string): Promise<stri
 
 /** A dataset version's id from its id, its name (when one version has it) or an id prefix, with or without `ds-`. */
 export async function resolveDataset(api: ApiClient, ref: string): Promise<string> {
-  const items = await scan<{ id: string; name: string; rowCount: number; createdAt: string }>(api, '/v1/datasets');
+  const items = await scan((limit, offset) => api.data(api.GET('/v1/datasets', { params: { query: { limit, offset } } })));
   const withPrefix = ref.startsWith('ds-') ? ref : `ds-${ref}`;
   const candidates = items.map((d) => ({
     id: d.id,
@@ -84,7 +84,7 @@ export async function resolveDataset(api: ApiClient, ref: string): Promise<strin
 /** A training run's UUID from its UUID or a short id prefix. */
 export async function resolveRun(api: ApiClient, ref: string): Promise<string> {
   if (UUID.test(ref)) return ref;
-  const items = await scan<{ id: string; datasetId: string; backend: string; status: string }>(api, '/v1/runs');
+  const items = await scan((limit, offset) => api.data(api.GET('/v1/runs', { params: { query: { limit, offset } } })));
   return pickOne(
     'training run',
     ref,

@@ -1,17 +1,10 @@
+import type { Got } from './api-client.ts';
 import { clientFor, printJson, type CliIo, type GlobalOptions } from './cli-context.ts';
 import { CliError, EXIT, type ExitCode } from './exit-codes.ts';
 import { table } from './render.ts';
 import { resolveDataset, resolveRun } from './resolve-ref.ts';
 
-interface Run {
-  id: string;
-  datasetId: string;
-  backend: string;
-  status: string;
-  externalId: string | null;
-  error: string | null;
-  createdAt: string;
-}
+type Run = Got<'/v1/runs/{id}'>['run'];
 
 async function readStructured(io: CliIo, path: string, what: string): Promise<Record<string, unknown>> {
   let text: string;
@@ -48,7 +41,8 @@ export async function launchRun(
   const config = opts.config ? await readStructured(io, opts.config, 'config') : {};
   const api = clientFor(opts, io);
   const datasetId = await resolveDataset(api, ref!);
-  const run = await api.post<Run>('/v1/runs', { datasetId, backend: opts.backend, profile, config });
+  const backend = opts.backend as 'slurm' | 'kubernetes' | 'bundle';
+  const run = await api.data(api.POST('/v1/runs', { body: { datasetId, backend, profile, config } }));
   if (opts.json) printJson(io, run);
   else io.stdout(`${runLine(run)}\nfollow it with: rft runs status ${run.id.slice(0, 8)}`);
   return run.status === 'rejected' || run.status === 'failed' ? EXIT.failure : EXIT.ok;
@@ -57,7 +51,7 @@ export async function launchRun(
 export async function runStatus([ref]: string[], opts: GlobalOptions, io: CliIo): Promise<ExitCode> {
   const api = clientFor(opts, io);
   const id = await resolveRun(api, ref!);
-  const res = await api.get<{ run: Run; events: Array<{ status: string; at: string }> }>(`/v1/runs/${encodeURIComponent(id)}`);
+  const res = await api.data(api.GET('/v1/runs/{id}', { params: { path: { id } } }));
   if (opts.json) printJson(io, res);
   else
     io.stdout(
@@ -71,8 +65,8 @@ export async function runStatus([ref]: string[], opts: GlobalOptions, io: CliIo)
 
 export async function listRuns(_args: string[], opts: GlobalOptions & { dataset?: string }, io: CliIo): Promise<ExitCode> {
   const api = clientFor(opts, io);
-  const qs = opts.dataset ? `?dataset=${encodeURIComponent(await resolveDataset(api, opts.dataset))}` : '';
-  const page = await api.get<{ items: Run[] }>(`/v1/runs${qs}`);
+  const dataset = opts.dataset ? await resolveDataset(api, opts.dataset) : undefined;
+  const page = await api.data(api.GET('/v1/runs', { params: { query: dataset ? { dataset } : {} } }));
   if (opts.json) printJson(io, page);
   else
     io.stdout(
@@ -87,7 +81,7 @@ export async function listRuns(_args: string[], opts: GlobalOptions & { dataset?
 export async function cancelRun([ref]: string[], opts: GlobalOptions, io: CliIo): Promise<ExitCode> {
   const api = clientFor(opts, io);
   const id = await resolveRun(api, ref!);
-  const run = await api.post<Run>(`/v1/runs/${encodeURIComponent(id)}/cancel`);
+  const run = await api.data(api.POST('/v1/runs/{id}/cancel', { params: { path: { id } } }));
   if (opts.json) printJson(io, run);
   else io.stdout(runLine(run));
   return EXIT.ok;

@@ -3,23 +3,6 @@ import { CliError, EXIT, type ExitCode } from './exit-codes.ts';
 import { table } from './render.ts';
 import { resolveCampaign } from './resolve-ref.ts';
 
-interface ShardHealth {
-  shardIndex: number;
-  state: string;
-  items: number;
-  byStatus: Record<string, number>;
-  maxAttempts: number;
-  retries: number;
-  failed: number;
-  lastError: string | null;
-}
-
-interface Failures {
-  total: number;
-  items: Array<{ questionId: string; stage: string; shardIndex: number; attempts: number; error: string | null }>;
-  reasons: Array<{ reason: string; count: number }>;
-}
-
 const firstLine = (s: string | null, max = 80) => {
   const line = (s ?? '').split('\n')[0] ?? '';
   return line.length > max ? `${line.slice(0, max - 3)}...` : line;
@@ -33,12 +16,13 @@ export async function shards(
 ): Promise<ExitCode> {
   const api = clientFor(opts, io);
   const campaignId = await resolveCampaign(api, ref!);
-  const id = encodeURIComponent(campaignId);
+  const path = { id: campaignId };
   const limit = intOption(opts.limit ?? '200', 'limit')!;
   if (opts.failed) {
-    const qs = new URLSearchParams({ limit: String(limit) });
-    if (opts.shard?.length) qs.set('shard', opts.shard.map((s) => String(intOption(s, 'shard'))).join(','));
-    const failures = await api.get<Failures>(`/v1/campaigns/${id}/failures?${qs}`);
+    const shard = opts.shard?.map((s) => intOption(s, 'shard')!);
+    const failures = await api.data(
+      api.GET('/v1/campaigns/{id}/failures', { params: { path, query: { limit, ...(shard?.length ? { shard } : {}) } } }),
+    );
     if (opts.json) {
       printJson(io, failures);
       return EXIT.ok;
@@ -64,7 +48,7 @@ export async function shards(
     io.stdout(out.join('\n'));
     return EXIT.ok;
   }
-  const page = await api.get<{ total: number; items: ShardHealth[] }>(`/v1/campaigns/${id}/shards?limit=${limit}`);
+  const page = await api.data(api.GET('/v1/campaigns/{id}/shards', { params: { path, query: { limit } } }));
   if (opts.json) printJson(io, page);
   else {
     io.stdout(
@@ -97,9 +81,7 @@ export async function retry([ref]: string[], opts: GlobalOptions & { shard?: str
   const id = await resolveCampaign(api, ref!);
   const shardList = opts.shard?.map((s) => intOption(s, 'shard')!);
   if (shardList?.length) {
-    const known = await api.get<{ total: number; items: Array<{ shardIndex: number }> }>(
-      `/v1/campaigns/${encodeURIComponent(id)}/shards?limit=1000`,
-    );
+    const known = await api.data(api.GET('/v1/campaigns/{id}/shards', { params: { path: { id }, query: { limit: 1000 } } }));
     const indexes = new Set(known.items.map((s) => s.shardIndex));
     const unknown = shardList.filter((s) => !indexes.has(s));
     if (unknown.length && known.total <= known.items.length)
@@ -108,9 +90,8 @@ export async function retry([ref]: string[], opts: GlobalOptions & { shard?: str
         `campaign ${ref} has no shard ${unknown.join(', ')} (its shards are 0-${Math.max(-1, ...indexes)}; see rft shards ${ref})`,
       );
   }
-  const res = await api.post<{ retried: number; shards: Array<{ shardIndex: number; items: number }> }>(
-    `/v1/campaigns/${encodeURIComponent(id)}/retry`,
-    shardList?.length ? { shards: shardList } : {},
+  const res = await api.data(
+    api.POST('/v1/campaigns/{id}/retry', { params: { path: { id } }, body: shardList?.length ? { shards: shardList } : {} }),
   );
   if (opts.json) printJson(io, res);
   if (res.retried === 0)
@@ -129,9 +110,11 @@ export async function quarantine([ref, question]: string[], opts: GlobalOptions 
   if (!opts.reason) throw new CliError(EXIT.usage, '--reason is required: say why the question is poison');
   const api = clientFor(opts, io);
   const id = await resolveCampaign(api, ref!);
-  const res = await api.post<{ stagesQuarantined: string[] }>(
-    `/v1/campaigns/${encodeURIComponent(id)}/questions/${encodeURIComponent(question!)}/quarantine`,
-    { reason: opts.reason },
+  const res = await api.data(
+    api.POST('/v1/campaigns/{id}/questions/{questionId}/quarantine', {
+      params: { path: { id, questionId: question! } },
+      body: { reason: opts.reason },
+    }),
   );
   if (opts.json) printJson(io, res);
   else

@@ -9,11 +9,12 @@ export async function createToken(
   opts: GlobalOptions & { name?: string; role?: string; team?: string },
   io: CliIo,
 ): Promise<ExitCode> {
-  const created = await clientFor(opts, io).post<{ id: string; token: string; role: string; team: string | null }>('/v1/tokens', {
-    name: opts.name,
-    role: opts.role,
-    ...(opts.team ? { team: opts.team } : {}),
-  });
+  const api = clientFor(opts, io);
+  // The role is one of commander's choices; the API checks the rest.
+  const role = opts.role as 'submitter' | 'operator' | 'launcher' | 'admin';
+  const created = await api.data(
+    api.POST('/v1/tokens', { body: { name: opts.name ?? '', role, ...(opts.team ? { team: opts.team } : {}) } }),
+  );
   if (opts.json) printJson(io, created);
   else
     io.stdout(
@@ -23,9 +24,8 @@ export async function createToken(
 }
 
 export async function listTokens(_args: string[], opts: GlobalOptions, io: CliIo): Promise<ExitCode> {
-  const res = await clientFor(opts, io).get<{
-    items: Array<{ id: string; name: string; role: string; team: string | null; last_used_at: string | null; revoked_at: string | null }>;
-  }>('/v1/tokens');
+  const api = clientFor(opts, io);
+  const res = await api.data(api.GET('/v1/tokens'));
   if (opts.json) printJson(io, res);
   else
     io.stdout(
@@ -38,7 +38,8 @@ export async function listTokens(_args: string[], opts: GlobalOptions, io: CliIo
 }
 
 export async function revokeToken([id]: string[], opts: GlobalOptions, io: CliIo): Promise<ExitCode> {
-  const res = await clientFor(opts, io).delete<{ revoked: boolean }>(`/v1/tokens/${encodeURIComponent(id!)}`);
+  const api = clientFor(opts, io);
+  const res = await api.data(api.DELETE('/v1/tokens/{id}', { params: { path: { id: id! } } }));
   if (opts.json) printJson(io, res);
   else io.stdout(`revoked token ${id}`);
   return EXIT.ok;

@@ -36,6 +36,17 @@ import { campaignDetail, campaignSummary } from '../campaign-view.ts';
 import { CampaignParams, commaList, pageQuery, type RouteRegistry } from '../route-registry.ts';
 import { dropWaitingRolloutJobs } from '../queued-jobs.ts';
 import type { StatusCache } from '../status-cache.ts';
+import {
+  AuditTrail,
+  BudgetSet,
+  CampaignChartsResponse,
+  CampaignCostResponse,
+  CampaignCreated,
+  CampaignDetailResponse,
+  CampaignPage,
+  CampaignTransition,
+  UploadTarget,
+} from '../response-schemas.ts';
 
 const UPLOAD_URL_TTL_SECONDS = 3600;
 const SORTS = [...CAMPAIGN_SORT_FIELDS, ...CAMPAIGN_SORT_FIELDS.map((f) => `-${f}` as const)] as const;
@@ -75,6 +86,8 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
   routes.add({
     method: 'POST',
     url: '/v1/campaigns',
+    operationId: 'createCampaign',
+    response: CampaignCreated,
     summary: 'Register a campaign from a spec (YAML or JSON) and a JSONL question file (inline or an object key)',
     tag: 'campaigns',
     roles: ['submitter', 'operator'],
@@ -107,6 +120,8 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
   routes.add({
     method: 'POST',
     url: '/v1/uploads',
+    operationId: 'createUpload',
+    response: UploadTarget,
     summary: 'A presigned PUT URL for a question file too large to post inline; pass its key as questionsKey',
     tag: 'campaigns',
     roles: ['submitter', 'operator'],
@@ -127,6 +142,8 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
   routes.add({
     method: 'GET',
     url: '/v1/campaigns',
+    operationId: 'listCampaigns',
+    response: CampaignPage,
     summary: 'List campaigns (submitters see their team only); filter by status, team, name; sort and page',
     tag: 'campaigns',
     roles: ['submitter', 'operator'],
@@ -156,6 +173,8 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
   routes.add({
     method: 'GET',
     url: '/v1/campaigns/:id',
+    operationId: 'getCampaign',
+    response: CampaignDetailResponse,
     summary: 'A campaign with per-stage progress, rejection reasons, cost, budget usage, throughput and ETA',
     tag: 'campaigns',
     roles: ['submitter', 'operator'],
@@ -169,6 +188,8 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
   routes.add({
     method: 'GET',
     url: '/v1/campaigns/:id/cost',
+    operationId: 'getCampaignCost',
+    response: CampaignCostResponse,
     summary: 'Tokens, replica-seconds and CPU-seconds in total, per stage and per shard, and per accepted sample',
     tag: 'campaigns',
     roles: ['submitter', 'operator'],
@@ -185,6 +206,8 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
   routes.add({
     method: 'GET',
     url: '/v1/campaigns/:id/charts',
+    operationId: 'getCampaignCharts',
+    response: CampaignChartsResponse,
     summary: 'Series for the dashboard: throughput over time, per-question success, tool calls, token lengths',
     tag: 'campaigns',
     roles: ['submitter', 'operator'],
@@ -201,6 +224,8 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
   routes.add({
     method: 'GET',
     url: '/v1/campaigns/:id/audit',
+    operationId: 'getCampaignAudit',
+    response: AuditTrail,
     summary: 'Who changed the campaign, its questions and budget, when, with the state before and after',
     tag: 'campaigns',
     roles: ['submitter', 'operator'],
@@ -226,6 +251,8 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
     routes.add({
       method: 'POST',
       url: `/v1/campaigns/:id/${action}`,
+      operationId: `${action}Campaign`,
+      response: CampaignTransition,
       summary: `${action[0]!.toUpperCase()}${action.slice(1)} a campaign (submitters: their team's only)`,
       tag: 'campaigns',
       roles: ['submitter', 'operator'],
@@ -285,6 +312,8 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
   routes.add({
     method: 'PUT',
     url: '/v1/campaigns/:id/budget',
+    operationId: 'setCampaignBudget',
+    response: BudgetSet,
     summary: 'Set or clear a campaign budget (tokens, GPU-hours); reaching it pauses the campaign',
     tag: 'campaigns',
     roles: ['submitter', 'operator'],
