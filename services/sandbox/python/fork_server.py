@@ -4,6 +4,7 @@ children never see these pipes. Usage: fork_server.py '<config json>'."""
 import gc
 import json
 import os
+import resource
 import signal
 import sys
 import time
@@ -88,6 +89,12 @@ class ForkServer:
         confinement.prctl(confinement.PR_SET_PDEATHSIG, signal.SIGKILL)
         confinement.prctl(confinement.PR_SET_CHILD_SUBREAPER, 1)
         confinement.prctl(confinement.PR_SET_DUMPABLE, 0)
+        # Each session holds five fds here (pidfd, command and three pipes): a few hundred
+        # sessions need more than the usual soft limit of 1024. Children lower it again.
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        wanted = 64 + 8 * self.cfg.get('sessionsPerWorker', 0)
+        if soft != resource.RLIM_INFINITY and soft < wanted:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard))
         os.makedirs(self.cfg['workdirBase'], mode=0o700, exist_ok=True)
         self.cfg['landlockAbi'] = confinement.landlock_abi() if self.cfg['landlock'] else 0
         self.cfg['seccomp'] = bool(self.cfg['seccomp']) and confinement.seccomp_available()
