@@ -154,11 +154,16 @@ def _signal_ready():
 
 
 def stateless_main(cfg, workdir, limits, seccomp_program, code, stdio):
-    """Child of a stateless run: never returns. The status pipe is closed before the
-    snippet runs; the exit status is the only thing it reports."""
+    """Child of a stateless run: never returns. With `code` None it is a spare, forked and
+    confined ahead of need, that reads its code from fd 4 until EOF. The status pipe is
+    closed before the snippet runs; the exit status is the only thing it reports."""
     try:
-        confine(cfg, workdir, limits, seccomp_program, keep_fds=STATUS_FD + 1, stdio=stdio)
+        spare = code is None
+        confine(cfg, workdir, limits, seccomp_program, keep_fds=(COMMAND_FD if spare else STATUS_FD) + 1, stdio=stdio)
         _signal_ready()
+        if spare:
+            code = _read_all(COMMAND_FD).decode('utf-8', 'surrogatepass')
+            os.close(COMMAND_FD)
         os.close(STATUS_FD)
     except BaseException as exc:
         _report_setup_failure(exc)
@@ -171,6 +176,15 @@ def stateless_main(cfg, workdir, limits, seccomp_program, code, stdio):
             rc = MEMORY_EXIT
     finally:
         os._exit(rc)
+
+
+def _read_all(fd):
+    chunks = []
+    while True:
+        data = os.read(fd, 1 << 20)
+        if not data:
+            return b''.join(chunks)
+        chunks.append(data)
 
 
 def _report_setup_failure(exc):

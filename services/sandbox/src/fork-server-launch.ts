@@ -98,6 +98,7 @@ export interface ForkServerConfig {
   childEnv: Record<string, string>;
   sessionCpuSeconds: number;
   sessionsPerWorker: number;
+  preforkChildren: boolean;
 }
 
 async function bwrapRootArgs(readOnlyPaths: readonly string[]): Promise<string[]> {
@@ -173,6 +174,7 @@ export async function launchSpec(
     childEnv: { ...SANDBOX_ENV },
     sessionCpuSeconds: config.sessions.cpuSeconds,
     sessionsPerWorker: config.sessions.maxPerWorker,
+    preforkChildren: config.preforkChildren,
   };
   const inner = [config.pythonPath, '-I', '-S', '-B', join(libDir, 'fork_server.py'), JSON.stringify(forkServerConfig)];
   const env = { ...SANDBOX_ENV };

@@ -113,6 +113,11 @@ export const SandboxConfigSchema = z.object({
       cpuSeconds: positiveInt.default(3_600),
     })
     .prefault({}),
+  /**
+   * Keep one child per fork server forked and confined ahead of need (with the last request's
+   * limits), so a request only hands it the code. @defaultValue true
+   */
+  preforkChildren: z.boolean().default(true),
   /** Import numpy and sympy in the fork server before serving. */
   warm: z.boolean().default(true),
   /** Parent of the fresh runtime dir holding fork-server code and work dirs (default: the OS temp dir). */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { ExecutionRequest, ExecutionResult } from '@rft/contracts';
@@ -79,7 +79,11 @@ export async function startSandbox(config: Omit<SandboxConfigInput, 'callers'>):
   };
 }
 
-/** Pids of processes whose real uid is in [uidFrom, uidTo]. */
+/**
+ * Pids of processes whose real uid is in [uidFrom, uidTo], leaving out each fork server's spare
+ * child (forked and confined ahead of need, waiting for its code on fd 4; it changes with every
+ * run). A snippet's leftover has closed fd 4 before its code ran; idle sessions are stopped (T).
+ */
 export async function processesOfUids(uidFrom: number, uidTo: number): Promise<number[]> {
   const out: number[] = [];
   for (const name of await readdir('/proc')) {
@@ -89,8 +93,19 @@ export async function processesOfUids(uidFrom: number, uidTo: number): Promise<n
     const state = /^State:\s+(\S)/m.exec(status)?.[1];
     if (match && state !== 'Z') {
       const uid = Number(match[1]);
-      if (uid >= uidFrom && uid <= uidTo) out.push(Number(name));
+      if (uid >= uidFrom && uid <= uidTo && !(await isSpareChild(Number(name), status, state))) out.push(Number(name));
     }
   }
   return out.sort((a, b) => a - b);
+}
+
+async function isSpareChild(pid: number, status: string, state: string | undefined): Promise<boolean> {
+  if (state === 'T') return false;
+  const ppid = /^PPid:\s+(\d+)/m.exec(status)?.[1];
+  const parentCmd = await readFile(`/proc/${ppid}/cmdline`, 'utf8').catch(() => '');
+  if (!parentCmd.split('\0')[0]!.endsWith('python3') || !parentCmd.includes('fork_server.py')) return false;
+  return readlink(`/proc/${pid}/fd/4`).then(
+    (target) => target.startsWith('pipe:'),
+    () => false,
+  );
 }

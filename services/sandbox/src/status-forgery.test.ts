@@ -99,3 +99,20 @@ describe('frozen sessions', () => {
     expect(between).toBeLessThan(0.2);
   });
 });
+
+describe('spare children', () => {
+  it('a request is served by a child forked and confined before it arrived, pristine all the same', async () => {
+    await sandbox.run({ code: 'import sympy\nsympy.solve = None\nprint(1)' });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const age =
+      'import os, time\nstart = int(open("/proc/self/stat").read().rsplit(")", 1)[1].split()[19])\nprint(time.clock_gettime(time.CLOCK_BOOTTIME) - start / os.sysconf("SC_CLK_TCK"))';
+    const r = await sandbox.run({ code: age });
+    expect(r.status).toBe('ok');
+    expect(Number(r.stdout)).toBeGreaterThan(0.4);
+    const pristine = await sandbox.run({ code: 'import sympy\nprint(callable(sympy.solve))' });
+    expect(pristine.stdout).toBe('True\n');
+    // Other limits than the spare's: a child is forked for the request.
+    const other = await sandbox.run({ code: age, limits: { memoryMb: 512 } });
+    expect(Number(other.stdout)).toBeLessThan(0.4);
+  });
+});

@@ -65,6 +65,8 @@ describe('sessions and faults', () => {
       queueTimeoutMs: 500,
       sessions: { idleTtlMs: 600 },
       layers: { bwrap: 'off' },
+      // No spare children, so the fork server with a child is the one running the sleeping snippet.
+      preforkChildren: false,
     });
   });
   afterAll(async () => sandbox?.close());

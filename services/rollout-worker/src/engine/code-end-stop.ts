@@ -29,8 +29,7 @@ export async function onCodeEndStop(ctx: RolloutContext, state: RolloutState, tu
     return GENERATE;
   }
   state.toolCalls++;
-  const session = deps.options.toolSessions ? `${input.campaignId}/${input.question.id}/${input.stage}/${input.sampleIndex}` : undefined;
-  const result = await executeBlock(deps, block.code, tools.timeoutMs, session, ctx.signal);
+  const result = await executeBlock(ctx, block.code, tools.timeoutMs);
   deps.metrics.toolCalls.inc({ status: result.status });
   deps.metrics.toolSeconds.observe(result.wallMs / 1000);
   const last = state.toolCalls === tools.maxCalls;
