@@ -13,3 +13,6 @@ export * from './assert-never.ts';
 export * from './control-api.ts';
 export * from './model-profile.ts';
 export * from './endpoint-allowlist.ts';
+export * from './strict-object.ts';
+export * from './chat-control-text.ts';
+export * from './well-formed-text.ts';

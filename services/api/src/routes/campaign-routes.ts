@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { zstdDecompressSync } from 'node:zlib';
-import { CampaignActionRequest, CampaignBudget, CampaignSpec, CreateCampaignRequest, endpointProblems, parseOrThrow } from '@rft/contracts';
+import { CampaignActionRequest, CampaignBudget, CreateCampaignRequest, endpointProblems } from '@rft/contracts';
 import {
   CAMPAIGN_SORT_FIELDS,
   budgetExceeded,
@@ -19,7 +19,7 @@ import {
   type Db,
   campaignAuditTrail,
 } from '@rft/db';
-import { parseCampaignSpec, parseQuestionFile, registerCampaign } from '@rft/intake';
+import { parseCampaignSpec, parseQuestionFile, registerCampaign, validateCampaignSpec } from '@rft/intake';
 import { z } from 'zod';
 import { DEFAULT_API_OPTIONS, type ApiDeps } from '../api-deps.ts';
 import { ApiError, notFound } from '../api-errors.ts';
@@ -75,8 +75,7 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
     bodyLimit: deps.options?.maxInlineQuestionsBytes ?? DEFAULT_API_OPTIONS.maxInlineQuestionsBytes,
     status: 201,
     async handler({ principal, body, req }) {
-      const spec =
-        typeof body.spec === 'string' ? parseCampaignSpec(body.spec, 'body.spec') : parseOrThrow(CampaignSpec, body.spec, 'body.spec');
+      const spec = typeof body.spec === 'string' ? parseCampaignSpec(body.spec, 'body.spec') : validateCampaignSpec(body.spec, 'body.spec');
       if (principal.role === 'submitter' && spec.team !== principal.team) {
         throw new ApiError(
           'forbidden',
