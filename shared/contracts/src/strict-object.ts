@@ -6,9 +6,9 @@ export function unknownKeysMessage(keys: readonly string[], known: readonly stri
   return keys
     .map((key) => {
       const guess = known.length ? closest(key, [...known]) : undefined;
-      // Close enough to be a typo: a third of the word (at least one edit), and not the whole key.
+      // Close enough to be a typo: two edits (a swap) or a third of the word, and never the whole key.
       const edits = guess === undefined ? Number.POSITIVE_INFINITY : distance(key.toLowerCase(), guess.toLowerCase());
-      if (guess !== undefined && edits <= Math.max(1, Math.floor(guess.length / 3)) && edits < key.length) {
+      if (guess !== undefined && edits <= Math.max(2, Math.floor(guess.length / 3)) && edits < key.length) {
         return `unknown key ${JSON.stringify(key)}; did you mean ${JSON.stringify(guess)}?`;
       }
       return `unknown key ${JSON.stringify(key)}; known keys: ${known.join(', ')}`;
