@@ -22,6 +22,7 @@ const api = createApi(
     options: {
       maxBodyBytes: config.maxBodyBytes,
       maxInlineQuestionsBytes: config.maxInlineQuestionsBytes,
+      maxQuestionFileBytes: config.maxQuestionFileBytes,
       endpointAllowlist: config.endpointAllowlist,
       downloadUrlTtlSeconds: config.downloadUrlTtlSeconds,
     },
