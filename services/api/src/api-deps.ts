@@ -38,6 +38,8 @@ export interface ApiOptions {
    * rollout worker checks again before it calls. @defaultValue empty: campaigns may not name endpoints
    */
   endpointAllowlist: EndpointAllowlist;
+  /** Largest question file registered by `questionsKey`, after decompression. @defaultValue 1 GiB */
+  maxQuestionFileBytes: number;
   /** Lifetime of presigned download links. @defaultValue 3600 */
   downloadUrlTtlSeconds: number;
   /** Serve the read-only queue board at /admin/queues. @defaultValue true */
@@ -52,6 +54,7 @@ export const DEFAULT_API_OPTIONS: ApiOptions = {
   maxBodyBytes: 1024 * 1024,
   maxInlineQuestionsBytes: 16 * 1024 * 1024,
   endpointAllowlist: parseEndpointAllowlist(''),
+  maxQuestionFileBytes: 1024 * 1024 * 1024,
   downloadUrlTtlSeconds: 3600,
   queueBoard: true,
   statusCacheMs: 5000,

@@ -8,6 +8,7 @@ import { createTestEnv, testS3Settings, type TestEnv } from '@rft/testing';
 export { completeItemAsWorkers, failItemAsWorker, itemsOf } from '@rft/testing';
 import { silentLogger } from '@rft/telemetry';
 import type { FastifyInstance } from 'fastify';
+import type { ApiOptions } from './api-deps.ts';
 import { buildApp } from './build-app.ts';
 import { createS3Presigner, createS3UploadPresigner } from './s3-presigner.ts';
 
@@ -26,7 +27,7 @@ export interface ApiFixture {
 
 export const TEAM = 'vision';
 
-export async function createApiFixture(opts: { statusCacheMs?: number } = {}): Promise<ApiFixture> {
+export async function createApiFixture(opts: { statusCacheMs?: number; options?: Partial<ApiOptions> } = {}): Promise<ApiFixture> {
   const env = await createTestEnv();
   const queues = createJobQueues(env.redis, env.queuePrefix);
   const s3 = createS3Client(testS3Settings(env.s3Endpoint, env.s3Prefix));
@@ -41,7 +42,12 @@ export async function createApiFixture(opts: { statusCacheMs?: number } = {}): P
     // Tests change the ledger directly and read it back at once; the cache has its own tests.
     // Like the test services' INFERENCE_ENDPOINT_ALLOWLIST: model-sim listens on 127.0.0.1. Every answer
     // a test receives is checked against the route's documented response schema.
-    options: { statusCacheMs: opts.statusCacheMs ?? 0, endpointAllowlist: parseEndpointAllowlist('127.0.0.1'), validateResponses: true },
+    options: {
+      statusCacheMs: opts.statusCacheMs ?? 0,
+      endpointAllowlist: parseEndpointAllowlist('127.0.0.1'),
+      validateResponses: true,
+      ...opts.options,
+    },
   });
   const make = async (name: string, role: ApiRole, team: string | null) =>
     (await createApiToken(env.db, { name, role, team, createdBy: 'fixture' })).token;

@@ -9,6 +9,7 @@ export interface ApiConfig extends InfrastructureConfig {
   bootstrapAdminToken: string | undefined;
   maxBodyBytes: number;
   maxInlineQuestionsBytes: number;
+  maxQuestionFileBytes: number;
   /** Hosts and networks campaigns may name as inference endpoints. */
   endpointAllowlist: EndpointAllowlist;
   downloadUrlTtlSeconds: number;
@@ -23,6 +24,7 @@ export function apiConfig(env: NodeJS.ProcessEnv): ApiConfig {
       RFT_BOOTSTRAP_ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
       API_MAX_BODY_BYTES: envInt(1024, 2 ** 30).default(1024 * 1024),
       API_MAX_INLINE_QUESTIONS_BYTES: envInt(1024, 2 ** 30).default(16 * 1024 * 1024),
+      API_MAX_QUESTION_FILE_BYTES: envInt(1024, 2 ** 32).default(2 ** 30),
       INFERENCE_ENDPOINT_ALLOWLIST: z
         .string()
         .default('')
@@ -45,6 +47,7 @@ export function apiConfig(env: NodeJS.ProcessEnv): ApiConfig {
     bootstrapAdminToken: e.RFT_BOOTSTRAP_ADMIN_TOKEN,
     maxBodyBytes: e.API_MAX_BODY_BYTES,
     maxInlineQuestionsBytes: e.API_MAX_INLINE_QUESTIONS_BYTES,
+    maxQuestionFileBytes: e.API_MAX_QUESTION_FILE_BYTES,
     endpointAllowlist: e.INFERENCE_ENDPOINT_ALLOWLIST,
     downloadUrlTtlSeconds: e.DOWNLOAD_URL_TTL_SECONDS,
   };

@@ -23,6 +23,7 @@ const api = createApi(
     options: {
       maxBodyBytes: config.maxBodyBytes,
       maxInlineQuestionsBytes: config.maxInlineQuestionsBytes,
+      maxQuestionFileBytes: config.maxQuestionFileBytes,
       endpointAllowlist: config.endpointAllowlist,
       downloadUrlTtlSeconds: config.downloadUrlTtlSeconds,
     },

@@ -1,4 +1,4 @@
-import type { ApiRole } from '@rft/contracts';
+import { illFormedTextProblems, type ApiRole } from '@rft/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ApiError } from './api-errors.ts';
@@ -53,6 +53,9 @@ interface Documented {
 
 function parseOr400<S extends z.ZodType>(schema: S | undefined, value: unknown, where: 'params' | 'query' | 'body'): z.infer<S> {
   if (!schema) return undefined as z.infer<S>;
+  // Text Postgres cannot store (NUL, lone surrogates) would fail deep in a query as a 500.
+  const illFormed = illFormedTextProblems(value, where);
+  if (illFormed.length) throw new ApiError('invalid_request', illFormed.join('; '), illFormed);
   const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => `${[where, ...issue.path.map(String)].join('.')}: ${issue.message}`);

@@ -16,3 +16,6 @@ export * from './infrastructure-fault.ts';
 export * from './campaign-status.ts';
 export * from './endpoint-allowlist.ts';
 export * from './ledger-status.ts';
+export * from './strict-object.ts';
+export * from './chat-control-text.ts';
+export * from './well-formed-text.ts';

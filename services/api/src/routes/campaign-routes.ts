@@ -1,14 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { zstdDecompressSync } from 'node:zlib';
-import {
-  CAMPAIGN_STATUSES,
-  CampaignActionRequest,
-  CampaignBudget,
-  CampaignSpec,
-  CreateCampaignRequest,
-  endpointProblems,
-  parseOrThrow,
-} from '@rft/contracts';
+import { CAMPAIGN_STATUSES, CampaignActionRequest, CampaignBudget, CreateCampaignRequest, endpointProblems } from '@rft/contracts';
 import {
   CAMPAIGN_SORT_FIELDS,
   budgetExceeded,
@@ -27,7 +19,7 @@ import {
   type Db,
   campaignAuditTrail,
 } from '@rft/db';
-import { parseCampaignSpec, parseQuestionFile, registerCampaign } from '@rft/intake';
+import { parseCampaignSpec, parseQuestionFile, registerCampaign, validateCampaignSpec } from '@rft/intake';
 import { z } from 'zod';
 import { DEFAULT_API_OPTIONS, type ApiDeps } from '../api-deps.ts';
 import { ApiError, notFound } from '../api-errors.ts';
@@ -69,14 +61,27 @@ async function readQuestions(
   if (principal.role === 'submitter' && !key.startsWith(`uploads/${principal.team}/`)) {
     throw new ApiError('forbidden', `body.questionsKey: submitters use keys from POST /v1/uploads (under uploads/${principal.team}/)`);
   }
+  const limit = deps.options?.maxQuestionFileBytes ?? DEFAULT_API_OPTIONS.maxQuestionFileBytes;
+  const tooLarge = `body.questionsKey: the question file is over the ${limit}-byte limit (API_MAX_QUESTION_FILE_BYTES); split the campaign`;
   let bytes: Uint8Array | null;
   try {
-    bytes = await deps.store.get(key);
+    // Checked before reading: an uploaded object is otherwise read into memory whole.
+    const head = await deps.store.head(key);
+    if (head && head.size > limit) throw new ApiError('invalid_request', tooLarge);
+    bytes = head ? await deps.store.get(key) : null;
   } catch (error) {
+    if (error instanceof ApiError) throw error;
     throw new ApiError('invalid_request', `body.questionsKey: cannot read ${JSON.stringify(key)}: ${(error as Error).message}`);
   }
   if (!bytes) throw new ApiError('invalid_request', `body.questionsKey: no object at ${JSON.stringify(key)}; upload the JSONL file first`);
-  return { bytes: key.endsWith('.zst') ? new Uint8Array(zstdDecompressSync(bytes)) : bytes, file: key };
+  if (!key.endsWith('.zst')) return { bytes, file: key };
+  try {
+    // A small zstd object can expand without bound (a decompression bomb): cap the output.
+    return { bytes: new Uint8Array(zstdDecompressSync(bytes, { maxOutputLength: limit })), file: key };
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new ApiError('invalid_request', tooLarge);
+    throw new ApiError('invalid_request', `body.questionsKey: ${JSON.stringify(key)} is not valid zstd: ${(error as Error).message}`);
+  }
 }
 
 export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cache: StatusCache): void {
@@ -95,8 +100,7 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
     bodyLimit: deps.options?.maxInlineQuestionsBytes ?? DEFAULT_API_OPTIONS.maxInlineQuestionsBytes,
     status: 201,
     async handler({ principal, body, req }) {
-      const spec =
-        typeof body.spec === 'string' ? parseCampaignSpec(body.spec, 'body.spec') : parseOrThrow(CampaignSpec, body.spec, 'body.spec');
+      const spec = typeof body.spec === 'string' ? parseCampaignSpec(body.spec, 'body.spec') : validateCampaignSpec(body.spec, 'body.spec');
       if (principal.role === 'submitter' && spec.team !== principal.team) {
         throw new ApiError(
           'forbidden',
