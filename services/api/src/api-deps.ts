@@ -1,3 +1,4 @@
+import { parseEndpointAllowlist, type EndpointAllowlist } from '@rft/contracts';
 import type { StoreAddress } from '@rft/dataset';
 import type { Db } from '@rft/db';
 import type { JobQueues } from '@rft/queue';
@@ -25,19 +26,34 @@ export interface ApiDeps {
 }
 
 export interface ApiOptions {
-  /** Largest accepted request body (a campaign's questions may be posted inline). @defaultValue 256 MiB */
+  /** Largest request body of any route but campaign submission. @defaultValue 1 MiB */
   maxBodyBytes: number;
+  /**
+   * Largest campaign submission (POST /v1/campaigns), whose question file may be posted inline;
+   * larger files go through a presigned upload (POST /v1/uploads). @defaultValue 16 MiB
+   */
+  maxInlineQuestionsBytes: number;
+  /**
+   * Hosts and networks a campaign's `model.endpoints` may name (INFERENCE_ENDPOINT_ALLOWLIST); the
+   * rollout worker checks again before it calls. @defaultValue empty: campaigns may not name endpoints
+   */
+  endpointAllowlist: EndpointAllowlist;
   /** Lifetime of presigned download links. @defaultValue 3600 */
   downloadUrlTtlSeconds: number;
   /** Serve the read-only queue board at /admin/queues. @defaultValue true */
   queueBoard: boolean;
   /** How long a campaign's status, cost and chart views are shared between readers; 0 disables. @defaultValue 5000 */
   statusCacheMs: number;
+  /** Check every successful answer against its documented response schema (tests turn it on). @defaultValue false */
+  validateResponses: boolean;
 }
 
 export const DEFAULT_API_OPTIONS: ApiOptions = {
-  maxBodyBytes: 256 * 1024 * 1024,
+  maxBodyBytes: 1024 * 1024,
+  maxInlineQuestionsBytes: 16 * 1024 * 1024,
+  endpointAllowlist: parseEndpointAllowlist(''),
   downloadUrlTtlSeconds: 3600,
   queueBoard: true,
   statusCacheMs: 5000,
+  validateResponses: false,
 };

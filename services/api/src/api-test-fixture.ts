@@ -1,4 +1,4 @@
-import type { ApiRole } from '@rft/contracts';
+import { parseEndpointAllowlist, type ApiRole } from '@rft/contracts';
 import { createApiToken, type Db } from '@rft/db';
 import { parseCampaignSpec, parseQuestionFile, registerCampaign } from '@rft/intake';
 import { createJobQueues, type JobQueues } from '@rft/queue';
@@ -39,7 +39,9 @@ export async function createApiFixture(opts: { statusCacheMs?: number } = {}): P
     storeAddress: { bucket: env.store.bucket, prefix: env.s3Prefix, endpoint: env.s3Endpoint },
     log: silentLogger(),
     // Tests change the ledger directly and read it back at once; the cache has its own tests.
-    options: { statusCacheMs: opts.statusCacheMs ?? 0 },
+    // Like the test services' INFERENCE_ENDPOINT_ALLOWLIST: model-sim listens on 127.0.0.1. Every answer
+    // a test receives is checked against the route's documented response schema.
+    options: { statusCacheMs: opts.statusCacheMs ?? 0, endpointAllowlist: parseEndpointAllowlist('127.0.0.1'), validateResponses: true },
   });
   const make = async (name: string, role: ApiRole, team: string | null) =>
     (await createApiToken(env.db, { name, role, team, createdBy: 'fixture' })).token;

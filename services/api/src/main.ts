@@ -20,7 +20,12 @@ const api = createApi(
     storeAddress: config.s3,
     log,
     registry: createMetricsRegistry('api'),
-    options: { maxBodyBytes: config.maxBodyBytes, downloadUrlTtlSeconds: config.downloadUrlTtlSeconds },
+    options: {
+      maxBodyBytes: config.maxBodyBytes,
+      maxInlineQuestionsBytes: config.maxInlineQuestionsBytes,
+      endpointAllowlist: config.endpointAllowlist,
+      downloadUrlTtlSeconds: config.downloadUrlTtlSeconds,
+    },
   },
   { host: config.host, port: config.port },
 );

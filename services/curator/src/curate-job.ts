@@ -1,9 +1,19 @@
 import { CampaignSpec, InputError, type JobPayload, type SelectionSpec } from '@rft/contracts';
-import { getCampaign, gradedCandidatePages, insertDataset, setCampaignStatus, type CandidateRow, type Db } from '@rft/db';
+import {
+  campaignOutcome,
+  finishCampaign,
+  getCampaign,
+  gradedCandidatePages,
+  insertDataset,
+  setCampaignStatus,
+  type CandidateRow,
+  type Db,
+} from '@rft/db';
 import { UnrecoverableError, type JobContext } from '@rft/queue';
 import type { ObjectStore } from '@rft/storage';
 import type { Logger } from '@rft/telemetry';
 import { buildDatasetVersion, type Tokenizer } from './dataset/index.ts';
+import type { CurationOutcome, CurationSummary, CuratorMetrics } from './curator-metrics.ts';
 import { loadSelectedRows } from './selected-rows.ts';
 import { mergeSelections, selectHintRft, selectRft, type Candidate } from './selection/index.ts';
 
@@ -14,6 +24,7 @@ export interface CurateJobDeps {
   tokenizer: Tokenizer;
   /** Names the tokenizer in the manifest (its file hash is recorded too). */
   tokenizerName: string;
+  metrics?: CuratorMetrics;
 }
 
 function toCandidate(row: CandidateRow): Candidate {
@@ -46,8 +57,11 @@ export function selectionOf(spec: CampaignSpec): SelectionSpec {
  */
 export async function runCurateJob(deps: CurateJobDeps, payload: JobPayload<'curate'>, ctx: JobContext): Promise<void> {
   const log = deps.log.child({ campaignId: payload.campaignId, job: ctx.job.id });
+  const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
   try {
-    await curate(deps, payload, log);
+    const done = await curate(deps, payload, log);
+    if (done) deps.metrics?.curation(payload.campaignId, done.outcome, seconds(), done.summary);
   } catch (error) {
     // Bad input (no chat template, zero rows...) will not fix itself: fail the campaign with the
     // reason instead of leaving it curating. Transient faults are retried until the last attempt.
@@ -56,14 +70,18 @@ export async function runCurateJob(deps: CurateJobDeps, payload: JobPayload<'cur
     const reason = `curation failed: ${error instanceof Error ? error.message : String(error)}`;
     await setCampaignStatus(deps.db, payload.campaignId, 'failed', { from: ['curating'], error: reason.slice(0, 4000) });
     log.error({ err: error }, 'curation failed; campaign marked failed');
+    deps.metrics?.curation(payload.campaignId, 'failed', seconds());
     throw new UnrecoverableError(reason);
   }
 }
 
-async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: Logger): Promise<void> {
+/** What a curation ended with; null when there was nothing to do (the campaign was not curating). */
+type Curated = { outcome: Exclude<CurationOutcome, 'failed'>; summary: CurationSummary } | null;
+
+async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: Logger): Promise<Curated> {
   const campaign = await getCampaign(deps.db, payload.campaignId);
   if (!campaign) throw new UnrecoverableError(`campaign ${payload.campaignId} does not exist`);
-  if (campaign.status !== 'curating') return;
+  if (campaign.status !== 'curating') return null;
   const spec = CampaignSpec.parse(campaign.spec);
   const selection = selectionOf(spec);
 
@@ -80,12 +98,9 @@ async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: L
     mergeSelections<typeof result.params>(result, select(page.map(toCandidate)));
 
   if (result.selected.length === 0) {
-    await setCampaignStatus(deps.db, payload.campaignId, 'completed', {
-      from: ['curating'],
-      error: 'no sample was selected; no dataset was built',
-    });
-    log.warn({ dropped: result.dropped }, 'campaign completed without a dataset');
-    return;
+    const outcome = await finishCampaign(deps.db, payload.campaignId, 'no sample was selected; no dataset was built');
+    log.warn({ dropped: result.dropped, status: outcome?.status }, 'campaign ended without a dataset');
+    return { outcome: 'empty', summary: { selected: 0, dropped: result.dropped } };
   }
 
   // Provenance the rollout recorded (chat template hash, hint library version) is read off the
@@ -93,6 +108,7 @@ async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: L
   const { first, rows } = await peek(loadSelectedRows(deps, payload.campaignId, result.selected));
   const chatTemplateSha256 = first?.trajectory.chatTemplateSha256;
   const hintLibraryVersion = first?.trajectory.hintLibraryVersion;
+  const { failed: failedItems } = await campaignOutcome(deps.db, payload.campaignId);
   const built = await buildDatasetVersion({
     store: deps.store,
     rows,
@@ -106,6 +122,7 @@ async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: L
       graderVersion: result.selected[0]!.verdict.graderVersion,
       selectionPolicy: { ...selection, ...('params' in result ? { params: result.params } : {}) },
       droppedByReason: result.dropped,
+      ...(failedItems > 0 ? { failedItems } : {}),
       samplingParams: Object.fromEntries(spec.stages.map((s) => [s.name, s])),
     },
     tokenizer: deps.tokenizer,
@@ -124,9 +141,10 @@ async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: L
       // The rows the version holds: a selected row the build refused (too long, no end-of-turn token) is not one.
       items: result.selected.filter((c) => kept.has(c.sampleId)).map((c) => ({ sampleId: c.sampleId, questionId: c.questionId })),
     });
-    await setCampaignStatus(tx, payload.campaignId, 'completed', { from: ['curating'] });
+    const outcome = await finishCampaign(tx, payload.campaignId);
+    log.info({ datasetId: built.datasetId, rows: result.selected.length, status: outcome?.status }, 'dataset built; campaign ended');
   });
-  log.info({ datasetId: built.datasetId, rows: result.selected.length }, 'dataset built; campaign completed');
+  return { outcome: 'dataset', summary: { selected: result.selected.length, dropped: result.dropped } };
 }
 
 /** The first item of a stream, and the whole stream (that item included) to consume afterwards. */

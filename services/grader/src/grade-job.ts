@@ -3,6 +3,7 @@ import { failGrading, insertGrades, markGraded, questionPayload, ungradedSamples
 import { UnrecoverableError, type JobContext } from '@rft/queue';
 import { decodeJsonlZst, type ObjectStore } from '@rft/storage';
 import type { Logger } from '@rft/telemetry';
+import type { GraderMetrics } from './grader-metrics.ts';
 
 /** A sample row points at an object the store no longer has (deleted, or lost by the store). */
 class LostTrajectoryObject extends UnrecoverableError {
@@ -24,6 +25,7 @@ export interface GradeJobDeps {
   store: ObjectStore;
   grader: SampleGrader;
   log: Logger;
+  metrics?: GraderMetrics;
 }
 
 /**
@@ -44,6 +46,7 @@ export async function runGradeJob(deps: GradeJobDeps, payload: JobPayload<'grade
       `grading failed: ${error instanceof Error ? error.message : String(error)}` +
       (lost ? '; its samples were dropped from the ledger, so `rft retry` regenerates them' : '');
     const { failed, samplesDropped } = await failGrading(deps.db, payload, reason, lost);
+    if (failed) deps.metrics?.item(payload, 'failed');
     if (failed) log.error({ err: error, samplesDropped }, 'grading failed; work item marked failed');
     throw error instanceof UnrecoverableError ? error : new UnrecoverableError(reason);
   }
@@ -69,7 +72,9 @@ async function grade(deps: GradeJobDeps, payload: JobPayload<'grade'>, log: Logg
     const line = objects.get(sample.trajectoryKey)?.[sample.trajectoryLine];
     const trajectory = Trajectory.safeParse(line);
     if (!trajectory.success) throw new UnrecoverableError(`line ${sample.trajectoryLine} of ${sample.trajectoryKey} is not a trajectory`);
+    const started = performance.now();
     const verdict = await deps.grader.grade({ question, trajectory: trajectory.data });
+    deps.metrics?.verdict(payload, verdict, (performance.now() - started) / 1000);
     const gradeMs = verdict.metrics['gradeMs'];
     grades.push({
       graderCpuMs: typeof gradeMs === 'number' ? gradeMs : null,
@@ -85,5 +90,6 @@ async function grade(deps: GradeJobDeps, payload: JobPayload<'grade'>, log: Logg
     await insertGrades(tx, grades);
     await markGraded(tx, payload);
   });
+  deps.metrics?.item(payload, 'graded');
   log.debug({ graded: grades.length, correct: grades.filter((g) => g.correct).length }, 'samples graded');
 }

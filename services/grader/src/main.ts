@@ -4,6 +4,7 @@ import { createSandboxClient } from '@rft/sandbox-client';
 import { connectInfrastructure, metricsComponent, runService } from '@rft/service-runtime';
 import { createLogger, createMetricsRegistry } from '@rft/telemetry';
 import { createGrader, GRADER_VERSION } from './grading/index.ts';
+import { registerGraderMetrics } from './grader-metrics.ts';
 import { createGraderService } from './service.ts';
 
 const config = graderConfig(process.env);
@@ -22,9 +23,10 @@ const noSandbox: PythonRunner = {
     truncated: false,
   }),
 };
-if (!config.sandboxUrl) log.warn('SANDBOX_URL is not set: code questions will be graded as sandbox errors');
-const runner = config.sandboxUrl ? createSandboxClient({ baseUrl: config.sandboxUrl }) : noSandbox;
+if (!config.sandbox) log.warn('SANDBOX_URL is not set: code questions will be graded as sandbox errors');
+const runner = config.sandbox ? createSandboxClient({ baseUrl: config.sandbox.url, token: config.sandbox.token }) : noSandbox;
 const grader = createGrader({ runner });
+const registry = createMetricsRegistry('grader');
 const service = createGraderService(
   {
     db: infra.db,
@@ -33,6 +35,7 @@ const service = createGraderService(
     connection: infra.workerConnection,
     queuePrefix: config.queuePrefix,
     log,
+    metrics: registerGraderMetrics(registry),
   },
   config,
 );
@@ -42,7 +45,7 @@ await runService(
   [
     infra.component,
     { name: 'grading-pool', start: async () => {}, close: () => grader.close() },
-    metricsComponent(createMetricsRegistry('grader'), config),
+    metricsComponent(registry, config),
     { name: 'grader', start: () => service.start(), close: () => service.close() },
   ],
   { shutdownTimeoutMs: config.shutdownTimeoutMs },

@@ -4,6 +4,7 @@ import type { ObjectStore } from '@rft/storage';
 import type { Logger } from '@rft/telemetry';
 import type { Redis } from 'ioredis';
 import { runGradeJob, type SampleGrader } from './grade-job.ts';
+import type { GraderMetrics } from './grader-metrics.ts';
 
 export interface GraderServiceDeps {
   db: Db;
@@ -12,6 +13,7 @@ export interface GraderServiceDeps {
   connection: Redis;
   queuePrefix: string;
   log: Logger;
+  metrics?: GraderMetrics;
 }
 
 /** Consumes the grade queue. `close()` drains active jobs. */

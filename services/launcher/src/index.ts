@@ -32,3 +32,4 @@ export { createLauncherService, type LauncherService, type LauncherServiceDeps, 
 export { launcherConfig, type LauncherConfig } from './config.ts';
 export { backendsFromConfig } from './backends/from-config.ts';
 export { validatePyTorchJob, findPyTorchJobCrd, crdJsonSchema, type PyTorchJobValidation } from './backends/pytorchjob-validation.ts';
+export { registerLauncherMetrics } from './launcher-metrics.ts';

@@ -19,6 +19,7 @@ import { createLogger, createMetricsRegistry } from '@rft/telemetry';
 import { backendsFromConfig } from './backends/from-config.ts';
 import { launcherConfig, type LauncherConfig } from './config.ts';
 import { createLauncher } from './launcher.ts';
+import { registerLauncherMetrics } from './launcher-metrics.ts';
 import { cancelRun, launchRun, refreshRun } from './run-jobs.ts';
 import { createLauncherService } from './service.ts';
 
@@ -39,13 +40,11 @@ async function serve(config: LauncherConfig): Promise<void> {
     { db: infra.db, launcher, log, queues: infra.queues, connection: infra.workerConnection, queuePrefix: config.queuePrefix },
     { pollIntervalMs: config.pollIntervalMs },
   );
+  const registry = createMetricsRegistry('launcher');
+  registerLauncherMetrics(registry, { db: infra.db });
   await runService(
     log,
-    [
-      infra.component,
-      metricsComponent(createMetricsRegistry('launcher'), config),
-      { name: 'launcher', start: () => service.start(), close: () => service.close() },
-    ],
+    [infra.component, metricsComponent(registry, config), { name: 'launcher', start: () => service.start(), close: () => service.close() }],
     { shutdownTimeoutMs: config.shutdownTimeoutMs },
   );
 }

@@ -25,6 +25,15 @@ export interface Job {
   extraDelayMs: number;
 }
 
+/** Where a finished sequence's time went on the simulated clock, in ms (the basis of the latency histograms). */
+export interface RunTiming {
+  /** Waiting for a slot. */
+  queuedMs: number;
+  /** Prefill of the uncached prompt, plus any injected delay. */
+  prefillMs: number;
+  decodeMs: number;
+}
+
 interface Running {
   startedAt: number;
   decodeStartsAt: number;
@@ -72,8 +81,9 @@ export class BatchScheduler {
   }
 
   /** Waits for a slot, holds it for the job's simulated duration, then frees it. */
-  async run(job: Job, signal: AbortSignal): Promise<void> {
-    let startAt = performance.now();
+  async run(job: Job, signal: AbortSignal): Promise<RunTiming> {
+    const arrivedAt = performance.now();
+    let startAt = arrivedAt;
     if (this.#running.size >= this.options.maxNumSeqs) {
       const enqueuedAt = startAt;
       startAt = await new Promise<number>((resolve, reject) => {
@@ -114,6 +124,7 @@ export class BatchScheduler {
       const next = this.#waiting.shift();
       if (next) next(completed ? entry.endsAt : performance.now());
     }
+    return { queuedMs: now - arrivedAt, prefillMs: entry.decodeStartsAt - now, decodeMs: entry.endsAt - entry.decodeStartsAt };
   }
 
   private generatedTokensOf(r: Running, now: number): number {

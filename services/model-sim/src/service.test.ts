@@ -15,9 +15,11 @@ interface Completion {
 describe('model-sim over HTTP', () => {
   let sim: ModelSim;
   let url: string;
-  const post = async (body: Record<string, unknown>): Promise<{ status: number; json: Completion & { message?: string } }> => {
+  const post = async (
+    body: Record<string, unknown>,
+  ): Promise<{ status: number; json: Completion & { error?: { message: string; param: string | null } } }> => {
     const res = await fetch(`${url}/v1/completions`, { method: 'POST', body: JSON.stringify(body) });
-    return { status: res.status, json: (await res.json()) as Completion & { message?: string } };
+    return { status: res.status, json: (await res.json()) as Completion & { error?: { message: string; param: string | null } } };
   };
   const questions = demoQuestions();
 
@@ -101,9 +103,10 @@ describe('model-sim over HTTP', () => {
   it('rejects bad fields with a 400 naming the field', async () => {
     const { status, json } = await post({ prompt: 'x', max_tokens: -1 });
     expect(status).toBe(400);
-    expect(json.message).toMatch(/^max_tokens:/);
+    expect(json.error?.message).toMatch(/^max_tokens:/);
+    expect(json.error?.param).toBe('max_tokens');
     const tooLong = await post({ prompt: 'x', max_tokens: 1_000_000 });
-    expect(tooLong.json.message).toMatch(/maximum context length/);
+    expect(tooLong.json.error?.message).toMatch(/maximum context length/);
   });
 
   it('serves models and vLLM-named metrics', async () => {

@@ -1,18 +1,26 @@
 /**
  * model-sim: a test double of an OpenAI-compatible inference server (vLLM flavour). It serves
- * `POST /v1/completions`, `GET /v1/models`, `GET /health` and `GET /metrics` on node:http.
+ * `POST /v1/completions`, `POST /v1/chat/completions` (both with `stream` and `logprobs`),
+ * `GET /v1/models`, `GET /health` and `GET /metrics` on node:http.
  */
 import { assertNever } from '@rft/contracts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BatchScheduler } from './batch-scheduler.ts';
+import { BatchScheduler, type RunTiming } from './batch-scheduler.ts';
 import { readPrompt } from './chatml-prompt.ts';
-import { applyStops, BadRequest, type CompletionRequest, parseCompletionRequest, type ServerFlavour } from './completion-request.ts';
+import { chatRendererFor } from './chat-prompt.ts';
+import { BadRequest, type ServerFlavour } from './completion-request.ts';
 import { drawFault, validateFaultConfig, type Fault, type FaultConfig } from './fault-injection.ts';
 import { CHARS_PER_TOKEN, countTokens, PrefixCache } from './prefix-cache.ts';
+import { type BehaviourMix, REALISTIC_MIX } from './behaviour-mix.ts';
 import { writeContinuation } from './reasoning-writer.ts';
+import { serverChoice } from './server-output.ts';
+import { simProfile } from './sim-profiles.ts';
 import { createRandom, hashString } from '@rft/seeded-random';
-import { renderMetrics, SimCounters } from './sim-metrics.ts';
+import { errorBody } from './openai-errors.ts';
+import { type OpenAiEndpoint, parseOpenAiRequest, type SimRequest } from './openai-request.ts';
+import { sendOpenAiResponse } from './openai-responses.ts';
+import { SimCounters, SimMetrics } from './sim-metrics.ts';
 
 export interface ModelSimOptions {
   host?: string;
@@ -29,8 +37,12 @@ export interface ModelSimOptions {
   /** Prefix cache capacity in 16-token blocks. */
   kvCacheBlocks?: number;
   faults?: FaultConfig;
-  /** Imitate vLLM (default) or SGLang where they differ: the keep-stop flag, the stop field, metric names. */
+  /** Imitate vLLM (default) or SGLang where they differ: the keep-stop flag, the stop field, EOS echo, metric names. */
   flavour?: ServerFlavour;
+  /** The behaviour classes samples are drawn from (`SIM_BEHAVIOURS`). @defaultValue REALISTIC_MIX */
+  behaviours?: BehaviourMix;
+  /** The model family imitated (prompt markers, thinking block, EOS tokens, the chat template of `/v1/chat/completions`): a name of `SIM_PROFILES`. @defaultValue 'qwq-32b' */
+  profile?: string;
 }
 
 export interface ModelSimStats {
@@ -56,9 +68,6 @@ export interface ModelSim {
   readonly options: Required<Omit<ModelSimOptions, 'faults'>>;
 }
 
-/** `<|im_end|>` in Qwen tokenizers. */
-const SGLANG_EOS_TOKEN_ID = 151645;
-
 export function createModelSim(options: ModelSimOptions = {}): ModelSim {
   const opts = {
     host: options.host ?? '127.0.0.1',
@@ -71,7 +80,11 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
     maxModelLen: options.maxModelLen ?? 40_960,
     kvCacheBlocks: options.kvCacheBlocks ?? 200_000,
     flavour: options.flavour ?? 'vllm',
+    profile: options.profile ?? 'qwq-32b',
+    behaviours: options.behaviours ?? REALISTIC_MIX,
   };
+  const renderChat = chatRendererFor(opts.profile);
+  const profile = simProfile(opts.profile);
   if (!(opts.maxNumSeqs >= 1)) throw new Error(`maxNumSeqs: must be at least 1, got ${opts.maxNumSeqs}`);
   if (!(opts.decodeTokensPerSecond > 0)) throw new Error(`decodeTokensPerSecond: must be positive, got ${opts.decodeTokensPerSecond}`);
   if (!(opts.prefillTokensPerSecond > 0)) throw new Error(`prefillTokensPerSecond: must be positive, got ${opts.prefillTokensPerSecond}`);
@@ -82,6 +95,7 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
   const scheduler = new BatchScheduler(opts);
   const cache = new PrefixCache(opts.kvCacheBlocks);
   const counters = new SimCounters();
+  const metrics = new SimMetrics({ flavour: opts.flavour, model: opts.model, counters, scheduler, cache });
   const recentPrompts: string[] = [];
   const open = new Set<ServerResponse>();
   let requestCount = 0;
@@ -108,14 +122,16 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
       });
     }
     if (req.method === 'GET' && url.pathname === '/metrics') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-      return void res.end(renderMetrics(opts.flavour, opts.model, counters, scheduler, cache));
+      const body = await metrics.render();
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      return void res.end(body);
     }
-    if (req.method === 'POST' && url.pathname === '/v1/completions') return completions(req, res);
+    if (req.method === 'POST' && url.pathname === '/v1/completions') return generate(req, res, 'completion');
+    if (req.method === 'POST' && url.pathname === '/v1/chat/completions') return generate(req, res, 'chat');
     sendJson(res, 404, errorBody(404, 'NotFoundError', `no route ${req.method} ${url.pathname}`));
   }
 
-  async function completions(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function generate(req: IncomingMessage, res: ServerResponse, endpoint: OpenAiEndpoint): Promise<void> {
     const raw = await readBody(req);
     requestCount++;
     const fault = queued.shift() ?? drawFault(faults, faultRng);
@@ -140,9 +156,14 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
       default:
         assertNever(faultKind, 'fault kind');
     }
-    let request: CompletionRequest;
+    let request: SimRequest;
     try {
-      request = parseCompletionRequest(JSON.parse(raw), opts.model, opts.flavour);
+      request = parseOpenAiRequest(endpoint, JSON.parse(raw), {
+        servedModel: opts.model,
+        flavour: opts.flavour,
+        maxModelLen: opts.maxModelLen,
+        renderChat,
+      });
     } catch (error) {
       const message =
         error instanceof SyntaxError ? `invalid JSON body: ${error.message}` : error instanceof BadRequest ? error.message : String(error);
@@ -163,18 +184,21 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
     recentPrompts.push(request.prompt);
     if (recentPrompts.length > 1000) recentPrompts.shift();
 
-    const view = readPrompt(request.prompt);
+    const view = readPrompt(request.prompt, profile);
     const seed = request.temperature === 0 ? opts.seed : hashString(`${request.seed ?? requestCount}`, opts.seed);
     const maxChars = request.maxTokens * CHARS_PER_TOKEN;
-    const written = writeContinuation({ ...view, seed, limitChars: view.assistant.length + maxChars + 64 });
-    const outcome = applyStops(written.text, written.eos, maxChars, request.stop, request.includeStopStrInOutput);
-    const completionTokens = Math.max(1, countTokens(outcome.text));
+    const limitChars = view.assistant.length + maxChars + 64;
+    const written = writeContinuation({ ...view, thinking: profile.thinking, seed, limitChars, maxChars, behaviours: opts.behaviours });
+    const eos = written.alternateEos ? (profile.extraEos[0] ?? profile.eos) : profile.eos;
+    const outcome = serverChoice({ text: written.text, eos: written.eos ? eos : null }, { flavour: opts.flavour, ...request }, profile);
+    const completionTokens = outcome.completionTokens;
     const cached = cache.lookup(request.prompt);
     const cachedTokens = Math.min(cached.tokens, promptTokens);
     counters.prefixQueries += promptTokens;
     counters.prefixHits += cachedTokens;
+    let timing: RunTiming;
     try {
-      await scheduler.run(
+      timing = await scheduler.run(
         {
           uncachedPromptTokens: promptTokens - cachedTokens,
           contextTokens: promptTokens + completionTokens,
@@ -191,30 +215,13 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
     counters.promptTokens += promptTokens;
     counters.generationTokens += completionTokens;
     counters.finished[outcome.finishReason]++;
-    sendJson(res, 200, {
-      id: `cmpl-${requestCount.toString(16)}`,
-      object: 'text_completion',
-      created: Math.floor(Date.now() / 1000),
-      model: opts.model,
-      choices: [
-        opts.flavour === 'vllm'
-          ? { index: 0, text: outcome.text, logprobs: null, finish_reason: outcome.finishReason, stop_reason: outcome.stopReason }
-          : // SGLang names the matched stop `matched_stop` and gives the EOS token id when the sequence ended
-            {
-              index: 0,
-              text: outcome.text,
-              logprobs: null,
-              finish_reason: outcome.finishReason,
-              matched_stop: outcome.stopReason ?? (outcome.finishReason === 'stop' ? SGLANG_EOS_TOKEN_ID : null),
-            },
-      ],
-      usage: {
-        prompt_tokens: promptTokens,
-        completion_tokens: completionTokens,
-        total_tokens: promptTokens + completionTokens,
-        prompt_tokens_details: { cached_tokens: cachedTokens },
-      },
-    });
+    metrics.observe(timing, completionTokens);
+    sendOpenAiResponse(
+      res,
+      request,
+      { ...outcome, promptTokens, completionTokens, cachedTokens },
+      { requestNumber: requestCount, model: opts.model, flavour: opts.flavour, seed },
+    );
   }
 
   return {
@@ -260,10 +267,6 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
-}
-
-function errorBody(code: number, type: string, message: string): unknown {
-  return { object: 'error', message, type, param: null, code };
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -10,3 +10,4 @@ export { sandboxConfigFromEnv } from './config.ts';
 export { resolveLimits, type ResolvedLimits } from './execution-limits.ts';
 export type { IsolationReport, LayerReport } from './isolation-report.ts';
 export { SandboxStartError } from './worker-pool.ts';
+export { createSandboxMetrics } from './sandbox-metrics.ts';

@@ -18,8 +18,14 @@ export type StageSpec = z.infer<typeof StageSpec>;
 export const ModelSpec = z.object({
   /** The model name sent as `model` to the inference servers. */
   name: z.string().min(1),
-  /** OpenAI-compatible base URLs (vLLM or SGLang replicas), e.g. http://10.0.0.5:8000. */
-  endpoints: z.array(z.url()).min(1).optional(),
+  /**
+   * OpenAI-compatible base URLs (vLLM or SGLang replicas), e.g. http://10.0.0.5:8000. Each must also
+   * be on the operator's INFERENCE_ENDPOINT_ALLOWLIST (see endpoint-allowlist.ts).
+   */
+  endpoints: z
+    .array(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }))
+    .min(1)
+    .optional(),
   /** A tokenizer_config.json (path or S3 key) whose chat template renders prompts. */
   tokenizerConfig: z.string().min(1).optional(),
   /**

@@ -12,3 +12,7 @@ export * from './seed.ts';
 export * from './assert-never.ts';
 export * from './control-api.ts';
 export * from './model-profile.ts';
+export * from './infrastructure-fault.ts';
+export * from './campaign-status.ts';
+export * from './endpoint-allowlist.ts';
+export * from './ledger-status.ts';

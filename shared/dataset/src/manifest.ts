@@ -71,6 +71,12 @@ export const DatasetManifest = z.object({
   contentHashScheme: z.literal('sha256-jcs-rfc8785'),
   createdAt: z.string(),
   campaignId: z.string(),
+  /**
+   * Present (true) when some of the campaign's work items failed: the dataset holds what the rest
+   * produced, and `failedItems` says how many are missing. Absent for a campaign that fully succeeded.
+   */
+  partial: z.literal(true).optional(),
+  failedItems: z.number().int().positive().optional(),
   model: z.object({
     id: z.string().min(1),
     revision: z.string().nullable(),

@@ -6,6 +6,7 @@ import { ApiError, notFound } from '../api-errors.ts';
 import { assertTeamAccess, type ApiPrincipal } from '../auth.ts';
 import { DEFAULT_API_OPTIONS } from '../api-deps.ts';
 import { pageQuery, type RouteRegistry } from '../route-registry.ts';
+import { DatasetDownload, DatasetPage, DatasetWithManifest } from '../response-schemas.ts';
 
 const DatasetParams = z.object({ id: z.string().min(1).max(200) });
 
@@ -35,6 +36,8 @@ export function registerDatasetRoutes(routes: RouteRegistry, deps: ApiDeps): voi
   routes.add({
     method: 'GET',
     url: '/v1/datasets',
+    operationId: 'listDatasets',
+    response: DatasetPage,
     summary: 'Dataset versions, newest first',
     tag: 'datasets',
     roles: ['launcher', 'operator', 'submitter'],
@@ -53,6 +56,8 @@ export function registerDatasetRoutes(routes: RouteRegistry, deps: ApiDeps): voi
   routes.add({
     method: 'GET',
     url: '/v1/datasets/:id',
+    operationId: 'getDataset',
+    response: DatasetWithManifest,
     summary:
       'A dataset version (by id, or the newest of a name: NAME or NAME@latest) with its manifest and where the manifest is (s3:// URI, HTTP URL)',
     tag: 'datasets',
@@ -79,6 +84,8 @@ export function registerDatasetRoutes(routes: RouteRegistry, deps: ApiDeps): voi
   routes.add({
     method: 'GET',
     url: '/v1/datasets/:id/download',
+    operationId: 'getDatasetDownload',
+    response: DatasetDownload,
     summary: 'Presigned, time-limited download links for every object of a dataset version',
     tag: 'datasets',
     roles: ['launcher', 'operator', 'submitter'],

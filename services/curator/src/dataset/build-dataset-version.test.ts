@@ -39,6 +39,17 @@ async function queryParquet(bytes: Uint8Array, sql: (file: string) => string): P
 }
 
 describe('buildDatasetVersion', () => {
+  it('marks the manifest partial when the campaign had failed items, and only then', async () => {
+    const rows = [1, 2].map((i) => sampleRow(i));
+    const read = async (prefix: string) =>
+      DatasetManifest.parse(JSON.parse(Buffer.from((await s3.store.get(`${prefix}/manifest.json`))!).toString('utf8')));
+    const partial = await buildDatasetVersion({ store: s3.store, rows, info: { ...sampleInfo(), failedItems: 3 }, tokenizer });
+    expect(await read(partial.prefix)).toMatchObject({ partial: true, failedItems: 3 });
+    const whole = await read((await buildDatasetVersion({ store: s3.store, rows, info: sampleInfo(), tokenizer })).prefix);
+    expect(whole).not.toHaveProperty('partial');
+    expect(whole).not.toHaveProperty('failedItems');
+  });
+
   it('writes Hub-like Parquet shards with nested segments, projections and a manifest, content-addressed', async () => {
     const rows = [1, 2, 3, 4, 5].map((i) => sampleRow(i));
     rows.push(sampleRow(6, { eligible: false }));

@@ -147,6 +147,7 @@ export async function buildDatasetVersion(input: BuildDatasetInput): Promise<Bui
       schema: DATASET_MANIFEST_SCHEMA,
       contentHashScheme: CONTENT_HASH_SCHEME,
       campaignId: info.campaignId,
+      ...(info.failedItems ? { partial: true as const, failedItems: info.failedItems } : {}),
       model: {
         id: info.model,
         revision: info.modelRevision ?? null,

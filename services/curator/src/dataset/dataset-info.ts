@@ -20,6 +20,8 @@ export const DatasetInfo = z.object({
   sandboxVersion: z.string().min(1).optional(),
   graderVersion: z.string().min(1),
   selectionPolicy: z.record(z.string(), z.unknown()),
+  /** Work items of the campaign that failed; above 0 the manifest marks the dataset `partial`. */
+  failedItems: z.number().int().nonnegative().optional(),
   /** Samples dropped upstream (grading, selection), by reason. */
   droppedByReason: z.record(z.string(), z.number().int().nonnegative()),
 });
