@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createGrader } from '@rft/grader/grading';
+import { createLocalPythonRunner } from '../../services/grader/src/grading/code/local-python-runner.ts';
 import {
+  gradeRealTraces,
   formatRepetitionReport,
   loadRealTraces,
   realTracesLocation,
@@ -51,6 +54,18 @@ if (dir === null) {
 
     it('catches every marked verbatim loop', () => {
       expect(report.markedLoops.flagged).toHaveLength(report.markedLoops.total);
+    });
+
+    it('grades every finished, boxed answer the source graded correct as correct', async () => {
+      const grader = createGrader({ runner: createLocalPythonRunner('/usr/bin/python3'), equivalence: { workers: 1, timeoutMs: 10_000 } });
+      afterAll(() => grader.close());
+      const grading = await gradeRealTraces(grader, traces);
+      console.info(
+        `grader on real traces: ${grading.boxedCorrect.gradedCorrect}/${grading.boxedCorrect.total} finished boxed correct answers graded correct; ` +
+          `ineligible among them: ${JSON.stringify(grading.ineligible)}; disagreements with the source: ${JSON.stringify(grading.disagreements)}`,
+      );
+      expect(grading.boxedCorrect.total).toBeGreaterThan(0);
+      expect(grading.boxedCorrect.missed).toEqual([]);
     });
 
     it("leaves ToRA's inserted output blocks out of the model's text", () => {

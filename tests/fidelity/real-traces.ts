@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Segment } from '@rft/contracts';
-import { DEFAULT_THRESHOLDS, detectRepetition, type DetectorThresholds } from '@rft/grader/grading';
+import { DEFAULT_THRESHOLDS, detectRepetition, type DetectorThresholds, type Grader } from '@rft/grader/grading';
 import { sharedBenchmarkDir } from '../../services/grader/bench/shared-benchmarks.ts';
 import { degenerate, reasoning, rng, type Degeneration } from '../../services/grader/bench/synthetic-trajectories.ts';
 import { z } from 'zod';
@@ -185,6 +185,61 @@ export function syntheticLoopDetection(
     }
   }
   return { total, caught, missed };
+}
+
+export interface RealTraceGrading {
+  /** Finished math traces the source graded correct and that box their answer: each should be graded correct. */
+  boxedCorrect: { total: number; gradedCorrect: number; missed: string[] };
+  /** Of those, graded correct but not eligible, with the reasons (e.g. the last tool call failed). */
+  ineligible: Array<{ id: string; reasons: string[] }>;
+  /** Finished math traces where the grader and the source disagree, with both answers. */
+  disagreements: Array<{ id: string; source: boolean | null; graded: boolean; answer: unknown; gold: string; reasons: string[] }>;
+}
+
+/**
+ * Grades every finished math trace with a reference answer as a sample (its ToRA output blocks as tool
+ * output) and compares the verdict with the source's own grading.
+ */
+export async function gradeRealTraces(grader: Grader, traces: readonly RealTrace[]): Promise<RealTraceGrading> {
+  const report: RealTraceGrading = { boxedCorrect: { total: 0, gradedCorrect: 0, missed: [] }, ineligible: [], disagreements: [] };
+  for (const trace of traces) {
+    if (trace.kind !== 'math' || !trace.finished || trace.referenceAnswer === null) continue;
+    const segments = traceSegments(trace);
+    const verdict = await grader.grade({
+      question: { id: trace.id, kind: 'math', problem: '(see the source)', answer: trace.referenceAnswer },
+      trajectory: {
+        campaignId: 'real-traces',
+        questionId: trace.id,
+        stage: 'real',
+        sampleIndex: 0,
+        seed: 0,
+        recipe: 'real-traces',
+        segments: [{ kind: 'prompt', text: '(question)\n' }, ...segments],
+        turns: [],
+        end: 'eos',
+        toolCalls: segments.filter((s) => s.kind === 'tool_output').length,
+        hintsInserted: 0,
+      },
+    });
+    const boxed = /\\boxed\s*\{/.test(modelText(segments));
+    if (trace.sourceCorrect === true && boxed) {
+      report.boxedCorrect.total++;
+      if (verdict.correct) report.boxedCorrect.gradedCorrect++;
+      else report.boxedCorrect.missed.push(trace.id);
+      if (verdict.correct && !verdict.eligible) report.ineligible.push({ id: trace.id, reasons: verdict.reasons });
+    }
+    if (trace.sourceCorrect !== null && trace.sourceCorrect !== verdict.correct) {
+      report.disagreements.push({
+        id: trace.id,
+        source: trace.sourceCorrect,
+        graded: verdict.correct,
+        answer: verdict.metrics['answer'] ?? null,
+        gold: trace.referenceAnswer,
+        reasons: verdict.reasons,
+      });
+    }
+  }
+  return report;
 }
 
 /** One line per measure, e.g. `finished real traces flagged: 0/49`. */

@@ -187,7 +187,12 @@ export const DatasetRecordResponse = z
   })
   .loose();
 export const DatasetPage = z.object({ items: z.array(DatasetRecordResponse), ...page });
-export const DatasetWithManifest = z.object({ dataset: DatasetRecordResponse, manifest: json });
+export const DatasetWithManifest = z.object({
+  dataset: DatasetRecordResponse,
+  manifest: json,
+  /** Where the manifest is: `s3://bucket/key` for `aws s3`, and its HTTP URL on the configured endpoint. */
+  manifestLocation: z.object({ s3Uri: z.string(), httpUrl: z.string() }),
+});
 export const DatasetDownload = z.object({
   datasetId: z.string(),
   manifestSha256: z.string(),

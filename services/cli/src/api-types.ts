@@ -348,7 +348,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A dataset version with its manifest (model, template, sampling, grader, selection, shard hashes) */
+        /** A dataset version (by id, or the newest of a name: NAME or NAME@latest) with its manifest and where the manifest is (s3:// URI, HTTP URL) */
         get: operations["getDataset"];
         put?: never;
         post?: never;
@@ -636,7 +636,7 @@ export interface operations {
                 offset?: number;
                 q?: string;
                 sort?: "created_at" | "updated_at" | "name" | "status" | "team" | "question_count" | "-created_at" | "-updated_at" | "-name" | "-status" | "-team" | "-question_count";
-                status?: ("running" | "paused" | "curating" | "completed" | "failed" | "cancelled")[];
+                status?: ("running" | "paused" | "curating" | "completed" | "completed_with_failures" | "failed" | "cancelled")[];
                 team?: string;
             };
             header?: never;
@@ -1515,6 +1515,10 @@ export interface operations {
                         };
                         manifest: {
                             [key: string]: unknown;
+                        };
+                        manifestLocation: {
+                            httpUrl: string;
+                            s3Uri: string;
                         };
                     };
                 };

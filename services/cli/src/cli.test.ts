@@ -243,6 +243,38 @@ describe('commands', () => {
     expect(await fx.queues.exists('cancel-run', { runId: run.id })).toBe(true);
   });
 
+  test('datasets show NAME resolves the newest version of the name and prints where its manifest is', async () => {
+    const id = await seedCampaign(fx.env.db, { name: 'named' });
+    const register = async (rows: number) => {
+      const built = await writeTestDataset(fx.env.store, { rows, campaignId: `named-${rows}` });
+      await fx.env.db
+        .insertInto('datasets')
+        .values({
+          id: built.datasetId,
+          campaign_id: id,
+          name: 'named-v1',
+          selection: '{}',
+          storage_prefix: built.prefix,
+          manifest_key: `${built.prefix}/manifest.json`,
+          row_count: built.manifest.counts.kept,
+          manifest_sha256: built.manifest.contentSha256,
+        })
+        .execute();
+      return built;
+    };
+    await register(3);
+    const retried = await register(4);
+    for (const ref of ['named-v1', 'named-v1@latest']) {
+      const shown = await cli.run(['datasets', 'show', ref, '--json'], { token: fx.tokens.launcher });
+      expect(shown.code, shown.stderr).toBe(0);
+      expect(shown.json().dataset.id).toBe(retried.datasetId);
+      expect(shown.json().manifestLocation.s3Uri).toMatch(new RegExp(`^s3://${fx.env.store.bucket}/.*${retried.prefix}/manifest\\.json$`));
+    }
+    const text = await cli.run(['datasets', 'show', 'named-v1'], { token: fx.tokens.launcher });
+    expect(text.stdout).toContain(`s3://${fx.env.store.bucket}/`);
+    expect(text.stdout).toMatch(/http:\/\/\S+\/manifest\.json/);
+  });
+
   test('datasets pull downloads and verifies a curated version through presigned links, and refuses a tampered one', async () => {
     const id = await seedCampaign(fx.env.db, { name: 'pulled' });
     const built = await writeTestDataset(fx.env.store, { rows: 20, rowsPerShard: 8 });

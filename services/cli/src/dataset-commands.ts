@@ -47,6 +47,8 @@ export async function showDataset([ref]: string[], opts: GlobalOptions, io: CliI
       `rows:      ${d.rowCount}`,
       `created:   ${d.createdAt}`,
       `manifest:  sha256 ${d.manifestSha256}`,
+      `           ${res.manifestLocation.s3Uri}`,
+      `           ${res.manifestLocation.httpUrl}`,
       `exports:   ${exports.join(', ') || 'none'}`,
       '',
       `pull it with: rft datasets pull ${d.id} <dir> [--format parquet|jsonl|trl|axolotl|llama-factory]`,

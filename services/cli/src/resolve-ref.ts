@@ -64,8 +64,13 @@ export async function resolveCampaign(api: ApiClient, ref: string): Promise<stri
 }
 
 /** A dataset version's id from its id, its name (when one version has it) or an id prefix, with or without `ds-`. */
-export async function resolveDataset(api: ApiClient, ref: string): Promise<string> {
+export async function resolveDataset(api: ApiClient, refOrLatest: string): Promise<string> {
   const items = await scan((limit, offset) => api.data(api.GET('/v1/datasets', { params: { query: { limit, offset } } })));
+  // A dataset name (or NAME@latest) designates its newest version, as the API resolves it; the list is newest first.
+  const ref = refOrLatest.endsWith('@latest') ? refOrLatest.slice(0, -'@latest'.length) : refOrLatest;
+  const isId = items.some((d) => d.id.toLowerCase() === ref.toLowerCase());
+  const newestNamed = isId ? undefined : items.find((d) => d.name === ref);
+  if (newestNamed) return newestNamed.id;
   const withPrefix = ref.startsWith('ds-') ? ref : `ds-${ref}`;
   const candidates = items.map((d) => ({
     id: d.id,
