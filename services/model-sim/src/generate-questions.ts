@@ -9,6 +9,6 @@ import { demoQuestions } from './demo-questions.ts';
 
 const out = resolve(process.argv[2] ?? new URL('../../../examples/demo/questions.jsonl', import.meta.url).pathname);
 // Math first (tests take the first N), then the code questions.
-const lines = [...demoQuestions(), ...codeQuestions(5)].map((q) => JSON.stringify(q));
+const lines = [...demoQuestions(8), ...codeQuestions(4)].map((q) => JSON.stringify(q));
 writeFileSync(out, lines.join('\n') + '\n');
 console.log(`wrote ${lines.length} questions to ${out}`);
