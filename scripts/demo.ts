@@ -14,11 +14,13 @@ import { freePort } from '@rft/testing/free-port';
 import { createChildServices, waitForHttp } from './lib/child-services.ts';
 import { printSummary, progressLine } from './lib/campaign-report.ts';
 import { formatHandoff, handoffSucceeded, runDemoHandoff } from './lib/demo-handoff.ts';
+import { formatKindSummary, kindSummary } from './lib/kind-summary.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const DEMO_DIR = join(ROOT, 'examples', 'demo');
 const TIMEOUT_MS = Number(process.env.DEMO_TIMEOUT_MS ?? 15 * 60_000);
 const DATABASE = process.env.DEMO_DATABASE ?? 'rft_demo';
+const startedAt = Date.now();
 
 const adminUrl = STACK_DEFAULTS.postgresAdminUrl;
 const databaseUrl = new URL(adminUrl);
@@ -89,6 +91,7 @@ try {
       const dataset = await latestDataset(db, campaignId);
       const manifestLocation = dataset && objectLocation({ bucket: env.S3_BUCKET, endpoint: env.S3_ENDPOINT }, dataset.manifest_key);
       printSummary({ campaign, progress, rejections, dataset, manifestLocation });
+      console.log(formatKindSummary(await kindSummary(db, campaignId, dataset?.id ?? null)));
       if (campaign.status === 'completed' && dataset) {
         const s3 = {
           endpoint: env.S3_ENDPOINT,
@@ -101,6 +104,7 @@ try {
         const handoff = await runDemoHandoff({ db, s3, datasetId: dataset.id, root: ROOT });
         console.log(formatHandoff(handoff));
         exitCode = handoffSucceeded(handoff) ? 0 : 1;
+        console.log(`demo finished in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
       }
       break;
     }

@@ -5,7 +5,7 @@ import { demoQuestions } from './demo-questions.ts';
 import { readPrompt } from './chatml-prompt.ts';
 import { writeContinuation, type WriterInput } from './reasoning-writer.ts';
 
-const TOOLS = '<|im_start|>system\nWrite code in a ```python block.<|im_end|>\n';
+const TOOLS = '<|im_start|>system\nWrite code in a ```python block; its output comes back in an ```output block.<|im_end|>\n';
 const prompt = (problem: string) => `${TOOLS}<|im_start|>user\n${problem}<|im_end|>\n<|im_start|>assistant\n<think>\n`;
 const write = (problem: string, behaviour: string, assistantSoFar = '', maxChars = 40_000) => {
   const view = readPrompt(prompt(problem) + assistantSoFar);

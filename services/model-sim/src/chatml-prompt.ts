@@ -44,7 +44,8 @@ export function readPrompt(prompt: string, profile: SimProfile = SIM_PROFILES['q
   let assistant = prompt.slice(assistantAt + profile.assistantMarker.length);
   const thinkOpen = profile.thinking !== 'none' && assistant.startsWith(THINK_OPEN);
   if (thinkOpen) assistant = assistant.slice(THINK_OPEN.length);
-  // Tool instructions sit in the system prompt or (models that advise against one) ahead of the question.
-  const toolsAdvertised = prompt.slice(0, assistantAt).includes('```python');
+  // Tool instructions sit in the system prompt or (models that advise against one) ahead of the
+  // question; they promise an ```output block back. "Answer in a ```python block" alone is no tool.
+  const toolsAdvertised = prompt.slice(0, assistantAt).includes('```output');
   return { problemText, question, codeQuestion, assistant, thinkOpen, toolsAdvertised };
 }

@@ -45,16 +45,18 @@ const multiples: CodeTemplate = {
 
 const digitPowers: CodeTemplate = {
   kind: 'digit-powers',
-  generate: (r) => ({ e: r.int(2, 5) }),
-  render: (p) => `Read a positive integer n from standard input and print the sum of the ${p.e}-th powers of its decimal digits.`,
+  generate: (r) => ({ e: r.int(2, 6), m: r.int(7, 97) }),
+  render: (p) =>
+    `Read a positive integer n from standard input and print the sum of its decimal digits raised to the power ${p.e}, modulo ${p.m}.`,
   parse: (t) => {
-    const m = /^Read a positive integer n from standard input and print the sum of the (\d+)-th powers of its decimal digits\.$/.exec(
-      t.trim(),
-    );
-    return m ? { e: Number(m[1]) } : null;
+    const m =
+      /^Read a positive integer n from standard input and print the sum of its decimal digits raised to the power (\d+), modulo (\d+)\.$/.exec(
+        t.trim(),
+      );
+    return m ? { e: Number(m[1]), m: Number(m[2]) } : null;
   },
-  solution: (p) => `n = input().strip()\nprint(sum(int(d) ** ${p.e} for d in n))\n`,
-  run: (p, input) => `${[...input.trim()].reduce((s, d) => s + Number(d) ** p.e!, 0)}\n`,
+  solution: (p) => `n = input().strip()\nprint(sum(int(d) ** ${p.e} for d in n) % ${p.m})\n`,
+  run: (p, input) => `${[...input.trim()].reduce((s, d) => s + Number(d) ** p.e!, 0) % p.m!}\n`,
   inputs: (_p, r) => ['7', String(r.int(100, 99_999)), String(r.int(1_000_000, 999_999_999))],
 };
 
