@@ -4,8 +4,8 @@ import { Ajv } from 'ajv';
 import { describe, expect, test } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { SANDBOX_NODE_FLAGS } from '@rft/sandbox/node-flags';
+import { requireCrdSchema } from '@rft/testing';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const K8S = import.meta.dirname;
 
 // `any`: parsed YAML manifests are walked structurally; each access is checked by the assertions.
@@ -31,11 +31,6 @@ const podSpecs = [
   ...deployments.map((d) => [d.metadata.name, d.spec.template.spec] as const),
   ...byKind('Job').map((j) => [j.metadata.name, j.spec.template.spec] as const),
 ];
-
-const KEDA_CRD = [
-  join(ROOT, '..', 'shared', 'schemas', 'keda.sh_scaledobjects.yaml'),
-  join(ROOT, '..', '..', 'shared', 'schemas', 'keda.sh_scaledobjects.yaml'),
-].find(existsSync);
 
 describe('kustomization', () => {
   test('lists only files that exist, each parsing to objects with apiVersion, kind and a DNS-1123 name', () => {
@@ -189,8 +184,8 @@ describe('autoscaling', () => {
     }
   });
 
-  test.skipIf(!KEDA_CRD)('ScaledObjects validate against the KEDA CRD schema', () => {
-    const crd = parse(readFileSync(KEDA_CRD!, 'utf8')) as Obj;
+  test('ScaledObjects validate against the KEDA CRD schema', () => {
+    const crd = parse(readFileSync(requireCrdSchema('keda.sh_scaledobjects.yaml', 'ScaledObjects against the KEDA CRD'), 'utf8')) as Obj;
     const version = (crd.spec.versions as Obj[]).find((v) => v.name === 'v1alpha1')!;
     const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
     const validate = ajv.compile(version.schema.openAPIV3Schema);
@@ -204,6 +199,4 @@ describe('autoscaling', () => {
     delete (broken as Obj).__file;
     expect(validate(broken)).toBe(false);
   });
-  if (!KEDA_CRD)
-    console.warn('[manifests] keda.sh_scaledobjects.yaml not found under ../shared/schemas: ScaledObjects are not schema-validated');
 });

@@ -1,6 +1,7 @@
 // An S3-compatible server for development (s3rver, from npm): `node infra/local/s3-server.ts PORT DIR`.
 import { mkdirSync } from 'node:fs';
 import S3rver from 's3rver';
+import './s3rver-delimiter-fix.ts';
 
 const port = Number(process.argv[2] ?? 9000);
 const directory = process.argv[3] ?? '.local/s3';

@@ -231,11 +231,34 @@ export async function stackDown(): Promise<void> {
   if (state.started.length === 0) log('down: nothing was started by `up`; left everything running');
 }
 
+/** Stops a running `npm run local` (its pid is in .local/local.pid) and waits until its services are down. */
+export async function stopLocalSystem(): Promise<void> {
+  const pidFile = join(STATE_DIR, 'local.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (alive()) {
+    log(`stopping npm run local (pid ${pid}) and its services`);
+    process.kill(pid, 'SIGTERM');
+    for (let waited = 0; waited < 60 && alive(); waited++) await sleep(500);
+  }
+  rmSync(pidFile, { force: true });
+}
+
 if (import.meta.main) {
   const command = process.argv[2];
   if (command === 'up') await stackUp();
-  else if (command === 'down') await stackDown();
-  else if (command === 'test-prerequisites') await ensureTestPrerequisites();
+  else if (command === 'down') {
+    await stopLocalSystem();
+    await stackDown();
+  } else if (command === 'test-prerequisites') await ensureTestPrerequisites();
   else {
     console.error('usage: node infra/local/stack.ts up|down|test-prerequisites');
     process.exitCode = 2;

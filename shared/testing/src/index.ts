@@ -4,3 +4,4 @@ export * from './template-database.ts';
 export * from './ledger-scan-oracles.ts';
 export * from './chart-scan-oracle.ts';
 export * from './ledger-fixture.ts';
+export * from './crd-schemas.ts';

@@ -1,14 +1,13 @@
-import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { planLaunch } from '../launch-plan.ts';
 import { parseProfile } from '../training-profile.ts';
-import { crdJsonSchema, sharedSchemasDir } from '../testing/crd-json-schema.ts';
+import { findCrdSchema, requireCrdSchema } from '@rft/testing';
+import { crdJsonSchema } from '../testing/crd-json-schema.ts';
 import { manifestFixture as fakeManifest } from '@rft/dataset/testing';
 import { buildPyTorchJob, type PyTorchJobOptions } from './pytorchjob-manifest.ts';
 import { validatePyTorchJob } from './pytorchjob-validation.ts';
 
-const schemas = sharedSchemasDir();
 const opts: PyTorchJobOptions = {
   namespace: 'training',
   image: 'registry.example/rft-train:1',
@@ -51,9 +50,11 @@ describe('buildPyTorchJob', () => {
     ]);
   });
 
-  it.skipIf(!schemas)('validates against the PyTorchJob CRD schema (strict fields)', () => {
+  it('validates against the PyTorchJob CRD schema (strict fields)', () => {
     const ajv = new Ajv({ strict: false, allErrors: true });
-    const validate = ajv.compile(crdJsonSchema(join(schemas!, 'kubeflow.org_pytorchjobs.yaml'), 'v1'));
+    const validate = ajv.compile(
+      crdJsonSchema(requireCrdSchema('kubeflow.org_pytorchjobs.yaml', 'PyTorchJob manifests against the CRD'), 'v1'),
+    );
     const job = buildPyTorchJob(plan, opts);
     expect(validate(job), JSON.stringify(validate.errors, null, 2)).toBe(true);
     // The same validator refuses a misspelt field and a wrong type, so the pass above means something.
@@ -68,7 +69,6 @@ describe('buildPyTorchJob', () => {
       ]),
     );
   });
-  if (!schemas) it('skips CRD validation: ../shared/schemas is absent', () => expect(schemas).toBeNull());
 });
 
 describe('validatePyTorchJob', () => {
@@ -77,7 +77,7 @@ describe('validatePyTorchJob', () => {
     profile: parseProfile({ cluster: { nodes: 1, gpusPerNode: 1 } }),
     manifest: fakeManifest(),
   });
-  const crd = schemas ? join(schemas, 'kubeflow.org_pytorchjobs.yaml') : null;
+  const crd = findCrdSchema('kubeflow.org_pytorchjobs.yaml');
 
   it('accepts the rendered job for a one-node plan and names what disagrees with the plan', () => {
     const job = buildPyTorchJob(onePlan, opts) as any;
@@ -92,10 +92,11 @@ describe('validatePyTorchJob', () => {
     ]);
   });
 
-  it.skipIf(!crd)('reports schema errors by path', () => {
+  it('reports schema errors by path', () => {
+    const schema = requireCrdSchema('kubeflow.org_pytorchjobs.yaml', 'PyTorchJob schema errors');
     const job = structuredClone(buildPyTorchJob(onePlan, opts)) as any;
     job.spec.runPolicy.backoffLimit = 'zero';
-    const result = validatePyTorchJob(job, onePlan, crd);
+    const result = validatePyTorchJob(job, onePlan, schema);
     expect(result.schema).toBe('invalid');
     expect(result.problems).toContain('/spec/runPolicy/backoffLimit must be integer');
   });
