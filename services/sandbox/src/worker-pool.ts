@@ -361,6 +361,7 @@ export class WorkerPool {
         entry.slot = slot.index;
         lostReason = entry.lostReason;
         entry.lostReason = undefined;
+        if (lostReason) this.metrics.sessionRestarts.inc();
       }
       entry.running = true;
     }
