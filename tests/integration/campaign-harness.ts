@@ -89,6 +89,8 @@ export async function startHarness(env: TestEnv, opts: { decodeTokensPerSecond?:
           ROLLOUT_CONCURRENCY: '4',
           LOG_LEVEL: 'warn',
           SHUTDOWN_TIMEOUT_MS: '60000',
+          // These tests are about worker faults, not confinement: the demo model's code runs in a local subprocess.
+          ALLOW_UNSANDBOXED_PYTHON: '1',
           ...extraEnv,
         },
         stdio: ['ignore', 'ignore', 'pipe'],

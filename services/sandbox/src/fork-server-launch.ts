@@ -58,7 +58,7 @@ export async function prepareRuntime(config: SandboxConfig, serviceIsRoot: boole
     await chmod(join(libDir, name), 0o644);
   }
   const slotDir = (slot: number): string => join(root, `slot-${slot}`);
-  for (let slot = 0; slot < config.poolSize; slot++) {
+  for (let slot = 0; slot < config.poolSize + config.leanPoolSize; slot++) {
     await resetSlotDir(slotDir(slot), slotIdentity(config, slot, serviceIsRoot));
   }
   return {
@@ -161,6 +161,7 @@ export async function launchSpec(
   generation: number,
   identity: SlotIdentity | null,
   layers: { bwrap: boolean; seccomp: boolean; landlock: boolean },
+  lean = false,
 ): Promise<LaunchSpec> {
   const libDir = layers.bwrap ? BWRAP_LIB_DIR : layout.libDir;
   const hostWorkDir = layers.bwrap ? null : join(layout.slotDir(slot), `work-${generation}`);
@@ -168,7 +169,7 @@ export async function launchSpec(
     workdirBase: hostWorkDir ?? '/tmp/work',
     seccomp: layers.seccomp,
     landlock: layers.landlock,
-    warm: config.warm,
+    warm: config.warm && !lean,
     extraSysPath: config.extraSysPath,
     readDirs: config.readOnlyPaths,
     childEnv: { ...SANDBOX_ENV },

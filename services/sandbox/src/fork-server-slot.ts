@@ -11,6 +11,8 @@ const READY_TIMEOUT_MS = 60_000;
 /** One place in the pool: the fork server serving it now and its replacement in preparation. */
 export interface Slot {
   index: number;
+  /** A bare interpreter (no numpy/sympy): stateless snippets that do not need them. */
+  lean: boolean;
   identity: SlotIdentity | null;
   worker: ForkServerProcess | null;
   state: 'starting' | 'idle' | 'busy';
@@ -22,9 +24,10 @@ export interface Slot {
   failures: number;
 }
 
-export function createSlot(index: number, identity: SlotIdentity | null): Slot {
+export function createSlot(index: number, identity: SlotIdentity | null, lean = false): Slot {
   return {
     index,
+    lean,
     identity,
     worker: null,
     state: 'starting',
@@ -49,7 +52,7 @@ export interface BootDeps {
 /** Starts a fork server for a slot, waits until it is warm and probes its isolation layers. */
 export async function bootForkServer(deps: BootDeps, slot: Slot): Promise<{ worker: ForkServerProcess; probe: ProbeReport }> {
   const generation = ++slot.generation;
-  const spec = await launchSpec(deps.config, deps.layout, slot.index, generation, slot.identity, deps.layers);
+  const spec = await launchSpec(deps.config, deps.layout, slot.index, generation, slot.identity, deps.layers, slot.lean);
   const worker = new ForkServerProcess(spec, (line) => deps.logger.warn({ slot: slot.index, line }, 'fork server stderr'));
   void worker.exited.then(() => (spec.hostWorkDir ? rm(spec.hostWorkDir, { recursive: true, force: true }) : undefined));
   try {

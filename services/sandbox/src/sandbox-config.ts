@@ -56,6 +56,12 @@ export const SandboxConfigSchema = z.object({
   readOnlyPaths: z.array(z.string()).default(['/usr', '/etc', '/lib', '/lib64', '/bin', '/sbin']),
   /** Warm fork servers; one per core is the usual optimum. */
   poolSize: positiveInt.max(256).default(2),
+  /**
+   * Extra fork servers that import neither numpy nor sympy: forking a bare interpreter costs a
+   * fraction of a warm one, so stateless snippets whose text names neither run there when one is
+   * idle. @defaultValue 0
+   */
+  leanPoolSize: z.number().int().min(0).max(64).default(0),
   /** Requests waiting for a worker beyond this answer `busy` at once. */
   maxQueue: z.number().int().min(0).default(256),
   /** A queued request that waited this long answers `busy` (it never ran). */

@@ -14,6 +14,7 @@ export interface SandboxMetrics {
   sessions: Gauge;
   isolationLayer: Gauge<'layer'>;
   forkServerRss: Gauge<'slot'>;
+  sessionRestarts: Counter;
   recordResult(status: ExecutionStatus, mode: 'stateless' | 'session', wallMs: number): void;
 }
 
@@ -76,6 +77,11 @@ export function createSandboxMetrics(registry: Registry = new Registry()): Sandb
     labelNames: ['slot'] as const,
     registers: [registry],
   });
+  const sessionRestarts = new Counter({
+    name: 'sandbox_session_restarts_total',
+    help: 'Cells that ran in a fresh interpreter because their session had lost its own (evicted, crashed, timed out, fork server gone).',
+    registers: [registry],
+  });
   return {
     registry,
     executions,
@@ -89,6 +95,7 @@ export function createSandboxMetrics(registry: Registry = new Registry()): Sandb
     sessions,
     isolationLayer,
     forkServerRss,
+    sessionRestarts,
     recordResult(status, mode, wallMs) {
       executions.inc({ status, mode });
       duration.observe({ mode }, wallMs / 1000);

@@ -96,6 +96,7 @@ describe('sessions and faults', () => {
     const next = await sandbox.run({ code: 'print(y)', sessionId: id });
     expect(next.status).toBe('error');
     expect(next.sessionRestarted).toBe(true);
+    expect(await sandbox.metric('sandbox_session_restarts_total')).toBe(1);
     expect(next.stderr).toMatch(
       /^\[sandbox\] the interpreter restarted \(a previous cell ended it: timeout\); earlier variables are gone\n/,
     );

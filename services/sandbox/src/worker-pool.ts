@@ -24,6 +24,9 @@ interface QueuedJob {
 
 const CLOSE_GRACE_MS = 10_000;
 
+/** Snippets that name these run on a warm fork server (they would import them cold on a lean one). */
+const NEEDS_WARM_PARENT = /numpy|sympy|scipy|mpmath|pandas/;
+
 /** K warm fork servers, a bounded queue, sessions pinned to their fork server, recycling. */
 export class WorkerPool {
   isolation: IsolationReport | null = null;
@@ -45,8 +48,9 @@ export class WorkerPool {
     this.config = deps.config;
     this.logger = deps.logger;
     this.metrics = deps.metrics;
-    this.slots = Array.from({ length: this.config.poolSize }, (_, index) =>
-      createSlot(index, slotIdentity(this.config, index, this.serviceIsRoot)),
+    const total = this.config.poolSize + this.config.leanPoolSize;
+    this.slots = Array.from({ length: total }, (_, index) =>
+      createSlot(index, slotIdentity(this.config, index, this.serviceIsRoot), index >= this.config.poolSize),
     );
   }
 
@@ -298,12 +302,19 @@ export class WorkerPool {
     const idle = this.slots.filter((slot) => slot.state === 'idle' && slot.worker?.alive);
     if (idle.length === 0) return undefined;
     const sessionId = job.request.sessionId;
-    if (sessionId === undefined) return idle[0];
+    if (sessionId === undefined) {
+      const lean = NEEDS_WARM_PARENT.test(job.request.code) ? undefined : idle.find((slot) => slot.lean);
+      return lean ?? idle.find((slot) => !slot.lean);
+    }
     const entry = this.sessions.get(sessionId);
     if (!entry) return idle[0]; // closed while queued: answered without running
     if (entry.slot !== undefined) return idle.find((slot) => slot.index === entry.slot);
-    const byLoad = idle.map((slot) => ({ slot, count: this.sessions.countOnSlot(slot.index) })).sort((a, b) => a.count - b.count);
-    const best = byLoad[0]!;
+    const byLoad = idle
+      .filter((slot) => !slot.lean)
+      .map((slot) => ({ slot, count: this.sessions.countOnSlot(slot.index) }))
+      .sort((a, b) => a.count - b.count);
+    const best = byLoad[0];
+    if (!best) return undefined;
     if (best.count >= this.config.sessions.maxPerWorker) {
       const victim = this.sessions.leastRecentlyUsed(best.slot.index);
       if (victim === undefined) return undefined;
@@ -350,6 +361,7 @@ export class WorkerPool {
         entry.slot = slot.index;
         lostReason = entry.lostReason;
         entry.lostReason = undefined;
+        if (lostReason) this.metrics.sessionRestarts.inc();
       }
       entry.running = true;
     }
