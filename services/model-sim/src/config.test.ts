@@ -7,10 +7,13 @@ describe('modelSimConfig', () => {
     const set = modelSimConfig({ PORT: '0', FLAVOUR: 'sglang', DECODE_TOKENS_PER_SECOND: 'Infinity', FAULT_ERROR_RATE: '0.25' });
     expect(set).toMatchObject({ port: 0, flavour: 'sglang', decodeTokensPerSecond: Number.POSITIVE_INFINITY });
     expect(set.faults?.errorRate).toBe(0.25);
+    expect(modelSimConfig({}).profile).toBe('qwq-32b');
+    expect(modelSimConfig({ MODEL_PROFILE: 'qwen3-thinking' }).profile).toBe('qwen3-thinking');
   });
 
   it('names the variable that is wrong', () => {
     expect(() => modelSimConfig({ PORT: 'eighty' })).toThrow(/PORT: expected a number, got "eighty"/);
     expect(() => modelSimConfig({ FLAVOUR: 'tgi' })).toThrow(/FLAVOUR/);
+    expect(() => modelSimConfig({ MODEL_PROFILE: 'llama' })).toThrow(/MODEL_PROFILE: unknown model profile/);
   });
 });

@@ -1,4 +1,5 @@
 import { envOptionalNumber, envUnsetIfEmpty, parseEnv } from '@rft/config';
+import { ModelProfileNameSchema } from '@rft/contracts';
 import { z } from 'zod';
 import type { ModelSimOptions } from './service.ts';
 
@@ -13,6 +14,8 @@ const ModelSimEnv = z.object({
   MAX_MODEL_LEN: envOptionalNumber,
   KV_CACHE_BLOCKS: envOptionalNumber,
   FLAVOUR: envUnsetIfEmpty(z.enum(['vllm', 'sglang']).default('vllm')),
+  /** Whose chat template /v1/chat/completions applies. */
+  MODEL_PROFILE: envUnsetIfEmpty(ModelProfileNameSchema.default('qwq-32b')),
   FAULT_ERROR_RATE: envOptionalNumber,
   FAULT_ERROR_STATUS: envOptionalNumber,
   FAULT_LATENCY_SPIKE_RATE: envOptionalNumber,
@@ -39,6 +42,7 @@ export function modelSimConfig(env: NodeJS.ProcessEnv): ModelSimOptions {
     maxModelLen: e.MAX_MODEL_LEN,
     kvCacheBlocks: e.KV_CACHE_BLOCKS,
     flavour: e.FLAVOUR,
+    profile: e.MODEL_PROFILE,
     faults: {
       errorRate: e.FAULT_ERROR_RATE,
       errorStatus: e.FAULT_ERROR_STATUS,
