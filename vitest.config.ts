@@ -12,6 +12,7 @@ export default defineConfig({
       'migrations/src/**/*.test.ts',
       'infra/**/*.test.ts',
       'tests/**/*.test.ts',
+      'scripts/**/*.test.ts',
     ],
     exclude: ['**/node_modules/**', '**/*.chaos.test.ts', '**/*.scale.test.ts'],
     pool: 'forks',

@@ -1,5 +1,5 @@
-// `npm run bench`: runs every benchmark (`services/*/bench/*.bench.ts`, or those whose path contains
-// an argument) one after another on this Node. Each prints its table and writes bench-results/<name>.json.
+// `npm run bench`: runs every benchmark (`services/*/bench/*.bench.ts` and `tests/fidelity/*.bench.ts`,
+// or those whose path contains an argument) one after another on this Node. Each prints its table and writes bench-results/<name>.json.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,11 +7,12 @@ import { join } from 'node:path';
 const ROOT = join(import.meta.dirname, '..');
 const filters = process.argv.slice(2);
 const benches: string[] = [];
-for (const service of readdirSync(join(ROOT, 'services'))) {
-  const dir = join(ROOT, 'services', service, 'bench');
-  if (!existsSync(dir)) continue;
-  for (const file of readdirSync(dir).sort()) {
-    const path = join('services', service, 'bench', file);
+// The fidelity bench runs the whole pipeline per behaviour class, so it lives with its tests.
+const benchDirs = [...readdirSync(join(ROOT, 'services')).map((service) => join('services', service, 'bench')), join('tests', 'fidelity')];
+for (const dir of benchDirs) {
+  if (!existsSync(join(ROOT, dir))) continue;
+  for (const file of readdirSync(join(ROOT, dir)).sort()) {
+    const path = join(dir, file);
     if (file.endsWith('.bench.ts') && (filters.length === 0 || filters.some((f) => path.includes(f)))) benches.push(path);
   }
 }

@@ -1,8 +1,10 @@
 // `npm run demo`: a small sampling campaign end to end on the local stack and the simulated model.
 // Brings the stack up, migrates, starts every service as its own process, submits the bundled demo
 // campaign, shows progress, prints a summary read from the ledger, and stops everything it started.
+import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { objectLocation } from '@rft/dataset';
 import { campaignRollup, createDb, getCampaign, latestDataset, refreshShardStats } from '@rft/db';
 import { parseCampaignSpec, parseQuestionFile, registerCampaign } from '@rft/intake';
 import { migrateToLatest } from '@rft/migrations';
@@ -33,6 +35,9 @@ try {
   const [simPort, sandboxPort] = await Promise.all([freePort(), freePort()]);
   const simUrl = `http://127.0.0.1:${simPort}`;
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+  // One token for this demo's rollout worker and grader, known to its sandbox only by its hash.
+  const sandboxToken = randomBytes(24).toString('base64url');
+  const sandboxCallers = JSON.stringify({ [`sha256:${createHash('sha256').update(sandboxToken).digest('hex')}`]: { caller: 'demo' } });
   const env = {
     DATABASE_URL: databaseUrl.toString(),
     REDIS_URL: STACK_DEFAULTS.redisUrl,
@@ -44,11 +49,19 @@ try {
     S3_SECRET_ACCESS_KEY: 'S3RVER',
     LOG_LEVEL: 'info',
     INFERENCE_ENDPOINTS: simUrl,
+    // Campaigns may name model-sim (on loopback) as their endpoint.
+    INFERENCE_ENDPOINT_ALLOWLIST: '127.0.0.1',
     SANDBOX_URL: sandboxUrl,
+    SANDBOX_TOKEN: sandboxToken,
     SCHEDULER_TICK_MS: '250',
   };
   services.start('model-sim', 'services/model-sim/src/main.ts', { ...env, PORT: String(simPort) });
-  services.start('sandbox', 'services/sandbox/src/main.ts', { ...env, SANDBOX_PORT: String(sandboxPort) }, SANDBOX_NODE_FLAGS);
+  services.start(
+    'sandbox',
+    'services/sandbox/src/main.ts',
+    { ...env, SANDBOX_PORT: String(sandboxPort), SANDBOX_TOKENS: sandboxCallers },
+    SANDBOX_NODE_FLAGS,
+  );
   await Promise.all([waitForHttp(`${simUrl}/v1/models`), waitForHttp(`${sandboxUrl}/healthz`, 60_000)]);
   services.start('scheduler', 'services/scheduler/src/main.ts', env);
   services.start('rollout-worker', 'services/rollout-worker/src/main.ts', { ...env, ROLLOUT_CONCURRENCY: '16' });
@@ -72,9 +85,10 @@ try {
       if (child.process.exitCode !== null)
         throw new Error(`${child.name} exited with code ${child.process.exitCode}; see ${child.logFile}`);
     }
-    if (campaign && ['completed', 'failed', 'cancelled'].includes(campaign.status)) {
+    if (campaign && ['completed', 'completed_with_failures', 'failed', 'cancelled'].includes(campaign.status)) {
       const dataset = await latestDataset(db, campaignId);
-      printSummary({ campaign, progress, rejections, dataset });
+      const manifestLocation = dataset && objectLocation({ bucket: env.S3_BUCKET, endpoint: env.S3_ENDPOINT }, dataset.manifest_key);
+      printSummary({ campaign, progress, rejections, dataset, manifestLocation });
       if (campaign.status === 'completed' && dataset) {
         const s3 = {
           endpoint: env.S3_ENDPOINT,

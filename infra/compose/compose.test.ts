@@ -31,6 +31,9 @@ describe('docker compose stack', () => {
     expect(existsSync(join(ROOT, services.sandbox!.build.dockerfile))).toBe(true);
     expect(services.sandbox!.command).toEqual(['node', ...SANDBOX_NODE_FLAGS, 'services/sandbox/src/main.ts']);
     expect(services['model-sim']!.environment).toMatchObject({ HOST: '0.0.0.0', PORT: '8000' });
+    // Each sandbox caller presents a token the sandbox knows.
+    const callers = JSON.parse(services.sandbox!.environment.SANDBOX_TOKENS as string) as Record<string, { caller: string }>;
+    for (const name of ['rollout-worker', 'grader']) expect(callers[services[name]!.environment.SANDBOX_TOKEN]?.caller, name).toBe(name);
     for (const name of RFT_SERVICES) {
       const s = services[name]!;
       expect(s.image, name).toBe('rft-orchestrator:local');
@@ -60,5 +63,10 @@ describe('docker compose stack', () => {
     const seconds = (v: string) => Number(/^(\d+)s$/.exec(v)?.[1]);
     expect(seconds(services['rollout-worker']!.stop_grace_period)).toBeGreaterThan(100);
     expect(services['rollout-worker']!.environment.INFERENCE_ENDPOINTS).toBe('http://model-sim:8000');
+  });
+
+  test('the API and the rollout workers share the inference endpoint allow-list', () => {
+    expect(services.api!.environment.INFERENCE_ENDPOINT_ALLOWLIST).toBe('model-sim');
+    expect(services['rollout-worker']!.environment.INFERENCE_ENDPOINT_ALLOWLIST).toBe('model-sim');
   });
 });

@@ -78,6 +78,23 @@ describe('kustomization', () => {
 });
 
 describe('workloads', () => {
+  test.skipIf(sandboxObjects.length === 0)(
+    'sandbox callers hold their own token; the sandbox holds only their hashes, from a Secret',
+    () => {
+      const envOf = (container: Obj, name: string): Obj | undefined => (container.env as Obj[]).find((e) => e.name === name);
+      for (const name of ['rollout-worker', 'grader']) {
+        const container = (deployments.find((d) => d.metadata.name === name)!.spec.template.spec.containers as Obj[])[0]!;
+        expect(envOf(container, 'SANDBOX_TOKEN')?.valueFrom?.secretKeyRef, name).toEqual({ name: 'rft-sandbox-tokens', key: name });
+      }
+      const sandboxContainer = sandboxObjects.find((o) => o.kind === 'Deployment')!.spec.template.spec.containers[0];
+      expect(envOf(sandboxContainer, 'SANDBOX_TOKENS')?.valueFrom?.secretKeyRef).toEqual({
+        name: 'rft-sandbox-callers',
+        key: 'SANDBOX_TOKENS',
+      });
+      expect(sandboxContainer.envFrom ?? []).toEqual([]);
+    },
+  );
+
   test('deployments select their own pods and every container declares image and resource requests', () => {
     expect(deployments.map((d) => d.metadata.name).sort()).toEqual(['api', 'curator', 'grader', 'launcher', 'rollout-worker', 'scheduler']);
     for (const d of deployments) {
@@ -115,6 +132,8 @@ describe('workloads', () => {
     expect(vllm.args).toEqual(expect.arrayContaining(['--port=8000', '--generation-config=vllm']));
     const env = Object.fromEntries((main.env as Obj[]).map((e) => [e.name, e.value]));
     expect(env.INFERENCE_ENDPOINTS).toBe('http://127.0.0.1:8000');
+    // Campaign-named endpoints are checked (API and workers) against the shared config's allow-list.
+    expect(byKind('ConfigMap')[0]!.data.INFERENCE_ENDPOINT_ALLOWLIST).toBe('*.inference.svc.cluster.local');
     const drainS = Number(env.SHUTDOWN_TIMEOUT_MS) / 1000;
     const preStopS = Number(vllm.lifecycle.preStop.exec.command[1]);
     expect(drainS).toBeLessThan(worker.terminationGracePeriodSeconds);

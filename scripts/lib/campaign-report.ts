@@ -1,3 +1,4 @@
+import type { ObjectLocation } from '@rft/dataset';
 import type { StageProgress } from '@rft/db';
 
 const pct = (n: number, d: number) => (d === 0 ? '0%' : `${((100 * n) / d).toFixed(1)}%`);
@@ -16,10 +17,12 @@ export interface SummaryInput {
   progress: readonly StageProgress[];
   rejections: ReadonlyArray<{ stage: string; reason: string; count: number }>;
   dataset: { id: string; manifest_key: string; row_count: number; storage_prefix: string } | undefined;
+  /** Where the dataset's manifest is: pasteable into `aws s3` and a browser. */
+  manifestLocation?: ObjectLocation | undefined;
 }
 
 /** The end-of-campaign summary, every figure read from the ledger. */
-export function printSummary({ campaign, progress, rejections, dataset }: SummaryInput): void {
+export function printSummary({ campaign, progress, rejections, dataset, manifestLocation }: SummaryInput): void {
   const lines = [
     '',
     `campaign ${campaign.name} (${campaign.id}): ${campaign.status}${campaign.error ? ` (${campaign.error})` : ''}`,
@@ -45,7 +48,9 @@ export function printSummary({ campaign, progress, rejections, dataset }: Summar
     lines.push(
       `  dataset              ${dataset.id}`,
       `    rows (accepted)    ${dataset.row_count}`,
-      `    manifest           s3://…/${dataset.manifest_key}`,
+      ...(manifestLocation
+        ? [`    manifest           ${manifestLocation.s3Uri}`, `    manifest (HTTP)    ${manifestLocation.httpUrl}`]
+        : [`    manifest key       ${dataset.manifest_key}`]),
     );
   } else {
     lines.push('  dataset              (none)');

@@ -8,8 +8,13 @@ export interface CampaignAudit {
   expected: number;
   samples: number;
   distinctKeys: number;
-  /** Expected (question, stage, index) triples with no sample row, plus rows whose object is gone. */
+  /**
+   * Expected (question, stage, index) triples with no sample row, plus rows whose object is gone,
+   * plus error samples (a trajectory that ended with an error is not a sample anyone can use).
+   */
   lost: number;
+  /** Sample rows with end_reason 'error'. */
+  errorSamples: number;
   /** Extra sample rows, extra verdicts per (sample, grader version), extra dataset rows per question. */
   duplicated: number;
   missingObjects: number;
@@ -31,6 +36,7 @@ export async function auditCampaign(db: Db, store: ObjectStore, campaignId: stri
     dataset_items: number;
     dataset_questions: number;
     failed_items: number;
+    error_samples: number;
   }>`
     SELECT
       (SELECT status FROM campaigns WHERE id = ${campaignId}) AS status,
@@ -42,7 +48,8 @@ export async function auditCampaign(db: Db, store: ObjectStore, campaignId: stri
       (SELECT count(*)::int FROM dataset_items di JOIN datasets d ON d.id = di.dataset_id WHERE d.campaign_id = ${campaignId}) AS dataset_items,
       (SELECT count(DISTINCT (di.dataset_id, di.question_id))::int FROM dataset_items di JOIN datasets d ON d.id = di.dataset_id
         WHERE d.campaign_id = ${campaignId}) AS dataset_questions,
-      (SELECT count(*)::int FROM question_stages WHERE campaign_id = ${campaignId} AND status = 'failed') AS failed_items`.execute(db);
+      (SELECT count(*)::int FROM question_stages WHERE campaign_id = ${campaignId} AND status = 'failed') AS failed_items,
+      (SELECT count(*)::int FROM samples WHERE campaign_id = ${campaignId} AND end_reason = 'error') AS error_samples`.execute(db);
   const r = rows[0]!;
   const keys = await sql<{ trajectory_key: string }>`SELECT DISTINCT trajectory_key FROM samples WHERE campaign_id = ${campaignId}`.execute(
     db,
@@ -65,7 +72,8 @@ export async function auditCampaign(db: Db, store: ObjectStore, campaignId: stri
     expected,
     samples: r.samples,
     distinctKeys: r.distinct_keys,
-    lost: expected - r.distinct_keys + missingRows,
+    lost: expected - r.distinct_keys + missingRows + r.error_samples,
+    errorSamples: r.error_samples,
     duplicated: r.samples - r.distinct_keys + (r.grades - r.distinct_grades) + (r.dataset_items - r.dataset_questions),
     missingObjects: missing.length,
     objects: heads.length - missing.length,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { SANDBOX_NODE_FLAGS } from '@rft/sandbox/node-flags';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -7,6 +8,7 @@ import { createModelSim, type ModelSim } from '@rft/model-sim';
 import type { TestEnv } from '@rft/testing';
 import { sql } from 'kysely';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
+import { startInferenceFaultProxy } from './inference-fault-proxy.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -59,10 +61,14 @@ export function descendants(pid: number): number[] {
  */
 export async function startChaosCluster(env: TestEnv, opts: ChaosClusterOptions = {}) {
   const sim: ModelSim = createModelSim({ port: 0, seed: 11, decodeTokensPerSecond: opts.decodeTokensPerSecond ?? 3000 });
-  const { url: simUrl } = await sim.start();
+  const { url: directSimUrl } = await sim.start();
+  // Campaigns reach model-sim through a proxy that can take the replica down or break its 200s.
+  const inference = await startInferenceFaultProxy(directSimUrl);
+  const simUrl = inference.url;
   const s3 = await startFaultProxy(env.s3Endpoint);
   const sandboxPort = await freePort();
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+  const sandboxToken = randomBytes(24).toString('base64url');
   const children = new Map<Role, ChildProcess[]>();
   let logTail = '';
 
@@ -79,13 +85,21 @@ export async function startChaosCluster(env: TestEnv, opts: ChaosClusterOptions 
     GRADER_CONCURRENCY: '4',
     DATABASE_POOL_SIZE: '4',
     SANDBOX_URL: sandboxUrl,
+    SANDBOX_TOKEN: sandboxToken,
     INFERENCE_REQUEST_TIMEOUT_MS: '3000',
     SHUTDOWN_TIMEOUT_MS: '20000',
   };
 
   function start(role: Role): ChildProcess {
     const extra: Record<string, string> =
-      role === 'sandbox' ? { SANDBOX_PORT: String(sandboxPort), SANDBOX_HOST: '127.0.0.1', SANDBOX_POOL_SIZE: '2' } : {};
+      role === 'sandbox'
+        ? {
+            SANDBOX_PORT: String(sandboxPort),
+            SANDBOX_HOST: '127.0.0.1',
+            SANDBOX_POOL_SIZE: '2',
+            SANDBOX_TOKENS: JSON.stringify({ [sandboxToken]: { caller: 'chaos' } }),
+          }
+        : {};
     const child = spawn(process.execPath, [...(role === 'sandbox' ? SANDBOX_NODE_FLAGS : []), join(ROOT, ENTRY[role])], {
       env: { ...process.env, ...baseEnv, ...extra },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -125,6 +139,7 @@ export async function startChaosCluster(env: TestEnv, opts: ChaosClusterOptions 
   return {
     sim,
     simUrl,
+    inference,
     s3,
     sandboxUrl,
     start,
@@ -143,6 +158,17 @@ export async function startChaosCluster(env: TestEnv, opts: ChaosClusterOptions 
         ),
       );
       return victims.length;
+    },
+    /** Stops (SIGSTOP) every live process of a role, as a frozen VM or a GC pause would; returns their pids. */
+    freeze(role: Role, count = Number.POSITIVE_INFINITY): number[] {
+      const pids = alive(role)
+        .slice(0, count)
+        .map((c) => c.pid!);
+      for (const pid of pids) process.kill(pid, 'SIGSTOP');
+      return pids;
+    },
+    thaw(pids: readonly number[]): void {
+      for (const pid of pids) process.kill(pid, 'SIGCONT');
     },
     /** SIGKILLs the sandbox's fork servers (and their children), leaving the service to restart them. */
     killForkServers(): number {
@@ -187,6 +213,7 @@ export async function startChaosCluster(env: TestEnv, opts: ChaosClusterOptions 
           .map((c) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((r) => c.once('exit', r)))),
       );
       await s3.close();
+      await inference.close();
       await sim.close();
     },
   };

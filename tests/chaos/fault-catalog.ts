@@ -129,5 +129,49 @@ export function faultCatalog(EXPECTED: number): Fault[] {
         return `${forkServers} fork-server processes killed, then the service (${services}) down 2 s`;
       },
     },
+    {
+      name: 'only replica down 20 s',
+      async inject(c, p) {
+        await p.until('10% of samples', async () => (await p.samples()) >= EXPECTED * 0.1);
+        await c.inference.setMode({ kind: 'down' });
+        await sleep(20_000);
+        await c.inference.setMode({ kind: 'pass' });
+        return 'the only replica refused connections for 20 s';
+      },
+    },
+    {
+      name: 'S3 503 for 30 s',
+      async inject(c, p) {
+        await p.until('first samples', async () => (await p.samples()) >= 1);
+        const before = c.s3.faulted;
+        c.s3.setMode('unavailable');
+        await sleep(30_000);
+        c.s3.setMode('pass');
+        return `every S3 request answered 503 for 30 s (${c.s3.faulted - before} requests)`;
+      },
+    },
+    {
+      name: 'malformed 200s 10% for 10 s',
+      async inject(c, p) {
+        await p.until('first samples', async () => (await p.samples()) >= 1);
+        const before = { ...c.inference.malformed };
+        await c.inference.setMode({ kind: 'malformed', share: 0.1 });
+        await sleep(10_000);
+        await c.inference.setMode({ kind: 'pass' });
+        const m = c.inference.malformed;
+        return `10% of completions answered 200 with a broken body for 10 s (truncated ${m.truncated - before.truncated}, garbage ${m.garbage - before.garbage}, wrong shape ${m.wrong_shape - before.wrong_shape})`;
+      },
+    },
+    {
+      name: 'rollout worker SIGSTOP past its lock',
+      async inject(c, p) {
+        await p.until('20% of samples', async () => (await p.samples()) >= EXPECTED * 0.2);
+        const frozen = c.freeze('rollout-worker', 1);
+        // Lock 2 s in the cluster: 8 s frozen lets another worker take its jobs over before it resumes.
+        await sleep(8_000);
+        c.thaw(frozen);
+        return `${frozen.length} worker stopped 8 s (lock 2 s), then resumed`;
+      },
+    },
   ];
 }

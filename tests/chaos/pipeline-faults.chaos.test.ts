@@ -34,7 +34,7 @@ afterAll(async () => {
 test('every fault: the campaign completes, nothing lost, nothing duplicated', async () => {
   const outcomes = await runFaultCampaigns(env, cluster, selected, { questions: QUESTIONS, samples: SAMPLES, reportName: 'chaos' });
   for (const o of outcomes) {
-    expect(cleanOutcome(o)).toEqual({ fault: o.fault, status: 'completed', lost: 0, duplicated: 0, failedItems: 0 });
+    expect(cleanOutcome(o)).toEqual({ fault: o.fault, status: 'completed', lost: 0, duplicated: 0, failedItems: 0, orphansAfterSweep: 0 });
     expect(o.audit.grades).toBe(QUESTIONS * SAMPLES);
     expect(o.audit.datasetItems).toBeGreaterThan(0);
   }

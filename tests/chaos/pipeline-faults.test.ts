@@ -29,7 +29,7 @@ test('workers killed, Redis wiped, Postgres backends terminated: nothing lost, n
   expect(faults).toHaveLength(REDUCED.length);
   const outcomes = await runFaultCampaigns(env, cluster, faults, { questions: QUESTIONS, samples: SAMPLES, reportName: 'chaos-reduced' });
   for (const o of outcomes) {
-    expect(cleanOutcome(o)).toEqual({ fault: o.fault, status: 'completed', lost: 0, duplicated: 0, failedItems: 0 });
+    expect(cleanOutcome(o)).toEqual({ fault: o.fault, status: 'completed', lost: 0, duplicated: 0, failedItems: 0, orphansAfterSweep: 0 });
     expect(o.audit.grades).toBe(QUESTIONS * SAMPLES);
   }
 }, 600_000);

@@ -49,8 +49,11 @@ test('a trajectory object lost before grading: the item fails with the reason, a
   const left = await sql<{ n: number }>`
     SELECT count(*)::int AS n FROM samples WHERE campaign_id = ${campaignId} AND question_id = ${victim.question_id}`.execute(env.db);
   expect(left.rows[0]!.n).toBe(0);
-  // The rest of the campaign curates without it.
-  await harness.waitFor('completed without the victim', async () => (await harness.campaignStatus(campaignId)) === 'completed');
+  // The rest of the campaign curates without it, and the end state says an item is missing.
+  await harness.waitFor(
+    'completed_with_failures without the victim',
+    async () => (await harness.campaignStatus(campaignId)) === 'completed_with_failures',
+  );
 
   const moved = await env.db.transaction().execute((tx) => retryFailedItems(tx, campaignId));
   expect(moved.map((m) => m.questionId)).toEqual([victim.question_id]);

@@ -14,6 +14,7 @@
  * included) from `concurrency` callers per variant over keep-alive sockets, as two rollout workers
  * with 64 sockets each do. Prints a table and writes bench-results/sandbox-soak.json.
  */
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -118,6 +119,8 @@ interface Running {
   exited: string | null;
 }
 
+const SOAK_TOKEN = randomBytes(24).toString('base64url');
+
 async function startVariant(variant: Variant): Promise<Running> {
   const port = await freePort();
   const child = spawn(process.execPath, [...variant.nodeFlags, join(ROOT, 'services/sandbox/src/main.ts')], {
@@ -127,6 +130,7 @@ async function startVariant(variant: Variant): Promise<Running> {
       SANDBOX_PORT: String(port),
       SANDBOX_POOL_SIZE: flags['pool-size'],
       SANDBOX_MAX_QUEUE: '4096',
+      SANDBOX_TOKENS: JSON.stringify({ [SOAK_TOKEN]: { caller: 'soak' } }),
       LOG_LEVEL: 'warn',
       ...variant.env,
     },
@@ -140,7 +144,7 @@ async function startVariant(variant: Variant): Promise<Running> {
     variant,
     child,
     url,
-    client: createSandboxClient({ baseUrl: url, maxSockets: CONCURRENCY }),
+    client: createSandboxClient({ baseUrl: url, token: SOAK_TOKEN, maxSockets: CONCURRENCY }),
     readings: [],
     executions: 0,
     byStatus: new Map(),

@@ -7,6 +7,7 @@
  *
  * Prints a table and writes bench-results/scale.json. Needs Postgres, Redis and python3 as the tests do.
  */
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -144,6 +145,7 @@ const store = createS3ObjectStore(s3Client, s3Settings);
 
 const simPort = await freePort();
 const sandboxPort = await freePort();
+const sandboxToken = randomBytes(24).toString('base64url');
 const simUrl = `http://127.0.0.1:${simPort}`;
 const serviceEnv: Record<string, string> = {
   DATABASE_URL: database.url,
@@ -159,9 +161,18 @@ const serviceEnv: Record<string, string> = {
   LOG_LEVEL: 'warn',
   METRICS_PORT: '0',
   SANDBOX_URL: `http://127.0.0.1:${sandboxPort}`,
+  SANDBOX_TOKEN: sandboxToken,
+  // The campaign names model-sim on 127.0.0.1 as its endpoint.
+  INFERENCE_ENDPOINT_ALLOWLIST: '127.0.0.1',
 };
 start('model-sim', { PORT: String(simPort), MAX_NUM_SEQS: '4096', SIM_SEED: '3' });
-start('sandbox', { SANDBOX_PORT: String(sandboxPort), SANDBOX_HOST: '127.0.0.1', SANDBOX_POOL_SIZE: '2', SANDBOX_MAX_QUEUE: '4096' });
+start('sandbox', {
+  SANDBOX_PORT: String(sandboxPort),
+  SANDBOX_HOST: '127.0.0.1',
+  SANDBOX_POOL_SIZE: '2',
+  SANDBOX_MAX_QUEUE: '4096',
+  SANDBOX_TOKENS: JSON.stringify({ [sandboxToken]: { caller: 'scale' } }),
+});
 await waitHealthy(`${simUrl}/health`);
 await waitHealthy(`${serviceEnv.SANDBOX_URL}/healthz`);
 // Each orchestrator service serves /metrics on its own port so its V8 heap can be read beside its RSS.
@@ -215,7 +226,7 @@ const series: Point[] = [];
 const deadline = started + Number(flags['timeout-minutes']) * 60_000;
 let status = 'running';
 let lastPrint = 0;
-while (!['completed', 'failed', 'cancelled'].includes(status) && Date.now() < deadline) {
+while (!['completed', 'completed_with_failures', 'failed', 'cancelled'].includes(status) && Date.now() < deadline) {
   await sleep(Number(flags['sample-seconds']) * 1000);
   const { rows } = await sql<{ samples: number; grades: number; status: string }>`
     SELECT (SELECT count(*)::int FROM samples WHERE campaign_id = ${campaignId}) AS samples,

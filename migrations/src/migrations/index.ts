@@ -3,6 +3,7 @@ import * as ledger from './0001-ledger.ts';
 import * as controlPlane from './0002-control-plane.ts';
 import * as trainingRunStates from './0003-training-run-states.ts';
 import * as shardRollupWatermark from './0004-shard-rollup-watermark.ts';
+import * as campaignEndStates from './0005-campaign-end-states.ts';
 
 /** Every migration, in order. Append only; names are frozen once shipped. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0002-control-plane': controlPlane,
   '0003-training-run-states': trainingRunStates,
   '0004-shard-rollup-watermark': shardRollupWatermark,
+  '0005-campaign-end-states': campaignEndStates,
 };

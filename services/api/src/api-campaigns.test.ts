@@ -87,7 +87,7 @@ describe('campaign creation', () => {
       .executeTakeFirstOrThrow();
     const cases: Array<[unknown, string]> = [
       [{ spec: specYaml() }, 'body.questions: give exactly one of'],
-      [{ spec: specYaml(), questions: 'x', extra: 1 }, 'body: Unrecognized key: "extra"'],
+      [{ spec: specYaml(), questions: 'x', extra: 1 }, 'body: unknown key "extra"; known keys: spec, questions'],
       [{ spec: 42, questions: 'x' }, 'body.spec:'],
       [
         { spec: specYaml().replace('recipe: rft', 'recipe: nope'), questions: questionsJsonl(1) },

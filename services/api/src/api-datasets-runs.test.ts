@@ -49,6 +49,46 @@ describe('datasets', () => {
     expect((await fx.app.inject({ method: 'GET', url: '/v1/datasets/nope', headers: fx.auth('launcher') })).statusCode).toBe(404);
   });
 
+  test('a name resolves to its newest version, and a new version (a retry) moves it; the manifest location is pasteable', async () => {
+    const show = (idOrName: string, who: 'launcher' | 'otherTeam' = 'launcher') =>
+      fx.app.inject({ method: 'GET', url: `/v1/datasets/${encodeURIComponent(idOrName)}`, headers: fx.auth(who) });
+    const first = (await show('data-v1')).json();
+    expect(first.dataset.id).toBe(datasetId);
+    expect((await show('data-v1@latest')).json().dataset.id).toBe(datasetId);
+    const key = `${fx.env.s3Prefix.replace(/\/+$/, '')}/datasets/${datasetId}/manifest.json`;
+    expect(first.manifestLocation).toEqual({
+      s3Uri: `s3://${fx.env.store.bucket}/${key}`,
+      httpUrl: `${fx.env.s3Endpoint.replace(/\/+$/, '')}/${fx.env.store.bucket}/${key}`,
+    });
+    // The HTTP URL is the object itself on the dev S3 (s3rver serves path-style GETs).
+    expect(await (await fetch(first.manifestLocation.httpUrl)).json()).toMatchObject({ datasetId, model: 'sim-7b' });
+
+    const retryId = 'ds-abc124';
+    await fx.env.store.put(`datasets/${retryId}/manifest.json`, JSON.stringify({ datasetId: retryId }));
+    const sample = await fx.env.db
+      .selectFrom('samples')
+      .select(['id', 'question_id'])
+      .where('campaign_id', '=', campaignId)
+      .executeTakeFirstOrThrow();
+    await insertDataset(fx.env.db, {
+      id: retryId,
+      campaignId,
+      name: 'data-v1',
+      selection: { policy: 'rft' },
+      storagePrefix: `datasets/${retryId}`,
+      manifestKey: `datasets/${retryId}/manifest.json`,
+      manifestSha256: 'b'.repeat(64),
+      createdBy: 'curator',
+      items: [{ sampleId: sample.id, questionId: sample.question_id }],
+    });
+    expect((await show('data-v1')).json().dataset.id).toBe(retryId);
+    expect((await show('data-v1@latest')).json().manifest).toEqual({ datasetId: retryId });
+    // An id still names exactly its version; another team sees neither.
+    expect((await show(datasetId)).json().dataset.id).toBe(datasetId);
+    expect((await show('data-v1', 'otherTeam')).statusCode).toBe(404);
+    expect((await show('data-v2')).statusCode).toBe(404);
+  });
+
   test('download links are presigned URLs that fetch the objects', async () => {
     const res = (await fx.app.inject({ method: 'GET', url: `/v1/datasets/${datasetId}/download`, headers: fx.auth('launcher') })).json();
     expect(res.files.map((f: { name: string }) => f.name).sort()).toEqual(['manifest.json', 'train-00000.jsonl.zst']);

@@ -1,4 +1,4 @@
-import type { ApiRole } from '@rft/contracts';
+import { parseEndpointAllowlist, type ApiRole } from '@rft/contracts';
 import { createApiToken, type Db } from '@rft/db';
 import { parseCampaignSpec, parseQuestionFile, registerCampaign } from '@rft/intake';
 import { createJobQueues, type JobQueues } from '@rft/queue';
@@ -8,6 +8,7 @@ import { createTestEnv, testS3Settings, type TestEnv } from '@rft/testing';
 export { completeItemAsWorkers, failItemAsWorker, itemsOf } from '@rft/testing';
 import { silentLogger } from '@rft/telemetry';
 import type { FastifyInstance } from 'fastify';
+import type { ApiOptions } from './api-deps.ts';
 import { buildApp } from './build-app.ts';
 import { createS3Presigner, createS3UploadPresigner } from './s3-presigner.ts';
 
@@ -26,7 +27,7 @@ export interface ApiFixture {
 
 export const TEAM = 'vision';
 
-export async function createApiFixture(opts: { statusCacheMs?: number } = {}): Promise<ApiFixture> {
+export async function createApiFixture(opts: { statusCacheMs?: number; options?: Partial<ApiOptions> } = {}): Promise<ApiFixture> {
   const env = await createTestEnv();
   const queues = createJobQueues(env.redis, env.queuePrefix);
   const s3 = createS3Client(testS3Settings(env.s3Endpoint, env.s3Prefix));
@@ -36,9 +37,17 @@ export async function createApiFixture(opts: { statusCacheMs?: number } = {}): P
     store: env.store,
     presign: createS3Presigner(s3, { bucket: env.store.bucket, prefix: env.s3Prefix }),
     presignUpload: createS3UploadPresigner(s3, { bucket: env.store.bucket, prefix: env.s3Prefix }),
+    storeAddress: { bucket: env.store.bucket, prefix: env.s3Prefix, endpoint: env.s3Endpoint },
     log: silentLogger(),
     // Tests change the ledger directly and read it back at once; the cache has its own tests.
-    options: { statusCacheMs: opts.statusCacheMs ?? 0 },
+    // Like the test services' INFERENCE_ENDPOINT_ALLOWLIST: model-sim listens on 127.0.0.1. Every answer
+    // a test receives is checked against the route's documented response schema.
+    options: {
+      statusCacheMs: opts.statusCacheMs ?? 0,
+      endpointAllowlist: parseEndpointAllowlist('127.0.0.1'),
+      validateResponses: true,
+      ...opts.options,
+    },
   });
   const make = async (name: string, role: ApiRole, team: string | null) =>
     (await createApiToken(env.db, { name, role, team, createdBy: 'fixture' })).token;

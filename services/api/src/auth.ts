@@ -23,23 +23,32 @@ export function presentedToken(headers: Record<string, string | string[] | undef
 
 export async function authenticate(db: Db, headers: Record<string, string | string[] | undefined>): Promise<ApiPrincipal> {
   const token = presentedToken(headers);
-  if (!token) throw new ApiError('unauthenticated', 'missing API token: send "Authorization: Bearer <token>" (the CLI reads RFT_TOKEN)');
+  if (!token)
+    throw new ApiError(
+      'unauthenticated',
+      'headers.authorization: missing API token: send "Authorization: Bearer <token>" (the CLI reads RFT_TOKEN)',
+    );
   const principal = await authenticateApiToken(db, token);
-  if (!principal) throw new ApiError('unauthenticated', 'unknown or revoked API token: ask an admin for a new one');
+  if (!principal) throw new ApiError('unauthenticated', 'headers.authorization: unknown or revoked API token: ask an admin for a new one');
   return principal;
 }
 
 /** Admins may do everything; everyone else needs one of the route's roles. */
 export function authorize(principal: ApiPrincipal, roles: readonly ApiRole[]): void {
   if (principal.role === 'admin' || roles.includes(principal.role)) return;
-  throw new ApiError('forbidden', `role "${principal.role}" may not do this; it needs one of: ${['admin', ...roles].join(', ')}`);
+  const needs = ['admin', ...roles].join(', ');
+  throw new ApiError('forbidden', `role "${principal.role}" may not do this; it needs one of: ${needs}`, [
+    `role: "${principal.role}" may not do this; it needs one of: ${needs}`,
+  ]);
 }
 
 /** Submitters see and act on their own team's campaigns only. */
 export function assertTeamAccess(principal: ApiPrincipal, team: string): void {
   if (principal.role !== 'submitter') return;
   if (principal.team !== team)
-    throw new ApiError('forbidden', `this campaign belongs to another team; your token acts for team "${principal.team}"`);
+    throw new ApiError('forbidden', `this campaign belongs to another team; your token acts for team "${principal.team}"`, [
+      `team: this campaign belongs to another team; your token acts for team "${principal.team}"`,
+    ]);
 }
 
 /** The audit actor: the token's name and id. */

@@ -1,8 +1,8 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
+import { pingDatabase } from '@rft/db';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { Registry } from 'prom-client';
 import { DEFAULT_API_OPTIONS, type ApiDeps } from './api-deps.ts';
-import { errorBody } from './api-errors.ts';
+import { ApiError, answerClientError, errorBody, shownPath } from './api-errors.ts';
 import { registerApiMetrics } from './api-metrics.ts';
 import { registerDashboard } from './dashboard-routes.ts';
 import { registerQueueBoard } from './queue-board.ts';
@@ -16,6 +16,9 @@ import { registerTokenRoutes } from './routes/token-routes.ts';
 
 export const API_VERSION = '1.0.0';
 
+const hasBody = (headers: Record<string, string | string[] | undefined>) =>
+  (headers['content-length'] !== undefined && headers['content-length'] !== '0') || headers['transfer-encoding'] !== undefined;
+
 /**
  * The control-plane HTTP API: campaigns, shards, datasets, runs, tokens, health, metrics, the
  * OpenAPI document, the queue board and the campaign dashboard. Does not listen; the caller does.
@@ -25,6 +28,12 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     bodyLimit: options.maxBodyBytes,
+    // Router and HTTP-parser refusals answer in the API's error format too.
+    frameworkErrors: (error, _req, reply) => {
+      const { status, body } = errorBody(error);
+      void (reply as FastifyReply).code(status).send(body);
+    },
+    clientErrorHandler: answerClientError,
     // Requests are logged once, on response, with their route and ids (below).
     logController: new LogController({ disableRequestLogging: true }),
   });
@@ -34,12 +43,15 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.setErrorHandler((error, req, reply) => {
     const { status, body } = errorBody(error);
     if (status >= 500) req.log.error({ err: error, url: req.url }, 'request failed');
+    // A refused request whose body was never read: close the connection rather than drain it, so
+    // an anonymous client cannot keep the API reading a large body it will throw away.
+    if (!req.body && hasBody(req.headers)) void reply.header('connection', 'close');
     void reply.code(status).send(body);
   });
   app.setNotFoundHandler((req, reply) => {
-    void reply
-      .code(404)
-      .send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}; see /openapi.json` } });
+    const { status, body } = errorBody(new ApiError('not_found', `url: no route ${req.method} ${shownPath(req.url)}; see /openapi.json`));
+    if (hasBody(req.headers)) void reply.header('connection', 'close');
+    void reply.code(status).send(body);
   });
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
@@ -49,7 +61,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     }
   });
 
-  const routes = createRouteRegistry(app, deps.db);
+  const routes = createRouteRegistry(app, deps.db, { validateResponses: options.validateResponses });
   const statusCache = createStatusCache({ ttlMs: options.statusCacheMs });
   registerCampaignRoutes(routes, deps, statusCache);
   registerShardRoutes(routes, deps, statusCache);
@@ -57,22 +69,55 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerRunRoutes(routes, deps);
   registerTokenRoutes(routes, deps);
 
-  const openApi = routes.openApi({ title: 'rft-orchestrator control plane', version: API_VERSION });
-  const publicGet = (summary: string, type: string) => ({
-    get: { summary, tags: ['operations'], security: [], responses: { '200': { description: type } } },
+  const openApi = routes.openApi({
+    title: 'rft-orchestrator control plane',
+    version: API_VERSION,
+    license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
   });
+  openApi.servers = [{ url: '/', description: 'the API that served this document (npm run local: http://127.0.0.1:8080)' }];
+  const publicGet = (operationId: string, summary: string, type: string, schema: Record<string, unknown>) => ({
+    get: {
+      operationId,
+      summary,
+      tags: ['operations'],
+      security: [],
+      responses: { '200': { description: summary, content: { [type]: { schema } } } },
+    },
+  });
+  const readiness = {
+    type: 'object',
+    properties: { ok: { type: 'boolean' }, checks: { type: 'object', additionalProperties: { type: 'string' } } },
+    required: ['ok', 'checks'],
+  };
   Object.assign(openApi.paths as Record<string, unknown>, {
-    '/healthz': publicGet('Liveness: the process answers', 'application/json'),
-    '/readyz': publicGet('Readiness: Postgres and Redis answer (503 otherwise)', 'application/json'),
-    '/metrics': publicGet('Prometheus metrics, including bullmq_job_count{queue,state}', 'text/plain'),
-    '/openapi.json': publicGet('This document', 'application/json'),
-    '/dashboard/': publicGet('Campaign dashboard page (?campaign=<id>#token=<token>; its API calls are authenticated)', 'text/html'),
+    '/healthz': publicGet('getHealth', 'Liveness: the process answers', 'application/json', {
+      type: 'object',
+      properties: { ok: { const: true } },
+      required: ['ok'],
+    }),
+    '/readyz': {
+      get: {
+        ...publicGet('getReadiness', 'Readiness: Postgres and Redis answer', 'application/json', readiness).get,
+        responses: {
+          '200': { description: 'Postgres and Redis answer', content: { 'application/json': { schema: readiness } } },
+          '503': { description: 'Postgres or Redis does not answer', content: { 'application/json': { schema: readiness } } },
+        },
+      },
+    },
+    '/metrics': publicGet('getMetrics', 'Prometheus metrics, including bullmq_job_count{queue,state}', 'text/plain', { type: 'string' }),
+    '/openapi.json': publicGet('getOpenApi', 'This document', 'application/json', { type: 'object' }),
+    '/dashboard': publicGet(
+      'getDashboard',
+      'Campaign dashboard page (?campaign=<id>#token=<token>; its API calls are authenticated)',
+      'text/html',
+      { type: 'string' },
+    ),
   });
   app.get('/openapi.json', async () => openApi);
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_req, reply) => {
     const checks: Record<string, string> = {};
-    await sql`SELECT 1`.execute(deps.db).then(
+    await pingDatabase(deps.db).then(
       () => (checks.postgres = 'ok'),
       (e: Error) => (checks.postgres = e.message),
     );

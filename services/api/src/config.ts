@@ -1,4 +1,5 @@
 import { envInt, infrastructureConfig, parseEnv, type InfrastructureConfig } from '@rft/config';
+import { InputError, parseEndpointAllowlist, type EndpointAllowlist } from '@rft/contracts';
 import { z } from 'zod';
 
 export interface ApiConfig extends InfrastructureConfig {
@@ -7,6 +8,10 @@ export interface ApiConfig extends InfrastructureConfig {
   /** Registered as an admin token at start (from the deployment's secret) so the first tokens can be made. */
   bootstrapAdminToken: string | undefined;
   maxBodyBytes: number;
+  maxInlineQuestionsBytes: number;
+  maxQuestionFileBytes: number;
+  /** Hosts and networks campaigns may name as inference endpoints. */
+  endpointAllowlist: EndpointAllowlist;
   downloadUrlTtlSeconds: number;
 }
 
@@ -17,7 +22,20 @@ export function apiConfig(env: NodeJS.ProcessEnv): ApiConfig {
       API_HOST: z.string().default('0.0.0.0'),
       API_PORT: envInt(0, 65535).default(8080),
       RFT_BOOTSTRAP_ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
-      API_MAX_BODY_BYTES: envInt(1024, 2 ** 31).default(256 * 1024 * 1024),
+      API_MAX_BODY_BYTES: envInt(1024, 2 ** 30).default(1024 * 1024),
+      API_MAX_INLINE_QUESTIONS_BYTES: envInt(1024, 2 ** 30).default(16 * 1024 * 1024),
+      API_MAX_QUESTION_FILE_BYTES: envInt(1024, 2 ** 32).default(2 ** 30),
+      INFERENCE_ENDPOINT_ALLOWLIST: z
+        .string()
+        .default('')
+        .transform((text, ctx) => {
+          try {
+            return parseEndpointAllowlist(text);
+          } catch (error) {
+            ctx.addIssue({ code: 'custom', message: error instanceof InputError ? error.problems.join('; ') : String(error) });
+            return z.NEVER;
+          }
+        }),
       DOWNLOAD_URL_TTL_SECONDS: envInt(60, 7 * 24 * 3600).default(3600),
     }),
     env,
@@ -28,6 +46,9 @@ export function apiConfig(env: NodeJS.ProcessEnv): ApiConfig {
     port: e.API_PORT,
     bootstrapAdminToken: e.RFT_BOOTSTRAP_ADMIN_TOKEN,
     maxBodyBytes: e.API_MAX_BODY_BYTES,
+    maxInlineQuestionsBytes: e.API_MAX_INLINE_QUESTIONS_BYTES,
+    maxQuestionFileBytes: e.API_MAX_QUESTION_FILE_BYTES,
+    endpointAllowlist: e.INFERENCE_ENDPOINT_ALLOWLIST,
     downloadUrlTtlSeconds: e.DOWNLOAD_URL_TTL_SECONDS,
   };
 }

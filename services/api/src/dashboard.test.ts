@@ -97,14 +97,19 @@ test('the campaign dashboard shows progress, throughput, accept rate, success di
   expect(await page.textContent('#title')).toBe('dashboard-demo (vision)');
   expect(await page.textContent('#status')).toBe('running');
   const progress = await page.textContent('#progress');
-  expect(progress).toContain('28 / 28');
+  expect(progress).toContain('28 / 32');
   const accepted = await fx.env.db
     .selectFrom('grades')
     .select((eb) => eb.fn.countAll<string>().as('n'))
     .where('correct', '=', true)
     .executeTakeFirstOrThrow();
   const row = await page.$$eval('#progress tbody tr td', (tds) => tds.map((td) => td.textContent));
-  expect(row).toEqual(['rft', '', '28 / 28', '28', accepted.n, `${((Number(accepted.n) / 28) * 100).toFixed(1)}%`, '1', '0']);
+  expect(row).toEqual(['rft', '', '28 / 32', '28', accepted.n, `${((Number(accepted.n) / 28) * 100).toFixed(1)}%`, '1', '0']);
+  // The failed item's shard, its reason and the command that redoes it.
+  expect(await page.isVisible('#failures')).toBe(true);
+  const failures = await page.textContent('#failures');
+  expect(failures).toContain('sandbox timeout after 30 s');
+  expect(failures).toContain(`rft retry ${campaignId}`);
   expect(await page.textContent('#cost')).toContain('total');
   for (const chart of ['throughput', 'accept', 'success', 'tools', 'rejections', 'lengths']) {
     const canvases = await page.$$eval(`#chart-${chart} canvas`, (els) => els.length);

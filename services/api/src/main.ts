@@ -17,9 +17,16 @@ const api = createApi(
     store: infra.store,
     presign: createS3Presigner(s3, config.s3),
     presignUpload: createS3UploadPresigner(s3, config.s3),
+    storeAddress: config.s3,
     log,
     registry: createMetricsRegistry('api'),
-    options: { maxBodyBytes: config.maxBodyBytes, downloadUrlTtlSeconds: config.downloadUrlTtlSeconds },
+    options: {
+      maxBodyBytes: config.maxBodyBytes,
+      maxInlineQuestionsBytes: config.maxInlineQuestionsBytes,
+      maxQuestionFileBytes: config.maxQuestionFileBytes,
+      endpointAllowlist: config.endpointAllowlist,
+      downloadUrlTtlSeconds: config.downloadUrlTtlSeconds,
+    },
   },
   { host: config.host, port: config.port },
 );

@@ -1,40 +1,28 @@
-import type { CostLine } from '@rft/contracts';
+import type { Got } from './api-client.ts';
+import { EXIT, type ExitCode } from './exit-codes.ts';
 import { bar, duration, num, pct, table } from './render.ts';
 
-/** The parts of GET /v1/campaigns/:id the status view reads. */
-export interface CampaignDetail {
-  campaign: {
-    id: string;
-    name: string;
-    team: string;
-    status: string;
-    statusReason: string | null;
-    questionCount: number;
-    budget: { tokens: number | null; gpuHours: number | null };
-  };
-  stages: Array<{
-    stage: string;
-    items: number;
-    byStatus: Record<string, number>;
-    samples: number;
-    expectedSamples: number;
-    graded: number;
-    accepted: number;
-    acceptRate: number | null;
-  }>;
-  rejections: Array<{ stage: string; reason: string; count: number }>;
-  cost: { total: CostLine; byStage: Array<CostLine & { stage: string }> };
-  budgetUsage: { tokens: number; gpuHours: number; budgetTokens: number | null; budgetGpuHours: number | null } | null;
-  throughput: {
-    samplesPerSecond: number;
-    tokensPerSecond: number;
-    remainingSamples: number;
-    etaSeconds: number | null;
-    windowSeconds: number;
-  };
-}
+/** GET /v1/campaigns/:id, as the API documents it. */
+export type CampaignDetail = Got<'/v1/campaigns/{id}'>;
 
-export const TERMINAL_CAMPAIGN_STATUSES = new Set(['completed', 'failed', 'cancelled']);
+/**
+ * How `status --watch` ends for each final campaign status; undefined while the campaign still runs.
+ * `completed_with_failures` is named here even where the API does not report it yet.
+ */
+export function watchExitCode(status: string): ExitCode | undefined {
+  switch (status) {
+    case 'completed':
+      return EXIT.ok;
+    case 'completed_with_failures':
+      return EXIT.campaignCompletedWithFailures;
+    case 'failed':
+      return EXIT.campaignFailed;
+    case 'cancelled':
+      return EXIT.campaignCancelled;
+    default:
+      return undefined;
+  }
+}
 
 /** The text `rft status` prints: header, a progress bar per stage, throughput and ETA, cost, top rejection reasons. */
 export function renderCampaignStatus(d: CampaignDetail): string {
@@ -50,13 +38,14 @@ export function renderCampaignStatus(d: CampaignDetail): string {
     out.push(
       `  sampled   ${bar(s.expectedSamples ? s.samples / s.expectedSamples : 1)}  ${num(s.samples)}/${num(s.expectedSamples)} samples`,
     );
-    out.push(`  graded    ${bar(s.samples ? s.graded / s.samples : 0)}  ${num(s.graded)} graded`);
+    // Both bars are over the planned samples, so graded trails sampled instead of sitting near 100%.
+    out.push(`  graded    ${bar(s.expectedSamples ? s.graded / s.expectedSamples : 1)}  ${num(s.graded)}/${num(s.expectedSamples)} graded`);
     out.push(`  accepted  ${num(s.accepted)} (${pct(s.acceptRate)} of graded)   items failed ${failed}, quarantined ${quarantined}`);
   }
   const t = d.throughput;
   out.push('');
   out.push(
-    `throughput: ${num(t.samplesPerSecond, 2)} samples/s, ${num(t.tokensPerSecond, 0)} tokens/s (last ${Math.round(t.windowSeconds / 60)} min)   remaining ${num(t.remainingSamples)} samples   ETA ${duration(t.etaSeconds)}`,
+    `throughput: ${num(t.samplesPerSecond, 2)} samples/s, ${num(t.tokensPerSecond, 0)} tokens/s (over the last ${duration(t.windowSeconds)})   remaining ${num(t.remainingSamples)} samples   ETA ${duration(t.etaSeconds)}`,
   );
   const k = d.cost.total;
   out.push(

@@ -1,4 +1,3 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createApiClient, type ApiClient } from './api-client.ts';
 import { CliError, EXIT } from './exit-codes.ts';
 
@@ -11,40 +10,19 @@ export interface CliIo {
   sleep(ms: number): Promise<void>;
   /** Redraw in place (status --watch) only on a terminal. */
   isTty: boolean;
+  /** Milliseconds since the epoch; tests may pin it. @defaultValue Date.now */
+  now?: () => number;
 }
 
-export const GLOBAL_OPTIONS = {
-  'api-url': { type: 'string' },
-  token: { type: 'string' },
-  json: { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
-} as const satisfies NonNullable<ParseArgsConfig['options']>;
-
-type Options = NonNullable<ParseArgsConfig['options']>;
-
-export interface Parsed<O extends Options> {
-  values: ReturnType<typeof parseArgs<{ options: O & typeof GLOBAL_OPTIONS; allowPositionals: true; strict: true }>>['values'];
-  positionals: string[];
+/** The options every command takes (commander turns `--api-url` into `apiUrl`). */
+export interface GlobalOptions {
+  apiUrl?: string | undefined;
+  token?: string | undefined;
+  json?: boolean | undefined;
 }
 
-/** Parses a command's arguments (its own options plus the global ones); mistakes are usage errors. */
-export function parseCommand<O extends Options>(args: readonly string[], options: O, usage: string): Parsed<O> {
-  try {
-    const parsed = parseArgs({ args: [...args], options: { ...options, ...GLOBAL_OPTIONS }, allowPositionals: true, strict: true });
-    return parsed as unknown as Parsed<O>;
-  } catch (error) {
-    throw new CliError(EXIT.usage, `${(error as Error).message}\nusage: ${usage}`);
-  }
-}
-
-export function positional(parsed: { positionals: string[] }, index: number, name: string, usage: string): string {
-  const value = parsed.positionals[index];
-  if (!value) throw new CliError(EXIT.usage, `missing <${name}>\nusage: ${usage}`);
-  return value;
-}
-
-export function clientFor(values: { 'api-url'?: string | undefined; token?: string | undefined }, io: CliIo): ApiClient {
-  const url = values['api-url'] ?? io.env.RFT_API_URL ?? 'http://127.0.0.1:8080';
+export function clientFor(values: GlobalOptions, io: CliIo): ApiClient {
+  const url = values.apiUrl ?? io.env.RFT_API_URL ?? 'http://127.0.0.1:8080';
   return createApiClient(url, values.token ?? io.env.RFT_TOKEN);
 }
 

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import {
   completeItemAsWorkers,
@@ -17,6 +18,15 @@ import { transitionTrainingRun } from '@rft/db';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCliHarness } from './cli-test-harness.ts';
 import { EXIT } from './exit-codes.ts';
+
+/** The first `node` on PATH outside node_modules: what a user's shell runs (Node 20 on some machines). */
+function systemNode(): string {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const candidate = join(dir, 'node');
+    if (!dir.includes('node_modules') && existsSync(candidate)) return candidate;
+  }
+  return process.execPath;
+}
 
 let fx: ApiFixture;
 let cli: Awaited<ReturnType<typeof createCliHarness>>;
@@ -69,28 +79,50 @@ describe('errors say what to do and exit with a meaningful code', () => {
     expect(badToken.stderr).toContain('check RFT_TOKEN');
     expect((await cli.run(['frobnicate'])).code).toBe(EXIT.usage);
     const usage = await cli.run(['status'], { token: fx.tokens.operator });
-    expect([usage.code, usage.stderr]).toEqual([
-      EXIT.usage,
-      'rft: missing <campaign>\nusage: rft status <campaign> [--watch] [--interval SECONDS] [--json]',
-    ]);
+    expect([usage.code, usage.stderr]).toEqual([EXIT.usage, "rft: missing required argument 'campaign'\n(add --help for usage)"]);
     expect((await cli.run(['status', 'x', '--bogus'], { token: fx.tokens.operator })).code).toBe(EXIT.usage);
     const unknown = await cli.run(['status', '00000000-0000-4000-8000-000000000000'], { token: fx.tokens.operator });
     expect(unknown.code).toBe(EXIT.notFound);
-    const notUuid = await cli.run(['status', 'abc'], { token: fx.tokens.operator });
-    expect([notUuid.code, notUuid.stderr]).toEqual([EXIT.invalidInput, 'rft: params.id: must be a campaign id (uuid)']);
+    const noSuchName = await cli.run(['status', 'no-such-campaign'], { token: fx.tokens.operator });
+    expect([noSuchName.code, noSuchName.stderr]).toEqual([
+      EXIT.notFound,
+      'rft: no campaign has the id, name or id prefix "no-such-campaign" (list them with: rft campaigns)',
+    ]);
     const id = await seedCampaign(fx.env.db, { name: 'codes' });
     expect((await cli.run(['resume', id], { token: fx.tokens.operator })).code).toBe(EXIT.conflict);
     const down = await cli.run(['campaigns'], { token: fx.tokens.operator, url: 'http://127.0.0.1:9' });
     expect(down.code).toBe(EXIT.unreachable);
     expect(down.stderr).toContain('cannot reach the API at http://127.0.0.1:9');
     const badId = await cli.run(['datasets', 'pull', 'ds-1', join(cli.dir, 'nowhere')], { token: fx.tokens.launcher });
-    expect([badId.code, badId.stderr]).toEqual([EXIT.invalidInput, 'rft: datasetId: "ds-1" is not a dataset id (ds- followed by hex)']);
+    expect([badId.code, badId.stderr]).toEqual([
+      EXIT.notFound,
+      'rft: no dataset has the id, name or id prefix "ds-1" (list them with: rft datasets list)',
+    ]);
     const unknownDataset = await cli.run(['datasets', 'pull', `ds-${'0'.repeat(16)}`, join(cli.dir, 'nowhere')], {
       token: fx.tokens.launcher,
     });
     expect(unknownDataset.code).toBe(EXIT.notFound);
     const jsonError = await cli.run(['status', '00000000-0000-4000-8000-000000000000', '--json'], { token: fx.tokens.operator });
     expect(JSON.parse(jsonError.stderr).error.exitCode).toBe(EXIT.notFound);
+  });
+});
+
+describe('campaigns, datasets and runs are addressed by id, name or short id prefix', () => {
+  test('a unique name or prefix resolves; a shared name is an error listing the candidates', async () => {
+    const only = await seedCampaign(fx.env.db, { name: 'resolve-only' });
+    const dupA = await seedCampaign(fx.env.db, { name: 'resolve-twice' });
+    const dupB = await seedCampaign(fx.env.db, { name: 'resolve-twice' });
+    const byName = await cli.run(['status', 'resolve-only', '--json'], { token: fx.tokens.operator });
+    expect([byName.code, byName.json().campaign.id]).toEqual([0, only]);
+    const byPrefix = await cli.run(['status', only.slice(0, 8), '--json'], { token: fx.tokens.operator });
+    expect([byPrefix.code, byPrefix.json().campaign.id]).toEqual([0, only]);
+    const ambiguous = await cli.run(['pause', 'resolve-twice'], { token: fx.tokens.operator });
+    expect(ambiguous.code).toBe(EXIT.usage);
+    expect(ambiguous.stderr).toContain('"resolve-twice" matches 2 campaigns; use a longer id prefix:');
+    expect(ambiguous.stderr).toContain(`  ${dupA.slice(0, 8)}  resolve-twice  running`);
+    expect(ambiguous.stderr).toContain(`  ${dupB.slice(0, 8)}  resolve-twice  running`);
+    const list = await cli.run(['campaigns', '--name', 'resolve-only'], { token: fx.tokens.operator });
+    expect(list.stdout).toMatch(new RegExp(`^${only.slice(0, 8)}\\s+resolve-only`, 'm'));
   });
 });
 
@@ -113,6 +145,7 @@ describe('commands', () => {
     const status = await cli.run(['status', id], { token: fx.tokens.submitter });
     expect(status.stdout).toContain('status: paused - paused by alice: prompt bug');
     expect(status.stdout).toContain('sampled   [........................]   0%  0/16 samples');
+    expect(status.stdout).toContain('graded    [........................]   0%  0/16 graded');
     expect(status.stdout).toContain('budget: 0/5.00M tokens');
     expect((await cli.run(['budget', id, '--gpu-hours', '2'], { token: fx.tokens.submitter })).stdout).toBe(
       `budget of ${id}: no token limit, 2 GPU-hour limit`,
@@ -137,7 +170,7 @@ describe('commands', () => {
     expect(uploaded.some((k) => k.endsWith('.jsonl.zst'))).toBe(true);
   });
 
-  test('status --watch redraws until the campaign settles, and exits 9 when it was cancelled', async () => {
+  test('status --watch redraws until the campaign settles, and its exit code says how it ended', async () => {
     const id = await seedCampaign(fx.env.db, { name: 'watched' });
     let sleeps = 0;
     const watched = await cli.run(['status', id, '--watch', '--interval', '1'], {
@@ -155,7 +188,13 @@ describe('commands', () => {
       token: fx.tokens.operator,
       onSleep: async () => void (await fx.env.db.updateTable('campaigns').set({ status: 'cancelled' }).where('id', '=', id).execute()),
     });
-    expect(cancelled.code).toBe(EXIT.campaignFailed);
+    expect(cancelled.code).toBe(EXIT.campaignCancelled);
+    await fx.env.db.updateTable('campaigns').set({ status: 'running' }).where('id', '=', id).execute();
+    const failed = await cli.run(['status', id, '--watch'], {
+      token: fx.tokens.operator,
+      onSleep: async () => void (await fx.env.db.updateTable('campaigns').set({ status: 'failed' }).where('id', '=', id).execute()),
+    });
+    expect(failed.code).toBe(EXIT.campaignFailed);
   });
 
   test('quarantine, and runs launch / status / list / cancel', async () => {
@@ -169,8 +208,8 @@ describe('commands', () => {
     const noDataset = await cli.run(['runs', 'launch', 'ds-none', '--backend', 'slurm', '--profile', profile], {
       token: fx.tokens.launcher,
     });
-    expect(noDataset.code).toBe(EXIT.invalidInput);
-    expect(noDataset.stderr).toContain('body.datasetId: dataset "ds-none" does not exist');
+    expect(noDataset.code).toBe(EXIT.notFound);
+    expect(noDataset.stderr).toContain('no dataset has the id, name or id prefix "ds-none"');
     await fx.env.db
       .insertInto('datasets')
       .values({
@@ -186,7 +225,9 @@ describe('commands', () => {
       .execute();
     const datasets = await cli.run(['datasets', 'list', '--campaign', id], { token: fx.tokens.launcher });
     expect(datasets.stdout).toMatch(/ds-ops\s+ops-v1/);
-    const launched = await cli.run(['runs', 'launch', 'ds-ops', '--backend', 'slurm', '--profile', profile, '--json'], {
+    const shown = await cli.run(['datasets', 'show', 'ops-v1'], { token: fx.tokens.launcher });
+    expect([shown.code, shown.stderr]).toEqual([EXIT.notFound, expect.stringContaining('the manifest of dataset ds-ops is missing')]);
+    const launched = await cli.run(['runs', 'launch', 'ops-v1', '--backend', 'slurm', '--profile', profile, '--json'], {
       token: fx.tokens.launcher,
     });
     expect(launched.code, launched.stderr).toBe(0);
@@ -194,9 +235,9 @@ describe('commands', () => {
     expect(run).toMatchObject({ status: 'submitting', backend: 'slurm', profile: { nodes: 4, gpusPerNode: 8, partition: 'a100' } });
     // The launcher service records what the cluster says.
     await transitionTrainingRun(fx.env.db, { id: run.id, to: 'running', externalId: `slurm-${run.id.slice(0, 8)}`, at: new Date() });
-    const st = await cli.run(['runs', 'status', run.id], { token: fx.tokens.launcher });
+    const st = await cli.run(['runs', 'status', run.id.slice(0, 6)], { token: fx.tokens.launcher });
     expect(st.stdout).toContain(`run ${run.id}: running (slurm slurm-${run.id.slice(0, 8)})`);
-    expect((await cli.run(['runs', 'list'], { token: fx.tokens.operator })).stdout).toContain(run.id);
+    expect((await cli.run(['runs', 'list'], { token: fx.tokens.operator })).stdout).toContain(run.id.slice(0, 8));
     const cancel = await cli.run(['runs', 'cancel', run.id], { token: fx.tokens.launcher });
     expect(cancel.code, cancel.stderr).toBe(0);
     expect(await fx.queues.exists('cancel-run', { runId: run.id })).toBe(true);
@@ -219,7 +260,11 @@ describe('commands', () => {
       })
       .execute();
     const out = join(cli.dir, 'pulled');
-    const first = await cli.run(['datasets', 'pull', built.datasetId, out, '--json'], { token: fx.tokens.launcher });
+    const shown = await cli.run(['datasets', 'show', built.datasetId.slice(3, 11)], { token: fx.tokens.launcher });
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain(`dataset ${built.datasetId}  pulled-v1`);
+    expect(shown.stdout).toMatch(/exports: .*parquet \(\d+ files\)/);
+    const first = await cli.run(['datasets', 'pull', 'pulled-v1', out, '--json'], { token: fx.tokens.launcher });
     expect(first.code, first.stderr).toBe(0);
     const files = first.json().files as Array<{ path: string; sha256: string; action: string }>;
     expect(files.length).toBe(built.manifest.exports.parquet.files.length);
@@ -268,15 +313,17 @@ describe('commands', () => {
     expect((await cli.run(['campaigns'], { token })).code).toBe(EXIT.auth);
   });
 
-  test('the installed bin runs as a separate process with RFT_API_URL and RFT_TOKEN', async () => {
-    const bin = join(import.meta.dirname, 'main.ts');
-    const { stdout } = await promisify(execFile)(process.execPath, [bin, 'campaigns', '--json', '--limit', '2'], {
-      env: { ...process.env, RFT_API_URL: url, RFT_TOKEN: fx.tokens.operator },
-    });
-    expect(JSON.parse(stdout).items.length).toBeGreaterThan(0);
-    const failed = await promisify(execFile)(process.execPath, [bin, 'campaigns'], {
-      env: { ...process.env, RFT_API_URL: url, RFT_TOKEN: '' },
-    }).catch((e: { code: number; stderr: string }) => e);
-    expect(failed).toMatchObject({ code: EXIT.auth });
+  test('the installed bin runs as a separate process with RFT_API_URL and RFT_TOKEN, under this Node and the system one', async () => {
+    const bin = join(import.meta.dirname, '..', 'bin', 'rft.js');
+    for (const node of [process.execPath, systemNode()]) {
+      const { stdout } = await promisify(execFile)(node, [bin, 'campaigns', '--json', '--limit', '2'], {
+        env: { ...process.env, RFT_API_URL: url, RFT_TOKEN: fx.tokens.operator },
+      });
+      expect(JSON.parse(stdout).items.length).toBeGreaterThan(0);
+      const failed = await promisify(execFile)(node, [bin, 'campaigns'], {
+        env: { ...process.env, RFT_API_URL: url, RFT_TOKEN: '' },
+      }).catch((e: { code: number; stderr: string }) => e);
+      expect(failed).toMatchObject({ code: EXIT.auth });
+    }
   });
 });

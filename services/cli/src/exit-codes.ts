@@ -1,9 +1,9 @@
 /** What the `rft` exit status means, so scripts can branch on it. */
 export const EXIT = {
   ok: 0,
-  /** Unexpected failure, or the API answered 5xx. */
+  /** Unexpected failure, the API answered 5xx, or a retry matched nothing. */
   failure: 1,
-  /** Wrong command line. */
+  /** Wrong command line, or a name or id prefix that matches several objects. */
   usage: 2,
   /** The spec, the questions or a request body is invalid (locally or per the API's 400). */
   invalidInput: 3,
@@ -16,8 +16,12 @@ export const EXIT = {
   unreachable: 7,
   /** The feature is not available in this build or deployment (501). */
   notAvailable: 8,
-  /** `status --watch` ended on a failed or cancelled campaign. */
-  campaignFailed: 9,
+  /** `status --watch` ended on a campaign that completed with failed work items. */
+  campaignCompletedWithFailures: 9,
+  /** `status --watch` ended on a failed campaign. */
+  campaignFailed: 10,
+  /** `status --watch` ended on a cancelled campaign. */
+  campaignCancelled: 11,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Worker } from 'bullmq';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createCliHarness } from './cli-test-harness.ts';
+import { EXIT } from './exit-codes.ts';
 
 let fx: ApiFixture;
 let cli: Awaited<ReturnType<typeof createCliHarness>>;
@@ -50,7 +51,7 @@ beforeAll(async () => {
         }));
         await insertSamples(fx.env.db, payload, attempt.attempt, partial);
         const reason = `inference endpoint http://10.0.0.7:8000 returned 500 after 5 attempts (question ${payload.questionId})`;
-        await recordFailure(fx.env.db, payload, reason, true);
+        await recordFailure(fx.env.db, payload, attempt.attempt, reason, true);
         throw new UnrecoverableError(reason);
       }
       await completeItemAsWorkers(fx.env.db, payload);
@@ -114,7 +115,11 @@ test('on call: failed shards are listed with reasons, retried once, and the samp
   const retried = await cli.run(['retry', id], { token: fx.tokens.operator });
   expect(retried.code, retried.stderr).toBe(0);
   expect(retried.stdout).toContain('moved 3 failed work items back to pending in shards 0, 2');
-  expect((await cli.run(['retry', id], { token: fx.tokens.operator })).stdout).toContain('nothing to retry');
+  const again = await cli.run(['retry', id], { token: fx.tokens.operator });
+  expect([again.code, again.stderr]).toEqual([EXIT.failure, `rft: nothing to retry: no failed work items in any shard of campaign ${id}`]);
+  const noShard = await cli.run(['retry', id, '--shard', '99'], { token: fx.tokens.operator });
+  expect(noShard.code).toBe(EXIT.notFound);
+  expect(noShard.stderr).toContain('has no shard 99');
 
   const readmit = await schedulerTick(fx.env.db, fx.queues, settings, silentLogger());
   expect(readmit.enqueued).toBe(3);

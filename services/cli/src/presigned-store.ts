@@ -1,10 +1,6 @@
 import type { ObjectStore } from '@rft/storage';
 import type { ApiClient } from './api-client.ts';
 
-interface DownloadListing {
-  files: Array<{ key: string; size: number; url: string }>;
-}
-
 /**
  * A read-only object store over the API's presigned download links for one dataset version, so the
  * curator's verified, resumable pull runs from a laptop that holds an API token but no S3
@@ -15,7 +11,7 @@ export function presignedDatasetStore(api: ApiClient, datasetId: string): Object
   const load = (refresh = false) => {
     if (!listing || refresh) {
       listing = api
-        .get<DownloadListing>(`/v1/datasets/${encodeURIComponent(datasetId)}/download`)
+        .data(api.GET('/v1/datasets/{id}/download', { params: { path: { id: datasetId } } }))
         .then((res) => new Map(res.files.map((f) => [f.key, { size: f.size, url: f.url }])));
     }
     return listing;

@@ -1,5 +1,14 @@
 import { CampaignSpec, InputError, type JobPayload, type SelectionSpec } from '@rft/contracts';
-import { getCampaign, gradedCandidatePages, insertDataset, setCampaignStatus, type CandidateRow, type Db } from '@rft/db';
+import {
+  campaignOutcome,
+  finishCampaign,
+  getCampaign,
+  gradedCandidatePages,
+  insertDataset,
+  setCampaignStatus,
+  type CandidateRow,
+  type Db,
+} from '@rft/db';
 import { UnrecoverableError, type JobContext } from '@rft/queue';
 import type { ObjectStore } from '@rft/storage';
 import type { Logger } from '@rft/telemetry';
@@ -89,11 +98,8 @@ async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: L
     mergeSelections<typeof result.params>(result, select(page.map(toCandidate)));
 
   if (result.selected.length === 0) {
-    await setCampaignStatus(deps.db, payload.campaignId, 'completed', {
-      from: ['curating'],
-      error: 'no sample was selected; no dataset was built',
-    });
-    log.warn({ dropped: result.dropped }, 'campaign completed without a dataset');
+    const outcome = await finishCampaign(deps.db, payload.campaignId, 'no sample was selected; no dataset was built');
+    log.warn({ dropped: result.dropped, status: outcome?.status }, 'campaign ended without a dataset');
     return { outcome: 'empty', summary: { selected: 0, dropped: result.dropped } };
   }
 
@@ -102,22 +108,26 @@ async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: L
   const { first, rows } = await peek(loadSelectedRows(deps, payload.campaignId, result.selected));
   const chatTemplateSha256 = first?.trajectory.chatTemplateSha256;
   const hintLibraryVersion = first?.trajectory.hintLibraryVersion;
+  const { failed: failedItems } = await campaignOutcome(deps.db, payload.campaignId);
   const built = await buildDatasetVersion({
     store: deps.store,
     rows,
     info: {
       campaignId: payload.campaignId,
       model: spec.model.name,
+      ...(spec.model.profile ? { modelProfile: spec.model.profile } : {}),
       tokenizer: { name: deps.tokenizerName },
       ...(chatTemplateSha256 ? { chatTemplateSha256 } : {}),
       ...(hintLibraryVersion ? { hintLibraryVersion } : {}),
       graderVersion: result.selected[0]!.verdict.graderVersion,
       selectionPolicy: { ...selection, ...('params' in result ? { params: result.params } : {}) },
       droppedByReason: result.dropped,
+      ...(failedItems > 0 ? { failedItems } : {}),
       samplingParams: Object.fromEntries(spec.stages.map((s) => [s.name, s])),
     },
     tokenizer: deps.tokenizer,
   });
+  const kept = new Set(built.keptSampleIds);
   await deps.db.transaction().execute(async (tx) => {
     await insertDataset(tx, {
       id: built.datasetId,
@@ -128,11 +138,12 @@ async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: L
       manifestKey: `${built.prefix}/manifest.json`,
       manifestSha256: built.manifest.contentSha256,
       createdBy: 'curator',
-      items: result.selected.map((c) => ({ sampleId: c.sampleId, questionId: c.questionId })),
+      // The rows the version holds: a selected row the build refused (too long, no end-of-turn token) is not one.
+      items: result.selected.filter((c) => kept.has(c.sampleId)).map((c) => ({ sampleId: c.sampleId, questionId: c.questionId })),
     });
-    await setCampaignStatus(tx, payload.campaignId, 'completed', { from: ['curating'] });
+    const outcome = await finishCampaign(tx, payload.campaignId);
+    log.info({ datasetId: built.datasetId, rows: result.selected.length, status: outcome?.status }, 'dataset built; campaign ended');
   });
-  log.info({ datasetId: built.datasetId, rows: result.selected.length }, 'dataset built; campaign completed');
   return { outcome: 'dataset', summary: { selected: result.selected.length, dropped: result.dropped } };
 }
 

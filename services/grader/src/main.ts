@@ -23,8 +23,8 @@ const noSandbox: PythonRunner = {
     truncated: false,
   }),
 };
-if (!config.sandboxUrl) log.warn('SANDBOX_URL is not set: code questions will be graded as sandbox errors');
-const runner = config.sandboxUrl ? createSandboxClient({ baseUrl: config.sandboxUrl }) : noSandbox;
+if (!config.sandbox) log.warn('SANDBOX_URL is not set: code questions will be graded as sandbox errors');
+const runner = config.sandbox ? createSandboxClient({ baseUrl: config.sandbox.url, token: config.sandbox.token }) : noSandbox;
 const grader = createGrader({ runner });
 const registry = createMetricsRegistry('grader');
 const service = createGraderService(

@@ -75,8 +75,12 @@ it('start() consumes launch and cancel jobs and polls runs to their final status
     { db: env.db, launcher, log, queues, connection: env.redis, queuePrefix: env.queuePrefix },
     { pollIntervalMs: 20 },
   );
+  expect(service.launchWorker.isRunning()).toBe(false);
   await service.start();
   try {
+    // start() leaves both job workers consuming before it returns.
+    expect(service.launchWorker.isRunning()).toBe(true);
+    expect(service.cancelWorker.isRunning()).toBe(true);
     // A launch job: planned from the dataset, submitted, recorded with the plan and the cluster's id.
     const polled = await recordRun();
     cluster.answers.set('1', [

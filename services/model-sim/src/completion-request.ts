@@ -7,7 +7,10 @@ export interface CompletionRequest {
   temperature: number;
   seed: number | null;
   stop: string[];
+  /** vLLM `include_stop_str_in_output`, SGLang `no_stop_trim` (both default false). */
   includeStopStrInOutput: boolean;
+  /** Both servers default to true: special tokens (EOS included) are not decoded into the text. */
+  skipSpecialTokens: boolean;
 }
 
 export class BadRequest extends Error {
@@ -51,28 +54,16 @@ export function parseCompletionRequest(raw: unknown, servedModel: string, flavou
   const field = flavour === 'vllm' ? 'include_stop_str_in_output' : 'no_stop_trim';
   const include = body[field];
   if (include !== undefined && typeof include !== 'boolean') throw new BadRequest(`${field}: must be a boolean`);
-  return { model: servedModel, prompt, maxTokens, temperature, seed, stop, includeStopStrInOutput: include ?? false };
-}
-
-export interface StopOutcome {
-  text: string;
-  finishReason: 'stop' | 'length';
-  stopReason: string | null;
-}
-
-/** Applies stop strings (earliest match in the generated text wins) and the max_tokens cut. */
-export function applyStops(generated: string, eos: boolean, maxChars: number, stops: readonly string[], includeStop: boolean): StopOutcome {
-  const window = generated.slice(0, maxChars);
-  let best = -1;
-  let bestStop = '';
-  for (const s of stops) {
-    const i = window.indexOf(s);
-    if (i >= 0 && (best < 0 || i < best || (i === best && s.length > bestStop.length))) {
-      best = i;
-      bestStop = s;
-    }
-  }
-  if (best >= 0) return { text: window.slice(0, includeStop ? best + bestStop.length : best), finishReason: 'stop', stopReason: bestStop };
-  if (eos && generated.length <= maxChars) return { text: generated, finishReason: 'stop', stopReason: null };
-  return { text: window, finishReason: 'length', stopReason: null };
+  const skip = body.skip_special_tokens;
+  if (skip !== undefined && typeof skip !== 'boolean') throw new BadRequest('skip_special_tokens: must be a boolean');
+  return {
+    model: servedModel,
+    prompt,
+    maxTokens,
+    temperature,
+    seed,
+    stop,
+    includeStopStrInOutput: include ?? false,
+    skipSpecialTokens: skip ?? true,
+  };
 }

@@ -8,12 +8,14 @@ describe('modelSimConfig', () => {
     expect(set).toMatchObject({ port: 0, flavour: 'sglang', decodeTokensPerSecond: Number.POSITIVE_INFINITY });
     expect(set.faults?.errorRate).toBe(0.25);
     expect(modelSimConfig({}).profile).toBe('qwq-32b');
-    expect(modelSimConfig({ MODEL_PROFILE: 'qwen3-thinking' }).profile).toBe('qwen3-thinking');
+    expect(modelSimConfig({ SIM_BEHAVIOURS: 'split_stop, tool_cap=2' }).behaviours).toEqual({ split_stop: 1, tool_cap: 2 });
+    expect(modelSimConfig({ MODEL_PROFILE: 'qwq-32b-preview' }).profile).toBe('qwq-32b-preview');
   });
 
   it('names the variable that is wrong', () => {
     expect(() => modelSimConfig({ PORT: 'eighty' })).toThrow(/PORT: expected a number, got "eighty"/);
     expect(() => modelSimConfig({ FLAVOUR: 'tgi' })).toThrow(/FLAVOUR/);
-    expect(() => modelSimConfig({ MODEL_PROFILE: 'llama' })).toThrow(/MODEL_PROFILE: unknown model profile/);
+    expect(() => modelSimConfig({ MODEL_PROFILE: 'llama' })).toThrow(/MODEL_PROFILE/);
+    expect(() => modelSimConfig({ SIM_BEHAVIOURS: 'tool_cap=1,lopp' })).toThrow(/SIM_BEHAVIOURS.*unknown behaviour "lopp"/);
   });
 });

@@ -1,7 +1,8 @@
 import { envOptionalNumber, envUnsetIfEmpty, parseEnv } from '@rft/config';
-import { ModelProfileNameSchema } from '@rft/contracts';
 import { z } from 'zod';
 import type { ModelSimOptions } from './service.ts';
+import { SIM_PROFILE_NAMES } from './sim-profiles.ts';
+import { parseBehaviourMix } from './behaviour-mix.ts';
 
 const ModelSimEnv = z.object({
   HOST: envUnsetIfEmpty(z.string().default('127.0.0.1')),
@@ -14,8 +15,20 @@ const ModelSimEnv = z.object({
   MAX_MODEL_LEN: envOptionalNumber,
   KV_CACHE_BLOCKS: envOptionalNumber,
   FLAVOUR: envUnsetIfEmpty(z.enum(['vllm', 'sglang']).default('vllm')),
-  /** Whose chat template /v1/chat/completions applies. */
-  MODEL_PROFILE: envUnsetIfEmpty(ModelProfileNameSchema.default('qwq-32b')),
+  SIM_BEHAVIOURS: envUnsetIfEmpty(
+    z
+      .string()
+      .transform((spec, ctx) => {
+        try {
+          return parseBehaviourMix(spec, 'behaviour mix');
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          return z.NEVER;
+        }
+      })
+      .optional(),
+  ),
+  MODEL_PROFILE: envUnsetIfEmpty(z.enum(SIM_PROFILE_NAMES as [string, ...string[]]).default('qwq-32b')),
   FAULT_ERROR_RATE: envOptionalNumber,
   FAULT_ERROR_STATUS: envOptionalNumber,
   FAULT_LATENCY_SPIKE_RATE: envOptionalNumber,
@@ -43,6 +56,7 @@ export function modelSimConfig(env: NodeJS.ProcessEnv): ModelSimOptions {
     kvCacheBlocks: e.KV_CACHE_BLOCKS,
     flavour: e.FLAVOUR,
     profile: e.MODEL_PROFILE,
+    ...(e.SIM_BEHAVIOURS ? { behaviours: e.SIM_BEHAVIOURS } : {}),
     faults: {
       errorRate: e.FAULT_ERROR_RATE,
       errorStatus: e.FAULT_ERROR_STATUS,

@@ -1,7 +1,8 @@
 /**
  * Runs one model-sim replica. Env: PORT (8000), HOST (127.0.0.1), MODEL, SIM_SEED, MAX_NUM_SEQS,
- * DECODE_TOKENS_PER_SECOND, PREFILL_TOKENS_PER_SECOND, MAX_MODEL_LEN, KV_CACHE_BLOCKS, FLAVOUR (vllm|sglang),
- * MODEL_PROFILE (the chat template of /v1/chat/completions, default qwq-32b), and fault knobs
+ * DECODE_TOKENS_PER_SECOND, PREFILL_TOKENS_PER_SECOND, MAX_MODEL_LEN, KV_CACHE_BLOCKS, FLAVOUR (vllm|sglang), MODEL_PROFILE
+ * (qwq-32b|qwq-32b-preview|deepseek-r1-distill|qwen3-thinking), SIM_BEHAVIOURS (`tool_cap=2,split_stop`;
+ * default: a realistic mix), and fault knobs
  * FAULT_ERROR_RATE, FAULT_ERROR_STATUS, FAULT_LATENCY_SPIKE_RATE, FAULT_LATENCY_SPIKE_MS, FAULT_HANG_RATE,
  * FAULT_DISCONNECT_RATE, FAULT_MALFORMED_RATE.
  */

@@ -11,7 +11,8 @@ import { chatLogprobs, completionLogprobs, simLogprobs, simTokens, type TokenLog
 export interface SimOutcome {
   text: string;
   finishReason: 'stop' | 'length';
-  stopReason: string | null;
+  /** vLLM `stop_reason` / SGLang `matched_stop`: the matched stop string, an EOS token id, or null. */
+  stopReason: string | number | null;
   promptTokens: number;
   completionTokens: number;
   cachedTokens: number;
@@ -26,14 +27,9 @@ export interface ResponseMeta {
   seed: number;
 }
 
-/** `<|im_end|>` in Qwen tokenizers: SGLang reports the EOS token id as the matched stop. */
-const SGLANG_EOS_TOKEN_ID = 151645;
-
-/** vLLM names the matched stop string `stop_reason`; SGLang names it `matched_stop` and gives the EOS id on EOS. */
-function stopField(flavour: ServerFlavour, o: Pick<SimOutcome, 'finishReason' | 'stopReason'>): Record<string, unknown> {
-  return flavour === 'vllm'
-    ? { stop_reason: o.stopReason }
-    : { matched_stop: o.stopReason ?? (o.finishReason === 'stop' ? SGLANG_EOS_TOKEN_ID : null) };
+/** vLLM names the matched stop `stop_reason`; SGLang names it `matched_stop` (both decided by `serverChoice`). */
+function stopField(flavour: ServerFlavour, o: Pick<SimOutcome, 'stopReason'>): Record<string, unknown> {
+  return flavour === 'vllm' ? { stop_reason: o.stopReason } : { matched_stop: o.stopReason };
 }
 
 function usage(o: SimOutcome) {

@@ -7,16 +7,27 @@
  * Phases are delimited by anchors the model does not write itself: the end of an ```output block and
  * an open ```python fence (a hint or the model's own opener).
  */
+import { type BehaviourMix, drawBehaviour } from './behaviour-mix.ts';
+import { codeScript, mathScript, type Script, type ScriptInput } from './behaviour-scripts.ts';
+import type { ParsedCodeQuestion } from './code-questions.ts';
 import type { ParsedQuestion } from './question-bank.ts';
+import { continueScript } from './script-writer.ts';
 import { randomFor, type Random } from '@rft/seeded-random';
 
 export interface WriterInput {
   question: ParsedQuestion | null;
+  codeQuestion?: ParsedCodeQuestion | null;
+  /** The behaviour classes to draw from (plain reasoning only when absent). */
+  behaviours?: BehaviourMix;
+  /** This request's max_tokens in characters. */
+  maxChars?: number;
   problemText: string;
   /** Assistant text so far (after the generation prompt, which may already hold `<think>\n`). */
   assistant: string;
   /** Whether `<think>\n` is already in the prompt. */
   thinkOpen: boolean;
+  /** How the model marks its thinking: opened by the prompt, by the model itself, or not at all (QwQ-32B-Preview). */
+  thinking: 'prompt' | 'model' | 'none';
   seed: number;
   /** The system prompt tells the model it may run ```python blocks. */
   toolsAdvertised: boolean;
@@ -28,6 +39,8 @@ export interface WriterOutput {
   text: string;
   /** The text ends with the end-of-sequence token (not emitted as text). */
   eos: boolean;
+  /** Ends on another generation_config EOS token (<|endoftext|>) instead of the end-of-turn token. */
+  alternateEos?: boolean;
 }
 
 export type SampleBehaviour = 'healthy' | 'loop' | 'long';
@@ -118,8 +131,15 @@ function sampleState(input: WriterInput): SampleState {
   };
 }
 
-function finalAnswer(answer: string): string {
-  return `</think>\n\nWorking through the computation above, the result is ${answer}.\n\nThe final answer is $\\boxed{${answer}}$.`;
+/** The end of the thinking (when the profile has one) and the answer. */
+export function finalAnswer(answer: string, thinking: WriterInput['thinking'] = 'prompt'): string {
+  const close = thinking === 'none' ? '\n' : '</think>\n\n';
+  return `${close}Working through the computation above, the result is ${answer}.\n\nThe final answer is $\\boxed{${answer}}$.`;
+}
+
+/** How the model starts its turn: `<think>\n` unless the prompt opened it or the model has no thinking block. */
+export function thinkingOpener(input: Pick<WriterInput, 'thinkOpen' | 'thinking'>): string {
+  return input.thinkOpen || input.thinking === 'none' ? '' : '<think>\n';
 }
 
 function codeFor(input: WriterInput, blockIndex: number, afterError: boolean): string {
@@ -149,7 +169,7 @@ function narrate(lines: readonly string[], rng: Random): string {
 /** The text of the first phase: from the start of the assistant turn. */
 function startPhase(input: WriterInput, s: SampleState): WriterOutput {
   const rng = randomFor(input.seed, input.problemText, 'start');
-  let text = input.thinkOpen ? '' : '<think>\n';
+  let text = thinkingOpener(input);
   text += `Okay, let's see. ${input.problemText}\n\n`;
   text += pickDistinct(rng, UNDERSTANDING, rng.int(1, 3)).join(' ') + ' ';
   text += pickDistinct(rng, FILLERS, rng.int(2, 4)).join(' ') + '\n\n';
@@ -181,7 +201,7 @@ function startPhase(input: WriterInput, s: SampleState): WriterOutput {
       s.handLines.slice(0, 1).join('\n') + '\n\nDoing all of this by hand is error-prone, so let me compute it exactly with Python.\n\n';
     text += `${PYTHON_OPEN}\n${codeFor(input, 0, false)}${FENCE_CLOSE}`;
     // A model whose code is not executed imagines the output and carries on.
-    text += `\`\`\`output\n${s.handAnswer}\n\`\`\`\nThe output is ${s.handAnswer}.\n\n${finalAnswer(s.handAnswer)}`;
+    text += `\`\`\`output\n${s.handAnswer}\n\`\`\`\nThe output is ${s.handAnswer}.\n\n${finalAnswer(s.handAnswer, input.thinking)}`;
     return { text, eos: true };
   }
   text += narrate(s.handLines, rng) + '\n' + rng.pick(SANITY) + '\n';
@@ -198,14 +218,14 @@ function startPhase(input: WriterInput, s: SampleState): WriterOutput {
   if (s.alternative) {
     text += '\nAlternatively, I could look for a cleverer approach, but the direct computation is complete, so I will go with it.\n';
   }
-  text += '\n' + finalAnswer(answer);
+  text += '\n' + finalAnswer(answer, input.thinking);
   return { text, eos: true };
 }
 
 /** The assistant text ends inside an open ```python block: write (the rest of) the code. */
 function codePhase(input: WriterInput, s: SampleState, blockIndex: number, afterError: boolean, openerHasNewline: boolean): WriterOutput {
   const code = codeFor(input, blockIndex, afterError);
-  const text = `${openerHasNewline ? '' : '\n'}${code}${FENCE_CLOSE}\`\`\`output\n${s.handAnswer}\n\`\`\`\nThe output is ${s.handAnswer}.\n\n${finalAnswer(s.handAnswer)}`;
+  const text = `${openerHasNewline ? '' : '\n'}${code}${FENCE_CLOSE}\`\`\`output\n${s.handAnswer}\n\`\`\`\nThe output is ${s.handAnswer}.\n\n${finalAnswer(s.handAnswer, input.thinking)}`;
   return { text, eos: true };
 }
 
@@ -217,11 +237,14 @@ function afterOutputPhase(input: WriterInput, s: SampleState, output: string, bl
   const last = (lines[lines.length - 1] ?? '').trim();
   const rng = randomFor(input.seed, input.problemText, 'after-output', blockIndex);
   if (/Error|Traceback/.test(output)) {
-    const text = `The code raised an error (${last}). Let me fix it.\n\n${PYTHON_OPEN}\n${codeFor(input, blockIndex, true)}${FENCE_CLOSE}\`\`\`output\n${s.handAnswer}\n\`\`\`\n${finalAnswer(s.handAnswer)}`;
+    const text = `The code raised an error (${last}). Let me fix it.\n\n${PYTHON_OPEN}\n${codeFor(input, blockIndex, true)}${FENCE_CLOSE}\`\`\`output\n${s.handAnswer}\n\`\`\`\n${finalAnswer(s.handAnswer, input.thinking)}`;
     return { text, eos: true };
   }
   if (!/^-?\d+(\/\d+)?$/.test(last)) {
-    return { text: `I cannot rely on more code here, so I will trust my own computation.\n\n${finalAnswer(s.handAnswer)}`, eos: true };
+    return {
+      text: `I cannot rely on more code here, so I will trust my own computation.\n\n${finalAnswer(s.handAnswer, input.thinking)}`,
+      eos: true,
+    };
   }
   let text = `The code prints ${last}. `;
   text +=
@@ -231,7 +254,7 @@ function afterOutputPhase(input: WriterInput, s: SampleState, output: string, bl
   if (rng.chance(0.3))
     text +=
       '\nWait, does the code really match the problem statement? Checking each quantity against the problem once more: yes, it does.\n';
-  text += '\n' + finalAnswer(last);
+  text += '\n' + finalAnswer(last, input.thinking);
   return { text, eos: true };
 }
 
@@ -247,6 +270,38 @@ function lastOutputValue(assistant: string): string | null {
 
 /** The continuation of `input.assistant`, before stop strings and max_tokens are applied. */
 export function writeContinuation(input: WriterInput): WriterOutput {
+  const code = input.codeQuestion ?? null;
+  const kind = drawBehaviour(input.behaviours ?? { plain: 1 }, input.seed, input.problemText, {
+    code: code !== null,
+    tools: input.toolsAdvertised,
+  });
+  const scriptInput: ScriptInput = { ...input, maxChars: input.maxChars ?? input.limitChars };
+  let script: Script | null = null;
+  if (code) script = codeScript(kind, code, scriptInput, input.toolsAdvertised);
+  else if (input.question) script = mathScript(kind, input.question, scriptInput);
+  if (!script) return plainContinuation(input);
+  const out = continueScript(script, input.assistant, input.limitChars, (tail) => wrapUp(input, tail));
+  return kind === 'alternate_eos' && out.eos ? { ...out, alternateEos: true } : out;
+}
+
+/** Text the script did not write (an inserted hint): close any open block and the thinking, and answer. */
+function wrapUp(input: WriterInput, tail: string): WriterOutput {
+  const openBlock = /```[ \t]*(?:python3?|py)[^`]*$/i.test(tail);
+  const q = input.question;
+  const code = input.codeQuestion;
+  let text = '';
+  if (openBlock) text += `${tail.endsWith('\n') ? '' : '\n'}${q ? q.template.python(q.params, 'correct') : 'print(0)\n'}\`\`\`\n`;
+  const closed = input.thinking === 'none' || input.assistant.includes('</think>');
+  if (code) {
+    text += `${closed ? '\n' : '\n</think>\n\n'}\`\`\`python\n${code.template.solution(code.params)}\`\`\``;
+    return { text, eos: true };
+  }
+  const gold = q ? q.template.solve(q.params) : '0';
+  text += `${closed ? '\n' : '\nLet me wrap up.\n</think>\n\n'}The final answer is $\\boxed{${gold}}$.`;
+  return { text, eos: true };
+}
+
+function plainContinuation(input: WriterInput): WriterOutput {
   const s = sampleState(input);
   const a = input.assistant;
   const opener = a.lastIndexOf(PYTHON_OPEN);
@@ -275,13 +330,13 @@ export function writeContinuation(input: WriterInput): WriterOutput {
     // The block was opened with code the model did not write (a hint's template): carry on after it.
     const block = codeFor(input, a.split(PYTHON_OPEN).length - 2, false);
     return {
-      text: `${tail.endsWith('\n') || tail === '' ? '' : '\n'}${block}${FENCE_CLOSE}\n${finalAnswer(lastOutputValue(a) ?? s.handAnswer)}`,
+      text: `${tail.endsWith('\n') || tail === '' ? '' : '\n'}${block}${FENCE_CLOSE}\n${finalAnswer(lastOutputValue(a) ?? s.handAnswer, input.thinking)}`,
       eos: true,
     };
   }
   // The tail holds text this phase would not have written (an inserted hint without code, a cut
   // stop string): wrap up with the best answer known.
   const best = lastOutputValue(a) ?? s.handAnswer;
-  if (tail.includes('</think>')) return { text: `\n\nThe final answer is $\\boxed{${best}}$.`, eos: true };
-  return { text: `\nLet me wrap up.\n\n${finalAnswer(best)}`, eos: true };
+  if (input.thinking !== 'none' && tail.includes('</think>')) return { text: `\n\nThe final answer is $\\boxed{${best}}$.`, eos: true };
+  return { text: `\nLet me wrap up.\n\n${finalAnswer(best, input.thinking)}`, eos: true };
 }

@@ -9,10 +9,13 @@ import type { AddressInfo } from 'node:net';
 import { BatchScheduler, type RunTiming } from './batch-scheduler.ts';
 import { readPrompt } from './chatml-prompt.ts';
 import { chatRendererFor } from './chat-prompt.ts';
-import { applyStops, BadRequest, type ServerFlavour } from './completion-request.ts';
+import { BadRequest, type ServerFlavour } from './completion-request.ts';
 import { drawFault, validateFaultConfig, type Fault, type FaultConfig } from './fault-injection.ts';
 import { CHARS_PER_TOKEN, countTokens, PrefixCache } from './prefix-cache.ts';
+import { type BehaviourMix, REALISTIC_MIX } from './behaviour-mix.ts';
 import { writeContinuation } from './reasoning-writer.ts';
+import { serverChoice } from './server-output.ts';
+import { simProfile } from './sim-profiles.ts';
 import { createRandom, hashString } from '@rft/seeded-random';
 import { errorBody } from './openai-errors.ts';
 import { type OpenAiEndpoint, parseOpenAiRequest, type SimRequest } from './openai-request.ts';
@@ -34,9 +37,11 @@ export interface ModelSimOptions {
   /** Prefix cache capacity in 16-token blocks. */
   kvCacheBlocks?: number;
   faults?: FaultConfig;
-  /** Imitate vLLM (default) or SGLang where they differ: the keep-stop flag, the stop field, metric names. */
+  /** Imitate vLLM (default) or SGLang where they differ: the keep-stop flag, the stop field, EOS echo, metric names. */
   flavour?: ServerFlavour;
-  /** The model profile whose chat template `/v1/chat/completions` applies. @defaultValue 'qwq-32b' */
+  /** The behaviour classes samples are drawn from (`SIM_BEHAVIOURS`). @defaultValue REALISTIC_MIX */
+  behaviours?: BehaviourMix;
+  /** The model family imitated (prompt markers, thinking block, EOS tokens, the chat template of `/v1/chat/completions`): a name of `SIM_PROFILES`. @defaultValue 'qwq-32b' */
   profile?: string;
 }
 
@@ -76,8 +81,10 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
     kvCacheBlocks: options.kvCacheBlocks ?? 200_000,
     flavour: options.flavour ?? 'vllm',
     profile: options.profile ?? 'qwq-32b',
+    behaviours: options.behaviours ?? REALISTIC_MIX,
   };
   const renderChat = chatRendererFor(opts.profile);
+  const profile = simProfile(opts.profile);
   if (!(opts.maxNumSeqs >= 1)) throw new Error(`maxNumSeqs: must be at least 1, got ${opts.maxNumSeqs}`);
   if (!(opts.decodeTokensPerSecond > 0)) throw new Error(`decodeTokensPerSecond: must be positive, got ${opts.decodeTokensPerSecond}`);
   if (!(opts.prefillTokensPerSecond > 0)) throw new Error(`prefillTokensPerSecond: must be positive, got ${opts.prefillTokensPerSecond}`);
@@ -177,12 +184,14 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
     recentPrompts.push(request.prompt);
     if (recentPrompts.length > 1000) recentPrompts.shift();
 
-    const view = readPrompt(request.prompt);
+    const view = readPrompt(request.prompt, profile);
     const seed = request.temperature === 0 ? opts.seed : hashString(`${request.seed ?? requestCount}`, opts.seed);
     const maxChars = request.maxTokens * CHARS_PER_TOKEN;
-    const written = writeContinuation({ ...view, seed, limitChars: view.assistant.length + maxChars + 64 });
-    const outcome = applyStops(written.text, written.eos, maxChars, request.stop, request.includeStopStrInOutput);
-    const completionTokens = Math.max(1, countTokens(outcome.text));
+    const limitChars = view.assistant.length + maxChars + 64;
+    const written = writeContinuation({ ...view, thinking: profile.thinking, seed, limitChars, maxChars, behaviours: opts.behaviours });
+    const eos = written.alternateEos ? (profile.extraEos[0] ?? profile.eos) : profile.eos;
+    const outcome = serverChoice({ text: written.text, eos: written.eos ? eos : null }, { flavour: opts.flavour, ...request }, profile);
+    const completionTokens = outcome.completionTokens;
     const cached = cache.lookup(request.prompt);
     const cachedTokens = Math.min(cached.tokens, promptTokens);
     counters.prefixQueries += promptTokens;

@@ -10,8 +10,12 @@ const config = rolloutWorkerConfig(process.env);
 const log = createLogger('rollout-worker', { level: config.logLevel });
 const registry = createMetricsRegistry('rollout-worker');
 const infra = connectInfrastructure(config, 'rollout-worker');
-const sandbox = config.sandboxUrl ? createSandboxClient({ baseUrl: config.sandboxUrl }) : createSubprocessPythonRunner();
-if (!config.sandboxUrl) log.warn('SANDBOX_URL is not set: model-written code runs in a local subprocess (development only)');
+const sandbox =
+  config.sandbox.kind === 'service'
+    ? createSandboxClient({ baseUrl: config.sandbox.url, token: config.sandbox.token })
+    : createSubprocessPythonRunner();
+if (config.sandbox.kind !== 'service')
+  log.warn('ALLOW_UNSANDBOXED_PYTHON=1: model-written code runs in an unconfined local subprocess (development only)');
 
 const worker = createRolloutWorker(
   {
@@ -23,6 +27,7 @@ const worker = createRolloutWorker(
     log,
     workerId: `${hostname()}:${process.pid}`,
     defaultEndpoints: config.defaultEndpoints,
+    endpointAllowlist: config.endpointAllowlist,
     createEngine: (endpoints, model) =>
       createRolloutEngine({
         endpoints: [...endpoints],

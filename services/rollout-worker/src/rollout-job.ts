@@ -1,19 +1,30 @@
-import { CampaignSpec, Question, resolveRecipe, sampleSeed, type JobPayload, type Trajectory } from '@rft/contracts';
+import {
+  CampaignSpec,
+  InfrastructureUnavailableError,
+  infrastructureFaultOf,
+  Question,
+  resolveRecipe,
+  sampleSeed,
+  type JobPayload,
+  type Trajectory,
+} from '@rft/contracts';
 import {
   finishGeneration,
   insertSamples,
+  ownsAttempt,
   questionWithCampaign,
   recordFailure,
   startAttempt,
   storedSampleIndexes,
   touch,
+  whileOwner,
   type Db,
   type NewSample,
 } from '@rft/db';
 import { UnrecoverableError, type JobContext, type JobQueues } from '@rft/queue';
 import { encodeJsonlZst, objectKeys, type ObjectStore } from '@rft/storage';
 import type { Logger } from '@rft/telemetry';
-import type { RolloutEngine } from './engine/index.ts';
+import { RetryLaterError, type RolloutEngine } from './engine/index.ts';
 
 export interface RolloutJobDeps {
   db: Db;
@@ -52,10 +63,30 @@ function toSampleRow(t: Trajectory, key: string, line: number): NewSample {
   };
 }
 
+/** No replica (or sandbox) can serve: a fault of the fleet, not of this item; the job waits for it. */
+function asInfrastructureFault(error: unknown): unknown {
+  if (error instanceof RetryLaterError) return new InfrastructureUnavailableError(error.resource, error.message, { cause: error });
+  return error;
+}
+
+/** An attempt whose samples include error trajectories failed; the message names the first cause. */
+export class ErrorTrajectoriesError extends Error {
+  override readonly name = 'ErrorTrajectoriesError';
+}
+
 /**
  * Generates the missing samples of one question in one stage. Samples already stored by an
  * earlier attempt are kept; the new ones go to S3 first (one object per attempt), then to
  * Postgres, where the unique key keeps the first writer if two attempts race.
+ *
+ * Every write is fenced by the attempt: the object is written only while the attempt owns the
+ * item and its rows are inserted under the item's row lock, so a worker that lost its lock (paused,
+ * partitioned) neither records anything nor leaves an object behind (its object is deleted when the
+ * rows are refused; a crash in between leaves one for `sweep:orphans`).
+ * A trajectory that ended with an error (malformed response, retries exhausted) is never a sample:
+ * it is kept under failed-trajectories/ for diagnosis and the attempt fails, so a retry regenerates it.
+ * When replicas, sandbox or store are down the job throws an InfrastructureUnavailableError: the
+ * worker parks it without spending an attempt.
  */
 export async function runRolloutJob(deps: RolloutJobDeps, payload: JobPayload<'rollout'>, ctx: JobContext): Promise<void> {
   const key = payload;
@@ -73,7 +104,7 @@ export async function runRolloutJob(deps: RolloutJobDeps, payload: JobPayload<'r
   const question = Question.parse(row.payload);
   const stageSpec = spec.stages.find((s) => s.name === key.stage);
   if (!stageSpec) {
-    await recordFailure(deps.db, key, `stage ${key.stage} is not in the campaign spec`, true);
+    await recordFailure(deps.db, key, started.attempt, `stage ${key.stage} is not in the campaign spec`, true);
     throw new UnrecoverableError(`stage ${key.stage} is not in the campaign spec`);
   }
   const recipe = resolveRecipe(stageSpec);
@@ -106,20 +137,45 @@ export async function runRolloutJob(deps: RolloutJobDeps, payload: JobPayload<'r
         ),
       ),
     );
-    const trajectories = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const generated = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const trajectories = generated.filter((t) => t.end !== 'error');
+    const errored = generated.filter((t) => t.end === 'error');
     const firstFailure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (!(await ownsAttempt(deps.db, key, started.attempt))) {
+      log.warn({ attempt: started.attempt }, 'a newer attempt owns this item; storing nothing');
+      return;
+    }
     if (trajectories.length > 0) {
       const objectKey = objectKeys.trajectories(key.campaignId, key.stage, started.ordinal, started.attempt);
       await deps.store.put(objectKey, encodeJsonlZst(trajectories), { contentType: 'application/zstd' });
-      const inserted = await insertSamples(
-        deps.db,
-        key,
-        started.attempt,
-        trajectories.map((t, line) => toSampleRow(t, objectKey, line)),
+      const inserted = await whileOwner(deps.db, key, started.attempt, (tx) =>
+        insertSamples(
+          tx,
+          key,
+          started.attempt,
+          trajectories.map((t, line) => toSampleRow(t, objectKey, line)),
+        ),
       );
+      if (inserted === null) {
+        await deps.store
+          .delete([objectKey])
+          .catch((error: unknown) => log.warn({ err: error, objectKey }, 'could not delete a fenced object'));
+        log.warn({ attempt: started.attempt }, 'a newer attempt took this item over while storing; object removed');
+        return;
+      }
       log.info({ generated: trajectories.length, inserted, attempt: started.attempt }, 'samples stored');
     }
-    if (firstFailure) throw firstFailure.reason;
+    if (errored.length > 0) {
+      const failedKey = objectKeys.failedTrajectories(key.campaignId, key.stage, started.ordinal, started.attempt);
+      await deps.store.put(failedKey, encodeJsonlZst(errored), { contentType: 'application/zstd' });
+    }
+    if (firstFailure) throw asInfrastructureFault(firstFailure.reason);
+    if (errored.length > 0) {
+      const first = errored[0]!;
+      throw new ErrorTrajectoriesError(
+        `${errored.length} of ${missing.length} samples ended with an error; sample ${first.sampleIndex}: ${first.error ?? 'no reason given'}`,
+      );
+    }
     if (await finishGeneration(deps.db, key, started.attempt)) {
       await deps.queues.add('grade', key);
     } else {
@@ -127,9 +183,16 @@ export async function runRolloutJob(deps: RolloutJobDeps, payload: JobPayload<'r
     }
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    const final = ctx.isLastAttempt || error instanceof UnrecoverableError;
-    await recordFailure(deps.db, key, reason, final).catch((dbError: unknown) => log.error({ err: dbError }, 'could not record failure'));
-    log.warn({ err: error, attempt: started.attempt, final }, 'rollout attempt failed');
+    // Waiting for infrastructure never settles the item; only the item's own faults spend attempts.
+    const waiting = infrastructureFaultOf(error) !== null;
+    const final = !waiting && (ctx.isLastAttempt || error instanceof UnrecoverableError);
+    await recordFailure(deps.db, key, started.attempt, reason, final).catch((dbError: unknown) =>
+      log.error({ err: dbError }, 'could not record failure'),
+    );
+    log.warn(
+      { err: error, attempt: started.attempt, final, waiting },
+      waiting ? 'rollout attempt waits for infrastructure' : 'rollout attempt failed',
+    );
     throw error;
   } finally {
     clearInterval(heartbeat);

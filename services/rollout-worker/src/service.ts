@@ -3,7 +3,8 @@ import { createJobWorker, workerLifecycle, type JobQueues } from '@rft/queue';
 import type { ObjectStore } from '@rft/storage';
 import type { Logger } from '@rft/telemetry';
 import type { Redis } from 'ioredis';
-import type { CampaignSpec } from '@rft/contracts';
+import type { CampaignSpec, EndpointAllowlist } from '@rft/contracts';
+import { campaignEndpoints } from './campaign-endpoints.ts';
 import type { RolloutEngine } from './engine/index.ts';
 import { JobConcurrency } from './job-concurrency.ts';
 import { runRolloutJob } from './rollout-job.ts';
@@ -19,6 +20,8 @@ export interface RolloutWorkerDeps {
   /** Builds the engine for a set of endpoints; engines are cached per endpoint set. */
   createEngine(endpoints: readonly string[], model: string): RolloutEngine;
   defaultEndpoints: readonly string[];
+  /** Where a campaign's own `model.endpoints` may point (see campaignEndpoints). */
+  endpointAllowlist: EndpointAllowlist;
 }
 
 export interface RolloutWorkerSettings {
@@ -32,8 +35,7 @@ export interface RolloutWorkerSettings {
 export function createRolloutWorker(deps: RolloutWorkerDeps, settings: RolloutWorkerSettings) {
   const engines = new Map<string, RolloutEngine>();
   const engineFor = (spec: CampaignSpec): RolloutEngine => {
-    const endpoints = spec.model.endpoints?.length ? spec.model.endpoints : deps.defaultEndpoints;
-    if (endpoints.length === 0) throw new Error('no inference endpoints: set model.endpoints in the campaign or INFERENCE_ENDPOINTS');
+    const endpoints = campaignEndpoints(spec, deps.defaultEndpoints, deps.endpointAllowlist);
     const cacheKey = `${spec.model.name}|${[...endpoints].sort().join(',')}`;
     let engine = engines.get(cacheKey);
     if (!engine) {
@@ -56,6 +58,22 @@ export function createRolloutWorker(deps: RolloutWorkerDeps, settings: RolloutWo
     }
     const target = jobConcurrency.observe({ sampleLimit, samplesInFlight, activeJobs });
     if (worker.concurrency !== target) worker.concurrency = target;
+  };
+  // A replica this worker saw down and its probe brought back is proof inference serves again:
+  // it closes the shared breaker at once instead of every waiting job sitting out the open period.
+  const wasDown = new Set<string>();
+  const watchRecoveries = () => {
+    for (const engine of engines.values()) {
+      for (const replica of engine.replicas()) {
+        if (replica.health === 'down') wasDown.add(replica.url);
+        else if (wasDown.delete(replica.url)) {
+          deps.queues.breakers
+            .recordSuccess('inference')
+            .catch((error: unknown) => deps.log.warn({ err: error }, 'could not close the inference breaker'));
+          deps.log.info({ replica: replica.url }, 'replica back up; inference breaker closed');
+        }
+      }
+    }
   };
   const worker = createJobWorker(
     'rollout',
@@ -81,7 +99,13 @@ export function createRolloutWorker(deps: RolloutWorkerDeps, settings: RolloutWo
     },
     deps.connection,
     deps.queuePrefix,
-    { concurrency: settings.concurrency, lockDurationMs: settings.lockDurationMs },
+    {
+      concurrency: settings.concurrency,
+      lockDurationMs: settings.lockDurationMs,
+      resources: ['inference', 'sandbox', 'object-store'],
+      onWait: (job, resource, until, reason) =>
+        deps.log.warn({ job: job.id, resource, until: new Date(until).toISOString(), reason }, 'rollout job waits for infrastructure'),
+    },
   );
   worker.on('error', (error) => deps.log.error({ err: error }, 'rollout worker error'));
   const lifecycle = workerLifecycle(worker);
@@ -89,7 +113,10 @@ export function createRolloutWorker(deps: RolloutWorkerDeps, settings: RolloutWo
   return {
     worker,
     async start(): Promise<void> {
-      adaptTimer = setInterval(adaptConcurrency, 1000);
+      adaptTimer = setInterval(() => {
+        adaptConcurrency();
+        watchRecoveries();
+      }, 1000);
       adaptTimer.unref();
       await lifecycle.start();
     },

@@ -1,10 +1,12 @@
 /**
- * Warm fork-server pool vs cold `python3` spawn, side by side in one run.
- * Run: ./node_modules/.bin/node services/sandbox/bench/sandbox.bench.ts
- * Writes bench-results/sandbox.json at the repo root.
+ * Warm fork-server pool vs cold `python3` spawn, side by side in one run: trivial and sympy
+ * snippets, p50 at concurrency 1 and throughput under load, session cells, the CPU per call
+ * (fork server plus its children, from /proc) and the private memory of an idle session.
+ * Run: npm run bench -- sandbox. Writes bench-results/sandbox.json at the repo root.
  */
+import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,83 +90,181 @@ async function machineLoad(): Promise<{ loadAverage1m: number; cpuPressureSomeAv
   return { loadAverage1m: Number(loadavg()[0]!.toFixed(2)), cpuPressureSomeAvg10: avg10 === undefined ? null : Number(avg10) };
 }
 
+const TICK_MS = 10; // USER_HZ = 100 on Linux
+
+async function procStat(pid: number | 'self'): Promise<{ ppid: number; state: string; cpuMs: number; childCpuMs: number } | null> {
+  const text = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  if (text === null) return null;
+  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return {
+    state: f[0]!,
+    ppid: Number(f[1]),
+    cpuMs: (Number(f[11]) + Number(f[12])) * TICK_MS,
+    childCpuMs: (Number(f[13]) + Number(f[14])) * TICK_MS,
+  };
+}
+
+/** Fork servers of this process (under bwrap or not) and every process below them. */
+async function sandboxProcesses(): Promise<{ forkServers: number[]; below: Map<number, number> }> {
+  const parent = new Map<number, number>();
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = await procStat(Number(name));
+    if (stat) parent.set(Number(name), stat.ppid);
+  }
+  const descends = (pid: number): boolean => {
+    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === process.pid) return true;
+    return false;
+  };
+  const forkServers: number[] = [];
+  for (const pid of parent.keys()) {
+    if (!descends(pid)) continue;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    const parentCmd = await readFile(`/proc/${parent.get(pid)}/cmdline`, 'utf8').catch(() => '');
+    // The python process itself, not bwrap (whose argv names the script too) nor a forked child.
+    const isForkServer = (cmd: string): boolean => cmd.split('\0')[0]!.endsWith('python3') && cmd.includes('fork_server.py');
+    if (isForkServer(cmdline) && !isForkServer(parentCmd)) forkServers.push(pid);
+  }
+  return { forkServers, below: parent };
+}
+
+/** CPU of the fork servers including their reaped children (every stateless run is one). */
+async function forkServerCpuMs(pids: number[]): Promise<number> {
+  let total = 0;
+  for (const pid of pids) {
+    const stat = await procStat(pid);
+    if (stat) total += stat.cpuMs + stat.childCpuMs;
+  }
+  return total;
+}
+
+/** CPU of this process's reaped children (the cold interpreters). */
+async function reapedChildCpuMs(): Promise<number> {
+  return (await procStat('self'))!.childCpuMs;
+}
+
+async function withCpu(measure: () => Promise<Figures>, cpuNow: () => Promise<number>): Promise<Figures & { cpuMsPerCall: number }> {
+  const before = await cpuNow();
+  const figures = await measure();
+  const used = (await cpuNow()) - before;
+  return { ...figures, cpuMsPerCall: Number((used / Math.max(1, figures.runs)).toFixed(2)) };
+}
+
+/** Private memory (smaps_rollup Private_*) of each stopped session process. */
+async function idleSessionPrivateKb(forkServers: number[], parents: Map<number, number>): Promise<number[]> {
+  const out: number[] = [];
+  for (const [pid, ppid] of parents) {
+    if (!forkServers.includes(ppid)) continue;
+    const stat = await procStat(pid);
+    if (stat?.state !== 'T') continue;
+    const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8').catch(() => '');
+    const kb = [...rollup.matchAll(/^Private_(?:Clean|Dirty):\s+(\d+) kB/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+    if (kb > 0) out.push(kb);
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const loadBefore = await machineLoad();
   const poolSize = Number(process.env['BENCH_POOL_SIZE'] ?? Math.max(2, CORES));
-  const service = createSandboxService({ port: 0, poolSize, allowSameUid: process.getuid?.() !== 0 }, { logger: pino({ level: 'warn' }) });
+  const sessionsToMeasure = Number(process.env['BENCH_IDLE_SESSIONS'] ?? 64);
+  const token = randomBytes(24).toString('base64url');
+  const service = createSandboxService(
+    { port: 0, poolSize, allowSameUid: process.getuid?.() !== 0, callers: { [token]: { caller: 'bench' } } },
+    { logger: pino({ level: 'warn' }) },
+  );
   const { url, isolation } = await service.start();
-  const client = createSandboxClient({ baseUrl: url });
+  const client = createSandboxClient({ baseUrl: url, token, maxSockets: 256 });
+  const { forkServers } = await sandboxProcesses();
+  const warmCpu = () => forkServerCpuMs(forkServers);
   const concurrency = poolSize * 2;
+  const rows: { name: string; mode: string; figures: Figures & { cpuMsPerCall: number }; ratio?: number }[] = [];
   const results: Record<string, unknown> = {};
-  const rows: string[][] = [];
   try {
     for (const name of ['trivial', 'sympy'] as const) {
       const code = SNIPPETS[name];
-      // Warm-up so the first fork of each worker is not measured.
-      for (let i = 0; i < poolSize * 4; i++) await client.run({ code });
-      const warm = await drive(WARM_SECONDS, concurrency, async () => {
+      const ok = async () => {
         const r = await client.run({ code });
         return r.status === 'ok' && r.stdout === EXPECTED[name];
-      });
-      const cold = await drive(COLD_SECONDS, CORES, () => coldRun(code, EXPECTED[name]));
-      const ratio = Number((warm.execPerSecond / cold.execPerSecond).toFixed(1));
-      results[name] = { warm, cold, ratio };
-      rows.push([
-        name,
-        'warm pool',
-        String(warm.execPerSecond),
-        String(warm.p50Ms),
-        String(warm.p99Ms),
-        String(warm.runs),
-        String(warm.failures),
-        `${ratio}x`,
-      ]);
-      rows.push([
-        name,
-        'cold spawn',
-        String(cold.execPerSecond),
-        String(cold.p50Ms),
-        String(cold.p99Ms),
-        String(cold.runs),
-        String(cold.failures),
-        '1x',
-      ]);
+      };
+      for (let i = 0; i < poolSize * 4; i++) await client.run({ code }); // first forks are not measured
+      const single = await withCpu(() => drive(WARM_SECONDS / 2, 1, ok), warmCpu);
+      const loaded = await withCpu(() => drive(WARM_SECONDS, concurrency, ok), warmCpu);
+      const cold = await withCpu(() => drive(COLD_SECONDS, CORES, () => coldRun(code, EXPECTED[name])), reapedChildCpuMs);
+      const ratio = Number((loaded.execPerSecond / cold.execPerSecond).toFixed(1));
+      results[name] = { warmConcurrency1: single, warm: loaded, cold, ratio };
+      rows.push({ name, mode: 'warm, concurrency 1', figures: single });
+      rows.push({ name, mode: `warm, concurrency ${concurrency}`, figures: loaded, ratio });
+      rows.push({ name, mode: `cold python3, concurrency ${CORES}`, figures: cold, ratio: 1 });
     }
-    // A cold interpreter that offers what the pool offers has to import numpy and sympy.
-    const preload = await drive(COLD_SECONDS, CORES, () => coldRun(`import numpy, sympy\n${SNIPPETS.trivial}`, EXPECTED.trivial));
-    const trivialWarm = (results['trivial'] as { warm: Figures }).warm;
-    const preloadRatio = Number((trivialWarm.execPerSecond / preload.execPerSecond).toFixed(1));
-    results['trivialVsColdWithImports'] = { cold: preload, ratio: preloadRatio };
-    rows.push([
-      'trivial',
-      'cold + import numpy,sympy',
-      String(preload.execPerSecond),
-      String(preload.p50Ms),
-      String(preload.p99Ms),
-      String(preload.runs),
-      String(preload.failures),
-      `warm is ${preloadRatio}x`,
-    ]);
+    // Session cells: the interpreter exists already, each cell is a message to it.
+    const sessionId = await client.openSession();
+    await client.run({ code: 'n = 0', sessionId });
+    const cell = await withCpu(
+      () =>
+        drive(WARM_SECONDS / 2, 1, async () => {
+          const r = await client.run({ code: 'n += 1', sessionId });
+          return r.status === 'ok';
+        }),
+      async () => (await forkServerCpuMs(forkServers)) + (await sessionCpuMs(forkServers)),
+    );
+    await client.closeSession(sessionId);
+    results['sessionCell'] = cell;
+    rows.push({ name: 'session cell', mode: 'warm, concurrency 1', figures: cell });
+    // Idle sessions: open, run one cell each (they are frozen after it), measure private memory.
+    const idle = await Promise.all(Array.from({ length: sessionsToMeasure }, () => client.openSession()));
+    await Promise.all(
+      idle.map((id) => client.run({ code: 'import sympy\nx = sympy.Symbol("x")\ny = [i * i for i in range(1000)]', sessionId: id })),
+    );
+    const { below } = await sandboxProcesses();
+    const privateKb = (await idleSessionPrivateKb(forkServers, below)).sort((a, b) => a - b);
+    await Promise.all(idle.map((id) => client.closeSession(id)));
+    results['idleSession'] = {
+      sessions: privateKb.length,
+      privateKbMedian: percentile(privateKb, 50),
+      privateKbMax: privateKb.at(-1) ?? null,
+    };
   } finally {
     await client.close();
     await service.close();
   }
 
-  const header = ['snippet', 'mode', 'exec/s', 'p50 ms', 'p99 ms', 'runs', 'failed', 'warm/cold'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const header = ['snippet', 'mode', 'exec/s', 'p50 ms', 'p99 ms', 'CPU ms/call', 'runs', 'failed', 'vs cold'];
+  const table = rows.map((r) => [
+    r.name,
+    r.mode,
+    String(r.figures.execPerSecond),
+    String(r.figures.p50Ms),
+    String(r.figures.p99Ms),
+    String(r.figures.cpuMsPerCall),
+    String(r.figures.runs),
+    String(r.figures.failures),
+    r.ratio === undefined ? '' : `${r.ratio}x`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-  console.log(`sandbox bench: ${CORES} cores, pool ${poolSize}, client concurrency ${concurrency}, isolation: ${isolation.summary}`);
+  console.log(`sandbox bench: ${CORES} cores, pool ${poolSize}, isolation: ${isolation.summary}`);
   console.log(`machine load before the run: ${JSON.stringify(loadBefore)}`);
   console.log(line(header));
-  for (const row of rows) console.log(line(row));
-  const trivial = results['trivial'] as { warm: Figures; ratio: number };
-  const sympy = results['sympy'] as { warm: Figures; ratio: number };
+  for (const row of table) console.log(line(row));
+  console.log(`idle session private memory: ${JSON.stringify(results['idleSession'])}`);
+  const get = (name: string) =>
+    results[name] as { warmConcurrency1: Figures & { cpuMsPerCall: number }; warm: Figures & { cpuMsPerCall: number }; ratio: number };
+  const trivial = get('trivial');
+  const sympy = get('sympy');
+  const sessionCell = results['sessionCell'] as Figures;
+  const target = (goal: string, measured: number, met: boolean) => ({ goal, measured, met });
   const targets = {
-    trivialExecPerSecond: { target: 300, measured: trivial.warm.execPerSecond, met: trivial.warm.execPerSecond >= 300 },
-    sympyExecPerSecond: { target: 150, measured: sympy.warm.execPerSecond, met: sympy.warm.execPerSecond >= 150 },
-    sympyRatioToCold: { target: 30, measured: sympy.ratio, met: sympy.ratio >= 30 },
+    sessionCellP50: target('<= 3 ms', sessionCell.p50Ms, sessionCell.p50Ms <= 3),
+    trivialP50Concurrency1: target('<= 10 ms', trivial.warmConcurrency1.p50Ms, trivial.warmConcurrency1.p50Ms <= 10),
+    trivialCpuPerCall: target('<= 3 ms', trivial.warm.cpuMsPerCall, trivial.warm.cpuMsPerCall <= 3),
+    trivialVsCold: target('>= 5x', trivial.ratio, trivial.ratio >= 5),
+    sympyVsCold: target('>= 50x', sympy.ratio, sympy.ratio >= 50),
+    trivialExecPerSecond: target('>= 300', trivial.warm.execPerSecond, trivial.warm.execPerSecond >= 300),
+    sympyExecPerSecond: target('>= 150', sympy.warm.execPerSecond, sympy.warm.execPerSecond >= 150),
   };
-  console.log('targets:', JSON.stringify(targets));
+  for (const [name, t] of Object.entries(targets))
+    console.log(`target ${name}: ${t.goal}, measured ${t.measured}: ${t.met ? 'met' : 'NOT met'}`);
   const out = {
     name: 'sandbox',
     date: new Date().toISOString(),
@@ -178,6 +278,18 @@ async function main(): Promise<void> {
   };
   await mkdir(join(REPO_ROOT, 'bench-results'), { recursive: true });
   await writeFile(join(REPO_ROOT, 'bench-results', 'sandbox.json'), JSON.stringify(out, null, 2) + '\n');
+}
+
+/** CPU of live session processes (not yet reaped, so not in their fork server's child CPU). */
+async function sessionCpuMs(forkServers: number[]): Promise<number> {
+  const { below } = await sandboxProcesses();
+  let total = 0;
+  for (const [pid, ppid] of below) {
+    if (!forkServers.includes(ppid)) continue;
+    const stat = await procStat(pid);
+    if (stat) total += stat.cpuMs;
+  }
+  return total;
 }
 
 await main();

@@ -1,8 +1,15 @@
 """What runs inside a forked child: confinement, then the snippet (or a session loop).
 
 File descriptors in the child: 0 stdin, 1 stdout, 2 stderr (all pipes to the fork
-server), 3 status pipe (one JSON line per finished snippet), 4 command pipe
-(sessions only). Everything else is closed before any snippet code runs.
+server), 3 status pipe, 4 command pipe (sessions only). Everything else is closed
+before any snippet code runs.
+
+Nothing the snippet can write decides how a run is reported. After confinement the
+child writes one READY byte on fd 3: without it the fork server reports a setup
+failure; with it, the outcome comes from the exit status, rusage and the fork server's
+own timers. A stateless child closes fd 3 before the snippet runs. A session child
+keeps it to mark the end of each cell with a frame carrying the cell's random nonce,
+which the fork server only accepts for the cell it is waiting for.
 """
 import builtins
 import io
@@ -18,6 +25,10 @@ import confinement
 
 STATUS_FD = 3
 COMMAND_FD = 4
+READY = b'R'
+# Exit status of a stateless child whose snippet died of MemoryError. A snippet that
+# calls sys.exit(121) itself is reported as `memory`: its own choice, like any exit code.
+MEMORY_EXIT = 121
 
 
 def arrange_fds(targets):
@@ -138,26 +149,50 @@ def _flush():
             pass
 
 
-def _write_status(message):
-    data = (json.dumps(message) + '\n').encode()
-    try:
-        os.write(STATUS_FD, data)
-    except OSError:
-        pass
+def _signal_ready():
+    os.write(STATUS_FD, READY)
 
 
 def stateless_main(cfg, workdir, limits, seccomp_program, code, stdio):
-    """Child of a stateless run: never returns."""
-    rc = 70
+    """Child of a stateless run: never returns. With `code` None it is a spare, forked and
+    confined ahead of need, that reads its code from fd 4 until EOF. The status pipe is
+    closed before the snippet runs; the exit status is the only thing it reports."""
     try:
-        confine(cfg, workdir, limits, seccomp_program, keep_fds=STATUS_FD + 1, stdio=stdio)
+        spare = code is None
+        confine(cfg, workdir, limits, seccomp_program, keep_fds=(COMMAND_FD if spare else STATUS_FD) + 1, stdio=stdio)
+        _signal_ready()
+        if spare:
+            code = _read_all(COMMAND_FD).decode('utf-8', 'surrogatepass')
+            os.close(COMMAND_FD)
+        os.close(STATUS_FD)
+    except BaseException as exc:
+        _report_setup_failure(exc)
+        os._exit(70)
+    rc = 1
+    try:
         rc, oom = run_code(code, fresh_globals())
         _flush()
-        _write_status({'rc': rc, 'memory': oom})
-    except BaseException as exc:
-        _write_status({'rc': rc, 'setupError': repr(exc)})
+        if oom:
+            rc = MEMORY_EXIT
     finally:
         os._exit(rc)
+
+
+def _read_all(fd):
+    chunks = []
+    while True:
+        data = os.read(fd, 1 << 20)
+        if not data:
+            return b''.join(chunks)
+        chunks.append(data)
+
+
+def _report_setup_failure(exc):
+    """Written to stderr before any snippet ran, so the fork server can quote it."""
+    try:
+        os.write(2, ('setup failed: %r\n' % (exc,)).encode())
+    except OSError:
+        pass
 
 
 def _cpu_seconds():
@@ -165,29 +200,41 @@ def _cpu_seconds():
     return usage.ru_utime + usage.ru_stime
 
 
+def cell_frame(nonce, rc, oom, cpu_ms):
+    """End-of-cell frame: `\n<nonce> <rc> <memory 0|1> <cpu ms>\n`. The leading newline
+    separates it from anything the snippet wrote on fd 3 without one."""
+    return ('\n%s %d %d %.3f\n' % (nonce, rc, 1 if oom else 0, cpu_ms)).encode()
+
+
 def session_main(cfg, workdir, limits, seccomp_program, stdio):
     """Child of a session: runs cells read from the command pipe until it ends."""
-    rc = 70
     try:
         session_limits = dict(limits)
         session_limits['cpuSeconds'] = cfg['sessionCpuSeconds']
         confine(cfg, workdir, session_limits, seccomp_program, keep_fds=COMMAND_FD + 1, stdio=stdio)
         commands = os.fdopen(COMMAND_FD, 'rb')
-        globals_ = fresh_globals()
+        _signal_ready()
+    except BaseException as exc:
+        _report_setup_failure(exc)
+        os._exit(70)
+    globals_ = fresh_globals()
+    rc = 0
+    try:
         while True:
             line = commands.readline()
             if not line:
-                rc = 0
                 break
             cell = json.loads(line)
+            nonce = cell.pop('nonce')
             _set_stdin((cell.get('stdin') or '').encode())
             used = _cpu_seconds()
             soft = min(cfg['sessionCpuSeconds'], int(used + cell['cpuSeconds'] + 1))
             resource.setrlimit(resource.RLIMIT_CPU, (soft, cfg['sessionCpuSeconds'] + 1))
-            code, oom = run_code(cell['code'], globals_)
+            code, oom = run_code(cell.pop('code'), globals_)
             _flush()
-            _write_status({'rc': code, 'memory': oom, 'cpuMs': (_cpu_seconds() - used) * 1000.0})
-    except BaseException as exc:
-        _write_status({'rc': rc, 'setupError': repr(exc)})
+            os.write(STATUS_FD, cell_frame(nonce, code, oom, (_cpu_seconds() - used) * 1000.0))
+            del nonce, cell
+    except BaseException:
+        rc = 70
     finally:
         os._exit(rc)

@@ -4,6 +4,7 @@ children never see these pipes. Usage: fork_server.py '<config json>'."""
 import gc
 import json
 import os
+import resource
 import signal
 import sys
 import time
@@ -80,6 +81,7 @@ class ForkServer:
         self.programs = {}
         self.stdio = child.prepare_stdio()
         self.sessions = sessions_mod.Sessions(self)
+        self.spare = None
 
     # -------------------------------------------------------------- start
 
@@ -87,6 +89,12 @@ class ForkServer:
         confinement.prctl(confinement.PR_SET_PDEATHSIG, signal.SIGKILL)
         confinement.prctl(confinement.PR_SET_CHILD_SUBREAPER, 1)
         confinement.prctl(confinement.PR_SET_DUMPABLE, 0)
+        # Each session holds five fds here (pidfd, command and three pipes): a few hundred
+        # sessions need more than the usual soft limit of 1024. Children lower it again.
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        wanted = 64 + 8 * self.cfg.get('sessionsPerWorker', 0)
+        if soft != resource.RLIM_INFINITY and soft < wanted:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard))
         os.makedirs(self.cfg['workdirBase'], mode=0o700, exist_ok=True)
         self.cfg['landlockAbi'] = confinement.landlock_abi() if self.cfg['landlock'] else 0
         self.cfg['seccomp'] = bool(self.cfg['seccomp']) and confinement.seccomp_available()
@@ -113,6 +121,8 @@ class ForkServer:
             if op == 'run':
                 try:
                     send(self.run(msg))
+                    if msg.get('sessionId') is None:
+                        self.prepare_spare(msg['limits'], msg.get('allowSubprocesses'))
                 except Exception:  # a fault of this server, not of the snippet: report it, keep serving
                     send({'type': 'result', 'id': msg.get('id'), 'status': 'sandbox_error', 'exitCode': None,
                           'stdout': '', 'stderr': '[sandbox] ' + traceback.format_exc(limit=5), 'truncated': False,
@@ -128,6 +138,8 @@ class ForkServer:
             else:
                 send({'type': 'error', 'message': 'unknown op %r' % op})
         self.sessions.close_all()
+        if self.spare is not None:
+            self.discard_spare(self.spare)
 
     # -------------------------------------------------------------- runs
 
@@ -147,24 +159,18 @@ class ForkServer:
             return self.sessions.run(msg)
         started = time.monotonic()
         limits = msg['limits']
-        workdir = self.new_workdir()
-        stdin_r, stdin_w = os.pipe()
-        out_r, out_w = os.pipe()
-        err_r, err_w = os.pipe()
-        status_r, status_w = os.pipe()
-        program = self.program_for(msg.get('allowSubprocesses'))
-        pid = os.fork()
-        if pid == 0:
-            child.arrange_fds({0: stdin_r, 1: out_w, 2: err_w, child.STATUS_FD: status_w})
-            child.stateless_main(self.cfg, workdir, limits, program, msg['code'], self.stdio)
-        for fd in (stdin_r, out_w, err_w, status_w):
-            os.close(fd)
+        allow = bool(msg.get('allowSubprocesses'))
+        spare = self.take_spare(limits, allow, msg['code'].encode('utf-8', 'surrogatepass'))
+        if spare is None:
+            spare = self.fork_child(limits, allow, msg['code'])
+        pid, workdir, stdin_w, out_r, err_r, status_r = spare
         pidfd = os.pidfd_open(pid)
         stdin_data = (msg.get('stdin') or '').encode()
         stdin_open = True
+        channel = sv.StatusChannel()
         try:
-            outcome, captures, status_buf = sv.supervise(
-                msg['id'], pidfd, out_r, err_r, status_r, stdin_w, stdin_data, limits, self.inbox, False)
+            outcome, captures = sv.supervise(
+                msg['id'], pidfd, out_r, err_r, status_r, stdin_w, stdin_data, limits, self.inbox, channel)
             stdin_open = not outcome.feed_closed
             if outcome.reason is not None:
                 sv.kill_group(pid)
@@ -172,9 +178,9 @@ class ForkServer:
             sv.kill_group(pid)  # anything the snippet left in its process group
             for fd in (out_r, err_r):
                 sv.drain(fd, captures[fd])
-            child_status = outcome.status or _parse_status(status_buf, status_r)
+            sv.drain_status(status_r, channel)
             cpu = usage.ru_utime + usage.ru_stime
-            status, rc, note = sv.decide(outcome, wait_status, cpu, limits, child_status)
+            status, rc, note = sv.decide(outcome, wait_status, cpu, limits, child.MEMORY_EXIT)
             return self.reply(msg['id'], status, rc, note, captures[out_r], captures[err_r], started, cpu)
         finally:
             for fd in (pidfd, out_r, err_r, status_r) + ((stdin_w,) if stdin_open else ()):
@@ -182,6 +188,71 @@ class ForkServer:
             self.sweep_orphans()
             sv.remove_tree(workdir)
             self.inbox.cancelled.discard(msg['id'])
+
+    # Children forked and confined ahead of need: the request path then only hands over the code.
+    # A spare is used when the request's rlimits and subprocess policy are those it was made with.
+
+    def fork_child(self, limits, allow_subprocesses, code):
+        """Forks a confined child; with `code` None it waits for the code on fd 4 (a spare)."""
+        workdir = self.new_workdir()
+        stdin_r, stdin_w = os.pipe()
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        status_r, status_w = os.pipe()
+        code_r, code_w = os.pipe() if code is None else (None, None)
+        program = self.program_for(allow_subprocesses)
+        pid = os.fork()
+        if pid == 0:
+            fds = {0: stdin_r, 1: out_w, 2: err_w, child.STATUS_FD: status_w}
+            if code_r is not None:
+                fds[child.COMMAND_FD] = code_r
+            child.arrange_fds(fds)
+            child.stateless_main(self.cfg, workdir, limits, program, code, self.stdio)
+        for fd in (stdin_r, out_w, err_w, status_w) + ((code_r,) if code_r is not None else ()):
+            os.close(fd)
+        if code_w is not None:
+            self.spare = {'key': self.spare_key(limits, allow_subprocesses), 'code_w': code_w,
+                          'child': (pid, workdir, stdin_w, out_r, err_r, status_r)}
+        return pid, workdir, stdin_w, out_r, err_r, status_r
+
+    @staticmethod
+    def spare_key(limits, allow_subprocesses):
+        return (limits['cpuSeconds'], limits['memoryMb'], limits['fileSizeMb'], limits['openFiles'],
+                limits['processes'], bool(allow_subprocesses))
+
+    def take_spare(self, limits, allow_subprocesses, code):
+        spare, self.spare = self.spare, None
+        if spare is None:
+            return None
+        if spare['key'] == self.spare_key(limits, allow_subprocesses):
+            try:
+                view = memoryview(code)
+                while view:
+                    view = view[os.write(spare['code_w'], view):]
+                os.close(spare['code_w'])
+                return spare['child']
+            except OSError:
+                pass  # it died while waiting (e.g. the OOM killer): fork a fresh one
+        self.discard_spare(spare)
+        return None
+
+    def discard_spare(self, spare):
+        pid, workdir, stdin_w, out_r, err_r, status_r = spare['child']
+        sv.kill_group(pid)
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+        for fd in (spare['code_w'], stdin_w, out_r, err_r, status_r):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        sv.remove_tree(workdir)
+
+    def prepare_spare(self, limits, allow_subprocesses):
+        if self.spare is None and self.cfg.get('preforkChildren', True):
+            self.fork_child(limits, allow_subprocesses, None)
 
     def reply(self, job_id, status, rc, note, out, err, started, cpu_seconds, **extra):
         stderr = err.text()
@@ -196,7 +267,7 @@ class ForkServer:
 
     def sweep_orphans(self):
         """Kills processes re-parented to this subreaper (daemons a snippet left behind)."""
-        keep = self.sessions.pids()
+        keep = self.sessions.pids() | ({self.spare['child'][0]} if self.spare else set())
         for _ in range(50):
             found = []
             for tid in os.listdir('/proc/self/task'):
@@ -224,25 +295,6 @@ class ForkServer:
     def probe(self, msg):
         import probe
         return probe.run_probe(self, msg)
-
-
-def _parse_status(buf, fd):
-    """The child's status line, when the poll loop ended before reading it."""
-    pending = bytearray(buf)
-    try:
-        os.set_blocking(fd, False)
-        while True:
-            data = os.read(fd, 65536)
-            if not data:
-                break
-            pending += data
-    except (BlockingIOError, OSError):
-        pass
-    line = bytes(pending).split(b'\n', 1)[0]
-    try:
-        return json.loads(line) if line else None
-    except ValueError:
-        return None
 
 
 def main():

@@ -1,11 +1,22 @@
 import { envOptionalNumber, envOptionalStrictBoolean, envUnsetIfEmpty, parseEnv } from '@rft/config';
 import { z } from 'zod';
-import { LayerMode, parseSandboxConfig, type SandboxConfig } from './sandbox-config.ts';
+import { LayerMode, parseSandboxConfig, type SandboxConfig, type SandboxConfigInput } from './sandbox-config.ts';
 
 const optionalString = envUnsetIfEmpty(z.string().optional());
 const optionalLayer = envUnsetIfEmpty(LayerMode.optional());
 
+/** `{"<token>": {"caller": "grader", "allowSubprocesses": true}, ...}`; parsed here, checked by the config schema. */
+const tokensJson = z.string().transform((text, ctx) => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'expected JSON: {"<token>": {"caller": "<name>", "allowSubprocesses": false}}' });
+    return z.NEVER;
+  }
+});
+
 const SandboxEnv = z.object({
+  SANDBOX_TOKENS: envUnsetIfEmpty(tokensJson.optional()),
   SANDBOX_HOST: optionalString,
   SANDBOX_PORT: envOptionalNumber,
   SANDBOX_PYTHON: optionalString,
@@ -44,6 +55,7 @@ const SandboxEnv = z.object({
 export function sandboxConfigFromEnv(env: NodeJS.ProcessEnv): SandboxConfig {
   const e = parseEnv(SandboxEnv, env);
   const input = {
+    callers: e.SANDBOX_TOKENS,
     host: e.SANDBOX_HOST,
     port: e.SANDBOX_PORT,
     pythonPath: e.SANDBOX_PYTHON,
@@ -76,5 +88,5 @@ export function sandboxConfigFromEnv(env: NodeJS.ProcessEnv): SandboxConfig {
     runtimeDir: e.SANDBOX_RUNTIME_DIR,
   };
   // Unset fields are dropped so the schema's defaults apply.
-  return parseSandboxConfig(JSON.parse(JSON.stringify(input)));
+  return parseSandboxConfig(JSON.parse(JSON.stringify(input)) as SandboxConfigInput);
 }

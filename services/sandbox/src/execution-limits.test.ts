@@ -3,7 +3,7 @@ import { InputError } from '@rft/contracts';
 import { resolveLimits } from './execution-limits.ts';
 import { parseSandboxConfig } from './sandbox-config.ts';
 
-const config = parseSandboxConfig({});
+const config = parseSandboxConfig({ callers: { 'unit-test-token-0123456789': { caller: 'test' } } });
 
 describe('resolveLimits', () => {
   it('fills defaults: 10 s wall, CPU = wall rounded up + 1 s, 1 GiB, 16 KiB kept', () => {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '@rft/contracts';
-import { startSandbox, type RunningSandbox } from './sandbox-test-fixture.ts';
+import { startSandbox, TEST_TOKEN, type RunningSandbox } from './sandbox-test-fixture.ts';
+
+const AUTH = { authorization: `Bearer ${TEST_TOKEN}` };
 
 /** What a caller sees for ordinary programs: stdin, exit codes, tracebacks, truncation, limits. */
 let sandbox: RunningSandbox;
@@ -58,11 +60,12 @@ describe('execution semantics', () => {
     await expect(sandbox.run({ code: 'pass', limits: { memoryMb: 60_000 } })).rejects.toThrow(InputError);
     const response = await fetch(`${sandbox.url}/v1/execute`, {
       method: 'POST',
+      headers: AUTH,
       body: JSON.stringify({ code: 'pass', limits: { memoryMb: 60_000 } }),
     });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ problems: ['limits.memoryMb: 60000 is above the server maximum 4096'] });
-    const malformed = await fetch(`${sandbox.url}/v1/execute`, { method: 'POST', body: JSON.stringify({ code: 1 }) });
+    const malformed = await fetch(`${sandbox.url}/v1/execute`, { method: 'POST', headers: AUTH, body: JSON.stringify({ code: 1 }) });
     expect(malformed.status).toBe(400);
     expect(((await malformed.json()) as { problems: string[] }).problems[0]).toMatch(/^code: /);
   });

@@ -97,6 +97,8 @@ export interface ForkServerConfig {
   readDirs: string[];
   childEnv: Record<string, string>;
   sessionCpuSeconds: number;
+  sessionsPerWorker: number;
+  preforkChildren: boolean;
 }
 
 async function bwrapRootArgs(readOnlyPaths: readonly string[]): Promise<string[]> {
@@ -171,6 +173,8 @@ export async function launchSpec(
     readDirs: config.readOnlyPaths,
     childEnv: { ...SANDBOX_ENV },
     sessionCpuSeconds: config.sessions.cpuSeconds,
+    sessionsPerWorker: config.sessions.maxPerWorker,
+    preforkChildren: config.preforkChildren,
   };
   const inner = [config.pythonPath, '-I', '-S', '-B', join(libDir, 'fork_server.py'), JSON.stringify(forkServerConfig)];
   const env = { ...SANDBOX_ENV };

@@ -143,7 +143,7 @@ describe('hostile corpus', () => {
   });
 
   it("another run's files are invisible (stateless and session work dirs)", async () => {
-    const sessionId = `writer-${Date.now()}`;
+    const sessionId = await sandbox.openSession();
     const writer = await sandbox.run({
       code: 'import os\nopen("secret.txt", "w").write("s3cret")\nprint(os.path.abspath("secret.txt"))',
       sessionId,

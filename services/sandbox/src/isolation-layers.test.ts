@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ExecutionResult } from '@rft/contracts';
 import { pino } from 'pino';
 import { createSandboxService } from './service.ts';
-import { IS_ROOT, startSandbox } from './sandbox-test-fixture.ts';
+import { IS_ROOT, startSandbox, TEST_TOKEN } from './sandbox-test-fixture.ts';
 
 /**
  * Each isolation layer on its own: the layer is reported exactly when enabled, and it alone
@@ -101,6 +101,7 @@ describe('isolation layers one at a time', () => {
     // Without dist-packages on sys.path the interpreter cannot import libseccomp's binding.
     const service = createSandboxService(
       {
+        callers: { [TEST_TOKEN]: { caller: 'test' } },
         port: 0,
         poolSize: 1,
         sandboxUid: 21_041,

@@ -18,9 +18,11 @@ const verifiedProbe: ProbeReport = {
   seccompAvailable: true,
 };
 
+const CALLERS = { 'unit-test-token-0123456789': { caller: 'test' } };
+
 function inputs(overrides: Partial<IsolationInputs> = {}, probe: Partial<ProbeReport> = {}): IsolationInputs {
   return {
-    config: parseSandboxConfig({}),
+    config: parseSandboxConfig({ callers: CALLERS }),
     identity: { uid: 10_001, gid: 10_001 },
     serviceUid: 0,
     bwrapLaunched: true,
@@ -48,7 +50,7 @@ describe('assessIsolation', () => {
   });
 
   it('says why bubblewrap is off and refuses when it was required', () => {
-    const config = parseSandboxConfig({ layers: { bwrap: 'require' } });
+    const config = parseSandboxConfig({ callers: CALLERS, layers: { bwrap: 'require' } });
     const { report, problems } = assessIsolation(
       inputs({ config, bwrapLaunched: false, bwrapUnavailable: 'bwrap failed: No permissions to create new namespace' }),
     );
@@ -63,10 +65,12 @@ describe('assessIsolation', () => {
 
   it('allows the service uid only with allowSameUid and with Landlock or bubblewrap active', () => {
     const sameUid = { identity: null, serviceUid: 10_001 };
-    expect(assessIsolation(inputs({ ...sameUid, config: parseSandboxConfig({ allowSameUid: true }) })).problems).toEqual([]);
+    expect(assessIsolation(inputs({ ...sameUid, config: parseSandboxConfig({ callers: CALLERS, allowSameUid: true }) })).problems).toEqual(
+      [],
+    );
     const bare = assessIsolation(
       inputs(
-        { ...sameUid, config: parseSandboxConfig({ allowSameUid: true }), bwrapLaunched: false, bwrapUnavailable: 'off' },
+        { ...sameUid, config: parseSandboxConfig({ callers: CALLERS, allowSameUid: true }), bwrapLaunched: false, bwrapUnavailable: 'off' },
         { landlock: { active: false, seen: null, features: {} } },
       ),
     );

@@ -7,7 +7,44 @@ export type LayerMode = z.infer<typeof LayerMode>;
 
 const positiveInt = z.number().int().positive();
 
+/** What one authenticated caller may do; set per token in the service's configuration, never by a request. */
+export const CallerPolicy = z.object({
+  /** Name in logs and metrics, e.g. `rollout-worker`, `grader`. */
+  caller: z.string().min(1).max(100),
+  /** May lift the fork/exec ban for its executions (code tests). @defaultValue false */
+  allowSubprocesses: z.boolean().default(false),
+});
+export type CallerPolicy = z.infer<typeof CallerPolicy>;
+
+/**
+ * Bearer token -> caller. A key is the token itself (at least 16 characters) or, so the service
+ * need not hold the secret, `sha256:<64 hex digits>` of it. Problems are reported by the caller's
+ * position and name, never by the token.
+ */
+export const CallerTokens = z.record(z.string(), z.unknown()).transform((tokens, ctx) => {
+  const out: Record<string, CallerPolicy> = {};
+  const entries = Object.entries(tokens);
+  if (entries.length === 0) ctx.addIssue({ code: 'custom', message: 'at least one caller token is required (SANDBOX_TOKENS)' });
+  entries.forEach(([token, value], index) => {
+    const policy = CallerPolicy.safeParse(value);
+    const where = `caller #${index + 1}${policy.success ? ` (${policy.data.caller})` : ''}`;
+    if (!policy.success) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${where}: ${policy.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      });
+    } else if (token.startsWith('sha256:') ? !/^sha256:[0-9a-f]{64}$/.test(token) : token.length < 16) {
+      ctx.addIssue({ code: 'custom', message: `${where}: a token must be at least 16 characters, or sha256:<64 lowercase hex digits>` });
+    } else {
+      out[token] = policy.data;
+    }
+  });
+  return out;
+});
+
 export const SandboxConfigSchema = z.object({
+  /** Who may call the service: every route but /healthz and /metrics needs `Authorization: Bearer <token>`. */
+  callers: CallerTokens,
   host: z.string().default('127.0.0.1'),
   /** 0 picks a free port (tests). */
   port: z.number().int().min(0).max(65_535).default(8090),
@@ -70,11 +107,17 @@ export const SandboxConfigSchema = z.object({
   sessions: z
     .object({
       idleTtlMs: positiveInt.default(300_000),
-      maxPerWorker: positiveInt.default(16),
+      /** Sessions per fork server (LRU-evicted past it); 256 x 2 fork servers = 512 trajectories in flight. */
+      maxPerWorker: positiveInt.default(256),
       /** CPU seconds one session may use over its whole life. */
       cpuSeconds: positiveInt.default(3_600),
     })
     .prefault({}),
+  /**
+   * Keep one child per fork server forked and confined ahead of need (with the last request's
+   * limits), so a request only hands it the code. @defaultValue true
+   */
+  preforkChildren: z.boolean().default(true),
   /** Import numpy and sympy in the fork server before serving. */
   warm: z.boolean().default(true),
   /** Parent of the fresh runtime dir holding fork-server code and work dirs (default: the OS temp dir). */
@@ -83,6 +126,6 @@ export const SandboxConfigSchema = z.object({
 export type SandboxConfig = z.infer<typeof SandboxConfigSchema>;
 export type SandboxConfigInput = z.input<typeof SandboxConfigSchema>;
 
-export function parseSandboxConfig(input: SandboxConfigInput = {}): SandboxConfig {
+export function parseSandboxConfig(input: SandboxConfigInput): SandboxConfig {
   return parseOrThrow(SandboxConfigSchema, input, 'sandbox config');
 }

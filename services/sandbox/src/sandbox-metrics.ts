@@ -13,6 +13,7 @@ export interface SandboxMetrics {
   kills: Counter<'reason'>;
   sessions: Gauge;
   isolationLayer: Gauge<'layer'>;
+  forkServerRss: Gauge<'slot'>;
   recordResult(status: ExecutionStatus, mode: 'stateless' | 'session', wallMs: number): void;
 }
 
@@ -69,6 +70,12 @@ export function createSandboxMetrics(registry: Registry = new Registry()): Sandb
     labelNames: ['layer'] as const,
     registers: [registry],
   });
+  const forkServerRss = new Gauge({
+    name: 'sandbox_fork_server_rss_bytes',
+    help: 'Resident memory of each fork server, as it reported after its last execution.',
+    labelNames: ['slot'] as const,
+    registers: [registry],
+  });
   return {
     registry,
     executions,
@@ -81,6 +88,7 @@ export function createSandboxMetrics(registry: Registry = new Registry()): Sandb
     kills,
     sessions,
     isolationLayer,
+    forkServerRss,
     recordResult(status, mode, wallMs) {
       executions.inc({ status, mode });
       duration.observe({ mode }, wallMs / 1000);

@@ -1,5 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IS_ROOT, processesOfUids, startSandbox, type RunningSandbox } from './sandbox-test-fixture.ts';
+import { UnknownSessionError } from '@rft/contracts';
+import { SandboxAuthError } from '@rft/sandbox-client';
+import {
+  HASHED_TOKEN,
+  IS_ROOT,
+  OTHER_TOKEN,
+  TEST_TOKEN,
+  processesOfUids,
+  startSandbox,
+  type RunningSandbox,
+} from './sandbox-test-fixture.ts';
+
+const AUTH = { authorization: `Bearer ${TEST_TOKEN}` };
 
 /** Pool behaviour through the real HTTP API: busy, queue, recycling, sessions, crashes, cancel. */
 describe('one fork server, no queue', () => {
@@ -12,7 +24,11 @@ describe('one fork server, no queue', () => {
   it('answers busy at once when the fork server is taken and nothing may wait', async () => {
     const slow = sandbox.run({ code: 'import time\ntime.sleep(1.5)\nprint("slow done")' });
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const response = await fetch(`${sandbox.url}/v1/execute`, { method: 'POST', body: JSON.stringify({ code: 'print(1)' }) });
+    const response = await fetch(`${sandbox.url}/v1/execute`, {
+      method: 'POST',
+      headers: AUTH,
+      body: JSON.stringify({ code: 'print(1)' }),
+    });
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('1');
     const busy = (await response.json()) as { status: string; stderr: string };
@@ -49,13 +65,17 @@ describe('sessions and faults', () => {
       queueTimeoutMs: 500,
       sessions: { idleTtlMs: 600 },
       layers: { bwrap: 'off' },
+      // No spare children, so the fork server with a child is the one running the sleeping snippet.
+      preforkChildren: false,
     });
   });
   afterAll(async () => sandbox?.close());
 
   it('keeps variables across the cells of a session, not across sessions or stateless runs', async () => {
-    const a = `a-${Date.now()}`;
-    const b = `b-${Date.now()}`;
+    const a = await sandbox.openSession();
+    const b = await sandbox.openSession();
+    expect(a).not.toBe(b);
+    expect(a).toMatch(/^[A-Za-z0-9_-]{24}$/);
     expect((await sandbox.run({ code: 'x = 40', sessionId: a })).status).toBe('ok');
     expect((await sandbox.run({ code: 'x = 1', sessionId: b })).status).toBe('ok');
     expect((await sandbox.run({ code: 'x += 2\nprint(x)', sessionId: a })).stdout).toBe('42\n');
@@ -68,31 +88,69 @@ describe('sessions and faults', () => {
     expect(await sandbox.client.closeSession(a)).toBe(false);
   });
 
-  it('a timed-out cell ends the session and the next cell says its state was reset', async () => {
-    const id = `t-${Date.now()}`;
+  it('a timed-out cell ends the interpreter and the next cell says it restarted', async () => {
+    const id = await sandbox.openSession();
     await sandbox.run({ code: 'y = 5', sessionId: id });
     const stuck = await sandbox.run({ code: 'while True:\n    pass', sessionId: id, limits: { timeoutMs: 800 } });
     expect(stuck.status).toBe('timeout');
     const next = await sandbox.run({ code: 'print(y)', sessionId: id });
     expect(next.status).toBe('error');
-    expect(next.stderr).toMatch(/session state was reset: a previous cell ended it \(timeout\)/);
-    await sandbox.client.closeSession(id);
+    expect(next.sessionRestarted).toBe(true);
+    expect(next.stderr).toMatch(
+      /^\[sandbox\] the interpreter restarted \(a previous cell ended it: timeout\); earlier variables are gone\n/,
+    );
+    expect((await sandbox.run({ code: 'print(1)', sessionId: id })).sessionRestarted).toBeUndefined();
+    expect(await sandbox.client.closeSession(id)).toBe(true);
   });
 
-  it('closes idle sessions after the TTL and says so', async () => {
-    const id = `idle-${Date.now()}`;
+  it('reclaims sessions idle past the TTL (a killed caller never closes its own): the id is then unknown', async () => {
+    const id = await sandbox.openSession();
     await sandbox.run({ code: 'z = 1', sessionId: id });
+    expect(await sandbox.metric('sandbox_sessions')).toBeGreaterThanOrEqual(1);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    const next = await sandbox.run({ code: 'print("z" in globals())', sessionId: id });
-    expect(next.stdout).toBe('False\n');
-    expect(next.stderr).toMatch(/session state was reset: idle for more than 600 ms/);
-    await sandbox.client.closeSession(id);
+    await expect(sandbox.run({ code: 'print(z)', sessionId: id })).rejects.toThrow(UnknownSessionError);
+    expect(await sandbox.metric('sandbox_sessions')).toBe(0);
+    expect(await sandbox.client.closeSession(id)).toBe(false);
+  });
+
+  it('sessions belong to their creator: another caller can neither use nor close them', async () => {
+    const id = await sandbox.openSession();
+    await sandbox.run({ code: 'secret = "mine"', sessionId: id });
+    const other = sandbox.clientWith(OTHER_TOKEN);
+    await expect(other.run({ code: 'print(secret)', sessionId: id })).rejects.toThrow(UnknownSessionError);
+    expect(await other.closeSession(id)).toBe(false);
+    await expect(sandbox.run({ code: 'print(1)', sessionId: 'chosen-by-the-caller' })).rejects.toThrow(UnknownSessionError);
+    expect((await sandbox.run({ code: 'print(secret)', sessionId: id })).stdout).toBe('mine\n');
+    expect(await sandbox.client.closeSession(id)).toBe(true);
+  });
+
+  it('a request without a known token is refused (401), and policy comes from the token, not the request', async () => {
+    for (const headers of [{}, { authorization: 'Bearer wrong-token-0123456789' }, { authorization: TEST_TOKEN }] as Record<
+      string,
+      string
+    >[]) {
+      const res = await fetch(`${sandbox.url}/v1/execute`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ code: 'print(1)' }),
+      });
+      expect(res.status).toBe(401);
+    }
+    const open = await fetch(`${sandbox.url}/v1/sessions`, { method: 'POST' });
+    expect(open.status).toBe(401);
+    const other = sandbox.clientWith(OTHER_TOKEN);
+    await expect(other.run({ code: 'print(1)', allowSubprocesses: true })).rejects.toThrow(SandboxAuthError);
+    await expect(other.run({ code: 'print(1)', allowSubprocesses: true })).rejects.toThrow(/allowSubprocesses: caller other may not/);
+    expect((await other.run({ code: 'print(1)' })).stdout).toBe('1\n');
+    // The grader's token is configured by its hash only.
+    expect((await sandbox.clientWith(HASHED_TOKEN).run({ code: 'print(2)' })).stdout).toBe('2\n');
+    expect((await fetch(`${sandbox.url}/healthz`)).status).toBe(200);
   });
 
   it('answers busy when a request waited past the queue timeout', async () => {
     const hogs = [0, 1].map(() => sandbox.run({ code: 'import time\ntime.sleep(1.5)' }));
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const waited = await fetch(`${sandbox.url}/v1/execute`, { method: 'POST', body: JSON.stringify({ code: 'print(1)' }) });
+    const waited = await fetch(`${sandbox.url}/v1/execute`, { method: 'POST', headers: AUTH, body: JSON.stringify({ code: 'print(1)' }) });
     expect(waited.status).toBe(503);
     expect(((await waited.json()) as { stderr: string }).stderr).toMatch(/waited 500 ms/);
     await Promise.all(hogs);

@@ -7,7 +7,7 @@ import { bootForkServer, createSlot, type Slot } from './fork-server-slot.ts';
 import { assessIsolation, type IsolationReport } from './isolation-report.ts';
 import type { SandboxConfig } from './sandbox-config.ts';
 import type { SandboxMetrics } from './sandbox-metrics.ts';
-import { SandboxStartError, noticeResult } from './sandbox-notices.ts';
+import { SandboxStartError, noticeResult, restartNotice } from './sandbox-notices.ts';
 import { SessionRegistry } from './session-registry.ts';
 
 export { SandboxStartError, noticeResult } from './sandbox-notices.ts';
@@ -94,6 +94,24 @@ export class WorkerPool {
     return report;
   }
 
+  /** Issues a session id owned by `owner`; null when the service holds as many sessions as it may. */
+  openSession(owner: string): string | null {
+    if (this.sessions.size >= this.maxIssuedSessions()) return null;
+    const sessionId = this.sessions.issue(owner, Date.now());
+    this.refreshGauges();
+    return sessionId;
+  }
+
+  /** True when the session exists and `caller` created it. */
+  ownsSession(sessionId: string, caller: string): boolean {
+    return this.sessions.owned(sessionId, caller) !== undefined;
+  }
+
+  /** Issued sessions may outnumber interpreters (those are LRU-evicted), within reason. */
+  private maxIssuedSessions(): number {
+    return 4 * this.config.poolSize * this.config.sessions.maxPerWorker;
+  }
+
   submit(request: ExecutionRequest, limits: ResolvedLimits, signal?: AbortSignal): Promise<ExecutionResult> {
     if (this.closing) return Promise.resolve(noticeResult('busy', 'the sandbox is shutting down; it did not run'));
     if (signal?.aborted) return Promise.resolve(noticeResult('killed', 'cancelled before it started'));
@@ -133,17 +151,23 @@ export class WorkerPool {
       entry.closeWhenIdle = true;
       return true;
     }
-    const closed = this.slots[entry.slot]?.worker?.closeSession(sessionId);
-    this.sessions.end(sessionId, 'closed by the client');
+    const closed = entry.slot === undefined ? undefined : this.slots[entry.slot]?.worker?.closeSession(sessionId);
+    this.sessions.remove(sessionId);
     this.refreshGauges();
     await closed;
     return true;
   }
 
-  stats(): { workers: Record<string, number>; queued: number; sessions: number; ready: boolean } {
+  stats(): { workers: Record<string, number>; queued: number; sessions: number; liveSessions: number; ready: boolean } {
     const workers = { idle: 0, busy: 0, starting: 0 };
     for (const slot of this.slots) workers[slot.state]++;
-    return { workers, queued: this.queue.length, sessions: this.sessions.size, ready: workers.idle + workers.busy > 0 };
+    return {
+      workers,
+      queued: this.queue.length,
+      sessions: this.sessions.size,
+      liveSessions: this.sessions.live,
+      ready: workers.idle + workers.busy > 0,
+    };
   }
 
   async close(): Promise<void> {
@@ -199,7 +223,7 @@ export class WorkerPool {
     if (slot.worker !== worker || this.closing) return;
     slot.worker = null;
     slot.state = 'starting';
-    this.sessions.endSlot(slot.index, `its fork server died (${reason})`);
+    this.sessions.loseSlot(slot.index, `its fork server died (${reason})`);
     this.metrics.restarts.inc();
     this.logger.error({ slot: slot.index, reason }, 'fork server died; restarting');
     this.scheduleRestart(slot);
@@ -253,7 +277,7 @@ export class WorkerPool {
     this.metrics.recycles.inc({ reason: slot.replacing ?? 'runs' });
     slot.replacement = null;
     slot.replacing = null;
-    this.sessions.endSlot(slot.index, 'its fork server was recycled');
+    this.sessions.loseSlot(slot.index, 'its fork server was recycled');
     this.attach(slot, replacement);
     void old?.kill();
   }
@@ -276,14 +300,15 @@ export class WorkerPool {
     const sessionId = job.request.sessionId;
     if (sessionId === undefined) return idle[0];
     const entry = this.sessions.get(sessionId);
-    if (entry) return idle.find((slot) => slot.index === entry.slot);
+    if (!entry) return idle[0]; // closed while queued: answered without running
+    if (entry.slot !== undefined) return idle.find((slot) => slot.index === entry.slot);
     const byLoad = idle.map((slot) => ({ slot, count: this.sessions.countOnSlot(slot.index) })).sort((a, b) => a.count - b.count);
     const best = byLoad[0]!;
     if (best.count >= this.config.sessions.maxPerWorker) {
       const victim = this.sessions.leastRecentlyUsed(best.slot.index);
       if (victim === undefined) return undefined;
       void best.slot.worker?.closeSession(victim);
-      this.sessions.end(victim, 'evicted: too many sessions on its fork server');
+      this.sessions.lose(victim, 'evicted: too many sessions on its fork server');
     }
     return best.slot;
   }
@@ -311,12 +336,20 @@ export class WorkerPool {
     this.metrics.queueWait.observe((started - job.enqueuedAt) / 1000);
     const { request } = job;
     const sessionId = request.sessionId;
-    let resetNotice: string | undefined;
+    let lostReason: string | undefined;
     if (sessionId !== undefined) {
-      let entry = this.sessions.get(sessionId);
+      const entry = this.sessions.get(sessionId);
       if (!entry) {
-        resetNotice = this.sessions.takeTombstone(sessionId);
-        entry = this.sessions.open(sessionId, slot.index, started);
+        slot.state = 'idle';
+        job.resolve(noticeResult('error', 'the session was closed before this cell ran; it did not run'));
+        this.refreshGauges();
+        this.pump();
+        return;
+      }
+      if (entry.slot === undefined) {
+        entry.slot = slot.index;
+        lostReason = entry.lostReason;
+        entry.lostReason = undefined;
       }
       entry.running = true;
     }
@@ -331,8 +364,9 @@ export class WorkerPool {
     job.signal?.addEventListener('abort', onAbort, { once: true });
     const reply = await pending;
     job.signal?.removeEventListener('abort', onAbort);
+    if (reply.rssKb !== undefined) this.metrics.forkServerRss.set({ slot: String(slot.index) }, reply.rssKb * 1024);
     if (sessionId !== undefined) this.afterSessionCell(sessionId, worker, reply);
-    const stderr = resetNotice ? `[sandbox] session state was reset: ${resetNotice}\n${reply.stderr}` : reply.stderr;
+    const stderr = lostReason ? `${restartNotice(lostReason)}${reply.stderr}` : reply.stderr;
     const result: ExecutionResult = {
       status: reply.status,
       stdout: reply.stdout,
@@ -341,6 +375,7 @@ export class WorkerPool {
       wallMs: reply.wallMs,
       cpuMs: reply.cpuMs,
       truncated: reply.truncated,
+      ...(lostReason ? { sessionRestarted: true } : {}),
     };
     this.metrics.recordResult(result.status, sessionId === undefined ? 'stateless' : 'session', result.wallMs);
     if (result.status === 'sandbox_error') {
@@ -366,11 +401,11 @@ export class WorkerPool {
     if (!entry) return;
     entry.running = false;
     entry.lastUsed = Date.now();
-    if (reply.sessionEnded) {
-      this.sessions.end(sessionId, `a previous cell ended it (${reply.status})`);
-    } else if (entry.closeWhenIdle) {
-      void worker.closeSession(sessionId);
-      this.sessions.end(sessionId, 'closed by the client');
+    if (entry.closeWhenIdle) {
+      if (!reply.sessionEnded) void worker.closeSession(sessionId);
+      this.sessions.remove(sessionId);
+    } else if (reply.sessionEnded) {
+      this.sessions.lose(sessionId, `a previous cell ended it: ${reply.status}`);
     }
   }
 
@@ -379,15 +414,15 @@ export class WorkerPool {
     for (const sessionId of this.sessions.idle(Date.now(), ttl)) {
       const slot = this.sessions.get(sessionId)?.slot;
       if (slot !== undefined) void this.slots[slot]?.worker?.closeSession(sessionId);
-      this.sessions.end(sessionId, `idle for more than ${ttl} ms`);
+      this.sessions.remove(sessionId);
     }
     this.refreshGauges();
   }
 
   private refreshGauges(): void {
-    const { workers, queued, sessions } = this.stats();
+    const { workers, queued, liveSessions } = this.stats();
     for (const [state, count] of Object.entries(workers)) this.metrics.workers.set({ state }, count);
     this.metrics.queueDepth.set(queued);
-    this.metrics.sessions.set(sessions);
+    this.metrics.sessions.set(liveSessions);
   }
 }

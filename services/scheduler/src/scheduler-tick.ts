@@ -10,11 +10,11 @@ import {
   setCampaignStatus,
   staleInFlight,
   touch,
+  tryTransactionLock,
   type Db,
 } from '@rft/db';
 import type { JobQueues } from '@rft/queue';
 import type { Logger } from '@rft/telemetry';
-import { sql } from 'kysely';
 
 export interface SchedulerSettings {
   /** Work items admitted and not yet graded (rollout jobs plus grade jobs waiting), at most. */
@@ -26,6 +26,8 @@ export interface SchedulerSettings {
 export interface TickReport {
   leader: boolean;
   enqueued: number;
+  /** Shared resources whose breaker is open: nothing was admitted this tick. */
+  waitingFor: string[];
   recovered: number;
   curating: string[];
   /** What this tick admitted, per campaign and stage (leader ticks only). */
@@ -50,12 +52,19 @@ export async function schedulerTick(db: Db, queues: JobQueues, settings: Schedul
     log.error({ err: error }, 'budget check failed; admitting without it this tick');
   }
   return db.transaction().execute(async (tx) => {
-    const { rows } = await sql<{ leader: boolean }>`SELECT pg_try_advisory_xact_lock(${LEADER_LOCK}) AS leader`.execute(tx);
-    if (!rows[0]?.leader) return { leader: false, enqueued: 0, recovered: 0, curating: [] };
+    if (!(await tryTransactionLock(tx, LEADER_LOCK))) return { leader: false, enqueued: 0, waitingFor: [], recovered: 0, curating: [] };
 
+    // While replicas, sandbox or store are down, new work would only join the jobs already waiting
+    // for them: admission pauses and resumes by itself when the workers close the breaker.
+    const open = await queues.breakers.open();
+    if (open.length > 0)
+      log.warn(
+        { breakers: open.map((b) => ({ resource: b.resource, until: new Date(b.openUntil).toISOString(), reason: b.reason })) },
+        'infrastructure down; admitting nothing',
+      );
     // Enqueued inside the transaction: if the commit fails the rows stay pending and the jobs,
     // already in Redis, find their items claimable anyway (startAttempt accepts pending).
-    const room = settings.rolloutWindow - (await countInFlight(tx));
+    const room = open.length > 0 ? 0 : settings.rolloutWindow - (await countInFlight(tx));
     const claimed = await claimPending(tx, room);
     await queues.addBulk('rollout', claimed);
 
@@ -89,7 +98,14 @@ export async function schedulerTick(db: Db, queues: JobQueues, settings: Schedul
       }
     }
     if (claimed.length || recovered) log.debug({ enqueued: claimed.length, recovered }, 'scheduler tick');
-    return { leader: true, enqueued: claimed.length, recovered, curating: ready, admitted: countByStage(claimed) };
+    return {
+      leader: true,
+      enqueued: claimed.length,
+      waitingFor: open.map((b) => b.resource),
+      recovered,
+      curating: ready,
+      admitted: countByStage(claimed),
+    };
   });
 }
 

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { strictObject } from './strict-object.ts';
 
 /** A stdin/stdout test or a function-call test for a code question. */
 export const CodeTest = z.union([
-  z.object({ type: z.literal('stdin'), input: z.string(), output: z.string() }),
-  z.object({
+  strictObject({ type: z.literal('stdin'), input: z.string(), output: z.string() }),
+  strictObject({
     type: z.literal('functional'),
     fnName: z.string().min(1),
     args: z.array(z.unknown()),
@@ -14,14 +15,14 @@ export type CodeTest = z.infer<typeof CodeTest>;
 
 /** One line of a campaign's question file (JSONL). */
 export const Question = z.discriminatedUnion('kind', [
-  z.object({
+  strictObject({
     id: z.string().min(1).max(200),
     kind: z.literal('math'),
     problem: z.string().min(1),
     answer: z.string().min(1),
     source: z.string().optional(),
   }),
-  z.object({
+  strictObject({
     id: z.string().min(1).max(200),
     kind: z.literal('code'),
     problem: z.string().min(1),

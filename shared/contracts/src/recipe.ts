@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { strictObject } from './strict-object.ts';
 
 /** Every sampling parameter is sent explicitly: servers otherwise apply the model's own defaults. */
-export const SamplingParams = z.object({
+export const SamplingParams = strictObject({
   temperature: z.number().min(0).max(2),
   topP: z.number().gt(0).max(1),
   /** -1 disables top-k (vLLM convention). */
@@ -13,7 +14,7 @@ export const SamplingParams = z.object({
 });
 export type SamplingParams = z.infer<typeof SamplingParams>;
 
-export const HintPolicy = z.object({
+export const HintPolicy = strictObject({
   enabled: z.boolean(),
   /** Words after which a hint may be inserted ("Wait" never fires inside "Waiting"). */
   triggerWords: z.array(z.string().min(1)).default(['Wait', 'Alternatively']),
@@ -27,7 +28,7 @@ export type HintPolicy = z.infer<typeof HintPolicy>;
 export const ToolState = z.enum(['session', 'stateless']);
 export type ToolState = z.infer<typeof ToolState>;
 
-export const ToolPolicy = z.object({
+export const ToolPolicy = strictObject({
   enabled: z.boolean(),
   /**
    * The paper caps tool use at 6 per trajectory. The last allowed call's output warns the model; a
@@ -44,7 +45,7 @@ export const ToolPolicy = z.object({
 });
 export type ToolPolicy = z.infer<typeof ToolPolicy>;
 
-export const Recipe = z.object({
+export const Recipe = strictObject({
   name: z.string().min(1),
   samples: z.number().int().min(1).max(1024),
   sampling: SamplingParams,

@@ -50,8 +50,22 @@ export const ExecutionResult = z.object({
 });
 export type ExecutionResult = z.infer<typeof ExecutionResult>;
 
+/**
+ * The sandbox does not know this session (closed, idle past its TTL, or the sandbox restarted and
+ * forgot it): open a new one, and tell the model its earlier variables are gone.
+ */
+export class UnknownSessionError extends Error {
+  override readonly name = 'UnknownSessionError';
+  readonly sessionId: string;
+  constructor(sessionId: string, message = `the sandbox does not know session ${sessionId}`) {
+    super(message);
+    this.sessionId = sessionId;
+  }
+}
+
 /** What the rollout worker and the code grader need from a sandbox. */
 export interface PythonRunner {
+  /** Rejects with UnknownSessionError when `request.sessionId` names a session the sandbox does not know. */
   run(request: ExecutionRequest, signal?: AbortSignal): Promise<ExecutionResult>;
   /**
    * Opens an interpreter session owned by the caller and returns the id the sandbox issued (ids are

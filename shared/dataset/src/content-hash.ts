@@ -1,9 +1,24 @@
 import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
 import type { DatasetManifest } from './manifest.ts';
 import { TamperedShardError } from './errors.ts';
 
 export function sha256Hex(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * How `contentSha256` is computed, recorded in every manifest: sha256 (lowercase hex) of the RFC 8785
+ * JSON Canonicalization Scheme serialization of the manifest without `datasetId`, `contentSha256` and
+ * `createdAt`. Any JCS implementation (Python `rfc8785`, Go `gowebpki/jcs`, ...) reproduces it.
+ */
+export const CONTENT_HASH_SCHEME = 'sha256-jcs-rfc8785';
+
+/** RFC 8785 canonical JSON; refuses what JSON cannot represent (undefined at the top, functions). */
+export function canonicalJson(value: unknown): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new TypeError('canonicalJson: the value has no JSON representation');
+  return text;
 }
 
 /** JSON with object keys sorted, so hashes do not depend on insertion order. */
@@ -25,11 +40,14 @@ export function stableJson(value: unknown): string {
 export type ManifestBody = Omit<DatasetManifest, 'datasetId' | 'contentSha256' | 'createdAt'>;
 
 /**
- * The canonical identity of a dataset version: sha256 of the manifest body as stable JSON (it lists
- * every file's sha256 and the provenance), and the id derived from it (`ds-` + 24 hex).
+ * The canonical identity of a dataset version: sha256 of the manifest body's RFC 8785 canonical JSON
+ * (it lists every file's sha256 and the provenance; see `CONTENT_HASH_SCHEME`), and the id derived
+ * from it (`ds-` + 24 hex).
  */
 export function manifestIdentity(body: ManifestBody): { contentSha256: string; datasetId: string } {
-  const contentSha256 = sha256Hex(stableJson(body));
+  if (body.contentHashScheme !== CONTENT_HASH_SCHEME)
+    throw new Error(`contentHashScheme: ${JSON.stringify(body.contentHashScheme)} is not supported (expected ${CONTENT_HASH_SCHEME})`);
+  const contentSha256 = sha256Hex(canonicalJson(body));
   return { contentSha256, datasetId: `ds-${contentSha256.slice(0, 24)}` };
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '@rft/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { manifestIdentity, sha256Hex, stableJson, verifyManifestContent } from './content-hash.ts';
+import { CONTENT_HASH_SCHEME, canonicalJson, manifestIdentity, sha256Hex, verifyManifestContent } from './content-hash.ts';
 import { TamperedShardError } from './errors.ts';
 import { DatasetManifest } from './manifest.ts';
 import { readManifest } from './pull-dataset.ts';
@@ -22,13 +22,29 @@ afterAll(async () => {
 });
 
 describe('the canonical hash', () => {
-  it('does not depend on key order, and the id is its first 24 hex', () => {
-    const a = { b: 1, a: { d: [1, 2], c: 'x' } };
-    const b = { a: { c: 'x', d: [1, 2] }, b: 1 };
-    expect(stableJson(a)).toBe(stableJson(b));
+  it('is sha256 of RFC 8785 canonical JSON: key order does not matter, the id is its first 24 hex', () => {
+    const a = { contentHashScheme: CONTENT_HASH_SCHEME, b: 1, a: { d: [1, 2], c: 'x' } };
+    const b = { a: { c: 'x', d: [1, 2] }, b: 1, contentHashScheme: CONTENT_HASH_SCHEME };
+    expect(canonicalJson(a)).toBe(canonicalJson(b));
+    expect(canonicalJson(a)).toBe('{"a":{"c":"x","d":[1,2]},"b":1,"contentHashScheme":"sha256-jcs-rfc8785"}');
     const { contentSha256, datasetId } = manifestIdentity(a as never);
-    expect(contentSha256).toBe(sha256Hex(stableJson(b)));
+    expect(contentSha256).toBe(sha256Hex(canonicalJson(b)));
     expect(datasetId).toBe(`ds-${contentSha256.slice(0, 24)}`);
+  });
+
+  it("serializes numbers and strings as RFC 8785's own example (section 3.2.3) does", () => {
+    const input = JSON.parse(
+      '{"numbers":[333333333.33333329,1E30,4.50,2e-3,0.000000000000000000000000001],"string":"\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/","literals":[null,true,false]}',
+    );
+    expect(canonicalJson(input)).toBe(
+      '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}',
+    );
+  });
+
+  it('refuses a manifest body of another hash scheme', () => {
+    expect(() => manifestIdentity({ contentHashScheme: 'sha256-sorted-keys' } as never)).toThrow(
+      /contentHashScheme: "sha256-sorted-keys" is not supported \(expected sha256-jcs-rfc8785\)/,
+    );
   });
 
   it('catches any edit of a manifest but its write time', async () => {

@@ -1,5 +1,13 @@
 export * from './manifest.ts';
-export { sha256Hex, stableJson, manifestIdentity, verifyManifestContent, type ManifestBody } from './content-hash.ts';
+export {
+  CONTENT_HASH_SCHEME,
+  canonicalJson,
+  sha256Hex,
+  stableJson,
+  manifestIdentity,
+  verifyManifestContent,
+  type ManifestBody,
+} from './content-hash.ts';
 export { DatasetNotFoundError, TamperedShardError } from './errors.ts';
 export {
   pullDataset,
@@ -11,3 +19,4 @@ export {
 } from './pull-dataset.ts';
 export { verifyTokenizerFile } from './tokenizer-check.ts';
 export { storeFromEnv } from './store-from-env.ts';
+export { objectLocation, type ObjectLocation, type StoreAddress } from './object-location.ts';

@@ -41,19 +41,49 @@ export const LengthSummary = z.object({
 });
 export type LengthSummary = z.infer<typeof LengthSummary>;
 
+/** The model profile the rows were generated with (its chat template's hash is its version). */
+export const ManifestModelProfile = z.object({
+  name: z.string().min(1),
+  /** The model card its template and tokens come from. */
+  source: z.string().min(1),
+  chatTemplateSha256: Sha256,
+  /** Stored once at the end of every EOS-ended row, inside the trained text. */
+  endOfTurn: z.string().min(1),
+  /** null: the profile has no thinking block. */
+  thinkingClose: z.string().nullable(),
+});
+export type ManifestModelProfile = z.infer<typeof ManifestModelProfile>;
+
+/** Kept rows by how their python blocks ran: one shared interpreter, each on its own, or not recorded (older rows). */
+export const ToolStateCounts = z.object({
+  session: z.number().int().nonnegative(),
+  stateless: z.number().int().nonnegative(),
+  unrecorded: z.number().int().nonnegative(),
+});
+export type ToolStateCounts = z.infer<typeof ToolStateCounts>;
+
 export const DatasetManifest = z.object({
   schema: z.literal(DATASET_MANIFEST_SCHEMA),
   datasetId: z.string().regex(/^ds-[0-9a-f]{16,64}$/),
-  /** sha256 over the sorted sha256s of every file listed in `exports` plus the canonical provenance. */
+  /** sha256 of the RFC 8785 canonical JSON of this manifest without datasetId, contentSha256 and createdAt. */
   contentSha256: Sha256,
+  /** How `contentSha256` is computed (README: "Content hash"). */
+  contentHashScheme: z.literal('sha256-jcs-rfc8785'),
   createdAt: z.string(),
   campaignId: z.string(),
+  /**
+   * Present (true) when some of the campaign's work items failed: the dataset holds what the rest
+   * produced, and `failedItems` says how many are missing. Absent for a campaign that fully succeeded.
+   */
+  partial: z.literal(true).optional(),
+  failedItems: z.number().int().positive().optional(),
   model: z.object({
     id: z.string().min(1),
     revision: z.string().nullable(),
     tokenizer: z.object({ name: z.string().min(1), revision: z.string().nullable(), sha256: Sha256 }),
     chatTemplateSha256: Sha256,
   }),
+  modelProfile: ManifestModelProfile,
   samplingParams: z.record(z.string(), z.unknown()),
   hintLibraryVersion: z.string().nullable(),
   sandboxVersion: z.string().nullable(),
@@ -73,6 +103,7 @@ export const DatasetManifest = z.object({
     droppedByBuild: z.record(z.string(), z.number().int().nonnegative()),
     /** Dropped upstream (selection, grading), as reported by the caller. */
     droppedUpstream: z.record(z.string(), z.number().int().nonnegative()),
+    byToolState: ToolStateCounts,
   }),
   tokens: z.object({
     total: z.number().int().nonnegative(),

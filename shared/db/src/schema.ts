@@ -1,4 +1,4 @@
-import type { ApiRole, TrainingBackend } from '@rft/contracts';
+import type { ApiRole, CampaignStatus, QuestionStageStatus, ShardStatus, TrainingBackend } from '@rft/contracts';
 import type { TrainingRunStatus } from './training-run-lifecycle.ts';
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 
@@ -7,9 +7,7 @@ import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json = ColumnType<unknown, string, string>;
 
-export type CampaignStatus = 'running' | 'paused' | 'curating' | 'completed' | 'failed' | 'cancelled';
-export type ShardStatus = 'pending' | 'running' | 'completed' | 'failed';
-export type QuestionStageStatus = 'pending' | 'queued' | 'running' | 'generated' | 'graded' | 'failed' | 'quarantined';
+export type { CampaignStatus, QuestionStageStatus, ShardStatus };
 
 export interface CampaignsTable {
   id: Generated<string>;

@@ -1,4 +1,5 @@
 import { InputError, Question, describeIssues } from '@rft/contracts';
+import { normaliseQuestionId, questionIdKey, questionProblems } from './question-rules.ts';
 
 export interface QuestionFileLimits {
   /** A longer line is refused before it is parsed. @defaultValue 8 MiB */
@@ -7,21 +8,6 @@ export interface QuestionFileLimits {
   maxQuestions: number;
   /** Problems listed in the error before the rest are summarized. @defaultValue 20 */
   maxReported: number;
-}
-
-/**
- * Text that a chat template or tokenizer treats as structure: ChatML/Qwen/Llama-3 special tokens
- * (`<|im_start|>`, `<|im_end|>`, `<|eot_id|>`...) and the reasoning/tool tags. In a problem they
- * would forge a turn or close the thinking block, so such a question is refused, not rewritten.
- */
-const CHAT_CONTROL = /<\|[A-Za-z0-9_]{1,64}\|>|<\/?think>|<\/?tool_call>|<\/?tool_response>/;
-
-/** Every string in a parsed value containing NUL (Postgres jsonb cannot store it), with its path. */
-function nulFields(value: unknown, path: string): string[] {
-  if (typeof value === 'string') return value.includes('\u0000') ? [path] : [];
-  if (Array.isArray(value)) return value.flatMap((v, i) => nulFields(v, `${path}.${i}`));
-  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => nulFields(v, path ? `${path}.${k}` : k));
-  return [];
 }
 
 const DEFAULT_LIMITS: QuestionFileLimits = { maxLineBytes: 8 * 1024 * 1024, maxQuestions: 2_000_000, maxReported: 20 };
@@ -34,7 +20,7 @@ export function parseQuestionFile(bytes: Uint8Array, file: string, limits: Parti
   const { maxLineBytes, maxQuestions, maxReported } = { ...DEFAULT_LIMITS, ...limits };
   const problems: string[] = [];
   const questions: Question[] = [];
-  const seen = new Map<string, number>();
+  const seen = new Map<string, { id: string; line: number }>();
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let start = 0;
   let lineNo = 0;
@@ -69,23 +55,25 @@ export function parseQuestionFile(bytes: Uint8Array, file: string, limits: Parti
       for (const issue of describeIssues(parsed.error)) report(issue);
       continue;
     }
-    const nul = nulFields(parsed.data, '');
-    if (nul.length > 0) {
-      for (const field of nul) report(`${field}: contains a NUL character (U+0000)`);
+    const rules = questionProblems(parsed.data);
+    if (rules.length > 0) {
+      for (const problem of rules) report(problem);
       continue;
     }
-    const control = CHAT_CONTROL.exec(parsed.data.problem);
-    if (control) {
-      report(`problem: contains chat-template control text ${JSON.stringify(control[0])}; questions may not forge turns or tags`);
-      continue;
-    }
-    const previous = seen.get(parsed.data.id);
+    const id = normaliseQuestionId(parsed.data.id);
+    const key = questionIdKey(id);
+    const previous = seen.get(key);
     if (previous !== undefined) {
-      report(`id: duplicate question id ${JSON.stringify(parsed.data.id)} (first on line ${previous})`);
+      const same = previous.id === id;
+      report(
+        same
+          ? `id: duplicate question id ${JSON.stringify(id)} (first on line ${previous.line})`
+          : `id: ${JSON.stringify(parsed.data.id)} collides with ${JSON.stringify(previous.id)} on line ${previous.line} (ids are compared after Unicode NFC normalisation and trimming, ignoring case)`,
+      );
       continue;
     }
-    seen.set(parsed.data.id, lineNo);
-    questions.push(parsed.data);
+    seen.set(key, { id, line: lineNo });
+    questions.push({ ...parsed.data, id });
     if (questions.length > maxQuestions) {
       report(`more than ${maxQuestions} questions`);
       break;

@@ -1,5 +1,6 @@
 import { CampaignSpec, InputError, parseOrThrow } from '@rft/contracts';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { textProblems } from './question-rules.ts';
 
 /** Parses a campaign spec (YAML); errors name the file and the field. */
 export function parseCampaignSpec(text: string, file: string): CampaignSpec {
@@ -17,5 +18,16 @@ export function parseCampaignSpec(text: string, file: string): CampaignSpec {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new InputError(`${file}: a campaign spec must be a YAML mapping`);
   }
-  return parseOrThrow(CampaignSpec, raw, file);
+  return validateCampaignSpec(raw, file);
+}
+
+/**
+ * Checks an already-parsed spec (YAML or a JSON body): its shape (unknown keys refused with a
+ * suggestion), then every text field (NUL, lone surrogates, chat control text and look-alikes).
+ */
+export function validateCampaignSpec(raw: unknown, where: string): CampaignSpec {
+  const spec = parseOrThrow(CampaignSpec, raw, where);
+  const problems = textProblems(spec).map((p) => `${where}: ${p}`);
+  if (problems.length) throw new InputError(problems.join('\n'), problems);
+  return spec;
 }

@@ -2,6 +2,7 @@ import type { JobName, JobPayload } from '@rft/contracts';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { JOB_POLICIES, jobIdFor, parsePayload } from './catalog.ts';
+import { CircuitBreakers } from './circuit-breakers.ts';
 
 /** Producer side of every queue in the catalog. Only catalogued jobs can be enqueued. */
 export interface JobQueues {
@@ -10,6 +11,8 @@ export interface JobQueues {
   /** Whether a job for this payload still exists in Redis (in any state but removed). */
   exists<N extends JobName>(name: N, payload: JobPayload<N>): Promise<boolean>;
   queue(name: JobName): Queue;
+  /** The shared resources' breakers, as the workers see them (the scheduler admits nothing while one is open). */
+  breakers: CircuitBreakers;
   close(): Promise<void>;
 }
 
@@ -64,6 +67,7 @@ export function createJobQueues(connection: Redis, prefix: string): JobQueues {
       return state !== 'unknown' && state !== 'completed' && state !== 'failed';
     },
     queue,
+    breakers: new CircuitBreakers(connection, prefix),
     async close() {
       await Promise.all([...queues.values()].map((q) => q.close()));
     },

@@ -1,1 +1,1 @@
-export { createSandboxClient, type SandboxClient, type SandboxClientOptions } from './sandbox-client.ts';
+export { createSandboxClient, SandboxAuthError, type SandboxClient, type SandboxClientOptions } from './sandbox-client.ts';

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InputError, type ExecutionRequest, type ExecutionResult } from '@rft/contracts';
-import { createSandboxClient, type SandboxClient } from './sandbox-client.ts';
+import { InputError, UnknownSessionError, type ExecutionRequest, type ExecutionResult } from '@rft/contracts';
+import { createSandboxClient, SandboxAuthError, type SandboxClient } from './sandbox-client.ts';
 
 /**
  * Transport behaviour against real HTTP servers on 127.0.0.1 whose answers each test scripts
@@ -38,8 +38,10 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
+const TOKEN = 'client-test-token-0123456789';
+
 function client(baseUrl: string, extra: Partial<Parameters<typeof createSandboxClient>[0]> = {}): SandboxClient {
-  const c = createSandboxClient({ baseUrl, retryBaseMs: 5, ...extra });
+  const c = createSandboxClient({ baseUrl, token: TOKEN, retryBaseMs: 5, ...extra });
   clients.push(c);
   return c;
 }
@@ -50,6 +52,44 @@ afterEach(async () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   }
+});
+
+describe('sandbox client: authentication and sessions', () => {
+  it('sends its bearer token on every request and opens sessions with ids the server issues', async () => {
+    const auth: (string | undefined)[] = [];
+    const server = await serve((req, res) => {
+      auth.push(req.headers.authorization);
+      if (req.url === '/v1/sessions') return json(res, 201, { sessionId: 'issued-by-server' });
+      if (req.method === 'DELETE') return json(res, 200, { closed: true });
+      json(res, 200, OK);
+    });
+    const c = client(server.url);
+    const sessionId = await c.openSession();
+    expect(sessionId).toBe('issued-by-server');
+    await c.run({ ...REQUEST, sessionId });
+    expect(await c.closeSession(sessionId)).toBe(true);
+    expect(auth).toEqual([`Bearer ${TOKEN}`, `Bearer ${TOKEN}`, `Bearer ${TOKEN}`]);
+  });
+
+  it('refuses to be created without a token', () => {
+    expect(() => createSandboxClient({ baseUrl: 'http://127.0.0.1:1', token: '' })).toThrow(/token is required/);
+  });
+
+  it('a refused token or policy throws SandboxAuthError; an unknown session throws UnknownSessionError', async () => {
+    const server = await serve((req, res, body) => {
+      if (req.url === '/v1/sessions') return json(res, 401, { error: 'authorization: a known bearer token is required' });
+      const parsed = JSON.parse(body) as ExecutionRequest;
+      if (parsed.allowSubprocesses) return json(res, 403, { error: 'allowSubprocesses: not allowed' });
+      json(res, 404, { error: 'unknown session' });
+    });
+    const c = client(server.url);
+    await expect(c.openSession()).rejects.toThrow(SandboxAuthError);
+    await expect(c.run({ ...REQUEST, allowSubprocesses: true })).rejects.toThrow(/allowSubprocesses: not allowed/);
+    const lost = await c.run({ ...REQUEST, sessionId: 'gone' }).catch((error: unknown) => error);
+    expect(lost).toBeInstanceOf(UnknownSessionError);
+    expect((lost as UnknownSessionError).sessionId).toBe('gone');
+    expect(server.requests()).toBe(3);
+  });
 });
 
 describe('sandbox client', () => {

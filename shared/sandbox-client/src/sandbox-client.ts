@@ -1,9 +1,11 @@
 import { Agent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { ExecutionRequest, ExecutionResult, InputError, type PythonRunner } from '@rft/contracts';
+import { ExecutionRequest, ExecutionResult, InputError, UnknownSessionError, type PythonRunner } from '@rft/contracts';
 
 export interface SandboxClientOptions {
   /** e.g. http://sandbox:8090 */
   baseUrl: string;
+  /** Bearer token naming this caller to the service (one of its SANDBOX_TOKENS). */
+  token: string;
   /**
    * Client-side deadline per request. Default: the request's wall limit (or 10 s) plus the
    * server's queue wait (30 s) plus 5 s, so the server always answers first.
@@ -19,7 +21,14 @@ export interface SandboxClientOptions {
   maxSockets?: number;
 }
 
+/** The service refused the token (401) or the caller's policy forbids the request (403): a deployment fault. */
+export class SandboxAuthError extends Error {
+  override readonly name = 'SandboxAuthError';
+}
+
 export interface SandboxClient extends PythonRunner {
+  /** Opens an interpreter session owned by this caller; the id is issued by the service. */
+  openSession(signal?: AbortSignal): Promise<string>;
   /** Ends a session on the server; false when the server did not know it. */
   closeSession(sessionId: string): Promise<boolean>;
   close(): Promise<void>;
@@ -45,6 +54,14 @@ function sandboxError(reason: string, wallMs: number): ExecutionResult {
     cpuMs: 0,
     truncated: false,
   };
+}
+
+function errorText(text: string): string {
+  try {
+    return (JSON.parse(text) as { error?: string }).error ?? text.slice(0, 300);
+  } catch {
+    return text.slice(0, 300);
+  }
 }
 
 function readAll(res: IncomingMessage): Promise<string> {
@@ -75,7 +92,9 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * when the request provably did not run: connection refused (and similar) or a `busy` answer.
  */
 export function createSandboxClient(options: SandboxClientOptions): SandboxClient {
+  if (!options.token) throw new InputError('sandbox client: token is required (SANDBOX_TOKEN)', ['token: required']);
   const base = new URL(options.baseUrl);
+  const authorization = `Bearer ${options.token}`;
   const agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64, timeout: 60_000 });
   const maxRetries = options.maxRetries ?? 5;
   const retryBaseMs = options.retryBaseMs ?? 50;
@@ -97,7 +116,10 @@ export function createSandboxClient(options: SandboxClientOptions): SandboxClien
           path: base.pathname.replace(/\/+$/, '') + path,
           method,
           agent,
-          headers: body === null ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          headers:
+            body === null
+              ? { authorization }
+              : { authorization, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
           ...(signal ? { signal } : {}),
         },
         (res) => {
@@ -130,6 +152,9 @@ export function createSandboxClient(options: SandboxClientOptions): SandboxClien
       if (!reply.sent && NOT_SENT_CODES.has(code)) return { kind: 'not-sent', reason };
       return { kind: 'failed', reason: `request to ${base.origin} failed; it may have run: ${reason}` };
     }
+    if (reply.status === 401 || reply.status === 403)
+      throw new SandboxAuthError(`sandbox refused the request (HTTP ${reply.status}): ${errorText(reply.text)}`);
+    if (reply.status === 404 && request.sessionId !== undefined) throw new UnknownSessionError(request.sessionId);
     if (reply.status === 400) {
       let problems: string[] = [reply.text];
       try {
@@ -179,9 +204,25 @@ export function createSandboxClient(options: SandboxClientOptions): SandboxClien
       return sandboxError(`sandbox unreachable after ${maxRetries + 1} attempts: ${reason}`, Date.now() - started);
     },
 
+    async openSession(signal) {
+      for (let tries = 0; ; tries++) {
+        signal?.throwIfAborted();
+        const reply = await send('POST', '/v1/sessions', '{}', 10_000, signal);
+        if ('error' in reply) throw new Error(`opening a session failed: ${reply.error.message}`);
+        if (reply.status === 201) return (JSON.parse(reply.text) as { sessionId: string }).sessionId;
+        if (reply.status === 401 || reply.status === 403)
+          throw new SandboxAuthError(`sandbox refused to open a session (HTTP ${reply.status}): ${errorText(reply.text)}`);
+        if (reply.status !== 503 || tries >= maxRetries)
+          throw new Error(`opening a session failed: HTTP ${reply.status}: ${errorText(reply.text)}`);
+        await sleep(Math.random() * Math.min(2_000, retryBaseMs * 2 ** tries), signal);
+      }
+    },
+
     async closeSession(sessionId) {
       const reply = await send('DELETE', `/v1/sessions/${encodeURIComponent(sessionId)}`, null, 10_000);
       if ('error' in reply) throw new Error(`closing session ${sessionId} failed: ${reply.error.message}`);
+      if (reply.status === 401 || reply.status === 403)
+        throw new SandboxAuthError(`sandbox refused to close a session (HTTP ${reply.status})`);
       return reply.status === 200;
     },
 

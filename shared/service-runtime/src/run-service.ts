@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '@rft/telemetry';
 
 /** Something long-lived a service starts and must close on shutdown. */
 export interface Component {

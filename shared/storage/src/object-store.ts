@@ -7,7 +7,8 @@ export interface ObjectStore {
   /** Bytes `[start, end]` inclusive; for resuming downloads. */
   getRange(key: string, start: number, end?: number): Promise<Uint8Array | null>;
   head(key: string): Promise<{ size: number } | null>;
-  list(prefix: string): AsyncIterable<{ key: string; size: number }>;
+  /** `lastModified` is absent when the server does not say; callers treat such objects as new. */
+  list(prefix: string): AsyncIterable<{ key: string; size: number; lastModified?: Date }>;
   delete(keys: readonly string[]): Promise<void>;
 }
 

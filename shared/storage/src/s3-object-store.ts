@@ -9,6 +9,7 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { InfrastructureUnavailableError } from '@rft/contracts';
 import { assertSafeKey, type ObjectStore } from './object-store.ts';
 
 export interface S3Settings {
@@ -46,6 +47,43 @@ function isNotFound(error: unknown): boolean {
   return false;
 }
 
+const TRANSIENT_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET']);
+
+/**
+ * An S3 error the whole store shares (5xx, throttling, unreachable) becomes an
+ * InfrastructureUnavailableError naming the operation, key, error code and HTTP status, so jobs
+ * wait for the store instead of spending attempts. Anything else (403, a bad key) is rethrown as is.
+ */
+export function classifyStoreError(error: unknown, operation: string, key: string): unknown {
+  if (error instanceof S3ServiceException) {
+    const status = error.$metadata.httpStatusCode ?? 0;
+    if (status >= 500 || status === 429 || error.name === 'SlowDown' || error.name === 'RequestTimeout') {
+      return new InfrastructureUnavailableError('object-store', `object store ${operation} ${key} failed: ${error.name} (HTTP ${status})`, {
+        cause: error,
+      });
+    }
+    return error;
+  }
+  const code = (error as { code?: unknown } | null)?.code;
+  const name = (error as { name?: unknown } | null)?.name;
+  if ((typeof code === 'string' && TRANSIENT_NETWORK_CODES.has(code)) || name === 'TimeoutError') {
+    return new InfrastructureUnavailableError(
+      'object-store',
+      `object store ${operation} ${key} failed: ${String(code ?? name)} (${(error as Error).message})`,
+      { cause: error },
+    );
+  }
+  return error;
+}
+
+async function classified<T>(operation: string, key: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw classifyStoreError(error, operation, key);
+  }
+}
+
 export function createS3ObjectStore(client: S3Client, settings: Pick<S3Settings, 'bucket' | 'prefix'>): ObjectStore {
   const prefix = settings.prefix ? settings.prefix.replace(/\/+$/, '') + '/' : '';
   const full = (key: string) => {
@@ -61,7 +99,7 @@ export function createS3ObjectStore(client: S3Client, settings: Pick<S3Settings,
       return await out.Body.transformToByteArray();
     } catch (error) {
       if (isNotFound(error)) return null;
-      throw error;
+      throw classifyStoreError(error, 'get', key);
     }
   }
 
@@ -69,14 +107,16 @@ export function createS3ObjectStore(client: S3Client, settings: Pick<S3Settings,
     bucket,
     async put(key, body, opts) {
       const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-      await client.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: full(key),
-          Body: bytes,
-          ContentLength: bytes.byteLength,
-          ContentType: opts?.contentType ?? 'application/octet-stream',
-        }),
+      await classified('put', key, () =>
+        client.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: full(key),
+            Body: bytes,
+            ContentLength: bytes.byteLength,
+            ContentType: opts?.contentType ?? 'application/octet-stream',
+          }),
+        ),
       );
     },
     get: (key) => getBytes(key),
@@ -87,15 +127,22 @@ export function createS3ObjectStore(client: S3Client, settings: Pick<S3Settings,
         return { size: out.ContentLength ?? 0 };
       } catch (error) {
         if (isNotFound(error)) return null;
-        throw error;
+        throw classifyStoreError(error, 'head', key);
       }
     },
     async *list(listPrefix) {
       let token: string | undefined;
       do {
-        const out = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix + listPrefix, ContinuationToken: token }));
+        const out = await classified('list', listPrefix, () =>
+          client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix + listPrefix, ContinuationToken: token })),
+        );
         for (const item of out.Contents ?? []) {
-          if (item.Key) yield { key: item.Key.slice(prefix.length), size: item.Size ?? 0 };
+          if (item.Key)
+            yield {
+              key: item.Key.slice(prefix.length),
+              size: item.Size ?? 0,
+              ...(item.LastModified ? { lastModified: item.LastModified } : {}),
+            };
         }
         token = out.IsTruncated ? out.NextContinuationToken : undefined;
       } while (token);
@@ -104,11 +151,13 @@ export function createS3ObjectStore(client: S3Client, settings: Pick<S3Settings,
       for (let i = 0; i < keys.length; i += 1000) {
         const chunk = keys.slice(i, i + 1000);
         if (chunk.length === 0) continue;
-        await client.send(
-          new DeleteObjectsCommand({
-            Bucket: bucket,
-            Delete: { Objects: chunk.map((key) => ({ Key: full(key) })), Quiet: true },
-          }),
+        await classified('delete', chunk[0]!, () =>
+          client.send(
+            new DeleteObjectsCommand({
+              Bucket: bucket,
+              Delete: { Objects: chunk.map((key) => ({ Key: full(key) })), Quiet: true },
+            }),
+          ),
         );
       }
     },

@@ -98,8 +98,9 @@ export async function completeItemAsWorkers(
 
 /** What a worker does after its last retry failed: claim, record the final failure with a reason. */
 export async function failItemAsWorker(db: Db, key: WorkKey, reason: string): Promise<void> {
-  await startAttempt(db, key, 'worker-test');
-  await recordFailure(db, key, reason, true);
+  const started = await startAttempt(db, key, 'worker-test');
+  if (!started) throw new Error(`item ${key.questionId} is already settled; cannot fail it`);
+  await recordFailure(db, key, started.attempt, reason, true);
 }
 
 export async function itemsOf(db: Db, campaignId: string): Promise<Array<WorkKey & { status: string; shardIndex: number }>> {

@@ -64,6 +64,8 @@ export async function createTestEnv(): Promise<TestEnv> {
       S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
       S3_FORCE_PATH_STYLE: 'true',
       LOG_LEVEL: 'warn',
+      // model-sim listens on 127.0.0.1; campaigns in tests name it as their endpoint.
+      INFERENCE_ENDPOINT_ALLOWLIST: '127.0.0.1',
     },
     async cleanup() {
       await deleteRedisPrefix(redis, queuePrefix);

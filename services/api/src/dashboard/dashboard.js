@@ -36,15 +36,35 @@ function showError(error) {
 function progressTable(detail) {
   const rows = detail.stages
     .map((s) => {
-      const done = s.expectedSamples ? s.samples / s.expectedSamples : 1;
+      // Over everything planned: failed items leave the bar short instead of shrinking the goal.
+      const planned = s.plannedSamples ?? s.expectedSamples;
+      const done = planned ? s.samples / planned : 0;
+      const short = (s.byStatus.failed ?? 0) > 0 ? ' short' : '';
       return (
-        `<tr><td>${esc(s.stage)}</td><td><div class="bar"><span style="width:${Math.min(100, done * 100).toFixed(1)}%"></span></div></td>` +
-        `<td class="num">${fmt(s.samples)} / ${fmt(s.expectedSamples)}</td><td class="num">${fmt(s.graded)}</td><td class="num">${fmt(s.accepted)}</td>` +
+        `<tr><td>${esc(s.stage)}</td><td><div class="bar${short}"><span style="width:${Math.min(100, done * 100).toFixed(1)}%"></span></div></td>` +
+        `<td class="num">${fmt(s.samples)} / ${fmt(planned)}</td><td class="num">${fmt(s.graded)}</td><td class="num">${fmt(s.accepted)}</td>` +
         `<td class="num">${pct(s.acceptRate)}</td><td class="num">${fmt(s.byStatus.failed ?? 0)}</td><td class="num">${fmt(s.byStatus.quarantined ?? 0)}</td></tr>`
       );
     })
     .join('');
   return `<table><thead><tr><th>stage</th><th>sampled</th><th class="num">samples</th><th class="num">graded</th><th class="num">accepted</th><th class="num">accept rate</th><th class="num">failed items</th><th class="num">quarantined</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+/** Failed shards with their newest reason and the exact command that redoes them. */
+function failuresSection(detail) {
+  const f = detail.failures;
+  if (!f || f.shards.length === 0) return '';
+  const rows = f.shards
+    .map(
+      (s) =>
+        `<tr><td class="num">${fmt(s.shardIndex)}</td><td class="num">${fmt(s.failedItems)} / ${fmt(s.items)}</td><td class="reason">${esc(s.reason ?? 'no reason recorded')}</td></tr>`,
+    )
+    .join('');
+  const hint = f.retryCommand ? `<p class="retry-hint">Redo the failed items: <code>${esc(f.retryCommand)}</code></p>` : '';
+  return (
+    `<h2>Failed shards (${fmt(f.items)} failed items)</h2>` +
+    `<table><thead><tr><th class="num">shard</th><th class="num">failed items</th><th>newest reason</th></tr></thead><tbody>${rows}</tbody></table>${hint}`
+  );
 }
 
 function costTable(detail) {
@@ -126,6 +146,8 @@ async function showCampaign(id) {
   $('status').textContent = c.status + (c.statusReason ? ` — ${c.statusReason}` : '');
   $('status').className = `status ${c.status}`;
   $('progress').innerHTML = progressTable(detail);
+  $('failures').innerHTML = failuresSection(detail);
+  $('failures').hidden = !detail.failures || detail.failures.shards.length === 0;
   const t = detail.throughput;
   $('throughput').textContent =
     `${fmt(t.samplesPerSecond, 2)} samples/s · ${fmt(t.tokensPerSecond, 0)} tokens/s over the last ${t.windowSeconds / 60} min · ${fmt(t.remainingSamples)} samples to go · ETA ${duration(t.etaSeconds)}`;
@@ -141,7 +163,7 @@ async function showList() {
   const rows = page.items
     .map(
       (c) =>
-        `<tr><td><a href="/dashboard/?campaign=${encodeURIComponent(c.id)}">${esc(c.name)}</a></td><td>${esc(c.team)}</td><td>${esc(c.status)}</td><td class="num">${fmt(c.questionCount)}</td><td>${esc(new Date(c.createdAt).toLocaleString())}</td></tr>`,
+        `<tr><td><a href="/dashboard/?campaign=${encodeURIComponent(c.id)}">${esc(c.name)}</a></td><td>${esc(c.team)}</td><td><span class="status ${esc(c.status)}">${esc(c.status)}</span></td><td class="num">${fmt(c.questionCount)}</td><td>${esc(new Date(c.createdAt).toLocaleString())}</td></tr>`,
     )
     .join('');
   $('campaigns').innerHTML =

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { zstdDecompressSync } from 'node:zlib';
-import { CampaignActionRequest, CampaignBudget, CampaignSpec, CreateCampaignRequest, parseOrThrow } from '@rft/contracts';
+import { CAMPAIGN_STATUSES, CampaignActionRequest, CampaignBudget, CreateCampaignRequest, endpointProblems } from '@rft/contracts';
 import {
   CAMPAIGN_SORT_FIELDS,
   budgetExceeded,
@@ -19,18 +19,28 @@ import {
   type Db,
   campaignAuditTrail,
 } from '@rft/db';
-import { parseCampaignSpec, parseQuestionFile, registerCampaign } from '@rft/intake';
+import { parseCampaignSpec, parseQuestionFile, registerCampaign, validateCampaignSpec } from '@rft/intake';
 import { z } from 'zod';
-import type { ApiDeps } from '../api-deps.ts';
+import { DEFAULT_API_OPTIONS, type ApiDeps } from '../api-deps.ts';
 import { ApiError, notFound } from '../api-errors.ts';
 import { actorOf, assertTeamAccess, type ApiPrincipal } from '../auth.ts';
 import { campaignDetail, campaignSummary } from '../campaign-view.ts';
 import { CampaignParams, commaList, pageQuery, type RouteRegistry } from '../route-registry.ts';
 import { dropWaitingRolloutJobs } from '../queued-jobs.ts';
 import type { StatusCache } from '../status-cache.ts';
+import {
+  AuditTrail,
+  BudgetSet,
+  CampaignChartsResponse,
+  CampaignCostResponse,
+  CampaignCreated,
+  CampaignDetailResponse,
+  CampaignPage,
+  CampaignTransition,
+  UploadTarget,
+} from '../response-schemas.ts';
 
 const UPLOAD_URL_TTL_SECONDS = 3600;
-const CAMPAIGN_STATUSES = ['running', 'paused', 'curating', 'completed', 'failed', 'cancelled'] as const;
 const SORTS = [...CAMPAIGN_SORT_FIELDS, ...CAMPAIGN_SORT_FIELDS.map((f) => `-${f}` as const)] as const;
 
 export async function loadCampaign(db: Db, id: string, principal: ApiPrincipal) {
@@ -51,36 +61,54 @@ async function readQuestions(
   if (principal.role === 'submitter' && !key.startsWith(`uploads/${principal.team}/`)) {
     throw new ApiError('forbidden', `body.questionsKey: submitters use keys from POST /v1/uploads (under uploads/${principal.team}/)`);
   }
+  const limit = deps.options?.maxQuestionFileBytes ?? DEFAULT_API_OPTIONS.maxQuestionFileBytes;
+  const tooLarge = `body.questionsKey: the question file is over the ${limit}-byte limit (API_MAX_QUESTION_FILE_BYTES); split the campaign`;
   let bytes: Uint8Array | null;
   try {
-    bytes = await deps.store.get(key);
+    // Checked before reading: an uploaded object is otherwise read into memory whole.
+    const head = await deps.store.head(key);
+    if (head && head.size > limit) throw new ApiError('invalid_request', tooLarge);
+    bytes = head ? await deps.store.get(key) : null;
   } catch (error) {
+    if (error instanceof ApiError) throw error;
     throw new ApiError('invalid_request', `body.questionsKey: cannot read ${JSON.stringify(key)}: ${(error as Error).message}`);
   }
   if (!bytes) throw new ApiError('invalid_request', `body.questionsKey: no object at ${JSON.stringify(key)}; upload the JSONL file first`);
-  return { bytes: key.endsWith('.zst') ? new Uint8Array(zstdDecompressSync(bytes)) : bytes, file: key };
+  if (!key.endsWith('.zst')) return { bytes, file: key };
+  try {
+    // A small zstd object can expand without bound (a decompression bomb): cap the output.
+    return { bytes: new Uint8Array(zstdDecompressSync(bytes, { maxOutputLength: limit })), file: key };
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new ApiError('invalid_request', tooLarge);
+    throw new ApiError('invalid_request', `body.questionsKey: ${JSON.stringify(key)} is not valid zstd: ${(error as Error).message}`);
+  }
 }
 
 export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cache: StatusCache): void {
   const { db } = deps;
+  const endpointAllowlist = deps.options?.endpointAllowlist ?? DEFAULT_API_OPTIONS.endpointAllowlist;
 
   routes.add({
     method: 'POST',
     url: '/v1/campaigns',
+    operationId: 'createCampaign',
+    response: CampaignCreated,
     summary: 'Register a campaign from a spec (YAML or JSON) and a JSONL question file (inline or an object key)',
     tag: 'campaigns',
     roles: ['submitter', 'operator'],
     body: CreateCampaignRequest,
+    bodyLimit: deps.options?.maxInlineQuestionsBytes ?? DEFAULT_API_OPTIONS.maxInlineQuestionsBytes,
     status: 201,
     async handler({ principal, body, req }) {
-      const spec =
-        typeof body.spec === 'string' ? parseCampaignSpec(body.spec, 'body.spec') : parseOrThrow(CampaignSpec, body.spec, 'body.spec');
+      const spec = typeof body.spec === 'string' ? parseCampaignSpec(body.spec, 'body.spec') : validateCampaignSpec(body.spec, 'body.spec');
       if (principal.role === 'submitter' && spec.team !== principal.team) {
         throw new ApiError(
           'forbidden',
           `body.spec.team is "${spec.team}" but your token submits for team "${principal.team}"; set team: ${principal.team} in the spec`,
         );
       }
+      const refused = endpointProblems(spec.model.endpoints ?? [], endpointAllowlist, 'body.spec.model.endpoints');
+      if (refused.length) throw new ApiError('invalid_request', refused.join('; '), refused);
       const { bytes, file } = await readQuestions(deps, body, principal);
       const questions = parseQuestionFile(bytes, file);
       const budget =
@@ -96,6 +124,8 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
   routes.add({
     method: 'POST',
     url: '/v1/uploads',
+    operationId: 'createUpload',
+    response: UploadTarget,
     summary: 'A presigned PUT URL for a question file too large to post inline; pass its key as questionsKey',
     tag: 'campaigns',
     roles: ['submitter', 'operator'],
@@ -116,6 +146,8 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
   routes.add({
     method: 'GET',
     url: '/v1/campaigns',
+    operationId: 'listCampaigns',
+    response: CampaignPage,
     summary: 'List campaigns (submitters see their team only); filter by status, team, name; sort and page',
     tag: 'campaigns',
     roles: ['submitter', 'operator'],
@@ -145,6 +177,8 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
   routes.add({
     method: 'GET',
     url: '/v1/campaigns/:id',
+    operationId: 'getCampaign',
+    response: CampaignDetailResponse,
     summary: 'A campaign with per-stage progress, rejection reasons, cost, budget usage, throughput and ETA',
     tag: 'campaigns',
     roles: ['submitter', 'operator'],
@@ -158,6 +192,8 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
   routes.add({
     method: 'GET',
     url: '/v1/campaigns/:id/cost',
+    operationId: 'getCampaignCost',
+    response: CampaignCostResponse,
     summary: 'Tokens, replica-seconds and CPU-seconds in total, per stage and per shard, and per accepted sample',
     tag: 'campaigns',
     roles: ['submitter', 'operator'],
@@ -174,6 +210,8 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
   routes.add({
     method: 'GET',
     url: '/v1/campaigns/:id/charts',
+    operationId: 'getCampaignCharts',
+    response: CampaignChartsResponse,
     summary: 'Series for the dashboard: throughput over time, per-question success, tool calls, token lengths',
     tag: 'campaigns',
     roles: ['submitter', 'operator'],
@@ -190,6 +228,8 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
   routes.add({
     method: 'GET',
     url: '/v1/campaigns/:id/audit',
+    operationId: 'getCampaignAudit',
+    response: AuditTrail,
     summary: 'Who changed the campaign, its questions and budget, when, with the state before and after',
     tag: 'campaigns',
     roles: ['submitter', 'operator'],
@@ -215,6 +255,8 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
     routes.add({
       method: 'POST',
       url: `/v1/campaigns/:id/${action}`,
+      operationId: `${action}Campaign`,
+      response: CampaignTransition,
       summary: `${action[0]!.toUpperCase()}${action.slice(1)} a campaign (submitters: their team's only)`,
       tag: 'campaigns',
       roles: ['submitter', 'operator'],
@@ -268,11 +310,14 @@ export function registerCampaignRoutes(routes: RouteRegistry, deps: ApiDeps, cac
     });
   transition('pause', 'paused', ['running']);
   transition('resume', 'running', ['paused']);
-  transition('cancel', 'cancelled', ['running', 'paused', 'curating', 'failed']);
+  // A campaign that ended with failed items can still be cancelled: nobody will retry it.
+  transition('cancel', 'cancelled', ['running', 'paused', 'curating', 'completed_with_failures', 'failed']);
 
   routes.add({
     method: 'PUT',
     url: '/v1/campaigns/:id/budget',
+    operationId: 'setCampaignBudget',
+    response: BudgetSet,
     summary: 'Set or clear a campaign budget (tokens, GPU-hours); reaching it pauses the campaign',
     tag: 'campaigns',
     roles: ['submitter', 'operator'],

@@ -15,6 +15,7 @@ import type { ApiDeps } from '../api-deps.ts';
 import { ApiError, notFound } from '../api-errors.ts';
 import { actorOf } from '../auth.ts';
 import { commaList, pageQuery, type RouteRegistry } from '../route-registry.ts';
+import { TrainingRunPage, TrainingRunResponse, TrainingRunWithEvents } from '../response-schemas.ts';
 
 const RunParams = z.object({ id: z.uuid({ error: 'must be a run id (uuid)' }) });
 
@@ -24,6 +25,8 @@ export function registerRunRoutes(routes: RouteRegistry, deps: ApiDeps): void {
   routes.add({
     method: 'POST',
     url: '/v1/runs',
+    operationId: 'launchRun',
+    response: TrainingRunResponse,
     summary: 'Launch a training run from a dataset version: recorded as submitting, then planned and submitted by the launcher',
     tag: 'runs',
     roles: ['launcher'],
@@ -65,6 +68,8 @@ export function registerRunRoutes(routes: RouteRegistry, deps: ApiDeps): void {
   routes.add({
     method: 'GET',
     url: '/v1/runs',
+    operationId: 'listRuns',
+    response: TrainingRunPage,
     summary: 'Training runs, newest first',
     tag: 'runs',
     roles: ['launcher', 'operator'],
@@ -83,6 +88,8 @@ export function registerRunRoutes(routes: RouteRegistry, deps: ApiDeps): void {
   routes.add({
     method: 'GET',
     url: '/v1/runs/:id',
+    operationId: 'getRun',
+    response: TrainingRunWithEvents,
     summary: "A training run's status (as the launcher last recorded it) and its history",
     tag: 'runs',
     roles: ['launcher', 'operator'],
@@ -97,6 +104,8 @@ export function registerRunRoutes(routes: RouteRegistry, deps: ApiDeps): void {
   routes.add({
     method: 'POST',
     url: '/v1/runs/:id/cancel',
+    operationId: 'cancelRun',
+    response: TrainingRunResponse,
     summary: 'Ask the launcher to cancel a training run (it records `cancelled` once the backend stopped it)',
     tag: 'runs',
     roles: ['launcher', 'operator'],

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { QuarantineRequest, RetryRequest } from '@rft/contracts';
+import { QuarantineRequest, RetryRequest, ShardStatus } from '@rft/contracts';
 import { failedItems, quarantineQuestion, questionStageStates, recordAudit, retryFailedItems, shardHealth } from '@rft/db';
 import { z } from 'zod';
 import type { ApiDeps } from '../api-deps.ts';
@@ -9,8 +9,7 @@ import { CampaignParams, commaList, pageQuery, type RouteRegistry } from '../rou
 import { dropWaitingRolloutJobs } from '../queued-jobs.ts';
 import type { StatusCache } from '../status-cache.ts';
 import { loadCampaign } from './campaign-routes.ts';
-
-const SHARD_STATES = ['pending', 'running', 'completed', 'failed'] as const;
+import { FailurePage, QuarantineResult, RetryResult, ShardPage } from '../response-schemas.ts';
 
 export function registerShardRoutes(routes: RouteRegistry, deps: ApiDeps, cache: StatusCache): void {
   const { db } = deps;
@@ -18,11 +17,13 @@ export function registerShardRoutes(routes: RouteRegistry, deps: ApiDeps, cache:
   routes.add({
     method: 'GET',
     url: '/v1/campaigns/:id/shards',
+    operationId: 'listShards',
+    response: ShardPage,
     summary: 'Shards with their state, item counts per status, attempts and newest error',
     tag: 'shards',
     roles: ['submitter', 'operator'],
     params: CampaignParams,
-    query: z.object({ state: commaList(z.enum(SHARD_STATES)).optional(), ...pageQuery }),
+    query: z.object({ state: commaList(ShardStatus).optional(), ...pageQuery }),
     async handler({ principal, params, query }) {
       await loadCampaign(db, params.id, principal);
       const all = await shardHealth(db, params.id);
@@ -39,6 +40,8 @@ export function registerShardRoutes(routes: RouteRegistry, deps: ApiDeps, cache:
   routes.add({
     method: 'GET',
     url: '/v1/campaigns/:id/failures',
+    operationId: 'listFailures',
+    response: FailurePage,
     summary: 'Failed work items with their reasons, and a histogram of reasons',
     tag: 'shards',
     roles: ['submitter', 'operator'],
@@ -87,6 +90,8 @@ export function registerShardRoutes(routes: RouteRegistry, deps: ApiDeps, cache:
   routes.add({
     method: 'POST',
     url: '/v1/campaigns/:id/retry',
+    operationId: 'retryCampaign',
+    response: RetryResult,
     summary: 'Move the failed items of some or all shards back to pending; the scheduler re-admits them once',
     tag: 'shards',
     roles: ['operator'],
@@ -98,6 +103,8 @@ export function registerShardRoutes(routes: RouteRegistry, deps: ApiDeps, cache:
   routes.add({
     method: 'POST',
     url: '/v1/campaigns/:id/shards/:shard/retry',
+    operationId: 'retryShard',
+    response: RetryResult,
     summary: "Move one shard's failed items back to pending",
     tag: 'shards',
     roles: ['operator'],
@@ -108,6 +115,8 @@ export function registerShardRoutes(routes: RouteRegistry, deps: ApiDeps, cache:
   routes.add({
     method: 'POST',
     url: '/v1/campaigns/:id/questions/:questionId/quarantine',
+    operationId: 'quarantineQuestion',
+    response: QuarantineResult,
     summary: 'Quarantine a poison question: never sampled again, never selected',
     tag: 'shards',
     roles: ['operator'],

@@ -5,6 +5,7 @@ import type { ApiDeps } from '../api-deps.ts';
 import { notFound } from '../api-errors.ts';
 import { actorOf } from '../auth.ts';
 import type { RouteRegistry } from '../route-registry.ts';
+import { TokenCreated, TokenList, TokenRevoked } from '../response-schemas.ts';
 
 export function registerTokenRoutes(routes: RouteRegistry, deps: ApiDeps): void {
   const { db } = deps;
@@ -12,6 +13,8 @@ export function registerTokenRoutes(routes: RouteRegistry, deps: ApiDeps): void 
   routes.add({
     method: 'POST',
     url: '/v1/tokens',
+    operationId: 'createToken',
+    response: TokenCreated,
     summary: 'Create an API token (the secret is shown once; only its sha256 is stored)',
     tag: 'tokens',
     roles: [],
@@ -39,6 +42,8 @@ export function registerTokenRoutes(routes: RouteRegistry, deps: ApiDeps): void 
   routes.add({
     method: 'GET',
     url: '/v1/tokens',
+    operationId: 'listTokens',
+    response: TokenList,
     summary: 'API tokens (never their secrets)',
     tag: 'tokens',
     roles: [],
@@ -48,6 +53,8 @@ export function registerTokenRoutes(routes: RouteRegistry, deps: ApiDeps): void 
   routes.add({
     method: 'DELETE',
     url: '/v1/tokens/:id',
+    operationId: 'revokeToken',
+    response: TokenRevoked,
     summary: 'Revoke an API token',
     tag: 'tokens',
     roles: [],

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InputError } from '@rft/contracts';
+import { DEFAULT_MODEL_PROFILE, InputError, MODEL_PROFILES, modelProfileProvenance } from '@rft/contracts';
 import { DatasetManifest } from '@rft/dataset';
 import { buildDatasetVersion } from './build-dataset-version.ts';
 import { loadTokenizer, type Tokenizer } from './tokenizer.ts';
@@ -39,6 +39,17 @@ async function queryParquet(bytes: Uint8Array, sql: (file: string) => string): P
 }
 
 describe('buildDatasetVersion', () => {
+  it('marks the manifest partial when the campaign had failed items, and only then', async () => {
+    const rows = [1, 2].map((i) => sampleRow(i));
+    const read = async (prefix: string) =>
+      DatasetManifest.parse(JSON.parse(Buffer.from((await s3.store.get(`${prefix}/manifest.json`))!).toString('utf8')));
+    const partial = await buildDatasetVersion({ store: s3.store, rows, info: { ...sampleInfo(), failedItems: 3 }, tokenizer });
+    expect(await read(partial.prefix)).toMatchObject({ partial: true, failedItems: 3 });
+    const whole = await read((await buildDatasetVersion({ store: s3.store, rows, info: sampleInfo(), tokenizer })).prefix);
+    expect(whole).not.toHaveProperty('partial');
+    expect(whole).not.toHaveProperty('failedItems');
+  });
+
   it('writes Hub-like Parquet shards with nested segments, projections and a manifest, content-addressed', async () => {
     const rows = [1, 2, 3, 4, 5].map((i) => sampleRow(i));
     rows.push(sampleRow(6, { eligible: false }));
@@ -146,6 +157,46 @@ describe('buildDatasetVersion', () => {
     await writeFile(altered, (await readFile(files.tokenizerJsonPath, 'utf8')).replace('"NFC"', '"NFKC"'));
     await expect(loadTokenizer({ tokenizerJsonPath: altered, expectedSha256: tokenizer.sha256 })).rejects.toThrow(
       new RegExp(`has sha256 [0-9a-f]{64} but ${tokenizer.sha256} is expected`),
+    );
+  });
+
+  it('records the model profile and tool-state counts in the manifest and the profile on every row', async () => {
+    const preview = MODEL_PROFILES['qwq-32b-preview'];
+    const asPreview = (i: number, toolState?: 'session' | 'stateless') => {
+      const row = sampleRow(i);
+      const segments = row.trajectory.segments.map((s) => ({ ...s, text: s.text.replace('<think>\n', '').replace('</think>\n', '') }));
+      return { ...row, trajectory: { ...row.trajectory, segments, modelProfile: preview.name, ...(toolState ? { toolState } : {}) } };
+    };
+    // Row 4 says it came from another profile: it cannot share this manifest's template and end-of-turn token.
+    const rows = [asPreview(1, 'session'), asPreview(2, 'session'), asPreview(3, 'stateless'), sampleRow(4), asPreview(5)];
+    const info = { ...sampleInfo(), modelProfile: preview.name };
+    const result = await buildDatasetVersion({ store: s3.store, rows, info, tokenizer });
+    expect(result.manifest.modelProfile).toEqual(modelProfileProvenance(preview));
+    expect(result.manifest.modelProfile).toMatchObject({ name: 'qwq-32b-preview', endOfTurn: '<|im_end|>', thinkingClose: null });
+    expect(result.manifest.counts).toMatchObject({
+      input: 5,
+      kept: 4,
+      droppedByBuild: { model_profile_mismatch: 1 },
+      byToolState: { session: 2, stateless: 1, unrecorded: 1 },
+    });
+    const shard = (await s3.store.get(`${result.prefix}/${result.manifest.exports.parquet.files[0]!.path}`))!;
+    const perRow = await queryParquet(shard, (f) => `select id, model_profile, tool_state from ${f} order by id`);
+    expect(perRow).toEqual([
+      { id: 'q-0001-s0', model_profile: 'qwq-32b-preview', tool_state: 'session' },
+      { id: 'q-0002-s0', model_profile: 'qwq-32b-preview', tool_state: 'session' },
+      { id: 'q-0003-s0', model_profile: 'qwq-32b-preview', tool_state: 'stateless' },
+      { id: 'q-0005-s0', model_profile: 'qwq-32b-preview', tool_state: null },
+    ]);
+
+    // Without a profile in the info, the default one is recorded.
+    const plain = await buildDatasetVersion({ store: s3.store, rows: [sampleRow(1)], info: sampleInfo(), tokenizer });
+    expect(plain.manifest.modelProfile.name).toBe(DEFAULT_MODEL_PROFILE);
+  });
+
+  it('refuses an unknown model profile, naming the known ones', async () => {
+    const info = { ...sampleInfo(), modelProfile: 'qwq-33b' };
+    await expect(buildDatasetVersion({ store: s3.store, rows: [sampleRow(1)], info, tokenizer })).rejects.toThrow(
+      /modelProfile: unknown model profile; known profiles: qwq-32b, /,
     );
   });
 

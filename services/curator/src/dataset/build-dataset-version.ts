@@ -1,5 +1,13 @@
-import { InputError, parseOrThrow } from '@rft/contracts';
-import { DATASET_MANIFEST_SCHEMA, DatasetManifest, manifestIdentity, type DatasetFile, type DatasetFormat } from '@rft/dataset';
+import { DEFAULT_MODEL_PROFILE, InputError, modelProfileProvenance, parseOrThrow, resolveModelProfile } from '@rft/contracts';
+import {
+  CONTENT_HASH_SCHEME,
+  DATASET_MANIFEST_SCHEMA,
+  DatasetManifest,
+  manifestIdentity,
+  type DatasetFile,
+  type DatasetFormat,
+  type ToolStateCounts,
+} from '@rft/dataset';
 import { objectKeys, type ObjectStore } from '@rft/storage';
 import { AXOLOTL_FIDELITY, toAxolotlRow } from '../export/axolotl.ts';
 import { LLAMA_FACTORY_FIDELITY, llamaFactoryDatasetInfo, toSharegptRow } from '../export/llama-factory.ts';
@@ -13,6 +21,7 @@ import {
   type TokenizedRecord,
 } from './canonical-record.ts';
 import { DatasetInfo, type BuildDropReason } from './dataset-info.ts';
+import { checkEndOfTurn } from './end-of-turn-check.ts';
 import { summarizeLengths } from './length-summary.ts';
 import { packFirstFitDecreasing, packingStats } from './packing.ts';
 import { writeCanonicalParquet } from './parquet-shard.ts';
@@ -45,6 +54,8 @@ export interface BuildDatasetResult {
   manifest: DatasetManifest;
   /** True when an identical version already existed and nothing was written. */
   existed: boolean;
+  /** The sample ids of the rows the version holds (rows the build refused are not among them), in row order. */
+  keptSampleIds: string[];
 }
 
 const FIDELITY: Record<DatasetFormat, string> = {
@@ -68,6 +79,7 @@ interface Totals {
   prompt: number;
   straddle: number;
   llamaFactoryTrailingDropped: number;
+  toolStates: ToolStateCounts;
 }
 
 /**
@@ -92,9 +104,10 @@ export async function buildDatasetVersion(input: BuildDatasetInput): Promise<Bui
     );
   }
 
+  const profile = resolveModelProfile(info.modelProfile);
   const staging = await createShardStaging();
   try {
-    const totals = await stageShards(input, staging, maxTokens, rowsPerShard);
+    const totals = await stageShards(input, staging, maxTokens, rowsPerShard, profile.name);
     const kept = totals.lengths.length;
     if (kept === 0) {
       const reasons = Object.entries(totals.dropped)
@@ -132,20 +145,23 @@ export async function buildDatasetVersion(input: BuildDatasetInput): Promise<Bui
     }
     const body: Omit<DatasetManifest, 'datasetId' | 'contentSha256' | 'createdAt'> = {
       schema: DATASET_MANIFEST_SCHEMA,
+      contentHashScheme: CONTENT_HASH_SCHEME,
       campaignId: info.campaignId,
+      ...(info.failedItems ? { partial: true as const, failedItems: info.failedItems } : {}),
       model: {
         id: info.model,
         revision: info.modelRevision ?? null,
         tokenizer: { name: info.tokenizer.name, revision: info.tokenizer.revision ?? null, sha256: input.tokenizer.sha256 },
         chatTemplateSha256,
       },
+      modelProfile: modelProfileProvenance(profile),
       samplingParams: info.samplingParams,
       hintLibraryVersion: info.hintLibraryVersion ?? null,
       sandboxVersion: info.sandboxVersion ?? null,
       graderVersion: info.graderVersion,
       selectionPolicy: info.selectionPolicy,
       limits: { maxSampleTokens: maxTokens, packTokens: PACK_TOKENS, filter: 'drop' },
-      counts: { input: totals.input, kept, droppedByBuild, droppedUpstream: info.droppedByReason },
+      counts: { input: totals.input, kept, droppedByBuild, droppedUpstream: info.droppedByReason, byToolState: totals.toolStates },
       tokens: {
         total: perSample.sum,
         train: totals.train,
@@ -179,14 +195,14 @@ export async function buildDatasetVersion(input: BuildDatasetInput): Promise<Bui
           `${prefix}/manifest.json exists with content ${previous.contentSha256}, expected ${contentSha256}; refusing to overwrite an immutable version`,
         );
       }
-      return { datasetId, prefix, manifest: previous, existed: true };
+      return { datasetId, prefix, manifest: previous, existed: true, keptSampleIds: totals.lengths.map((l) => l.id) };
     }
     for (const file of staging.files()) {
       const key = `${prefix}/${toDatasetFile(file, shardCount).path}`;
       await input.store.put(key, await staging.read(file), { contentType: contentTypeOf(file.ext) });
     }
     await input.store.put(`${prefix}/manifest.json`, JSON.stringify(manifest, null, 2) + '\n', { contentType: 'application/json' });
-    return { datasetId, prefix, manifest, existed: false };
+    return { datasetId, prefix, manifest, existed: false, keptSampleIds: totals.lengths.map((l) => l.id) };
   } finally {
     await staging.remove();
   }
@@ -198,7 +214,13 @@ function contentTypeOf(ext: string): string {
   return 'application/json';
 }
 
-async function stageShards(input: BuildDatasetInput, staging: ShardStaging, maxTokens: number, rowsPerShard: number): Promise<Totals> {
+async function stageShards(
+  input: BuildDatasetInput,
+  staging: ShardStaging,
+  maxTokens: number,
+  rowsPerShard: number,
+  profileName: string,
+): Promise<Totals> {
   const totals: Totals = {
     input: 0,
     dropped: {},
@@ -209,6 +231,7 @@ async function stageShards(input: BuildDatasetInput, staging: ShardStaging, maxT
     prompt: 0,
     straddle: 0,
     llamaFactoryTrailingDropped: 0,
+    toolStates: { session: 0, stateless: 0, unrecorded: 0 },
   };
   const seen = new Set<string>();
   const drop = (reason: BuildDropReason) => {
@@ -246,6 +269,15 @@ async function stageShards(input: BuildDatasetInput, staging: ShardStaging, maxT
       drop('empty_train');
       continue;
     }
+    if ((row.trajectory.modelProfile ?? DEFAULT_MODEL_PROFILE) !== profileName) {
+      drop('model_profile_mismatch');
+      continue;
+    }
+    const endOfTurn = checkEndOfTurn(row.trajectory, segments);
+    if (endOfTurn) {
+      drop(endOfTurn);
+      continue;
+    }
     const aligned = alignSegments(input.tokenizer, segments);
     if (!aligned.ok) {
       drop(aligned.reason);
@@ -271,6 +303,7 @@ async function stageShards(input: BuildDatasetInput, staging: ShardStaging, maxT
       numToolOutputTokens: aligned.byKind.tool_output,
     };
     totals.lengths.push({ id: record.id, length: numTokens });
+    totals.toolStates[record.toolState ?? 'unrecorded']++;
     totals.train += numTrainTokens;
     totals.hint += aligned.byKind.hint;
     totals.toolOutput += aligned.byKind.tool_output;

@@ -1,5 +1,12 @@
 import { stableJson } from '@rft/dataset';
-import { TRAINED_SEGMENT_KINDS, type Question, type SegmentKind, type Trajectory, type Verdict } from '@rft/contracts';
+import {
+  DEFAULT_MODEL_PROFILE,
+  TRAINED_SEGMENT_KINDS,
+  type Question,
+  type SegmentKind,
+  type Trajectory,
+  type Verdict,
+} from '@rft/contracts';
 import type { MaskedSegment } from './token-alignment.ts';
 
 /** One selected sample handed to the dataset build. */
@@ -23,6 +30,10 @@ export interface CanonicalRecord {
   source: string | null;
   campaignId: string;
   recipe: string;
+  /** The model profile that generated the row (rows that recorded none used the default profile). */
+  modelProfile: string;
+  /** How its python blocks ran; null when the row did not record it. */
+  toolState: 'session' | 'stateless' | null;
   split: 'train';
   segments: MaskedSegment[];
   toolCalls: number;
@@ -64,6 +75,8 @@ export function baseRecord(row: DatasetRowInput, segments: MaskedSegment[]): Omi
     source: row.question.source ?? null,
     campaignId: row.trajectory.campaignId,
     recipe: row.trajectory.recipe,
+    modelProfile: row.trajectory.modelProfile ?? DEFAULT_MODEL_PROFILE,
+    toolState: row.trajectory.toolState ?? null,
     split: 'train',
     segments,
     toolCalls: row.trajectory.toolCalls,
@@ -83,6 +96,8 @@ export function recordToJson(r: CanonicalRecord): Record<string, unknown> {
     source: r.source,
     campaign_id: r.campaignId,
     recipe: r.recipe,
+    model_profile: r.modelProfile,
+    tool_state: r.toolState,
     split: r.split,
     segments: r.segments.map((s) => ({ kind: s.kind, text: s.text, train: s.train })),
     tool_calls: r.toolCalls,

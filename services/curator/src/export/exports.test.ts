@@ -12,6 +12,8 @@ function record(segments: MaskedSegment[]): CanonicalRecord {
     source: null,
     campaignId: 'c',
     recipe: 'start',
+    modelProfile: 'qwq-32b',
+    toolState: 'session',
     split: 'train',
     segments,
     toolCalls: 0,

@@ -81,4 +81,52 @@ describe('final-answer code', () => {
     });
     expect(v).toMatchObject({ correct: true, eligible: true, reasons: [] });
   });
+
+  const endOfTurn: Segment = {
+    kind: 'model',
+    text: '<|im_end|>',
+    meta: { endOfTurn: true, echoed: '', finishReason: 'stop', stopReason: null },
+  };
+  const openSolution = '```python\na, b = map(int, input().split())\nprint(a + b)\n';
+
+  it('grades a last block left open at EOS (the model never closed the fence) by the tests', async () => {
+    const t = { ...traj([model(`plan</think>Solution:\n${openSolution}`), endOfTurn]), endOfTurn: '<|im_end|>', modelProfile: 'qwq-32b' };
+    const v = await grader.grade({ question: code, trajectory: t });
+    expect(v).toMatchObject({ correct: true, eligible: true, reasons: [] });
+    expect(v.metrics['tests']).toMatchObject({ run: 1, total: 1 });
+  });
+
+  it('grades the open final block of a profile without thinking, not the tool call before it', async () => {
+    const t: Trajectory = {
+      ...traj([]),
+      segments: [
+        { kind: 'prompt', text: '<|im_start|>user\nSum.<|im_end|>\n<|im_start|>assistant\n' },
+        model('Let me check the sum.\n'),
+        { kind: 'code', text: '```python\nprint(1 + 1)\n```\n' },
+        { kind: 'tool_output', text: '```output\n2\n```\n', meta: { status: 'ok' } },
+        model(`Good. Final program:\n${openSolution}`),
+        endOfTurn,
+      ],
+      toolCalls: 1,
+      modelProfile: 'qwq-32b-preview',
+      endOfTurn: '<|im_end|>',
+    };
+    const v = await grader.grade({ question: code, trajectory: t });
+    expect(v).toMatchObject({ correct: true, eligible: true, reasons: [] });
+  });
+
+  it('also finds the open block when the server echoed the EOS text into the model text', async () => {
+    const v = await grader.grade({
+      question: code,
+      trajectory: { ...traj([model(`plan</think>\n${openSolution}<|im_end|>`)]), modelProfile: 'qwq-32b' },
+    });
+    expect(v).toMatchObject({ correct: true, eligible: true });
+  });
+
+  it('never grades half a program cut at the length limit', async () => {
+    const t: Trajectory = { ...traj([model(`plan</think>\n${openSolution}`)]), end: 'token_budget' };
+    const v = await grader.grade({ question: code, trajectory: t });
+    expect(v).toMatchObject({ correct: false, eligible: false });
+    expect(v.reasons).toEqual(expect.arrayContaining(['truncated', 'no_answer']));
+  });
 });

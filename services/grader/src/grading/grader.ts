@@ -1,4 +1,6 @@
 import {
+  MODEL_PROFILES,
+  type ModelProfileName,
   Question,
   responseText,
   TRAINED_SEGMENT_KINDS,
@@ -19,7 +21,7 @@ import { extractAnswer, type ExtractionOptions } from './math/answer-extract.ts'
 import { createComparePool } from './math/compare-pool.ts';
 
 /** Bumped whenever a verdict for the same input could change. */
-export const GRADER_VERSION = 'grader-2026.12.05-1';
+export const GRADER_VERSION = 'grader-2026.12.05-2';
 
 export interface GraderDeps {
   runner: PythonRunner;
@@ -65,6 +67,25 @@ export function modelWrittenText(segments: Trajectory['segments']): string {
     if (skipped) out += '\n\n';
     skipped = false;
     out += s.text;
+  }
+  return out;
+}
+
+/** The segments that may hold the answer: the stored end-of-turn token is a control token, not the model's words. */
+function answerSegments(segments: Trajectory['segments']): Trajectory['segments'] {
+  return segments.filter((s) => s.meta?.['endOfTurn'] !== true);
+}
+
+/** The text without end-of-turn / EOS texts at its end (older trajectories kept the server's echo in the model text). */
+function withoutEndOfTurn(text: string, trajectory: Trajectory): string {
+  const profile =
+    trajectory.modelProfile && Object.hasOwn(MODEL_PROFILES, trajectory.modelProfile)
+      ? MODEL_PROFILES[trajectory.modelProfile as ModelProfileName]
+      : null;
+  const tokens = [...new Set([...(trajectory.endOfTurn ? [trajectory.endOfTurn] : []), ...(profile?.eosTokens ?? [])])];
+  let out = text.trimEnd();
+  for (let eos = tokens.find((t) => out.endsWith(t)); eos; eos = tokens.find((t) => out.endsWith(t))) {
+    out = out.slice(0, out.length - eos.length).trimEnd();
   }
   return out;
 }
@@ -156,7 +177,7 @@ export function createGrader(deps: GraderDeps): Grader {
       metrics['inventedOutputSegments'] = invented.segments;
     }
 
-    let own = modelWrittenText(trajectory.segments);
+    let own = withoutEndOfTurn(modelWrittenText(answerSegments(trajectory.segments)), trajectory);
     if (!own.isWellFormed()) own = own.toWellFormed();
     if (own.length > MAX_GRADED_CHARS) own = own.slice(-MAX_GRADED_CHARS);
     let correct = false;
@@ -179,7 +200,7 @@ export function createGrader(deps: GraderDeps): Grader {
           reasons.add(res.undecided === 'timeout' ? 'grader_timeout' : res.undecided === 'crash' ? 'grader_error' : 'wrong_answer');
       }
     } else {
-      const code = extractFinalCode(own);
+      const code = extractFinalCode(own, { openAtEnd: trajectory.end === 'eos' });
       if (!code) {
         reasons.add('no_answer');
       } else {

@@ -17,9 +17,11 @@ export interface CodeEnd {
 export async function onCodeEndStop(ctx: RolloutContext, state: RolloutState, turnText: string, block: CodeEnd): Promise<TurnOutcome> {
   const { deps, input } = ctx;
   const tools = input.recipe.tools;
+  // A block that began before a length cut: its first lines were filed as model text; re-file them as code.
+  const earlier = block.codeStartInTurn < 0 ? state.text.takeBack(-block.codeStartInTurn) : '';
   const cut = Math.max(0, block.codeStartInTurn);
   state.text.add('model', turnText.slice(0, cut));
-  state.text.add('code', turnText.slice(cut));
+  state.text.add('code', (earlier ?? '') + turnText.slice(cut));
   if (state.toolCalls >= tools.maxCalls) {
     state.text.add('tool_output', toolLimitNotice(tools.maxCalls), { notice: 'tool_limit', executed: false });
     state.toolLimitReached = true;
@@ -27,8 +29,7 @@ export async function onCodeEndStop(ctx: RolloutContext, state: RolloutState, tu
     return GENERATE;
   }
   state.toolCalls++;
-  const session = deps.options.toolSessions ? `${input.campaignId}/${input.question.id}/${input.stage}/${input.sampleIndex}` : undefined;
-  const result = await executeBlock(deps, block.code, tools.timeoutMs, session, ctx.signal);
+  const result = await executeBlock(ctx, block.code, tools.timeoutMs);
   deps.metrics.toolCalls.inc({ status: result.status });
   deps.metrics.toolSeconds.observe(result.wallMs / 1000);
   const last = state.toolCalls === tools.maxCalls;

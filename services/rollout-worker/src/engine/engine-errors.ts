@@ -6,9 +6,12 @@ import { assertNever } from '@rft/contracts';
 export class RetryLaterError extends Error {
   override readonly name = 'RetryLaterError';
   readonly retryAfterMs: number;
-  constructor(message: string, retryAfterMs = 5_000, options?: { cause?: unknown }) {
+  /** What is down: the inference replicas or the python sandbox. */
+  readonly resource: 'inference' | 'sandbox';
+  constructor(message: string, retryAfterMs = 5_000, options?: { cause?: unknown; resource?: 'inference' | 'sandbox' }) {
     super(message, options);
     this.retryAfterMs = retryAfterMs;
+    this.resource = options?.resource ?? 'inference';
   }
 }
 

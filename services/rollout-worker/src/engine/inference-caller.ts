@@ -59,7 +59,7 @@ export async function generateWithRetry(
         throw signal.reason ?? error;
       }
       // A 4xx is about the request, not the replica.
-      lease.release(error.kind === 'http_4xx' ? 'ok' : 'failure');
+      lease.release(error.kind === 'http_4xx' ? 'ok' : 'failure', `${error.kind}: ${error.message}`);
       if (!error.retryable || attempt >= retry.maxAttempts) throw error;
       const cap = Math.min(retry.backoffMaxMs, retry.backoffBaseMs * 2 ** (attempt - 1));
       await sleep(Math.random() * cap, signal);

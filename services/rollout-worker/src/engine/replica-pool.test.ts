@@ -70,8 +70,11 @@ describe('replica pool', () => {
   it('fails fast when nothing is up, and rejects bad endpoints', async () => {
     const pool = new ReplicaPool(['http://a:1'], { ...options, failureThreshold: 1, probeIntervalMs: 60_000 }, async () => false);
     const signal = new AbortController().signal;
-    (await pool.acquire('q', signal)).release('failure');
-    await expect(pool.acquire('q', signal)).rejects.toThrow(/no inference replica is up/);
+    (await pool.acquire('q', signal)).release('failure', 'http_5xx: HTTP 503: overloaded');
+    // The error names each replica and its last failure, not just that none is up.
+    await expect(pool.acquire('q', signal)).rejects.toThrow(
+      'no inference replica is up (1 configured); http://a:1: http_5xx: HTTP 503: overloaded',
+    );
     pool.close();
     expect(() => new ReplicaPool([], options, async () => true)).toThrow(/at least one/);
     expect(() => new ReplicaPool(['not a url'], options, async () => true)).toThrow(/not a URL/);

@@ -31,12 +31,15 @@ export interface ReplicaState {
 }
 
 interface Replica extends ReplicaState {
+  /** The last failure reported for this replica (HTTP status and body excerpt, or the connection error). */
+  lastFailure: string | null;
   waiters: Array<{ resolve: () => void; reject: (e: Error) => void }>;
 }
 
 export interface Lease {
   replica: string;
-  release(outcome: 'ok' | 'failure' | 'neutral'): void;
+  /** `detail` (for failures) is what went wrong; it names the cause when no replica is left. */
+  release(outcome: 'ok' | 'failure' | 'neutral', detail?: string): void;
 }
 
 export class NoReplicaAvailableError extends Error {
@@ -74,6 +77,7 @@ export class ReplicaPool {
       queued: 0,
       consecutiveFailures: 0,
       activeSamples: 0,
+      lastFailure: null,
       waiters: [],
     }));
     this.#probe = probe;
@@ -114,7 +118,7 @@ export class ReplicaPool {
     for (;;) {
       signal.throwIfAborted();
       const replica = this.#choose(key);
-      if (!replica) throw new NoReplicaAvailableError(`no inference replica is up (${this.#replicas.length} configured)`);
+      if (!replica) throw new NoReplicaAvailableError(this.#noneUpMessage());
       if (replica.inFlight < this.options.maxInFlightPerReplica) return this.#lease(replica);
       try {
         await this.#wait(replica, signal);
@@ -124,6 +128,11 @@ export class ReplicaPool {
       }
       if (replica.health === 'up' && replica.inFlight < this.options.maxInFlightPerReplica) return this.#lease(replica);
     }
+  }
+
+  #noneUpMessage(): string {
+    const causes = this.#replicas.map((r) => `${r.url}: ${r.lastFailure ?? 'marked down'}`).slice(0, 4);
+    return `no inference replica is up (${this.#replicas.length} configured); ${causes.join('; ')}`;
   }
 
   /** Forgets a key (its question is done), keeping the affinity map small. */
@@ -178,13 +187,14 @@ export class ReplicaPool {
     let released = false;
     return {
       replica: replica.url,
-      release: (outcome) => {
+      release: (outcome, detail) => {
         if (released) return;
         released = true;
         replica.inFlight--;
         if (outcome === 'ok') replica.consecutiveFailures = 0;
         if (outcome === 'failure') {
           replica.consecutiveFailures++;
+          replica.lastFailure = detail?.slice(0, 300) ?? 'request failed';
           if (replica.health === 'up' && replica.consecutiveFailures >= this.options.failureThreshold) this.#markDown(replica);
         }
         const next = replica.waiters.shift();

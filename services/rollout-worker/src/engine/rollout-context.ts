@@ -31,7 +31,10 @@ export interface LoopOptions {
   maxTriggerHints: number;
   toolOutputMaxChars: number;
   sandboxAttempts: number;
-  /** Run the python blocks of one sample in one sandbox session (state carries over), instead of each on its own. */
+  /**
+   * Allow recipes with `tools.state: session` to run the python blocks of one sample in one sandbox
+   * session (state carries over); false runs every block on its own whatever the recipe says.
+   */
   toolSessions: boolean;
 }
 

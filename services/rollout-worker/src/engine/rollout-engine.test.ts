@@ -97,10 +97,21 @@ describe('rollout engine against model-sim', () => {
 
   it('uses code-debug hints with the sample tests for code questions, and sandbox sessions when asked', async () => {
     const seen: Array<string | undefined> = [];
+    const opened: string[] = [];
+    const closed: string[] = [];
     const recording = engineFor(urls, {
       sandbox: {
-        run: async (req, signal) => {
-          seen.push(req.sessionId);
+        // Sessions as the sandbox issues them; the code itself runs stateless in a subprocess here.
+        openSession: async () => {
+          opened.push(`issued-${opened.length + 1}`);
+          return opened[opened.length - 1]!;
+        },
+        closeSession: async (id) => {
+          closed.push(id);
+          return true;
+        },
+        run: async ({ sessionId, ...req }, signal) => {
+          seen.push(sessionId);
           return sandbox.run(req, signal);
         },
       },
@@ -122,7 +133,12 @@ describe('rollout engine against model-sim', () => {
         expect(h.text).toContain('tests = [["2 3\\n","5\\n"]]');
       }
       expect(seen.length).toBeGreaterThan(0);
-      expect(seen.every((id) => /^camp-1\/code-1\/test\/\d+$/.test(id ?? ''))).toBe(true);
+      // One issued session per sample that ran code, used by all its blocks, closed when it ended.
+      expect(seen.every((id) => id !== undefined && opened.includes(id))).toBe(true);
+      expect(new Set(seen).size).toBe(opened.length);
+      expect(opened.length).toBeLessThanOrEqual(runs.length);
+      expect(closed.sort()).toEqual([...opened].sort());
+      for (const t of runs) expect(t.toolState).toBe('session');
     } finally {
       await recording.close();
     }

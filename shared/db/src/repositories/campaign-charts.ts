@@ -38,6 +38,13 @@ export async function expectedSamplesByStage(db: DbOrTx, campaignId: string): Pr
   return new Map(rows.rows.map((r) => [r.stage, Number(r.expected ?? 0)]));
 }
 
+/** Samples planned per stage: every item's expected samples, failed and quarantined ones included. */
+export async function plannedSamplesByStage(db: DbOrTx, campaignId: string): Promise<Map<string, number>> {
+  const rows = await sql<{ stage: string; planned: string }>`
+    SELECT stage, sum(samples_expected) AS planned FROM question_stages WHERE campaign_id = ${campaignId} GROUP BY stage`.execute(db);
+  return new Map(rows.rows.map((r) => [r.stage, Number(r.planned ?? 0)]));
+}
+
 /**
  * The same series from the shard roll-ups (call `refreshShardStats` first): minute-resolution
  * throughput regrouped to about 60 points, generated lengths regrouped from 64-token buckets to

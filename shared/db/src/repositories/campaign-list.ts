@@ -1,5 +1,5 @@
 import type { DbOrTx } from '../create-db.ts';
-import type { CampaignStatus } from '../schema.ts';
+import type { CampaignStatus } from '@rft/contracts';
 
 /** Columns a campaign list may be sorted by; anything else is refused before it reaches SQL. */
 export const CAMPAIGN_SORT_FIELDS = ['created_at', 'updated_at', 'name', 'status', 'team', 'question_count'] as const;

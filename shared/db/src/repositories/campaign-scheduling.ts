@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../create-db.ts';
-import type { CampaignStatus } from '../schema.ts';
+import type { CampaignStatus } from '@rft/contracts';
 
 /** Ids of the campaigns in any of `statuses`. */
 export async function campaignIdsWithStatus(db: DbOrTx, statuses: readonly CampaignStatus[]): Promise<string[]> {

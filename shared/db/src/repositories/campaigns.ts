@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../create-db.ts';
-import type { CampaignStatus } from '../schema.ts';
+import { campaignEndState, TERMINAL_CAMPAIGN_STATUSES, type CampaignStatus } from '@rft/contracts';
 
 export interface NewQuestion {
   questionId: string;
@@ -96,7 +96,7 @@ export async function setCampaignStatus(
   status: CampaignStatus,
   opts: { from?: readonly CampaignStatus[]; error?: string | null } = {},
 ): Promise<boolean> {
-  const terminal = status === 'completed' || status === 'failed' || status === 'cancelled';
+  const terminal = TERMINAL_CAMPAIGN_STATUSES.includes(status);
   let query = db
     .updateTable('campaigns')
     .set({
@@ -129,4 +129,53 @@ export async function campaignsReadyToCurate(db: DbOrTx): Promise<string[]> {
     )
     .execute();
   return rows.map((r) => r.id);
+}
+
+export interface CampaignOutcome {
+  status: 'completed' | 'completed_with_failures' | 'failed';
+  succeeded: number;
+  failed: number;
+  /** The failure summary stored as the campaign's status reason (null when every item succeeded). */
+  reason: string | null;
+}
+
+/** How the settled items of a campaign went, and the reason its end state will carry. */
+export async function campaignOutcome(db: DbOrTx, campaignId: string): Promise<CampaignOutcome> {
+  const result = await sql<{ succeeded: string; failed: string; newest_error: string | null }>`
+    SELECT count(*) FILTER (WHERE status = 'graded') AS succeeded,
+      count(*) FILTER (WHERE status = 'failed') AS failed,
+      (SELECT last_error FROM question_stages
+        WHERE campaign_id = ${campaignId} AND status = 'failed' AND last_error IS NOT NULL ORDER BY updated_at DESC LIMIT 1) AS newest_error
+    FROM question_stages WHERE campaign_id = ${campaignId}`.execute(db);
+  const row = result.rows[0]!;
+  const items = { succeeded: Number(row.succeeded), failed: Number(row.failed) };
+  const status = campaignEndState(items);
+  const reason =
+    status === 'completed'
+      ? null
+      : `${items.failed} of ${items.succeeded + items.failed} work items failed; newest reason: ${row.newest_error ?? 'none recorded'}; ` +
+        `redo them with \`rft retry ${campaignId}\``;
+  return { status, ...items, reason: reason?.slice(0, 4000) ?? null };
+}
+
+/**
+ * Ends a curating campaign in the state its items earned (see `campaignEndState`), with the failure
+ * summary as its status reason. `note` (e.g. "no sample was selected") is kept in `error`.
+ * Returns the outcome, or null when the campaign was not curating (already ended, cancelled).
+ */
+export async function finishCampaign(db: DbOrTx, campaignId: string, note?: string): Promise<CampaignOutcome | null> {
+  const outcome = await campaignOutcome(db, campaignId);
+  const result = await db
+    .updateTable('campaigns')
+    .set({
+      status: outcome.status,
+      status_reason: outcome.reason,
+      updated_at: sql`now()`,
+      finished_at: sql`now()`,
+      ...(note !== undefined ? { error: note } : {}),
+    })
+    .where('id', '=', campaignId)
+    .where('status', '=', 'curating')
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n ? outcome : null;
 }

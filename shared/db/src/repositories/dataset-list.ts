@@ -65,6 +65,21 @@ export async function listDatasets(
   return rows.map(toRecord);
 }
 
+/**
+ * The newest version registered under `name` (versions are registered once their files and manifest are
+ * written, so every registered version is complete); `team` limits it to that team's campaigns.
+ */
+export async function latestDatasetNamed(db: DbOrTx, name: string, opts: { team?: string } = {}): Promise<DatasetRecord | null> {
+  let q = db
+    .selectFrom('datasets as d')
+    .innerJoin('campaigns as c', 'c.id', 'd.campaign_id')
+    .select(columns.map((c) => `d.${c}` as const))
+    .where('d.name', '=', name);
+  if (opts.team !== undefined) q = q.where('c.team', '=', opts.team);
+  const row = await q.orderBy('d.created_at', 'desc').orderBy('d.id', 'desc').limit(1).executeTakeFirst();
+  return row ? toRecord(row) : null;
+}
+
 export async function getDataset(db: DbOrTx, id: string): Promise<DatasetRecord | null> {
   const row = await db.selectFrom('datasets').select(columns).where('id', '=', id).executeTakeFirst();
   return row ? toRecord(row) : null;

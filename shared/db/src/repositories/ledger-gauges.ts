@@ -1,5 +1,5 @@
 import type { DbOrTx } from '../create-db.ts';
-import type { CampaignStatus, QuestionStageStatus } from '../schema.ts';
+import type { CampaignStatus, QuestionStageStatus } from '@rft/contracts';
 import type { TrainingRunStatus } from '../training-run-lifecycle.ts';
 
 /** How many campaigns are in each status (the `rft_campaigns` gauge). */

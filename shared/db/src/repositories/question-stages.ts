@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
-import type { DbOrTx } from '../create-db.ts';
+import { sql, type Transaction } from 'kysely';
+import type { Db, DbOrTx } from '../create-db.ts';
+import type { Database } from '../schema.ts';
 import { newestFailureAggregate, shardStateAggregate } from './shard-state.ts';
 
 export interface WorkKey {
@@ -75,12 +76,42 @@ export async function finishGeneration(db: DbOrTx, key: WorkKey, attempt: number
   return (result.numAffectedRows ?? 0n) > 0n;
 }
 
-/** Records why an attempt failed; `final` settles the item as failed, otherwise it stays retryable. */
-export async function recordFailure(db: DbOrTx, key: WorkKey, error: string, final: boolean): Promise<void> {
-  await sql`
+/**
+ * Records why `attempt` failed; `final` settles the item as failed, otherwise it stays retryable.
+ * Fenced like `finishGeneration`: an attempt that lost the item (its worker paused past its lock
+ * while a newer attempt took over) changes nothing. Returns whether the row was updated.
+ */
+export async function recordFailure(db: DbOrTx, key: WorkKey, attempt: number, error: string, final: boolean): Promise<boolean> {
+  const result = await sql`
     UPDATE question_stages SET last_error = ${error.slice(0, 4000)}, updated_at = now(),
       status = CASE WHEN ${final} THEN 'failed' ELSE status END, lease_owner = NULL
-    WHERE ${whereKey(key)} AND status IN ('pending', 'queued', 'running')`.execute(db);
+    WHERE ${whereKey(key)} AND attempts = ${attempt} AND status IN ('pending', 'queued', 'running')`.execute(db);
+  return (result.numAffectedRows ?? 0n) > 0n;
+}
+
+/** Whether `attempt` still owns the item (it is running and no newer attempt started). */
+export async function ownsAttempt(db: DbOrTx, key: WorkKey, attempt: number): Promise<boolean> {
+  const result = await sql<{ one: number }>`
+    SELECT 1 AS one FROM question_stages WHERE ${whereKey(key)} AND attempts = ${attempt} AND status = 'running'`.execute(db);
+  return result.rows.length > 0;
+}
+
+/**
+ * Runs `write` only while `attempt` owns the item, holding the item's row lock so no new attempt
+ * can start in between. Returns null (and writes nothing) when the attempt was fenced off.
+ */
+export async function whileOwner<T>(
+  db: Db,
+  key: WorkKey,
+  attempt: number,
+  write: (tx: Transaction<Database>) => Promise<T>,
+): Promise<T | null> {
+  return db.transaction().execute(async (tx) => {
+    const locked = await sql<{ one: number }>`
+      SELECT 1 AS one FROM question_stages WHERE ${whereKey(key)} AND attempts = ${attempt} AND status = 'running' FOR UPDATE`.execute(tx);
+    if (locked.rows.length === 0) return null;
+    return write(tx);
+  });
 }
 
 /**

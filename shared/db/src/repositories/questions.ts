@@ -1,5 +1,5 @@
 import type { DbOrTx } from '../create-db.ts';
-import type { CampaignStatus, QuestionStageStatus } from '../schema.ts';
+import type { CampaignStatus, QuestionStageStatus } from '@rft/contracts';
 
 /** A question's stored payload, or undefined when the campaign has no such question. */
 export async function questionPayload(db: DbOrTx, campaignId: string, questionId: string): Promise<unknown> {

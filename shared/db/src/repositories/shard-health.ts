@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../create-db.ts';
-import type { QuestionStageStatus, ShardStatus } from '../schema.ts';
+import type { QuestionStageStatus, ShardStatus } from '@rft/contracts';
 import { newestFailureAggregate, shardStateAggregate } from './shard-state.ts';
 
 export interface ShardHealth {

@@ -1,5 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
-import type { ShardStatus } from '../schema.ts';
+import type { ShardStatus } from '@rft/contracts';
 
 /**
  * The one rule deriving a shard's state from its work items, as an aggregate over

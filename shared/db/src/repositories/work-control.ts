@@ -1,6 +1,7 @@
+import { TERMINAL_CAMPAIGN_STATUSES } from '@rft/contracts';
 import { sql } from 'kysely';
 import type { DbOrTx } from '../create-db.ts';
-import type { CampaignStatus } from '../schema.ts';
+import type { CampaignStatus } from '@rft/contracts';
 import type { WorkKey } from './question-stages.ts';
 
 type KeyRow = { campaign_id: string; question_id: string; stage: string; shard_index: number; status: string };
@@ -18,7 +19,7 @@ export type ControlledItem = WorkKey & { shardIndex: number; status: string };
  * Moves failed work items back to `pending` so the scheduler admits them again. Only failed items
  * move, and the row lock makes a concurrent second call find nothing to move: a retry issued twice
  * admits the work once. Attempts are kept (they fence writes of older attempts). A settled campaign
- * (curating, completed, failed) with items to redo runs again. Call inside a transaction.
+ * (curating, completed, completed_with_failures, failed) with items to redo runs again. Call inside a transaction.
  */
 export async function retryFailedItems(tx: DbOrTx, campaignId: string, shards?: readonly number[]): Promise<ControlledItem[]> {
   const shardFilter = shards?.length ? sql`AND shard_index = ANY(${[...shards]}::int[])` : sql``;
@@ -29,7 +30,7 @@ export async function retryFailedItems(tx: DbOrTx, campaignId: string, shards?: 
   if (moved.rows.length > 0) {
     await sql`
       UPDATE campaigns SET status = 'running', finished_at = NULL, error = NULL, status_reason = NULL, updated_at = now()
-      WHERE id = ${campaignId} AND status IN ('curating', 'completed', 'failed')`.execute(tx);
+      WHERE id = ${campaignId} AND status IN ('curating', 'completed', 'completed_with_failures', 'failed')`.execute(tx);
     await sql`
       UPDATE shards SET status = 'running', attempts = attempts + 1, updated_at = now()
       WHERE campaign_id = ${campaignId} AND shard_index = ANY(${[...new Set(moved.rows.map((r) => r.shard_index))]}::int[])`.execute(tx);
@@ -85,7 +86,7 @@ export async function transitionCampaign(
   from: readonly CampaignStatus[],
   reason: string | null,
 ): Promise<CampaignStatus | null> {
-  const terminal = to === 'completed' || to === 'failed' || to === 'cancelled';
+  const terminal = TERMINAL_CAMPAIGN_STATUSES.includes(to);
   const result = await sql<{ previous: CampaignStatus }>`
     UPDATE campaigns c SET status = ${to}, status_reason = ${reason}, updated_at = now(),
       finished_at = ${terminal ? sql`now()` : sql`c.finished_at`}

@@ -24,6 +24,16 @@ describe('extractFinalCode', () => {
     expect(extractFinalCode(text)).toBe('print(2)');
     expect(extractFinalCode('no code')).toBeNull();
   });
+
+  it('takes a block left open at EOS as the answer only when asked (EOS-ended responses)', () => {
+    const text = '<think>```python\nprint(0)\n```</think>Draft:\n```python\nprint(1)\n```\nFinal:\n```python3  \nprint(2)\n';
+    expect(extractFinalCode(text, { openAtEnd: true })).toBe('print(2)');
+    expect(extractFinalCode(text)).toBe('print(1)');
+    expect(extractFinalCode('</think>```py\nx = 1\nprint(x)', { openAtEnd: true })).toBe('x = 1\nprint(x)');
+    // An open fence with nothing after it is no answer; neither is an open block of another language.
+    expect(extractFinalCode('</think>```python\n', { openAtEnd: true })).toBeNull();
+    expect(extractFinalCode('</think>```python\nprint(1)\n```\n```cpp\nint main(){}', { openAtEnd: true })).toBe('print(1)');
+  });
 });
 
 describe('gradeCode with a real interpreter', () => {

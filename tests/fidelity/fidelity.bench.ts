@@ -1,0 +1,89 @@
+/**
+ * Per behaviour class of model-sim, through the real engine, grader, RFT selection and exports, under
+ * vLLM and SGLang and every model profile: the share of correct samples that reach the dataset with
+ * exactly one trained end-of-turn token (target 100%) and of wrong samples rejected (target 100%).
+ * Run: npm run bench -- fidelity   (writes bench-results/fidelity.json)
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Question } from '@rft/contracts';
+import { BEHAVIOUR_CLASSES, codeQuestions, demoQuestions } from '@rft/model-sim';
+import { closeFidelity, datasetProblems, matrix, runFidelityCase } from './fidelity-harness.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const SEEDS = [1, 2];
+const CODE_CLASSES = new Set(['final_code', 'final_code_fences', 'unclosed_final_fence']);
+const math = demoQuestions(1, 23) as Question[];
+const code = codeQuestions(1, 23) as Question[];
+
+interface Row {
+  behaviour: string;
+  samples: number;
+  correct: number;
+  correctReached: number;
+  wrong: number;
+  wrongRejected: number;
+  /** Why correct samples did not reach the dataset, by problem. */
+  misses: Record<string, number>;
+}
+
+const started = performance.now();
+const rows: Row[] = [];
+for (const behaviour of BEHAVIOUR_CLASSES) {
+  const row: Row = { behaviour, samples: 0, correct: 0, correctReached: 0, wrong: 0, wrongRejected: 0, misses: {} };
+  const questions = CODE_CLASSES.has(behaviour) ? code : math;
+  for (const [pairing, { flavour, profile }] of matrix().entries()) {
+    if (CODE_CLASSES.has(behaviour) && profile === 'qwq-32b-preview') continue; // no end of thinking: see the README
+    for (const base of SEEDS) {
+      // A distinct sample per pairing and seed, over every question.
+      const seed = base * 100 + pairing;
+      const question = questions[seed % questions.length]!;
+      const r = await runFidelityCase({ behaviour, question, flavour, profile, seed });
+      row.samples++;
+      if (r.verdict.correct) {
+        row.correct++;
+        const problems = datasetProblems(r, flavour, profile);
+        if (problems.length === 0) row.correctReached++;
+        for (const p of problems) {
+          const why = p.replace(/^[^:]+: /, '');
+          row.misses[why] = (row.misses[why] ?? 0) + 1;
+        }
+      } else {
+        row.wrong++;
+        if (!r.selected && r.verdict.reasons.length > 0) row.wrongRejected++;
+      }
+    }
+  }
+  rows.push(row);
+}
+await closeFidelity();
+
+const pct = (a: number, b: number) => (b === 0 ? '   -  ' : `${((100 * a) / b).toFixed(1).padStart(5)}%`);
+console.log('behaviour              samples  correct  reached   wrong  rejected');
+for (const r of rows) {
+  console.log(
+    `${r.behaviour.padEnd(22)} ${String(r.samples).padStart(7)} ${String(r.correct).padStart(8)}  ${pct(r.correctReached, r.correct)} ${String(r.wrong).padStart(7)}  ${pct(r.wrongRejected, r.wrong)}${Object.keys(r.misses).length ? `  misses: ${JSON.stringify(r.misses)}` : ''}`,
+  );
+}
+const total = rows.reduce(
+  (t, r) => ({
+    correct: t.correct + r.correct,
+    reached: t.reached + r.correctReached,
+    wrong: t.wrong + r.wrong,
+    rejected: t.rejected + r.wrongRejected,
+  }),
+  {
+    correct: 0,
+    reached: 0,
+    wrong: 0,
+    rejected: 0,
+  },
+);
+console.log(
+  `all: correct reached ${pct(total.reached, total.correct)} of ${total.correct}; wrong rejected ${pct(total.rejected, total.wrong)} of ${total.wrong}; ${((performance.now() - started) / 1000).toFixed(0)} s`,
+);
+mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
+writeFileSync(
+  join(ROOT, 'bench-results', 'fidelity.json'),
+  `${JSON.stringify({ bench: 'fidelity', seeds: SEEDS, flavours: ['vllm', 'sglang'], total, rows }, null, 2)}\n`,
+);
