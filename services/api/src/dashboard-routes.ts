@@ -1,13 +1,21 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 
 const DIR = join(import.meta.dirname, 'dashboard');
+/** uPlot, the chart library, served from this origin (the page loads nothing from elsewhere). */
+const UPLOT_DIR = dirname(createRequire(import.meta.url).resolve('uplot'));
 const FILES = {
   'index.html': 'text/html; charset=utf-8',
   'dashboard.js': 'text/javascript; charset=utf-8',
   'dashboard.css': 'text/css; charset=utf-8',
+  'charts.js': 'text/javascript; charset=utf-8',
+  'dataset-view.js': 'text/javascript; charset=utf-8',
+  'vendor/uPlot.esm.js': 'text/javascript; charset=utf-8',
+  'vendor/uPlot.min.css': 'text/css; charset=utf-8',
 } as const;
+const pathOf = (name: keyof typeof FILES) => (name.startsWith('vendor/') ? join(UPLOT_DIR, name.slice('vendor/'.length)) : join(DIR, name));
 
 /**
  * The campaign dashboard: static files (no build step) whose script calls the API with the token
@@ -15,7 +23,7 @@ const FILES = {
  * they make is authenticated.
  */
 export function registerDashboard(app: FastifyInstance): void {
-  const content = Object.fromEntries(Object.keys(FILES).map((name) => [name, readFileSync(join(DIR, name))])) as Record<
+  const content = Object.fromEntries(Object.keys(FILES).map((name) => [name, readFileSync(pathOf(name as keyof typeof FILES))])) as Record<
     keyof typeof FILES,
     Buffer
   >;
@@ -27,6 +35,5 @@ export function registerDashboard(app: FastifyInstance): void {
       .send(content[name]);
   app.get('/dashboard', send('index.html'));
   app.get('/dashboard/', send('index.html'));
-  app.get('/dashboard/dashboard.js', send('dashboard.js'));
-  app.get('/dashboard/dashboard.css', send('dashboard.css'));
+  for (const name of Object.keys(FILES) as Array<keyof typeof FILES>) if (name !== 'index.html') app.get(`/dashboard/${name}`, send(name));
 }

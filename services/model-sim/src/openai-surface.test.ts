@@ -139,3 +139,23 @@ describe('model-sim through the openai client', () => {
     await expect(bad).rejects.toMatchObject({ status: 400, param: 'messages' });
   });
 });
+
+describe('chat templates follow the model profile', () => {
+  it("renders DeepSeek-R1-Distill's template when serving that profile", async () => {
+    const sim = createModelSim({ model: MODEL, profile: 'deepseek-r1-distill' });
+    const { url } = await sim.start();
+    try {
+      const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'sim', maxRetries: 0 });
+      await client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'What is 1+1?' }], max_tokens: 4 });
+      const prompt = sim.recentPrompts().at(-1)!;
+      expect(prompt).toContain('<｜User｜>What is 1+1?<｜Assistant｜>');
+      expect(prompt).not.toContain('<|im_start|>');
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('refuses an unknown profile, naming the known ones', () => {
+    expect(() => createModelSim({ profile: 'llama' })).toThrow(/known profiles: qwq-32b/);
+  });
+});

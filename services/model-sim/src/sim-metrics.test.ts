@@ -19,11 +19,19 @@ describe('model-sim metrics', () => {
   afterEach(async () => sim?.close());
 
   it("exposes vLLM's latency histograms with model_name and engine labels, on the simulated clock", async () => {
-    // One slot at 2000 tokens/s: the second of two concurrent requests waits for the first.
-    sim = createModelSim({ model: 'm-sim', maxNumSeqs: 1, decodeTokensPerSecond: 2000 });
+    // One slot at 200 tokens/s: a request of up to 400 tokens holds it for up to 2 s; one sent while
+    // it runs waits for it (seen as waiting), then decodes its own tokens.
+    sim = createModelSim({ model: 'm-sim', maxNumSeqs: 1, decodeTokensPerSecond: 200 });
     const { url } = await sim.start();
-    const body = JSON.stringify({ prompt: 'What is 2+2?', max_tokens: 100 });
-    await Promise.all([1, 2].map(() => fetch(`${url}/v1/completions`, { method: 'POST', body }).then((r) => r.json())));
+    const send = (maxTokens: number) =>
+      fetch(`${url}/v1/completions`, { method: 'POST', body: JSON.stringify({ prompt: 'What is 2+2?', max_tokens: maxTokens }) }).then(
+        (r) => r.json(),
+      );
+    const first = send(400);
+    await expect.poll(() => sim!.stats().running).toBe(1);
+    const second = send(100);
+    await expect.poll(() => sim!.stats().waiting).toBe(1);
+    await Promise.all([first, second]);
     const text = await (await fetch(`${url}/metrics`)).text();
     const all = samples(text);
     const one = (name: string) => {
@@ -33,15 +41,14 @@ describe('model-sim metrics', () => {
       return found[0]!.value;
     };
     expect(one('vllm:e2e_request_latency_seconds_count')).toBe(2);
-    // 100 tokens at 2000/s = 0.05 s of decode each; the second also waits for the first's slot.
     const queued = one('vllm:request_queue_time_seconds_sum');
     expect(queued).toBeGreaterThan(0);
-    expect(one('vllm:request_decode_time_seconds_sum')).toBeCloseTo(0.1, 6);
-    expect(one('vllm:e2e_request_latency_seconds_sum')).toBeCloseTo(queued + 0.1, 6);
+    const generated = one('vllm:generation_tokens_total');
+    expect(one('vllm:request_decode_time_seconds_sum')).toBeCloseTo(generated / 200, 6);
+    expect(one('vllm:e2e_request_latency_seconds_sum')).toBeCloseTo(queued + generated / 200, 6);
     expect(one('vllm:time_to_first_token_seconds_count')).toBe(2);
-    // Prefill is instant here: the first token comes one decode step (0.5 ms) after admission.
-    expect(one('vllm:time_to_first_token_seconds_sum')).toBeCloseTo(queued + 2 * 0.0005, 6);
-    expect(one('vllm:generation_tokens_total')).toBe(200);
+    // Prefill is instant here: the first token comes one decode step (5 ms) after admission.
+    expect(one('vllm:time_to_first_token_seconds_sum')).toBeCloseTo(queued + 2 * 0.005, 6);
     expect(one('vllm:prompt_tokens_total')).toBeGreaterThan(0);
     expect(one('vllm:num_requests_running')).toBe(0);
     expect(one('vllm:num_requests_waiting')).toBe(0);
@@ -49,7 +56,8 @@ describe('model-sim metrics', () => {
     expect(buckets.slice(0, 3)).toEqual(['0.3', '0.5', '0.8']);
     expect(buckets.at(-1)).toBe('+Inf');
     const success = all.filter((s) => s.name === 'vllm:request_success_total');
-    expect(success.find((s) => s.labels.finished_reason === 'length')?.value).toBe(2);
+    expect(success.reduce((n, s) => n + s.value, 0)).toBe(2);
+    expect(success.map((s) => s.labels.finished_reason).sort()).toEqual(['length', 'stop']);
     expect(text).toContain('# TYPE vllm:generation_tokens_total counter');
     expect(text).toContain('# TYPE vllm:e2e_request_latency_seconds histogram');
   });

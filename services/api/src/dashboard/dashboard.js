@@ -1,4 +1,7 @@
-// Campaign dashboard: plain DOM + SVG, no build step. The API token comes from the URL fragment
+import { barChart, fillBuckets, timeSeries } from './charts.js';
+import { renderDatasetLinks, showDataset } from './dataset-view.js';
+
+// Campaign dashboard: plain DOM and uPlot charts, no build step. The API token comes from the URL fragment
 // (#token=...) once and is kept in sessionStorage; the fragment never reaches the server.
 const params = new URLSearchParams(location.search);
 const fragment = new URLSearchParams(location.hash.slice(1));
@@ -28,58 +31,6 @@ async function api(path) {
 function showError(error) {
   $('error').hidden = false;
   $('error').textContent = String(error.message ?? error);
-}
-
-/** Vertical bars; `points` are {label, value}. */
-function bars(el, points, { color = '#3b73c8', valueFormat = (v) => fmt(v) } = {}) {
-  if (!points.length) {
-    el.innerHTML = '<p class="empty">no data yet</p>';
-    return;
-  }
-  const W = 400,
-    H = 200,
-    pad = 24;
-  const max = Math.max(...points.map((p) => p.value), 1);
-  const bw = (W - pad) / points.length;
-  const rects = points
-    .map((p, i) => {
-      const h = ((H - 2 * pad) * p.value) / max;
-      const x = pad + i * bw;
-      return (
-        `<rect x="${x + 1}" y="${H - pad - h}" width="${Math.max(1, bw - 2)}" height="${h}" fill="${color}"><title>${esc(p.label)}: ${valueFormat(p.value)}</title></rect>` +
-        (points.length <= 24 || i % Math.ceil(points.length / 12) === 0
-          ? `<text x="${x + bw / 2}" y="${H - pad + 12}" text-anchor="middle">${esc(p.label)}</text>`
-          : '')
-      );
-    })
-    .join('');
-  el.innerHTML = `<svg viewBox="0 0 ${W} ${H}" role="img"><text x="2" y="10">${valueFormat(max)}</text>${rects}</svg>`;
-}
-
-/** A line over time; `points` are {at, value}. */
-function line(el, points, { color = '#3b73c8', valueFormat = (v) => fmt(v) } = {}) {
-  if (points.length === 0) {
-    el.innerHTML = '<p class="empty">no data yet</p>';
-    return;
-  }
-  const W = 400,
-    H = 200,
-    pad = 24;
-  const max = Math.max(...points.map((p) => p.value), 1e-9);
-  const step = points.length > 1 ? (W - 2 * pad) / (points.length - 1) : 0;
-  const xy = points.map((p, i) => [pad + i * step, H - pad - ((H - 2 * pad) * p.value) / max]);
-  const path = xy.map(([x, y], i) => `${i ? 'L' : 'M'}${x.toFixed(1)},${y.toFixed(1)}`).join(' ');
-  const dots = xy
-    .map(
-      ([x, y], i) =>
-        `<circle cx="${x}" cy="${y}" r="2.5" fill="${color}"><title>${esc(points[i].at)}: ${valueFormat(points[i].value)}</title></circle>`,
-    )
-    .join('');
-  const first = new Date(points[0].at).toLocaleTimeString();
-  const last = new Date(points[points.length - 1].at).toLocaleTimeString();
-  el.innerHTML =
-    `<svg viewBox="0 0 ${W} ${H}" role="img"><text x="2" y="10">${valueFormat(max)}</text><path d="${path}" fill="none" stroke="${color}" stroke-width="2"/>${dots}` +
-    `<text x="${pad}" y="${H - 6}">${esc(first)}</text><text x="${W - pad}" y="${H - 6}" text-anchor="end">${esc(last)}</text></svg>`;
 }
 
 function progressTable(detail) {
@@ -130,6 +81,60 @@ function costTable(detail) {
   return `<table><thead><tr><th></th><th class="num">prompt tok</th><th class="num">cached tok</th><th class="num">generated tok</th><th class="num">replica-s</th><th class="num">sandbox CPU-s</th><th class="num">grader CPU-s</th><th class="num">accepted</th><th class="num">gen tok / accepted</th><th class="num">replica-s / accepted</th></tr></thead><tbody>${rows}</tbody></table>${budget}`;
 }
 
+/** The campaign's charts: the full time range (quiet buckets as zero), legends, and stages x reasons. */
+function drawCharts(detail, charts) {
+  const c = detail.campaign;
+  const until = (c.finishedAt ? Date.parse(c.finishedAt) : Date.now()) / 1000;
+  const buckets = fillBuckets(charts.throughput, charts.bucketSeconds, until, { samples: 0, accepted: 0, completionTokens: 0 });
+  const times = buckets.map((p) => Date.parse(p.at) / 1000);
+  timeSeries($('chart-throughput'), {
+    times,
+    series: [
+      { label: 'samples/s', values: buckets.map((p) => p.samples / charts.bucketSeconds) },
+      { label: 'accepted/s', values: buckets.map((p) => p.accepted / charts.bucketSeconds), color: '#2e8b57' },
+    ],
+    yFormat: (v) => fmt(v, 2),
+  });
+  timeSeries($('chart-accept'), {
+    times,
+    series: [
+      { label: 'accept rate', values: buckets.map((p) => (p.samples > 0 ? p.accepted / p.samples : null)), color: '#2e8b57', format: pct },
+    ],
+    yFormat: pct,
+  });
+  const stages = [...new Set(charts.successDistribution.map((p) => p.stage))];
+  const maxCorrect = Math.max(-1, ...charts.successDistribution.map((p) => p.correct));
+  const correctCounts = Array.from({ length: maxCorrect + 1 }, (_, k) => k);
+  barChart($('chart-success'), {
+    categories: correctCounts.map(String),
+    xLabel: 'correct samples per question',
+    series: stages.map((stage) => ({
+      label: stage,
+      values: correctCounts.map((k) => charts.successDistribution.find((p) => p.stage === stage && p.correct === k)?.questions ?? 0),
+    })),
+  });
+  barChart($('chart-tools'), {
+    categories: charts.toolCalls.map((p) => String(p.toolCalls)),
+    xLabel: 'tool calls',
+    series: [{ label: 'samples', values: charts.toolCalls.map((p) => p.samples), color: '#8a5cc8' }],
+  });
+  const reasons = [...new Set(detail.rejections.map((r) => r.reason))];
+  const rejectionStages = [...new Set(detail.rejections.map((r) => r.stage))];
+  barChart($('chart-rejections'), {
+    categories: reasons,
+    xLabel: 'reason',
+    series: rejectionStages.map((stage) => ({
+      label: stage,
+      values: reasons.map((reason) => detail.rejections.find((r) => r.stage === stage && r.reason === reason)?.count ?? 0),
+    })),
+  });
+  barChart($('chart-lengths'), {
+    categories: charts.tokenLengths.map((p) => String(p.from)),
+    xLabel: 'generated tokens (bucket start)',
+    series: [{ label: 'samples', values: charts.tokenLengths.map((p) => p.samples), color: '#3b9ec8' }],
+  });
+}
+
 async function showCampaign(id) {
   const [detail, charts] = await Promise.all([
     api(`/v1/campaigns/${encodeURIComponent(id)}`),
@@ -147,36 +152,8 @@ async function showCampaign(id) {
   $('throughput').textContent =
     `${fmt(t.samplesPerSecond, 2)} samples/s · ${fmt(t.tokensPerSecond, 0)} tokens/s over the last ${t.windowSeconds / 60} min · ${fmt(t.remainingSamples)} samples to go · ETA ${duration(t.etaSeconds)}`;
   $('cost').innerHTML = costTable(detail);
-  line(
-    $('chart-throughput'),
-    charts.throughput.map((p) => ({ at: p.at, value: p.samples / charts.bucketSeconds })),
-    { valueFormat: (v) => `${fmt(v, 2)}/s` },
-  );
-  line(
-    $('chart-accept'),
-    charts.throughput.filter((p) => p.samples > 0).map((p) => ({ at: p.at, value: p.accepted / p.samples })),
-    { color: '#2e8b57', valueFormat: pct },
-  );
-  bars(
-    $('chart-success'),
-    charts.successDistribution.map((p) => ({ label: `${p.stage}:${p.correct}`, value: p.questions })),
-    { color: '#2e8b57' },
-  );
-  bars(
-    $('chart-tools'),
-    charts.toolCalls.map((p) => ({ label: String(p.toolCalls), value: p.samples })),
-    { color: '#8a5cc8' },
-  );
-  bars(
-    $('chart-rejections'),
-    detail.rejections.map((r) => ({ label: `${r.reason}`, value: r.count })),
-    { color: '#c8553b' },
-  );
-  bars(
-    $('chart-lengths'),
-    charts.tokenLengths.map((p) => ({ label: `${p.from}`, value: p.samples })),
-    { color: '#3b9ec8' },
-  );
+  drawCharts(detail, charts);
+  await renderDatasetLinks($('datasets'), id, api);
   $('campaign').hidden = false;
 }
 
@@ -197,7 +174,9 @@ async function showList() {
 async function refresh() {
   try {
     const id = params.get('campaign');
+    const dataset = params.get('dataset');
     if (id) await showCampaign(id);
+    else if (dataset) await showDataset(dataset, api, $);
     else await showList();
     $('error').hidden = true;
     document.body.dataset.loaded = 'true';
