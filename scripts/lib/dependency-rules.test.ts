@@ -122,11 +122,12 @@ describe('importedSpecifiers', () => {
       'const bundled = createRequire(import.meta.url);',
       "const path = bundled.resolve('data-pkg/models/file.json');",
       "const e = import.meta.resolve('meta-e');",
+      "const g = createRequire(import.meta.url).resolve('inline-g');",
       "const f = path.resolve('not-a-package');",
       'const text = "import x from \'in-a-string\'";',
     ].join('\n');
     expect(importedSpecifiers(source).sort()).toEqual(
-      ['@scope/typed/sub', 'data-pkg/models/file.json', 'dynamic-c', 'meta-e', 're-export', 'required-d', 'static-a'].sort(),
+      ['@scope/typed/sub', 'data-pkg/models/file.json', 'dynamic-c', 'inline-g', 'meta-e', 're-export', 'required-d', 'static-a'].sort(),
     );
   });
 });

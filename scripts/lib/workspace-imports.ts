@@ -54,7 +54,7 @@ export function packageOfSpecifier(specifier: string): string | undefined {
   return name;
 }
 
-/** `require.resolve('x')`, `import.meta.resolve('x')`, or `r.resolve('x')` where `const r = createRequire(...)`. */
+/** `require.resolve('x')`, `import.meta.resolve('x')`, `createRequire(import.meta.url).resolve('x')`, or `r.resolve('x')` where `const r = createRequire(...)`. */
 function resolvedSpecifiers(file: ts.SourceFile): string[] {
   const resolvers = new Set(['require', 'import.meta']);
   const specifiers: string[] = [];
@@ -64,7 +64,13 @@ function resolvedSpecifiers(file: ts.SourceFile): string[] {
     }
     if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'resolve') {
       const [first] = node.arguments;
-      if (first && ts.isStringLiteralLike(first) && resolvers.has(node.expression.expression.getText(file))) specifiers.push(first.text);
+      const target = node.expression.expression;
+      const resolver =
+        resolvers.has(target.getText(file)) ||
+        (ts.isCallExpression(target) &&
+          target.expression.getText(file) === 'createRequire' &&
+          target.arguments[0]?.getText(file) === 'import.meta.url');
+      if (first && ts.isStringLiteralLike(first) && resolver) specifiers.push(first.text);
     }
     ts.forEachChild(node, visit);
   };

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { insertTrainingRun } from '@rft/db';
+import { insertTrainingRun, transitionTrainingRun } from '@rft/db';
 import { createMetricsRegistry } from '@rft/telemetry';
 import { createTestEnv, type TestEnv } from '@rft/testing';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { registerLauncherMetrics } from './launcher-metrics.ts';
 import { ledgerDataset } from './testing/ledger-dataset.ts';
@@ -26,7 +25,7 @@ test('reports training runs by status and backend from the ledger', async () => 
       createdBy: 'test',
       at: new Date(),
     });
-  await sql`UPDATE training_runs SET status = 'running' WHERE id = ${ids[0]!}`.execute(env.db);
+  await transitionTrainingRun(env.db, { id: ids[0]!, to: 'running', at: new Date() });
   const registry = createMetricsRegistry('launcher', { defaultMetrics: false });
   registerLauncherMetrics(registry, { db: env.db });
   const values = (await registry.getMetricsAsJSON()).find((m) => m.name === 'rft_training_runs')!.values;
