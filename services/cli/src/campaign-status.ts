@@ -6,8 +6,8 @@ import { bar, duration, num, pct, table } from './render.ts';
 export type CampaignDetail = Got<'/v1/campaigns/{id}'>;
 
 /**
- * How `status --watch` ends for each final campaign status; undefined while the campaign still runs.
- * `completed_with_failures` is named here even where the API does not report it yet.
+ * How `status --watch` ends for each terminal campaign status (the contracts' TERMINAL_CAMPAIGN_STATUSES);
+ * undefined while the campaign still runs. A test keeps this switch and that list in step.
  */
 export function watchExitCode(status: string): ExitCode | undefined {
   switch (status) {

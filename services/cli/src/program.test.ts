@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { CAMPAIGN_STATUSES, TERMINAL_CAMPAIGN_STATUSES } from '@rft/contracts';
 import type { Command } from 'commander';
 import { describe, expect, test } from 'vitest';
 import { watchExitCode } from './campaign-status.ts';
@@ -90,4 +91,7 @@ test('status --watch exit codes: 0 completed, 9 completed with failures, 10 fail
     undefined,
     undefined,
   ]);
+  // Every terminal status ends the watch, and only those.
+  for (const status of CAMPAIGN_STATUSES)
+    expect(watchExitCode(status) !== undefined, status).toBe(TERMINAL_CAMPAIGN_STATUSES.includes(status));
 });
