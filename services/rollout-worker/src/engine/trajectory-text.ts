@@ -41,7 +41,7 @@ export class TrajectoryText {
   takeBack(chars: number): string | null {
     const last = this.segments[this.segments.length - 1];
     if (chars <= 0) return '';
-    if (!last || last.kind !== 'model' || last.meta || last.text.length < chars) return null;
+    if (last?.kind !== 'model' || last.meta || last.text.length < chars) return null;
     const taken = last.text.slice(last.text.length - chars);
     last.text = last.text.slice(0, last.text.length - chars);
     if (last.text === '') this.segments.pop();
