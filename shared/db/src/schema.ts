@@ -1,5 +1,5 @@
 import type { ApiRole, CampaignStatus, QuestionStageStatus, ShardStatus, TrainingBackend } from '@rft/contracts';
-import type { PipelineStepKind, PipelineStepStatus } from './pipeline-step-lifecycle.ts';
+import type { PipelineStepStatus, StepKind } from '@rft/pipeline';
 import type { TrainingRunStatus } from './training-run-lifecycle.ts';
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 
@@ -171,7 +171,7 @@ export interface PipelinesTable {
 export interface PipelineStepsTable {
   pipeline_id: string;
   name: string;
-  kind: PipelineStepKind;
+  kind: StepKind;
   status: PipelineStepStatus;
   output: JSONColumnType<Record<string, unknown> | null, string | null, string | null>;
   reason: string | null;

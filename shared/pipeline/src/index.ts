@@ -6,3 +6,5 @@ export * from './decontamination/normalise-text.ts';
 export * from './evaluation/benchmark-score.ts';
 export * from './evaluation/pass-at-k.ts';
 export * from './evaluation/results-table.ts';
+export * from './pipeline-step-lifecycle.ts';
+export * from './plan-advance.ts';

@@ -132,6 +132,11 @@ export const PipelineStep = z.discriminatedUnion('kind', [CampaignStep, SelectSt
 export type PipelineStep = z.infer<typeof PipelineStep>;
 export type StepKind = PipelineStep['kind'];
 
+/** Every step kind (the ledger's `pipeline_steps.kind` accepts exactly these). */
+export const STEP_KINDS = ['campaign', 'select', 'train', 'serve', 'eval'] as const satisfies readonly StepKind[];
+// Fails to compile when a kind is added to PipelineStep but not to STEP_KINDS.
+const _everyKindListed: Exclude<StepKind, (typeof STEP_KINDS)[number]> extends never ? true : never = true;
+
 /** A held-out problem set (JSONL of Questions) used for evaluation and decontamination. */
 export const BenchmarkSpec = strictObject({ file: z.string().min(1) });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { canTransitionPipelineStep, PIPELINE_STEP_STATUSES } from '@rft/pipeline';
 import { completeItemAsWorkers, createTestEnv, itemsOf, seedLedgerCampaign, type TestEnv } from '@rft/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canTransitionPipelineStep, PIPELINE_STEP_STATUSES } from '../pipeline-step-lifecycle.ts';
 import { insertDataset } from './datasets.ts';
 import { getModel, ModelConflictError, modelAncestry, registerModel, setModelEndpoints } from './models.ts';
 import { insertPipeline, PipelineConflictError, pipelineStepEvents, pipelineSteps, transitionPipelineStep } from './pipelines.ts';

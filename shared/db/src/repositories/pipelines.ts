@@ -1,12 +1,12 @@
 import type { DbOrTx } from '../create-db.ts';
-import { type PipelineStepKind, type PipelineStepStatus, pipelineStepPredecessors } from '../pipeline-step-lifecycle.ts';
+import { type PipelineStepStatus, pipelineStepPredecessors, type StepKind } from '@rft/pipeline';
 
 export interface NewPipeline {
   id: string;
   name: string;
   /** The validated spec, as stored (what the pipeline runs is what it was submitted with). */
   spec: Record<string, unknown>;
-  steps: ReadonlyArray<{ name: string; kind: PipelineStepKind }>;
+  steps: ReadonlyArray<{ name: string; kind: StepKind }>;
   createdBy?: string;
   at: Date;
 }
@@ -14,7 +14,7 @@ export interface NewPipeline {
 export interface PipelineStepRow {
   pipelineId: string;
   name: string;
-  kind: PipelineStepKind;
+  kind: StepKind;
   status: PipelineStepStatus;
   output: Record<string, unknown> | null;
   reason: string | null;
@@ -157,7 +157,7 @@ export async function pipelineStepEvents(
 type Selected = {
   pipeline_id: string;
   name: string;
-  kind: PipelineStepKind;
+  kind: StepKind;
   status: PipelineStepStatus;
   output: Record<string, unknown> | null;
   reason: string | null;

@@ -1,5 +1,5 @@
 /**
- * The one state machine of a pipeline step (`pipeline_steps.status`).
+ * The one state machine of a pipeline step (stored as `pipeline_steps.status` by @rft/db).
  *
  * A step `waiting` for its inputs is started (`running`) once every input is done, and ends
  * `succeeded`, `failed` or `partial` (e.g. a campaign with quarantined questions). A failed or
@@ -33,7 +33,3 @@ export function canTransitionPipelineStep(from: PipelineStepStatus, to: Pipeline
 export function pipelineStepPredecessors(to: PipelineStepStatus): PipelineStepStatus[] {
   return PIPELINE_STEP_STATUSES.filter((from) => canTransitionPipelineStep(from, to));
 }
-
-/** `pipeline_steps.kind`: the step kinds of a pipeline spec (@rft/pipeline), as the ledger stores them. */
-export const PIPELINE_STEP_KINDS = ['campaign', 'select', 'train', 'serve', 'eval'] as const;
-export type PipelineStepKind = (typeof PIPELINE_STEP_KINDS)[number];
