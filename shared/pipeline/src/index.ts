@@ -8,3 +8,4 @@ export * from './evaluation/pass-at-k.ts';
 export * from './evaluation/results-table.ts';
 export * from './pipeline-step-lifecycle.ts';
 export * from './plan-advance.ts';
+export * from './step-rules.ts';
