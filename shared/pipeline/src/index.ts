@@ -9,3 +9,4 @@ export * from './evaluation/results-table.ts';
 export * from './pipeline-step-lifecycle.ts';
 export * from './plan-advance.ts';
 export * from './step-rules.ts';
+export * from './decontamination/benchmark-file.ts';

@@ -115,6 +115,18 @@ describe('pipeline spec', () => {
     ]);
   });
 
+  it('refuses two train steps producing one model name, and repeated eval entries', () => {
+    const raw = minimal();
+    raw.steps.again = { ...raw.steps.train };
+    raw.steps.eval = { kind: 'eval', benchmarks: ['b', 'b'], models: ['base', 'serve', 'base'], recipe: { mode: 'greedy' } };
+    raw.benchmarks = { b: { file: 'b.jsonl' } };
+    expect(problemsOf(raw)).toEqual([
+      'spec.yaml: steps.eval.benchmarks.1: "b" is listed twice',
+      'spec.yaml: steps.eval.models.2: "base" is listed twice',
+      'spec.yaml: steps.again.produces: "start-0" is also produced by steps.train',
+    ]);
+  });
+
   it('reports invalid YAML with the file and line', () => {
     expect(() => parsePipelineSpec('name: p\nsteps: [\n', 'p.yaml')).toThrow(/^p\.yaml:\d+: invalid YAML/);
     expect(() => parsePipelineSpec('- a\n', 'p.yaml')).toThrow('p.yaml: a pipeline spec must be a mapping');

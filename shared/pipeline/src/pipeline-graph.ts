@@ -85,9 +85,24 @@ export function referenceProblems(spec: PipelineSpec): string[] {
       step.benchmarks.forEach((name, i) => {
         if (!Object.hasOwn(spec.benchmarks, name)) {
           problems.push(`steps.${stepName}.benchmarks.${i}: no benchmark named ${JSON.stringify(name)}`);
+        } else if (step.benchmarks.indexOf(name) !== i) {
+          problems.push(`steps.${stepName}.benchmarks.${i}: ${JSON.stringify(name)} is listed twice`);
         }
       });
+      step.models.forEach((name, i) => {
+        if (step.models.indexOf(name) !== i) problems.push(`steps.${stepName}.models.${i}: ${JSON.stringify(name)} is listed twice`);
+      });
     }
+  }
+  const producers = new Map<string, string>();
+  for (const [stepName, step] of Object.entries(spec.steps)) {
+    if (step.kind !== 'train') continue;
+    const path = `steps.${stepName}.produces`;
+    const earlier = producers.get(step.produces);
+    if (earlier) problems.push(`${path}: ${JSON.stringify(step.produces)} is also produced by steps.${earlier}`);
+    else if (Object.hasOwn(spec.models, step.produces))
+      problems.push(`${path}: ${JSON.stringify(step.produces)} is already a models: entry`);
+    producers.set(step.produces, stepName);
   }
   spec.decontamination?.benchmarks.forEach((name, i) => {
     if (!Object.hasOwn(spec.benchmarks, name)) {
