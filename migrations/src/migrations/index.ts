@@ -4,6 +4,7 @@ import * as controlPlane from './0002-control-plane.ts';
 import * as trainingRunStates from './0003-training-run-states.ts';
 import * as shardRollupWatermark from './0004-shard-rollup-watermark.ts';
 import * as campaignEndStates from './0005-campaign-end-states.ts';
+import * as pipelinesAndModels from './0006-pipelines-and-models.ts';
 
 /** Every migration, in order. Append only; names are frozen once shipped. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0003-training-run-states': trainingRunStates,
   '0004-shard-rollup-watermark': shardRollupWatermark,
   '0005-campaign-end-states': campaignEndStates,
+  '0006-pipelines-and-models': pipelinesAndModels,
 };

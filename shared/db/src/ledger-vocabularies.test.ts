@@ -1,4 +1,5 @@
 import { ApiRole, CAMPAIGN_STATUSES, QuestionStageStatus, ShardStatus, TrainingBackend } from '@rft/contracts';
+import { PIPELINE_STEP_STATUSES, STEP_KINDS } from '@rft/pipeline';
 import { createTestEnv, type TestEnv } from '@rft/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -28,6 +29,8 @@ test.each([
   ['api_tokens', 'role', ApiRole.options],
   ['training_runs', 'backend', TrainingBackend.options],
   ['training_runs', 'status', TRAINING_RUN_STATUSES],
+  ['pipeline_steps', 'status', PIPELINE_STEP_STATUSES],
+  ['pipeline_steps', 'kind', STEP_KINDS],
 ])('%s.%s accepts exactly the values the code defines', async (table, column, values) => {
   expect((await allowedValues(table, column)).sort()).toEqual([...values].sort());
 });

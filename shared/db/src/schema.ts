@@ -1,4 +1,5 @@
 import type { ApiRole, CampaignStatus, QuestionStageStatus, ShardStatus, TrainingBackend } from '@rft/contracts';
+import type { PipelineStepStatus, StepKind } from '@rft/pipeline';
 import type { TrainingRunStatus } from './training-run-lifecycle.ts';
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 
@@ -147,6 +148,45 @@ export interface TrainingRunEventsTable {
   at: Timestamp;
 }
 
+export interface ModelsTable {
+  name: string;
+  profile: string;
+  endpoints: JSONColumnType<string[]>;
+  base_model: string | null;
+  training_run_id: string | null;
+  dataset_id: string | null;
+  created_by: ColumnType<string, string | undefined, string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface PipelinesTable {
+  id: string;
+  name: string;
+  spec: JSONColumnType<Record<string, unknown>>;
+  created_by: ColumnType<string, string | undefined, string>;
+  created_at: Timestamp;
+}
+
+export interface PipelineStepsTable {
+  pipeline_id: string;
+  name: string;
+  kind: StepKind;
+  status: PipelineStepStatus;
+  output: JSONColumnType<Record<string, unknown> | null, string | null, string | null>;
+  reason: string | null;
+  updated_at: Timestamp;
+}
+
+export interface PipelineStepEventsTable {
+  id: Generated<string>;
+  pipeline_id: string;
+  step: string;
+  status: string;
+  detail: Json | null;
+  at: Timestamp;
+}
+
 export interface AuditEventsTable {
   id: Generated<string>;
   at: Timestamp;
@@ -220,4 +260,8 @@ export interface Database {
   training_runs: TrainingRunsTable;
   training_run_events: TrainingRunEventsTable;
   audit_events: AuditEventsTable;
+  models: ModelsTable;
+  pipelines: PipelinesTable;
+  pipeline_steps: PipelineStepsTable;
+  pipeline_step_events: PipelineStepEventsTable;
 }
