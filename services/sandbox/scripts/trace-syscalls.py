@@ -1,12 +1,15 @@
 """Derives the seccomp allow-list from real snippets: run under `strace -f -ff`.
 
-    strace -f -ff -qq -o /tmp/trace/t /usr/bin/python3 -I -S scripts/trace-syscalls.py /tmp/trace
+    mkdir /tmp/trace && strace -f -ff -qq -o /tmp/trace/t \
+        /usr/bin/python3 -I -S scripts/trace-syscalls.py /tmp/trace [extra-snippet.py ...]
 
 Like the fork server, it imports numpy and sympy first and forks one child per snippet in a
-scratch work dir; only the children's traces (everything after the fork) count. It prints the
-syscalls the children made, one per line with the number of snippets that made it.
+scratch work dir; only the children's traces (everything after the fork, threads and
+subprocesses included) count. It then prints every syscall the children made and whether
+python/seccomp-allowlist.txt allows it (`MISSING` lines are what a new snippet would need).
 """
 import os
+import re
 import sys
 
 sys.path.append('/usr/lib/python3/dist-packages')
@@ -59,15 +62,52 @@ def run(name, code, out_dir):
             print(name, 'raised', type(exc).__name__, file=sys.stderr)
         sys.stdout.flush()
         os._exit(rc)
-    with open(os.path.join(out_dir, 'pids'), 'a') as fh:
-        fh.write('%s %d\n' % (name, pid))
+    # Snippet output goes to the terminal; the report follows it.
     os.waitpid(pid, 0)
+    return pid
+
+
+def traced_syscalls(out_dir, first_pid, from_pid=0, to_pid=1 << 31):
+    """Syscall names in the strace files of pids in [max(first_pid, from_pid), to_pid)."""
+    names = set()
+    for entry in os.listdir(out_dir):
+        match = re.fullmatch(r't\.(\d+)', entry)
+        if match and max(first_pid, from_pid) <= int(match.group(1)) < to_pid:
+            with open(os.path.join(out_dir, entry), errors='replace') as fh:
+                names.update(m.group(1) for m in map(re.compile(r'([a-z0-9_]+)\(').match, fh) if m)
+    return names
+
+
+def report(out_dir, pids):
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'python'))
+    import confinement
+    listed = confinement.read_allowlist()
+    conditional = {'clone', 'clone3', 'ioctl', 'prlimit64'}  # rules with arguments, in confinement.py
+    # Made by programs the snippet runs, refused on purpose: glibc asks nscd over a unix socket
+    # for user names (ls, id) and falls back to /etc/passwd when that fails.
+    refused_on_purpose = {'socket', 'connect'}
+    first_sub = pids[len(SNIPPETS) + len(EXTRA)][1] if SUBPROCESS_SNIPPETS else 1 << 31
+    plain = traced_syscalls(out_dir, pids[0][1], to_pid=first_sub)
+    with_sub = traced_syscalls(out_dir, pids[0][1], from_pid=first_sub) - plain
+    for names, section in ((plain, 'always'), (with_sub, 'subprocesses')):
+        allowed = set(listed.get('always', [])) | set(listed.get(section, [])) | conditional
+        for name in sorted(names):
+            verdict = 'allowed' if name in allowed else 'refused on purpose' if name in refused_on_purpose else 'MISSING'
+            print('%-24s %-13s %s' % (name, section, verdict))
+
+
+EXTRA = {}
 
 
 def main():
     out_dir = sys.argv[1]
-    for name, code in list(SNIPPETS.items()) + list(SUBPROCESS_SNIPPETS.items()):
-        run(name, code, out_dir)
+    for path in sys.argv[2:]:
+        with open(path) as fh:
+            EXTRA[os.path.basename(path)] = fh.read()
+    pids = []
+    for name, code in list(SNIPPETS.items()) + list(EXTRA.items()) + list(SUBPROCESS_SNIPPETS.items()):
+        pids.append((name, run(name, code, out_dir)))
+    report(out_dir, pids)
 
 
 if __name__ == '__main__':
