@@ -1,3 +1,9 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IS_ROOT, processesOfUids, startSandbox, type RunningSandbox } from './sandbox-test-fixture.ts';
 
@@ -7,6 +13,7 @@ import { IS_ROOT, processesOfUids, startSandbox, type RunningSandbox } from './s
  * deny-list never named. Each refusal is made directly (os, ctypes) so that nothing but the
  * filter can be what stops it; the getpid control shows the raw-syscall path itself works.
  */
+const PYTHON_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'python');
 const UID = 22_501;
 const POOL = 1;
 
@@ -169,5 +176,29 @@ describe('seccomp allow-list', () => {
     });
     expect(unshare).toMatchObject({ status: 'ok', stdout: '1\n' });
     await expectStillServing();
+  });
+});
+
+describe('seccomp-allowlist.txt', () => {
+  /** Parses `text` with the fork server's own loader; resolves to its stdout or rejects with its stderr. */
+  async function readAllowlist(text: string): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'allowlist-'));
+    try {
+      await writeFile(join(dir, 'list.txt'), text);
+      const script = `import sys, json\nsys.path.insert(0, ${JSON.stringify(PYTHON_DIR)})\nimport confinement\nprint(json.dumps(confinement.read_allowlist(sys.argv[1])))`;
+      const { stdout } = await promisify(execFile)('/usr/bin/python3', ['-I', '-S', '-B', '-c', script, join(dir, 'list.txt')]);
+      return stdout.trim();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('reads sections, skips comments, and refuses a name listed twice or outside a section', async () => {
+    expect(JSON.parse(await readAllowlist('# memory\n[always]\nbrk mmap # inline\n\n[subprocesses]\nexecve\n'))).toEqual({
+      always: ['brk', 'mmap'],
+      subprocesses: ['execve'],
+    });
+    await expect(readAllowlist('[always]\nread\n[subprocesses]\nread\n')).rejects.toThrow(/list.txt:4: read is listed twice/);
+    await expect(readAllowlist('read\n')).rejects.toThrow(/list.txt:1: syscall names before the first \[section\]/);
   });
 });
