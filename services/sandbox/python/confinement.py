@@ -140,24 +140,35 @@ def apply_landlock(abi, read_dirs, rw_dirs, rw_files, read_files):
 
 # ---------------------------------------------------------------- seccomp
 
-# Denied in every mode.
-_ALWAYS_DENIED = [
-    'socket', 'socketpair', 'ptrace', 'process_vm_readv', 'process_vm_writev',
-    'pidfd_open', 'pidfd_getfd', 'pidfd_send_signal',
-    'mount', 'umount2', 'unshare', 'setns', 'pivot_root', 'chroot',
-    'fsopen', 'fsconfig', 'fsmount', 'fspick', 'move_mount', 'open_tree', 'mount_setattr',
-    'bpf', 'perf_event_open', 'userfaultfd', 'io_uring_setup', 'io_uring_enter', 'io_uring_register',
-    'keyctl', 'add_key', 'request_key', 'init_module', 'finit_module', 'delete_module',
-    'kexec_load', 'kexec_file_load', 'personality', 'mknod', 'mknodat',
-    'open_by_handle_at', 'name_to_handle_at', 'mbind', 'migrate_pages', 'move_pages', 'set_mempolicy',
-    'acct', 'swapon', 'swapoff', 'reboot', 'sethostname', 'setdomainname', 'iopl', 'ioperm',
-    'settimeofday', 'clock_settime', 'clock_adjtime', 'adjtimex', 'quotactl', 'syslog', 'vhangup',
-    'fanotify_init', 'lookup_dcookie', 'uselib', 'ustat', 'sysfs', 'nfsservctl', 'modify_ldt',
-]
-# Signals to any process (the snippet has no business signalling anyone).
-_SIGNALS = ['kill', 'tkill', 'tgkill', 'rt_sigqueueinfo', 'rt_tgsigqueueinfo']
-# Process creation and program execution.
-_PROCESS_CREATION = ['fork', 'vfork', 'execve', 'execveat']
+ALLOWLIST_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'seccomp-allowlist.txt')
+
+CLONE_NAMESPACES = (0x00020000 | 0x02000000 | 0x04000000 | 0x08000000  # NEWNS, NEWCGROUP, NEWUTS, NEWIPC
+                    | 0x10000000 | 0x20000000 | 0x40000000)  # NEWUSER, NEWPID, NEWNET
+# ioctl requests a snippet may make: is-a-tty checks (TCGETS, TIOCGWINSZ), fd flags, bytes pending.
+IOCTL_ALLOWED = {'TCGETS': 0x5401, 'TIOCGWINSZ': 0x5413, 'FIONREAD': 0x541B, 'FIONBIO': 0x5421,
+                 'FIONCLEX': 0x5450, 'FIOCLEX': 0x5451}
+
+
+def read_allowlist(path=ALLOWLIST_PATH):
+    """Parses seccomp-allowlist.txt: `[section]` headers, `#` comments, names separated by
+    whitespace. Returns {section: [names]}; a name listed twice is an error (a typo guard)."""
+    sections, current, seen = {}, None, set()
+    with open(path) as fh:
+        for number, raw in enumerate(fh, 1):
+            line = raw.split('#', 1)[0].strip()
+            if not line:
+                continue
+            if line.startswith('[') and line.endswith(']'):
+                current = sections.setdefault(line[1:-1], [])
+                continue
+            if current is None:
+                raise ValueError('%s:%d: syscall names before the first [section]' % (path, number))
+            for name in line.split():
+                if name in seen:
+                    raise ValueError('%s:%d: %s is listed twice' % (path, number, name))
+                seen.add(name)
+                current.append(name)
+    return sections
 
 
 def seccomp_available():
@@ -169,27 +180,35 @@ def seccomp_available():
 
 
 def build_seccomp_program(allow_subprocesses):
-    """Compiles the filter once (libseccomp) and returns the raw BPF program."""
+    """Compiles the allow-list filter once (libseccomp) and returns the raw BPF program.
+    Default action EPERM: an unlisted call fails like any refused operation (Python raises
+    PermissionError) instead of killing the process with SIGSYS (see the README)."""
     import seccomp
-    flt = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
-    deny = seccomp.ERRNO(errno.EPERM)
+    allow = seccomp.ALLOW
+    flt = seccomp.SyscallFilter(defaction=seccomp.ERRNO(errno.EPERM))
 
-    def add(name, *args, action=deny):
+    def add(name, *args, action=allow):
         try:
             flt.add_rule(action, name, *args)
         except (RuntimeError, ValueError, OSError):
             pass  # syscall unknown on this architecture
 
-    for name in _ALWAYS_DENIED + _SIGNALS:
+    sections = read_allowlist()
+    names = sections.get('always', []) + (sections.get('subprocesses', []) if allow_subprocesses else [])
+    for name in names:
         add(name)
+    for request in IOCTL_ALLOWED.values():
+        add('ioctl', seccomp.Arg(1, seccomp.EQ, request))
     # prlimit64 only on the calling process itself (pid 0).
-    add('prlimit64', seccomp.Arg(0, seccomp.NE, 0))
-    if not allow_subprocesses:
-        for name in _PROCESS_CREATION:
-            add(name)
-        # clone: threads only. clone3 hides its flags in memory: ENOSYS makes libc fall back to clone.
-        add('clone', seccomp.Arg(0, seccomp.MASKED_EQ, CLONE_THREAD, 0))
-        add('clone3', action=seccomp.ERRNO(errno.ENOSYS))
+    add('prlimit64', seccomp.Arg(0, seccomp.EQ, 0))
+    if allow_subprocesses:
+        # fork-like clone, never into new namespaces.
+        add('clone', seccomp.Arg(0, seccomp.MASKED_EQ, CLONE_NAMESPACES, 0))
+    else:
+        # clone: threads only, never into new namespaces.
+        add('clone', seccomp.Arg(0, seccomp.MASKED_EQ, CLONE_THREAD | CLONE_NAMESPACES, CLONE_THREAD))
+    # clone3 hides its flags in memory: ENOSYS makes libc fall back to clone.
+    add('clone3', action=seccomp.ERRNO(errno.ENOSYS))
     with tempfile.TemporaryFile() as fh:
         flt.export_bpf(fh)
         fh.seek(0)

@@ -53,7 +53,7 @@ export async function prepareRuntime(config: SandboxConfig, serviceIsRoot: boole
   await mkdir(libDir, { mode: 0o755 });
   await chmod(libDir, 0o755);
   for (const name of await readdir(PYTHON_SOURCE_DIR)) {
-    if (!name.endsWith('.py')) continue;
+    if (!name.endsWith('.py') && !name.endsWith('.txt')) continue; // code and the seccomp allow-list
     await copyFile(join(PYTHON_SOURCE_DIR, name), join(libDir, name));
     await chmod(join(libDir, name), 0o644);
   }
