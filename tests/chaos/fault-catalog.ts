@@ -152,12 +152,21 @@ export function faultCatalog(EXPECTED: number): Fault[] {
     },
     {
       name: 'malformed 200s 10% for 10 s',
-      async inject(c, p) {
-        await p.until('first samples', async () => (await p.samples()) >= 1);
+      async inject(c) {
+        // From the campaign's start: waiting for the first stored sample leaves too few requests for a
+        // 10% draw to hit. On for 10 s and until 3 broken bodies went out (at most 60 s), so the fault
+        // always happens; one that injected nothing fails instead of passing as "recovered".
         const before = { ...c.inference.malformed };
+        const broken = () => {
+          const m = c.inference.malformed;
+          return m.truncated - before.truncated + (m.garbage - before.garbage) + (m.wrong_shape - before.wrong_shape);
+        };
         await c.inference.setMode({ kind: 'malformed', share: 0.1 });
+        const started = Date.now();
         await sleep(10_000);
+        while (broken() < 3 && Date.now() - started < 60_000) await sleep(250);
         await c.inference.setMode({ kind: 'pass' });
+        if (broken() === 0) throw new Error('malformed 200s: no completion was answered with a broken body; the fault did not happen');
         const m = c.inference.malformed;
         return `10% of completions answered 200 with a broken body for 10 s (truncated ${m.truncated - before.truncated}, garbage ${m.garbage - before.garbage}, wrong shape ${m.wrong_shape - before.wrong_shape})`;
       },
