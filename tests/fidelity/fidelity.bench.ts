@@ -3,11 +3,12 @@
  * vLLM and SGLang and every model profile: the share of correct samples that reach the dataset with
  * exactly one trained end-of-turn token (target 100%) and of wrong samples rejected (target 100%).
  * Run: npm run bench -- fidelity   (writes bench-results/fidelity.json)
+ * Only some classes: FIDELITY_CLASSES=final_code,final_code_fences npm run bench -- fidelity
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Question } from '@rft/contracts';
-import { BEHAVIOUR_CLASSES, codeQuestions, demoQuestions } from '@rft/model-sim';
+import { BEHAVIOUR_CLASSES, type BehaviourClass, codeQuestions, demoQuestions } from '@rft/model-sim';
 import { closeFidelity, datasetProblems, matrix, runFidelityCase } from './fidelity-harness.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -15,6 +16,18 @@ const SEEDS = [1, 2];
 const CODE_CLASSES = new Set(['final_code', 'final_code_fences', 'unclosed_final_fence']);
 const math = demoQuestions(1, 23) as Question[];
 const code = codeQuestions(1, 23) as Question[];
+
+/** The classes to run: all, or the comma-separated FIDELITY_CLASSES. */
+function selectedClasses(): readonly BehaviourClass[] {
+  const wanted = process.env['FIDELITY_CLASSES']
+    ?.split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '');
+  if (!wanted?.length) return BEHAVIOUR_CLASSES;
+  const unknown = wanted.filter((c) => !(BEHAVIOUR_CLASSES as readonly string[]).includes(c));
+  if (unknown.length > 0) throw new Error(`FIDELITY_CLASSES: unknown class ${unknown.join(', ')} (known: ${BEHAVIOUR_CLASSES.join(', ')})`);
+  return wanted as BehaviourClass[];
+}
 
 interface Row {
   behaviour: string;
@@ -29,11 +42,12 @@ interface Row {
 
 const started = performance.now();
 const rows: Row[] = [];
-for (const behaviour of BEHAVIOUR_CLASSES) {
+/** Code classes per model profile: correct samples, and those that reached the dataset. */
+const codeByProfile: Record<string, { correct: number; reached: number }> = {};
+for (const behaviour of selectedClasses()) {
   const row: Row = { behaviour, samples: 0, correct: 0, correctReached: 0, wrong: 0, wrongRejected: 0, misses: {} };
   const questions = CODE_CLASSES.has(behaviour) ? code : math;
   for (const [pairing, { flavour, profile }] of matrix().entries()) {
-    if (CODE_CLASSES.has(behaviour) && profile === 'qwq-32b-preview') continue; // no end of thinking: see the README
     for (const base of SEEDS) {
       // A distinct sample per pairing and seed, over every question.
       const seed = base * 100 + pairing;
@@ -44,6 +58,11 @@ for (const behaviour of BEHAVIOUR_CLASSES) {
         row.correct++;
         const problems = datasetProblems(r, flavour, profile);
         if (problems.length === 0) row.correctReached++;
+        if (CODE_CLASSES.has(behaviour)) {
+          const tally = (codeByProfile[profile] ??= { correct: 0, reached: 0 });
+          tally.correct++;
+          if (problems.length === 0) tally.reached++;
+        }
         for (const p of problems) {
           const why = p.replace(/^[^:]+: /, '');
           row.misses[why] = (row.misses[why] ?? 0) + 1;
@@ -82,8 +101,10 @@ const total = rows.reduce(
 console.log(
   `all: correct reached ${pct(total.reached, total.correct)} of ${total.correct}; wrong rejected ${pct(total.rejected, total.wrong)} of ${total.wrong}; ${((performance.now() - started) / 1000).toFixed(0)} s`,
 );
+for (const [profile, t] of Object.entries(codeByProfile))
+  console.log(`${profile} code: ${t.reached}/${t.correct} correct reach the dataset`);
 mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
 writeFileSync(
   join(ROOT, 'bench-results', 'fidelity.json'),
-  `${JSON.stringify({ bench: 'fidelity', seeds: SEEDS, flavours: ['vllm', 'sglang'], total, rows }, null, 2)}\n`,
+  `${JSON.stringify({ bench: 'fidelity', seeds: SEEDS, flavours: ['vllm', 'sglang'], total, codeByProfile, rows }, null, 2)}\n`,
 );

@@ -9,6 +9,7 @@ import {
   type RejectReason,
   type Verdict,
 } from '@rft/contracts';
+import { answerRunWithoutInput } from './code/answer-run.ts';
 import { extractFinalCode } from './code/code-extract.ts';
 import { gradeCode, type CodeGradeOptions } from './code/code-grade.ts';
 import { detectRepetition } from './detectors/repetition.ts';
@@ -21,7 +22,7 @@ import { extractAnswer, type ExtractionOptions } from './math/answer-extract.ts'
 import { createComparePool } from './math/compare-pool.ts';
 
 /** Bumped whenever a verdict for the same input could change. */
-export const GRADER_VERSION = 'grader-2026.12.05-2';
+export const GRADER_VERSION = 'grader-2026.12.05-3';
 
 export interface GraderDeps {
   runner: PythonRunner;
@@ -168,18 +169,23 @@ export function createGrader(deps: GraderDeps): Grader {
       reasons.add('repetitive');
       metrics['repetitionRules'] = repetition.rules;
     }
+    let own = withoutEndOfTurn(modelWrittenText(answerSegments(trajectory.segments)), trajectory);
+    if (!own.isWellFormed()) own = own.toWellFormed();
+    if (own.length > MAX_GRADED_CHARS) own = own.slice(-MAX_GRADED_CHARS);
+    const finalCode = question.kind === 'code' ? extractFinalCode(own, { openAtEnd: trajectory.end === 'eos' }) : null;
+
     const tools = inspectToolCalls(trajectory.segments);
-    metrics['tools'] = tools;
-    if (tools.lastFailed || tools.unfinishedCall) reasons.add('tool_error');
+    const { lastFailedCode: _code, ...toolMetrics } = tools;
+    metrics['tools'] = toolMetrics;
+    // A math answer after a failed last call is a guess; a program's run without input is not its test.
+    const excused = question.kind === 'code' ? answerRunWithoutInput(tools, finalCode) : null;
+    if (excused) metrics['lastToolErrorExcused'] = excused;
+    else if (tools.lastFailed || tools.unfinishedCall) reasons.add('tool_error');
     const invented = detectInventedOutput(trajectory.segments);
     if (invented.invented) {
       reasons.add('invented_tool_output');
       metrics['inventedOutputSegments'] = invented.segments;
     }
-
-    let own = withoutEndOfTurn(modelWrittenText(answerSegments(trajectory.segments)), trajectory);
-    if (!own.isWellFormed()) own = own.toWellFormed();
-    if (own.length > MAX_GRADED_CHARS) own = own.slice(-MAX_GRADED_CHARS);
     let correct = false;
     if (question.kind === 'math') {
       const gold = goldAnswer(question.answer);
@@ -200,7 +206,7 @@ export function createGrader(deps: GraderDeps): Grader {
           reasons.add(res.undecided === 'timeout' ? 'grader_timeout' : res.undecided === 'crash' ? 'grader_error' : 'wrong_answer');
       }
     } else {
-      const code = extractFinalCode(own, { openAtEnd: trajectory.end === 'eos' });
+      const code = finalCode;
       if (!code) {
         reasons.add('no_answer');
       } else {

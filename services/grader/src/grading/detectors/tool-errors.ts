@@ -9,6 +9,10 @@ export interface ToolCallReport {
   /** A code segment was never answered by a tool output (nor by the tool-cap notice). */
   unfinishedCall: boolean;
   lastError: string | null;
+  /** The code block whose output failed last (null when the last executed output succeeded). */
+  lastFailedCode: string | null;
+  /** The last failed output is an `EOFError`: the program read standard input, which a tool run does not give. */
+  lastFailedOnEof: boolean;
   /** Blocks answered by the tool-cap notice instead of being run (the cap was reached: not an error). */
   skippedAtCap: number;
   /** Code blocks written after the end of thinking: answer text, not tool calls (graded by the tests). */
@@ -22,6 +26,9 @@ const ERROR_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/^\s*(?:[A-Z][A-Za-z]*Error|Exception)(?::|\s*$)/m, 'exception'],
   [/\bMemoryError\b|\bKilled\b/, 'memory'],
 ];
+
+/** Python's error when `input()` (or a read of `sys.stdin` that requires a line) finds no input. */
+const EOF_ON_INPUT = /^\s*EOFError\b/m;
 
 function toolFailure(seg: Segment): string | null {
   const status = seg.meta?.['status'];
@@ -53,6 +60,9 @@ export function inspectToolCalls(segments: readonly Segment[]): ToolCallReport {
   let toolErrors = 0;
   let lastFailed = false;
   let lastError: string | null = null;
+  let lastFailedCode: string | null = null;
+  let lastFailedOnEof = false;
+  let lastCallCode: string | null = null;
   let pendingCall = false;
   let skippedAtCap = 0;
   let answerBlocks = 0;
@@ -69,6 +79,7 @@ export function inspectToolCalls(segments: readonly Segment[]): ToolCallReport {
       }
       toolCalls++;
       pendingCall = true;
+      lastCallCode = seg.text;
     } else if (isToolLimitNotice(seg)) {
       if (pendingCall) skippedAtCap++;
       pendingCall = false;
@@ -81,11 +92,23 @@ export function inspectToolCalls(segments: readonly Segment[]): ToolCallReport {
       pendingCall = false;
       const why = toolFailure(seg);
       lastFailed = why !== null;
+      lastFailedCode = why ? lastCallCode : null;
+      lastFailedOnEof = why !== null && EOF_ON_INPUT.test(seg.text.slice(-20_000));
       if (why) {
         toolErrors++;
         lastError = why;
       }
     }
   }
-  return { toolCalls, toolErrors, lastFailed, unfinishedCall: pendingCall, lastError, skippedAtCap, answerBlocks };
+  return {
+    toolCalls,
+    toolErrors,
+    lastFailed,
+    unfinishedCall: pendingCall,
+    lastError,
+    lastFailedCode,
+    lastFailedOnEof,
+    skippedAtCap,
+    answerBlocks,
+  };
 }
