@@ -105,6 +105,12 @@ try {
         console.log(formatHandoff(handoff));
         exitCode = handoffSucceeded(handoff) ? 0 : 1;
         console.log(`demo finished in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
+        console.log(
+          `\nThe demo stops what it started. To keep the whole system running, run \`npm run local\`: it prints the\n` +
+            'dashboard URL with a development token and the `export RFT_API_URL=... RFT_TOKEN=...` line; then\n' +
+            '`npx rft submit examples/demo/campaign.yaml examples/demo/questions.jsonl` and\n' +
+            `\`npx rft status ${spec.name}\` follow the campaign from the CLI.`,
+        );
       }
       break;
     }
