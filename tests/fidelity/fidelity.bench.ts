@@ -1,10 +1,19 @@
 /**
  * Per behaviour class of model-sim, through the real engine, grader, RFT selection and exports, under
  * vLLM and SGLang and every model profile: the share of correct samples that reach the dataset with
- * exactly one trained end-of-turn token (target 100%) and of wrong samples rejected (target 100%).
+ * exactly one trained end-of-turn token (target 100%) and of wrong samples rejected (target 100%);
+ * beside it the repetition detector on the real traces (finished flagged: 0; marked loops caught: all)
+ * and on synthetic loops (target >= 95%).
  * Run: npm run bench -- fidelity   (writes bench-results/fidelity.json)
  * Only some classes: FIDELITY_CLASSES=final_code,final_code_fences npm run bench -- fidelity
  */
+import {
+  formatRepetitionReport,
+  loadRealTraces,
+  realTracesLocation,
+  repetitionOnRealTraces,
+  syntheticLoopDetection,
+} from './real-traces.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Question } from '@rft/contracts';
@@ -103,8 +112,28 @@ console.log(
 );
 for (const [profile, t] of Object.entries(codeByProfile))
   console.log(`${profile} code: ${t.reached}/${t.correct} correct reach the dataset`);
+// The repetition detector beside it: real finished traces must not be flagged, marked and synthetic loops must be.
+const synthetic = syntheticLoopDetection(10);
+const traces = realTracesLocation();
+const real = traces.dir ? repetitionOnRealTraces(loadRealTraces(traces.dir)) : null;
+if (real) console.log(formatRepetitionReport(real, synthetic));
+else {
+  console.log(`!!! real traces not available at ${traces.looked}: the detector is measured on synthetic loops only`);
+  console.log(`synthetic loops caught: ${synthetic.caught}/${synthetic.total}`);
+}
+const repetition = {
+  syntheticLoops: { total: synthetic.total, caught: synthetic.caught },
+  realTraces: real
+    ? {
+        finishedFlagged: real.finished.flagged.length,
+        finished: real.finished.total,
+        markedLoopsCaught: real.markedLoops.flagged.length,
+        markedLoops: real.markedLoops.total,
+      }
+    : null,
+};
 mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
 writeFileSync(
   join(ROOT, 'bench-results', 'fidelity.json'),
-  `${JSON.stringify({ bench: 'fidelity', seeds: SEEDS, flavours: ['vllm', 'sglang'], total, codeByProfile, rows }, null, 2)}\n`,
+  `${JSON.stringify({ bench: 'fidelity', seeds: SEEDS, flavours: ['vllm', 'sglang'], total, codeByProfile, repetition, rows }, null, 2)}\n`,
 );
