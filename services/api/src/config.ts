@@ -1,5 +1,5 @@
 import { envInt, infrastructureConfig, parseEnv, type InfrastructureConfig } from '@rft/config';
-import { InputError, parseEndpointAllowlist, type EndpointAllowlist } from '@rft/contracts';
+import { endpointAllowlistEnv, type EndpointAllowlist } from '@rft/contracts';
 import { z } from 'zod';
 
 export interface ApiConfig extends InfrastructureConfig {
@@ -25,17 +25,7 @@ export function apiConfig(env: NodeJS.ProcessEnv): ApiConfig {
       API_MAX_BODY_BYTES: envInt(1024, 2 ** 30).default(1024 * 1024),
       API_MAX_INLINE_QUESTIONS_BYTES: envInt(1024, 2 ** 30).default(16 * 1024 * 1024),
       API_MAX_QUESTION_FILE_BYTES: envInt(1024, 2 ** 32).default(2 ** 30),
-      INFERENCE_ENDPOINT_ALLOWLIST: z
-        .string()
-        .default('')
-        .transform((text, ctx) => {
-          try {
-            return parseEndpointAllowlist(text);
-          } catch (error) {
-            ctx.addIssue({ code: 'custom', message: error instanceof InputError ? error.problems.join('; ') : String(error) });
-            return z.NEVER;
-          }
-        }),
+      INFERENCE_ENDPOINT_ALLOWLIST: endpointAllowlistEnv,
       DOWNLOAD_URL_TTL_SECONDS: envInt(60, 7 * 24 * 3600).default(3600),
     }),
     env,

@@ -1,5 +1,5 @@
 import { ConfigError, envBoolean, envInt, envUrlList, infrastructureConfig, parseEnv, type InfrastructureConfig } from '@rft/config';
-import { InputError, parseEndpointAllowlist, type EndpointAllowlist } from '@rft/contracts';
+import { endpointAllowlistEnv, type EndpointAllowlist } from '@rft/contracts';
 import { z } from 'zod';
 
 export interface RolloutWorkerConfig extends InfrastructureConfig {
@@ -26,17 +26,7 @@ export function rolloutWorkerConfig(env: NodeJS.ProcessEnv): RolloutWorkerConfig
     z.object({
       ROLLOUT_CONCURRENCY: envInt(1, 10_000).default(32),
       INFERENCE_ENDPOINTS: envUrlList,
-      INFERENCE_ENDPOINT_ALLOWLIST: z
-        .string()
-        .default('')
-        .transform((text, ctx) => {
-          try {
-            return parseEndpointAllowlist(text);
-          } catch (error) {
-            ctx.addIssue({ code: 'custom', message: error instanceof InputError ? error.problems.join('; ') : String(error) });
-            return z.NEVER;
-          }
-        }),
+      INFERENCE_ENDPOINT_ALLOWLIST: endpointAllowlistEnv,
       SANDBOX_URL: z.string().url().optional(),
       SANDBOX_TOKEN: z.string().min(16, 'a token must be at least 16 characters').optional(),
       ALLOW_UNSANDBOXED_PYTHON: envBoolean.default(false),

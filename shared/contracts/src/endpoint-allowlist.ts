@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { z } from 'zod';
 import { InputError } from './validation-error.ts';
 
 /**
@@ -143,3 +144,16 @@ export function endpointProblem(url: string, allowlist: EndpointAllowlist, field
 export function endpointProblems(urls: readonly string[], allowlist: EndpointAllowlist, field: string): string[] {
   return urls.flatMap((url, i) => endpointProblem(url, allowlist, `${field}.${i}`) ?? []);
 }
+
+/** `INFERENCE_ENDPOINT_ALLOWLIST` as a configuration field: unset or empty allows no campaign-named endpoint. */
+export const endpointAllowlistEnv = z
+  .string()
+  .default('')
+  .transform((text, ctx) => {
+    try {
+      return parseEndpointAllowlist(text);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: error instanceof InputError ? error.problems.join('; ') : String(error) });
+      return z.NEVER;
+    }
+  });

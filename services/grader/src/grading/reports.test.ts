@@ -31,8 +31,8 @@ describe('passAtK', () => {
     }
   });
   it('rejects impossible inputs', () => {
-    expect(() => passAtK(4, 5, 1)).toThrow(/0 <= c <= n/);
-    expect(() => passAtK(4, 1, 5)).toThrow(/exceeds/);
+    expect(() => passAtK(4, 5, 1)).toThrow(/correct c must be an integer in \[0, 4\]/);
+    expect(() => passAtK(4, 1, 5)).toThrow(/k must be an integer in \[1, 4\]/);
   });
 });
 

@@ -1,6 +1,9 @@
-import type { Verdict } from '@rft/contracts';
-
 /** Pure report builders over stored verdicts. */
+import type { Verdict } from '@rft/contracts';
+import { passAtK } from '@rft/pipeline';
+
+/** Unbiased pass@k for one question (1 - C(n-c, k) / C(n, k)): one estimator, @rft/pipeline's, for reports and evaluation. */
+export { passAtK };
 
 export interface StagedVerdict {
   questionId: string;
@@ -17,18 +20,6 @@ export function rejectionHistogram(rows: readonly StagedVerdict[]): Record<strin
     for (const r of verdict.reasons) h[r] = (h[r] ?? 0) + 1;
   }
   return out;
-}
-
-/** Unbiased pass@k for one question with n samples of which c are correct: 1 - C(n-c, k) / C(n, k). */
-export function passAtK(n: number, c: number, k: number): number {
-  if (!Number.isInteger(n) || !Number.isInteger(c) || !Number.isInteger(k) || n < 0 || c < 0 || c > n || k < 1) {
-    throw new RangeError(`passAtK: need integers 0 <= c <= n and k >= 1, got n=${n} c=${c} k=${k}`);
-  }
-  if (k > n) throw new RangeError(`passAtK: k=${k} exceeds the ${n} samples`);
-  if (n - c < k) return 1;
-  let prod = 1;
-  for (let i = n - c + 1; i <= n; i++) prod *= 1 - k / i;
-  return 1 - prod;
 }
 
 function byQuestion(rows: readonly StagedVerdict[]): Map<string, { n: number; c: number }> {
