@@ -1,7 +1,6 @@
 // `npm run demo`: a small sampling campaign end to end on the local stack and the simulated model.
 // Brings the stack up, migrates, starts every service as its own process, submits the bundled demo
 // campaign, shows progress, prints a summary read from the ledger, and stops everything it started.
-import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { objectLocation } from '@rft/dataset';
@@ -15,6 +14,7 @@ import { createChildServices, waitForHttp } from './lib/child-services.ts';
 import { printSummary, progressLine } from './lib/campaign-report.ts';
 import { formatHandoff, handoffSucceeded, runDemoHandoff } from './lib/demo-handoff.ts';
 import { formatKindSummary, kindSummary } from './lib/kind-summary.ts';
+import { localServicesEnv } from './lib/local-services-env.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const DEMO_DIR = join(ROOT, 'examples', 'demo');
@@ -37,31 +37,13 @@ try {
   const [simPort, sandboxPort] = await Promise.all([freePort(), freePort()]);
   const simUrl = `http://127.0.0.1:${simPort}`;
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
-  // One token for this demo's rollout worker and grader, known to its sandbox only by its hash.
-  const sandboxToken = randomBytes(24).toString('base64url');
-  const sandboxCallers = JSON.stringify({ [`sha256:${createHash('sha256').update(sandboxToken).digest('hex')}`]: { caller: 'demo' } });
-  const env = {
-    DATABASE_URL: databaseUrl.toString(),
-    REDIS_URL: STACK_DEFAULTS.redisUrl,
-    // Named after the database so demos of different checkouts on one machine never share a queue.
-    QUEUE_PREFIX: DATABASE.replace(/_/g, '-'),
-    S3_ENDPOINT: `http://127.0.0.1:${STACK_DEFAULTS.s3Port}`,
-    S3_BUCKET: STACK_DEFAULTS.bucket,
-    S3_ACCESS_KEY_ID: 'S3RVER',
-    S3_SECRET_ACCESS_KEY: 'S3RVER',
-    LOG_LEVEL: 'info',
-    INFERENCE_ENDPOINTS: simUrl,
-    // Campaigns may name model-sim (on loopback) as their endpoint.
-    INFERENCE_ENDPOINT_ALLOWLIST: '127.0.0.1',
-    SANDBOX_URL: sandboxUrl,
-    SANDBOX_TOKEN: sandboxToken,
-    SCHEDULER_TICK_MS: '250',
-  };
+  const local = localServicesEnv({ databaseUrl: databaseUrl.toString(), database: DATABASE, simUrl, sandboxUrl });
+  const env = { ...local.env, SCHEDULER_TICK_MS: '250' };
   services.start('model-sim', 'services/model-sim/src/main.ts', { ...env, PORT: String(simPort) });
   services.start(
     'sandbox',
     'services/sandbox/src/main.ts',
-    { ...env, SANDBOX_PORT: String(sandboxPort), SANDBOX_TOKENS: sandboxCallers },
+    { ...env, SANDBOX_PORT: String(sandboxPort), SANDBOX_TOKENS: local.sandboxTokens },
     SANDBOX_NODE_FLAGS,
   );
   await Promise.all([waitForHttp(`${simUrl}/v1/models`), waitForHttp(`${sandboxUrl}/healthz`, 60_000)]);

@@ -9,6 +9,7 @@ import { migrateToLatest } from '@rft/migrations';
 import { SANDBOX_NODE_FLAGS } from '@rft/sandbox/node-flags';
 import { ensureDatabase, stackUp, STACK_DEFAULTS } from '../infra/local/stack.ts';
 import { createChildServices, waitForHttp } from './lib/child-services.ts';
+import { localServicesEnv } from './lib/local-services-env.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const DATABASE = process.env.LOCAL_DATABASE ?? 'rft_local';
@@ -33,18 +34,13 @@ const { token } = await createApiToken(db, {
 });
 await db.destroy();
 
-const env = {
-  DATABASE_URL: databaseUrl.toString(),
-  REDIS_URL: STACK_DEFAULTS.redisUrl,
-  QUEUE_PREFIX: DATABASE.replace(/_/g, '-'),
-  S3_ENDPOINT: `http://127.0.0.1:${STACK_DEFAULTS.s3Port}`,
-  S3_BUCKET: STACK_DEFAULTS.bucket,
-  S3_ACCESS_KEY_ID: 'S3RVER',
-  S3_SECRET_ACCESS_KEY: 'S3RVER',
-  LOG_LEVEL: 'info',
-  INFERENCE_ENDPOINTS: `http://127.0.0.1:${SIM_PORT}`,
-  SANDBOX_URL: `http://127.0.0.1:${SANDBOX_PORT}`,
-};
+const local = localServicesEnv({
+  databaseUrl: databaseUrl.toString(),
+  database: DATABASE,
+  simUrl: `http://127.0.0.1:${SIM_PORT}`,
+  sandboxUrl: `http://127.0.0.1:${SANDBOX_PORT}`,
+});
+const env = local.env;
 const services = createChildServices(ROOT, join(ROOT, '.local', 'local-logs'));
 let stopping = false;
 const stop = async (code: number) => {
@@ -60,7 +56,12 @@ writeFileSync(LOCAL_PID_FILE, String(process.pid));
 
 try {
   services.start('model-sim', 'services/model-sim/src/main.ts', { ...env, PORT: String(SIM_PORT) });
-  services.start('sandbox', 'services/sandbox/src/main.ts', { ...env, SANDBOX_PORT: String(SANDBOX_PORT) }, SANDBOX_NODE_FLAGS);
+  services.start(
+    'sandbox',
+    'services/sandbox/src/main.ts',
+    { ...env, SANDBOX_PORT: String(SANDBOX_PORT), SANDBOX_TOKENS: local.sandboxTokens },
+    SANDBOX_NODE_FLAGS,
+  );
   await Promise.all([waitForHttp(`${env.INFERENCE_ENDPOINTS}/v1/models`, 120_000), waitForHttp(`${env.SANDBOX_URL}/healthz`, 120_000)]);
   for (const name of ['scheduler', 'rollout-worker', 'grader', 'curator', 'launcher'])
     services.start(name, `services/${name}/src/main.ts`, env);
