@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { insertDataset } from '@rft/db';
+import { insertDataset, insertTrainingRun } from '@rft/db';
 import { sql } from 'kysely';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -19,6 +19,7 @@ let profileDir: string;
 let browser: BrowserContext;
 let campaignId: string;
 let datasetId: string;
+let runId: string;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`the dashboard chart test needs ${CHROMIUM}: apt-get install -y chromium`);
@@ -55,6 +56,16 @@ beforeAll(async () => {
     manifestSha256: 'a'.repeat(64),
     createdBy: 'curator',
     items: [{ sampleId: sample.id, questionId: sample.question_id }],
+  });
+  runId = randomUUID();
+  await insertTrainingRun(fx.env.db, {
+    id: runId,
+    datasetId,
+    backend: 'slurm',
+    profile: {},
+    config: {},
+    createdBy: 'test',
+    at: new Date(),
   });
   profileDir = await mkdtemp(join(tmpdir(), 'rft-chromium-charts-'));
   browser = await chromium.launchPersistentContext(profileDir, {
@@ -124,6 +135,11 @@ test('charts draw the full series with legends on uPlot, link the dataset, and l
   expect(detail).toContain(datasetId);
   expect(detail).toContain(`rft datasets pull ${datasetId} ./${datasetId}`);
   expect(detail).toContain('sim-7b');
+  expect(detail).toContain(`s3://`);
+  // The dataset's training runs, each with the command that follows it.
+  const runs = await page.textContent('#dataset-runs');
+  expect(runs).toContain('submitting');
+  expect(runs).toContain(`rft runs status ${runId.slice(0, 8)}`);
   await page.screenshot({ path: join(ARTIFACTS, 'dataset-page.png'), fullPage: true });
   expect(problems).toEqual([]);
 });

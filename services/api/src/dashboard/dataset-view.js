@@ -21,7 +21,7 @@ export async function renderDatasetLinks(el, campaignId, api) {
 
 /** One dataset version: what it holds, where, its hash, and how to pull it. */
 export async function showDataset(id, api, $) {
-  const { dataset: d, manifest } = await api(`/v1/datasets/${encodeURIComponent(id)}`);
+  const { dataset: d, manifest, manifestLocation } = await api(`/v1/datasets/${encodeURIComponent(id)}`);
   document.title = `rft · ${d.name}`;
   $('title').textContent = `dataset ${d.name}`;
   const m = manifest ?? {};
@@ -32,10 +32,36 @@ export async function showDataset(id, api, $) {
     ['model', esc(m.model?.name ?? m.model ?? '–')],
     ['created', esc(new Date(d.createdAt).toLocaleString())],
     ['manifest sha256', `<code>${esc(d.manifestSha256)}</code>`],
-    ['location', `<code>${esc(d.storagePrefix)}</code>`],
+    [
+      'manifest',
+      `<code>${esc(manifestLocation.s3Uri)}</code><br><a href="${esc(manifestLocation.httpUrl)}">${esc(manifestLocation.httpUrl)}</a>`,
+    ],
     ['pull', `<code>rft datasets pull ${esc(d.id)} ./${esc(d.id)}</code>`],
   ];
   $('dataset-detail').innerHTML =
     `<table><tbody>${rows.map(([k, v]) => `<tr><th>${k}</th><td>${k === 'id' ? esc(v) : v}</td></tr>`).join('')}</tbody></table>`;
+  $('dataset-runs').innerHTML = await trainingRunsTable(d.id, api);
   $('dataset').hidden = false;
+}
+
+/** The training runs launched on this dataset version, newest first, each with the command that follows it. */
+async function trainingRunsTable(datasetId, api) {
+  let page;
+  try {
+    page = await api(`/v1/runs?dataset=${encodeURIComponent(datasetId)}&limit=20`);
+  } catch (error) {
+    // A viewer token may not read runs: say so instead of showing an empty list.
+    return `<span class="muted">training runs not shown: ${esc(error.message)}</span>`;
+  }
+  if (!page.items.length)
+    return `<span class="muted">no training run yet: <code>rft runs launch ${esc(datasetId)} --backend slurm --profile FILE</code></span>`;
+  const body = page.items
+    .map(
+      (r) =>
+        `<tr><td><code>${esc(r.id.slice(0, 8))}</code></td><td><span class="badge ${esc(r.status)}">${esc(r.status)}</span></td>` +
+        `<td>${esc(r.backend)}${r.externalId ? ` · ${esc(r.externalId)}` : ''}</td><td>${esc(new Date(r.createdAt).toLocaleString())}</td>` +
+        `<td>${r.error ? esc(r.error) : ''}</td><td><code>rft runs status ${esc(r.id.slice(0, 8))}</code></td></tr>`,
+    )
+    .join('');
+  return `<table><thead><tr><th>run</th><th>status</th><th>backend</th><th>created</th><th>error</th><th>follow it</th></tr></thead><tbody>${body}</tbody></table>`;
 }
