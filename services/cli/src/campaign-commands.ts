@@ -8,7 +8,7 @@ import { renderCampaignStatus, watchExitCode } from './campaign-status.ts';
 import { table } from './render.ts';
 import { resolveCampaign } from './resolve-ref.ts';
 
-async function readOrUsage(io: CliIo, path: string, what: string): Promise<Uint8Array> {
+export async function readOrUsage(io: CliIo, path: string, what: string): Promise<Uint8Array> {
   try {
     return await io.readFile(path);
   } catch (error) {

@@ -14,6 +14,7 @@ const shardCommands = () => import('./shard-commands.ts');
 const datasetCommands = () => import('./dataset-commands.ts');
 const runCommands = () => import('./run-commands.ts');
 const tokenCommands = () => import('./token-commands.ts');
+const pipelineCommands = () => import('./pipeline-commands.ts');
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -124,6 +125,11 @@ export function buildProgram(io: CliIo, done: (code: ExitCode) => void): Command
     'only runs of this dataset version',
   );
   leaf(runs, 'cancel <run>', 'ask the launcher to cancel a run', () => runCommands().then((m) => m.cancelRun));
+
+  const pipelines = program.command('pipelines').description('pipelines of campaigns, selection, training, serving and evaluation');
+  leaf(pipelines, 'validate <pipeline.yaml>', 'check a pipeline spec whole (keys, references, cycles) and print its run order', () =>
+    pipelineCommands().then((m) => m.validatePipeline),
+  );
 
   const tokens = program.command('tokens').description('API tokens (admin)');
   leaf(tokens, 'create', 'create a token; its secret is printed once', () => tokenCommands().then((m) => m.createToken))
