@@ -19,3 +19,4 @@ export * from './ledger-status.ts';
 export * from './strict-object.ts';
 export * from './chat-control-text.ts';
 export * from './well-formed-text.ts';
+export * from './yaml-mapping.ts';

@@ -1,5 +1,4 @@
-import { InputError, parseOrThrow } from '@rft/contracts';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { InputError, parseOrThrow, parseYamlMapping } from '@rft/contracts';
 import { referenceProblems, topologicalOrder } from './pipeline-graph.ts';
 import { type PipelineSpec, PipelineSpecShape } from './pipeline-spec.ts';
 
@@ -12,20 +11,7 @@ export interface ValidatedPipeline {
 
 /** Parses a pipeline spec file (YAML, which includes JSON); errors name the file and the field path. */
 export function parsePipelineSpec(text: string, file: string): ValidatedPipeline {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text, { uniqueKeys: true, maxAliasCount: 100 });
-  } catch (error) {
-    if (error instanceof YAMLParseError) {
-      const line = error.linePos?.[0].line;
-      throw new InputError(`${file}${line ? `:${line}` : ''}: invalid YAML: ${error.message.split('\n')[0]}`);
-    }
-    throw new InputError(`${file}: invalid YAML: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new InputError(`${file}: a pipeline spec must be a mapping`);
-  }
-  return validatePipelineSpec(raw, file);
+  return validatePipelineSpec(parseYamlMapping(text, file, 'a pipeline spec must be a mapping'), file);
 }
 
 /**
