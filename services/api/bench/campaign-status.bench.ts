@@ -7,40 +7,16 @@
 // Run: ./node_modules/.bin/node services/api/bench/campaign-status.bench.ts
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createApiToken, createDb, insertCampaign } from '@rft/db';
-import { createJobQueues, createRedisConnection } from '@rft/queue';
-import { createS3Client, createS3ObjectStore } from '@rft/storage';
-import { silentLogger } from '@rft/telemetry';
-import {
-  cloneDatabase,
-  deleteRedisPrefix,
-  prepareTemplateDatabase,
-  scanCampaignCost,
-  scanCampaignProgress,
-  scanRejections,
-} from '@rft/testing';
+import { createApiToken, insertCampaign } from '@rft/db';
+import { scanCampaignCost, scanCampaignProgress, scanRejections } from '@rft/testing';
 import { sql } from 'kysely';
-import { buildApp } from '../src/build-app.ts';
+import { createBenchApi } from '../src/bench-api-fixture.ts';
 
-const ADMIN = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SIZES = [1_000, 5_000, 20_000];
 const SAMPLES = 16;
 const REPEATS = 5;
 
-const database = await cloneDatabase(ADMIN, await prepareTemplateDatabase(ADMIN));
-const db = createDb({ url: database.url, poolSize: 4 });
-const redis = createRedisConnection(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', 'worker');
-const prefix = `bench-${database.name}`;
-const queues = createJobQueues(redis, prefix);
-const s3 = createS3Client({ region: 'us-east-1', bucket: 'unused', forcePathStyle: true, endpoint: 'http://127.0.0.1:1' });
-const app = await buildApp({
-  db,
-  queues,
-  store: createS3ObjectStore(s3, { bucket: 'unused' }),
-  presign: async () => '',
-  log: silentLogger(),
-  options: { queueBoard: false, statusCacheMs: 0 },
-});
+const { app, db, close } = await createBenchApi({ statusCacheMs: 0 });
 const { token } = await createApiToken(db, { name: 'bench', role: 'operator', team: null, createdBy: 'bench' });
 
 async function seed(questions: number): Promise<string> {
@@ -120,11 +96,5 @@ try {
   await mkdir(out, { recursive: true });
   await writeFile(join(out, 'campaign-status.json'), JSON.stringify({ repeats: REPEATS, statistic: 'median', results }, null, 2));
 } finally {
-  await app.close();
-  await queues.close();
-  await deleteRedisPrefix(redis, prefix);
-  redis.disconnect();
-  s3.destroy();
-  await db.destroy();
-  await database.drop();
+  await close();
 }

@@ -8,12 +8,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
-import { buildApp } from '@rft/api';
-import { createApiToken, createDb, insertCampaign } from '@rft/db';
-import { createJobQueues, createRedisConnection } from '@rft/queue';
-import { createS3Client, createS3ObjectStore } from '@rft/storage';
-import { silentLogger } from '@rft/telemetry';
-import { cloneDatabase, deleteRedisPrefix, prepareTemplateDatabase } from '@rft/testing';
+import { createBenchApi } from '@rft/api/bench';
+import { createApiToken, insertCampaign } from '@rft/db';
 
 const REPEATS = 15;
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -57,21 +53,7 @@ async function measure(node: string, args: string[], env: NodeJS.ProcessEnv) {
   };
 }
 
-const ADMIN = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const database = await cloneDatabase(ADMIN, await prepareTemplateDatabase(ADMIN));
-const db = createDb({ url: database.url, poolSize: 4 });
-const redis = createRedisConnection(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', 'worker');
-const prefix = `bench-${database.name}`;
-const queues = createJobQueues(redis, prefix);
-const s3 = createS3Client({ region: 'us-east-1', bucket: 'unused', forcePathStyle: true, endpoint: 'http://127.0.0.1:1' });
-const app = await buildApp({
-  db,
-  queues,
-  store: createS3ObjectStore(s3, { bucket: 'unused' }),
-  presign: async () => '',
-  log: silentLogger(),
-  options: { queueBoard: false },
-});
+const { app, db, close } = await createBenchApi();
 try {
   const { token } = await createApiToken(db, { name: 'bench', role: 'operator', team: null, createdBy: 'bench' });
   const id = await db.transaction().execute((tx) =>
@@ -108,11 +90,5 @@ try {
   await mkdir(out, { recursive: true });
   await writeFile(join(out, 'cli-startup.json'), JSON.stringify({ repeats: REPEATS, statistic: 'median', results }, null, 2));
 } finally {
-  await app.close();
-  await queues.close();
-  await deleteRedisPrefix(redis, prefix);
-  redis.disconnect();
-  s3.destroy();
-  await db.destroy();
-  await database.drop();
+  await close();
 }
