@@ -5,6 +5,7 @@ import * as trainingRunStates from './0003-training-run-states.ts';
 import * as shardRollupWatermark from './0004-shard-rollup-watermark.ts';
 import * as campaignEndStates from './0005-campaign-end-states.ts';
 import * as pipelinesAndModels from './0006-pipelines-and-models.ts';
+import * as pipelineFilesAndBenchmarks from './0007-pipeline-files-and-benchmarks.ts';
 
 /** Every migration, in order. Append only; names are frozen once shipped. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0004-shard-rollup-watermark': shardRollupWatermark,
   '0005-campaign-end-states': campaignEndStates,
   '0006-pipelines-and-models': pipelinesAndModels,
+  '0007-pipeline-files-and-benchmarks': pipelineFilesAndBenchmarks,
 };

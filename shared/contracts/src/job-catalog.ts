@@ -21,6 +21,16 @@ export const JobCatalog = {
   curate: z.object({
     campaignId: z.uuid(),
   }),
+  /** Build the dataset version of a pipeline's `select` step from the campaigns of the steps it names. */
+  'select-step': z.object({
+    pipelineId: z.uuid(),
+    step: z.string(),
+  }),
+  /** Start (or check) the inference endpoint of a pipeline's `serve` step. */
+  'serve-model': z.object({
+    pipelineId: z.uuid(),
+    step: z.string(),
+  }),
   /** Plan and submit a training run recorded as `submitting`. */
   'launch-run': z.object({
     runId: z.uuid(),

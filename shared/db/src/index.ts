@@ -23,5 +23,6 @@ export * from './repositories/shard-stats.ts';
 export * from './repositories/questions.ts';
 export * from './repositories/ledger-gauges.ts';
 export * from './repositories/campaign-scheduling.ts';
+export * from './repositories/benchmarks.ts';
 export * from './repositories/models.ts';
 export * from './repositories/pipelines.ts';

@@ -164,6 +164,23 @@ export interface PipelinesTable {
   id: string;
   name: string;
   spec: JSONColumnType<Record<string, unknown>>;
+  files: ColumnType<Record<string, PipelineFileRef>, string | undefined, string>;
+  created_by: ColumnType<string, string | undefined, string>;
+  created_at: Timestamp;
+}
+
+/** A file a pipeline was submitted with, as stored in the object store. */
+export interface PipelineFileRef {
+  key: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface BenchmarksTable {
+  name: string;
+  object_key: string;
+  sha256: string;
+  problems: number;
   created_by: ColumnType<string, string | undefined, string>;
   created_at: Timestamp;
 }
@@ -262,6 +279,7 @@ export interface Database {
   audit_events: AuditEventsTable;
   models: ModelsTable;
   pipelines: PipelinesTable;
+  benchmarks: BenchmarksTable;
   pipeline_steps: PipelineStepsTable;
   pipeline_step_events: PipelineStepEventsTable;
 }

@@ -10,3 +10,4 @@ export * from './pipeline-step-lifecycle.ts';
 export * from './plan-advance.ts';
 export * from './step-rules.ts';
 export * from './decontamination/benchmark-file.ts';
+export * from './step-outputs.ts';

@@ -33,6 +33,16 @@ export const JOB_POLICIES = {
     jobId: (p: JobPayload<'curate'>) => `c.${p.campaignId}`,
     options: { attempts: 5, backoff: { type: 'exponential', delay: 2000, jitter: 0.5 }, ...retention },
   },
+  'select-step': {
+    queue: 'select-step',
+    jobId: (p: JobPayload<'select-step'>) => `s.${p.pipelineId}.${safe(p.step)}`,
+    options: { attempts: 5, backoff: { type: 'exponential', delay: 2000, jitter: 0.5 }, ...retention },
+  },
+  'serve-model': {
+    queue: 'serve-model',
+    jobId: (p: JobPayload<'serve-model'>) => `m.${p.pipelineId}.${safe(p.step)}`,
+    options: { attempts: 5, backoff: { type: 'exponential', delay: 5000, jitter: 0.5 }, ...retention },
+  },
   'launch-run': {
     queue: 'launch-run',
     jobId: (p: JobPayload<'launch-run'>) => `l.${p.runId}`,

@@ -1,4 +1,5 @@
 import type { DbOrTx } from '../create-db.ts';
+import type { PipelineFileRef } from '../schema.ts';
 import { type PipelineStepStatus, pipelineStepPredecessors, type StepKind } from '@rft/pipeline';
 
 export interface NewPipeline {
@@ -7,6 +8,8 @@ export interface NewPipeline {
   /** The validated spec, as stored (what the pipeline runs is what it was submitted with). */
   spec: Record<string, unknown>;
   steps: ReadonlyArray<{ name: string; kind: StepKind }>;
+  /** The files the spec names (question files, training profiles), by the path written in the spec. */
+  files?: Record<string, PipelineFileRef>;
   createdBy?: string;
   at: Date;
 }
@@ -35,6 +38,7 @@ export async function insertPipeline(db: DbOrTx, pipeline: NewPipeline): Promise
         id: pipeline.id,
         name: pipeline.name,
         spec: JSON.stringify(pipeline.spec),
+        files: JSON.stringify(pipeline.files ?? {}),
         created_by: pipeline.createdBy,
         created_at: pipeline.at,
       })
@@ -63,6 +67,54 @@ export async function insertPipeline(db: DbOrTx, pipeline: NewPipeline): Promise
   };
   if (db.isTransaction) await write(db);
   else await db.transaction().execute(write);
+}
+
+export interface PipelineRow {
+  id: string;
+  name: string;
+  spec: Record<string, unknown>;
+  files: Record<string, PipelineFileRef>;
+  createdBy: string;
+  createdAt: Date;
+}
+
+export async function getPipeline(db: DbOrTx, id: string): Promise<PipelineRow | null> {
+  const row = await db.selectFrom('pipelines').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toPipelineRow(row) : null;
+}
+
+/** Pipelines, newest first (`name` narrows to one pipeline name). */
+export async function listPipelines(db: DbOrTx, opts: { name?: string; limit?: number } = {}): Promise<PipelineRow[]> {
+  let query = db
+    .selectFrom('pipelines')
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .limit(opts.limit ?? 100);
+  if (opts.name !== undefined) query = query.where('name', '=', opts.name);
+  return (await query.execute()).map(toPipelineRow);
+}
+
+/** Pipelines with a step still waiting or running: what the scheduler advances. */
+export async function pipelineIdsWithUnfinishedSteps(db: DbOrTx): Promise<string[]> {
+  const rows = await db
+    .selectFrom('pipeline_steps')
+    .select('pipeline_id')
+    .distinct()
+    .where('status', 'in', ['waiting', 'running'])
+    .execute();
+  return rows.map((r) => r.pipeline_id);
+}
+
+function toPipelineRow(r: {
+  id: string;
+  name: string;
+  spec: Record<string, unknown>;
+  files: Record<string, PipelineFileRef>;
+  created_by: string;
+  created_at: Date;
+}): PipelineRow {
+  return { id: r.id, name: r.name, spec: r.spec, files: r.files, createdBy: r.created_by, createdAt: r.created_at };
 }
 
 /** A pipeline's steps, in name order. */
