@@ -20,6 +20,8 @@ export function createScheduler(deps: SchedulerDeps, settings: SchedulerSettings
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = true;
+  // Where the next tick's slice of pipelines starts (ticks are bounded; see advancePipelines).
+  let pipelineCursor: string | null = null;
 
   const tick = async () => {
     const started = performance.now();
@@ -28,8 +30,13 @@ export function createScheduler(deps: SchedulerDeps, settings: SchedulerSettings
       // Pipelines advance on the leader only, after its campaign work; every step move is guarded
       // in Postgres, so a leadership change between the two is harmless.
       let pipelines: PipelineTickReport | undefined;
-      if (report.leader && deps.store)
-        pipelines = await advancePipelines({ db: deps.db, queues: deps.queues, store: deps.store, log: deps.log }, settings);
+      if (report.leader && deps.store) {
+        pipelines = await advancePipelines(
+          { db: deps.db, queues: deps.queues, store: deps.store, log: deps.log },
+          { lostJobGraceMs: settings.lostJobGraceMs, after: pipelineCursor },
+        );
+        pipelineCursor = pipelines.next;
+      }
       deps.metrics?.recordTick(report, (performance.now() - started) / 1000);
       return { ...report, ...(pipelines ? { pipelines } : {}) };
     } catch (error) {

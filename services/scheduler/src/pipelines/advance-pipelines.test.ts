@@ -1,23 +1,21 @@
-import { createHash, randomUUID } from 'node:crypto';
-import {
-  finishCampaign,
-  getCampaign,
-  getModel,
-  insertDataset,
-  insertPipeline,
-  pipelineSteps,
-  registerBenchmark,
-  setCampaignStatus,
-  transitionPipelineStep,
-  transitionTrainingRun,
-} from '@rft/db';
-import { CampaignStepOutput, type PipelineStepStatus, TrainStepOutput, validatePipelineSpec } from '@rft/pipeline';
+import { getCampaign, getModel, insertDataset, transitionPipelineStep, transitionTrainingRun } from '@rft/db';
+import { CampaignStepOutput, TrainStepOutput } from '@rft/pipeline';
 import { createJobQueues, type JobQueues } from '@rft/queue';
 import { silentLogger } from '@rft/telemetry';
-import { completeItemAsWorkers, createTestEnv, deleteRedisPrefix, itemsOf, type TestEnv } from '@rft/testing';
-import { sql } from 'kysely';
+import { createTestEnv, deleteRedisPrefix, itemsOf, type TestEnv } from '@rft/testing';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { advancePipelines } from './advance-pipelines.ts';
+import {
+  campaignCount as countCampaigns,
+  campaignQuestionIds,
+  MODELS,
+  runCampaign as run,
+  runCampaignFailing,
+  START_SPEC as SPEC,
+  stepRow,
+  stepStatuses,
+  submitPipeline,
+} from './pipeline-fixture.ts';
 
 let env: TestEnv;
 let queues: JobQueues;
@@ -32,108 +30,12 @@ afterEach(async () => {
 
 const log = silentLogger();
 const tick = (lostJobGraceMs = 60_000) => advancePipelines({ db: env.db, queues, store: env.store, log }, { lostJobGraceMs });
-
-// A benchmark problem long enough for 13-word n-grams, a training question that copies it inside
-// other words (excluded), and one that shares only 12 consecutive words with it (kept).
-const BENCH_PROBLEM = 'Let x be the number of ordered pairs of positive integers whose product equals the sum of their squares plus seven';
-const PLANTED = `Compute this: ${BENCH_PROBLEM}. Give x.`;
-const NEAR_MISS = 'Let x be the number of ordered pairs of positive integers whose sum is three';
-
-const questions = [
-  { id: 'q0', kind: 'math', problem: 'What is 1 + 1?', answer: '2' },
-  { id: 'q1', kind: 'math', problem: 'What is 2 + 2?', answer: '4' },
-  { id: 'q2', kind: 'math', problem: 'What is 3 + 3?', answer: '6' },
-  { id: 'near', kind: 'math', problem: NEAR_MISS, answer: '0' },
-  { id: 'planted', kind: 'math', problem: PLANTED, answer: '1' },
-];
-const benchmark = [{ id: 'b0', kind: 'math', problem: BENCH_PROBLEM, answer: '1' }];
-
-const SPEC = {
-  name: 'start-test',
-  models: { base: { name: 'base-model', endpoints: ['http://127.0.0.1:9/'], profile: 'qwq-32b' } },
-  benchmarks: { held: { file: 'bench.jsonl' } },
-  decontamination: { benchmarks: ['held'], ngram: 13 },
-  steps: {
-    greedy: { kind: 'campaign', model: 'base', questions: 'train.jsonl', recipe: 'greedy' },
-    hint: {
-      kind: 'campaign',
-      model: 'base',
-      questions: 'train.jsonl',
-      recipe: 'hint-infer',
-      admit: { step: 'greedy', questions: 'graded-wrong' },
-    },
-    'seed-select': { kind: 'select', policy: 'hint-rft', greedy: 'greedy', hint: 'hint' },
-    'train-start-0': { kind: 'train', dataset: 'seed-select', base: 'base', profile: 'train.yaml', produces: 'start-0' },
-    'serve-start-0': { kind: 'serve', checkpoint: 'train-start-0', backend: { type: 'external' } },
-    rft: { kind: 'campaign', model: 'serve-start-0', questions: 'train.jsonl', recipe: 'rft', samples: 2 },
-    eval: { kind: 'eval', benchmarks: ['held'], models: ['base', 'serve-start-0'], recipe: { mode: 'greedy' } },
-  },
-};
-
-const jsonl = (rows: object[]) => `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
-
-async function submit(spec: object = SPEC, files: Record<string, string> = {}): Promise<string> {
-  const id = randomUUID();
-  const { spec: valid } = validatePipelineSpec(spec, 'spec');
-  const contents: Record<string, string> = {
-    'train.jsonl': jsonl(questions),
-    'train.yaml': 'backend: bundle\ncluster: { nodes: 1 }\ntraining: { epochs: 1 }\n',
-    ...files,
-  };
-  const stored: Record<string, { key: string; sha256: string; bytes: number }> = {};
-  for (const [path, text] of Object.entries(contents)) {
-    const sha256 = createHash('sha256').update(text).digest('hex');
-    const key = `pipelines/${id}/files/${sha256}`;
-    await env.store.put(key, text);
-    stored[path] = { key, sha256, bytes: Buffer.byteLength(text) };
-  }
-  const benchText = jsonl(benchmark);
-  const benchKey = `benchmarks/held/${createHash('sha256').update(benchText).digest('hex')}.jsonl`;
-  await env.store.put(benchKey, benchText);
-  await registerBenchmark(env.db, {
-    name: 'held',
-    objectKey: benchKey,
-    sha256: benchKey.slice(15, 79),
-    problems: 1,
-    createdBy: 't',
-    at: new Date(),
-  });
-  await insertPipeline(env.db, {
-    id,
-    name: valid.name,
-    spec: valid as unknown as Record<string, unknown>,
-    steps: Object.entries(valid.steps).map(([name, s]) => ({ name, kind: s.kind })),
-    files: stored,
-    at: new Date(),
-  });
-  return id;
-}
-
-async function status(id: string): Promise<Record<string, PipelineStepStatus>> {
-  return Object.fromEntries((await pipelineSteps(env.db, id)).map((s) => [s.name, s.status]));
-}
-async function output(id: string, step: string) {
-  return (await pipelineSteps(env.db, id)).find((s) => s.name === step)!.output;
-}
-const campaignCount = async () => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM campaigns`.execute(env.db)).rows[0]!.n;
-
-/** Does what workers, grader and curator do to a campaign: every item graded (`correct` per question), then ended. */
-async function runCampaign(campaignId: string, correct: (questionId: string) => boolean): Promise<void> {
-  for (const item of await itemsOf(env.db, campaignId))
-    await completeItemAsWorkers(env.db, item, { correct: () => correct(item.questionId) });
-  await setCampaignStatus(env.db, campaignId, 'curating', { from: ['running'] });
-  await finishCampaign(env.db, campaignId);
-}
-
-async function questionIds(campaignId: string): Promise<string[]> {
-  const rows = await env.db
-    .selectFrom('questions')
-    .select('question_id')
-    .where('campaign_id', '=', campaignId)
-    .orderBy('ordinal')
-    .execute();
-  return rows.map((r) => r.question_id);
-}
+const submit = (spec?: object) => submitPipeline(env, spec);
+const status = (id: string) => stepStatuses(env, id);
+const output = async (id: string, step: string) => (await stepRow(env, id, step)).output;
+const campaignCount = () => countCampaigns(env);
+const runCampaign = (id: string, correct: (q: string) => boolean) => run(env, id, correct);
+const questionIds = (id: string) => campaignQuestionIds(env, id);
 
 test('advances greedy -> hint (greedy wrong only) -> select -> train -> serve -> rft -> eval, surviving a restart and a Redis wipe', async () => {
   const id = await submit();
@@ -228,7 +130,12 @@ test('advances greedy -> hint (greedy wrong only) -> select -> train -> serve ->
     reason: 'endpoint never listed start-0',
     at: new Date(),
   });
-  expect((await tick()).started).toEqual([]);
+  const held = await tick();
+  expect(held.started).toEqual([]);
+  expect(held.held).toEqual([
+    { pipelineId: id, step: 'rft', by: 'serve-start-0', status: 'failed', reason: 'endpoint never listed start-0' },
+    { pipelineId: id, step: 'eval', by: 'serve-start-0', status: 'failed', reason: 'endpoint never listed start-0' },
+  ]);
   expect(await status(id)).toMatchObject({ 'serve-start-0': 'failed', rft: 'waiting', eval: 'waiting' });
   await transitionPipelineStep(env.db, { pipelineId: id, step: 'serve-start-0', to: 'waiting', detail: { actor: 'ops' }, at: new Date() });
   expect((await tick()).started).toEqual([{ pipelineId: id, step: 'serve-start-0' }]);
@@ -262,18 +169,12 @@ test('advances greedy -> hint (greedy wrong only) -> select -> train -> serve ->
 });
 
 test('a campaign step that ends with failed items is partial, and its retry redoes only those items', async () => {
-  const id = await submit({ name: 'one', models: SPEC.models, steps: { greedy: SPEC.steps.greedy } });
+  const id = await submit({ name: 'one', models: MODELS, steps: { greedy: SPEC.steps.greedy } });
   await tick();
   const { campaignId } = CampaignStepOutput.parse(await output(id, 'greedy'));
-  const items = await itemsOf(env.db, campaignId!);
-  for (const item of items.slice(1)) await completeItemAsWorkers(env.db, item, { correct: () => true });
-  await sql`UPDATE question_stages SET status = 'failed', last_error = 'replica exploded' WHERE campaign_id = ${campaignId} AND question_id = ${items[0]!.questionId}`.execute(
-    env.db,
-  );
-  await setCampaignStatus(env.db, campaignId!, 'curating', { from: ['running'] });
-  await finishCampaign(env.db, campaignId!);
+  await runCampaignFailing(env, campaignId!, ['q0'], 'replica exploded');
   expect((await tick()).finished).toEqual([{ pipelineId: id, step: 'greedy', status: 'partial' }]);
-  expect((await pipelineSteps(env.db, id))[0]!.reason).toMatch(/1 of 5 work items failed.*replica exploded/);
+  expect((await stepRow(env, id, 'greedy')).reason).toMatch(/1 of 5 work items failed.*replica exploded/);
 
   await transitionPipelineStep(env.db, { pipelineId: id, step: 'greedy', to: 'waiting', detail: { actor: 'ops' }, at: new Date() });
   const campaigns = await campaignCount();
@@ -283,7 +184,7 @@ test('a campaign step that ends with failed items is partial, and its retry redo
 });
 
 test('two schedulers racing start a step once', async () => {
-  const id = await submit({ name: 'race', models: SPEC.models, steps: { greedy: SPEC.steps.greedy } });
+  const id = await submit({ name: 'race', models: MODELS, steps: { greedy: SPEC.steps.greedy } });
   const [a, b] = await Promise.all([tick(), tick()]);
   expect([...a.started, ...b.started]).toEqual([{ pipelineId: id, step: 'greedy' }]);
   expect(await campaignCount()).toBe(1);
@@ -292,10 +193,12 @@ test('two schedulers racing start a step once', async () => {
 test('a step whose input is missing fails with the reason instead of retrying forever', async () => {
   const id = await submit({
     name: 'missing',
-    models: SPEC.models,
+    models: MODELS,
     steps: { greedy: { kind: 'campaign', model: 'base', questions: 'nowhere.jsonl', recipe: 'greedy' } },
   });
   await tick();
-  const [step] = await pipelineSteps(env.db, id);
-  expect(step).toMatchObject({ status: 'failed', reason: expect.stringContaining('submitted without "nowhere.jsonl"') });
+  expect(await stepRow(env, id, 'greedy')).toMatchObject({
+    status: 'failed',
+    reason: expect.stringContaining('submitted without "nowhere.jsonl"'),
+  });
 });

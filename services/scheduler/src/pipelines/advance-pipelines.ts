@@ -4,9 +4,10 @@ import {
   getPipeline,
   lockWaitingStep,
   ModelConflictError,
-  pipelineIdsWithUnfinishedSteps,
+  pipelineIdsToAdvance,
   pipelineSteps,
   registerModel,
+  touchRunningStep,
   transitionPipelineStep,
   type DbOrTx,
   type PipelineStepRow,
@@ -23,21 +24,43 @@ const ACTOR = 'scheduler';
 export interface PipelineTickReport {
   started: Array<{ pipelineId: string; step: string }>;
   finished: Array<{ pipelineId: string; step: string; status: PipelineStepStatus }>;
+  /** Waiting steps an input that failed or ended partial holds, with that input's reason. */
+  held: Array<{ pipelineId: string; step: string; by: string; status: PipelineStepStatus; reason: string | null }>;
   /** select-step / serve-model jobs that vanished from Redis and were enqueued again. */
   recovered: number;
+  /** Where the next tick continues when this one stopped at its pipeline limit (null: from the start). */
+  next: string | null;
 }
 
+export interface PipelineTickOptions {
+  /** A running select or serve step quiet this long has its job checked against Redis. */
+  lostJobGraceMs: number;
+  /** Pipelines looked at per tick (the next tick takes the ones after). */
+  maxPipelines?: number;
+  /** Steps started per tick: each may read a question file and register a campaign. */
+  maxStarts?: number;
+  /** The previous tick's `next`. */
+  after?: string | null;
+}
+
+const DEFAULT_MAX_PIPELINES = 50;
+const DEFAULT_MAX_STARTS = 10;
+
 /**
- * Advances every pipeline with unfinished steps: ends running steps whose work ended, starts the
- * steps whose inputs are all done. Every start and end is a guarded transition in Postgres, so a
- * tick replayed after a crash, a restart or a Redis wipe does nothing twice; jobs lost with Redis
- * are enqueued again from the ledger.
+ * Advances pipelines with unfinished steps: ends running steps whose work ended, starts the steps
+ * whose inputs are all done. Bounded per tick (pipelines and starts); the rest waits for the next.
+ * Every start and end is a guarded transition in Postgres, so a tick replayed after a crash, a
+ * restart or a Redis wipe does nothing twice; jobs lost with Redis are enqueued again from the ledger.
  */
-export async function advancePipelines(deps: PipelineEngineDeps, opts: { lostJobGraceMs: number }): Promise<PipelineTickReport> {
-  const report: PipelineTickReport = { started: [], finished: [], recovered: 0 };
-  for (const id of await pipelineIdsWithUnfinishedSteps(deps.db)) {
+export async function advancePipelines(deps: PipelineEngineDeps, opts: PipelineTickOptions): Promise<PipelineTickReport> {
+  const report: PipelineTickReport = { started: [], finished: [], held: [], recovered: 0, next: null };
+  const limit = opts.maxPipelines ?? DEFAULT_MAX_PIPELINES;
+  const ids = await pipelineIdsToAdvance(deps.db, { after: opts.after ?? null, limit });
+  if (ids.length === limit) report.next = ids.at(-1)!;
+  const starts = { left: opts.maxStarts ?? DEFAULT_MAX_STARTS };
+  for (const id of ids) {
     try {
-      await advancePipeline(deps, id, opts, report);
+      await advancePipeline(deps, id, opts, report, starts);
     } catch (error) {
       // One broken pipeline never stops the others; the next tick tries again.
       deps.log.error({ err: error, pipelineId: id }, 'advancing the pipeline failed; retrying next tick');
@@ -57,12 +80,12 @@ async function loadView(db: DbOrTx, id: string): Promise<PipelineView | null> {
 async function advancePipeline(
   deps: PipelineEngineDeps,
   id: string,
-  opts: { lostJobGraceMs: number },
+  opts: PipelineTickOptions,
   report: PipelineTickReport,
+  starts: { left: number },
 ): Promise<void> {
   let view = await loadView(deps.db, id);
   if (!view) return;
-  await registerBaseModels(deps.db, view);
   for (const row of view.steps.values()) {
     if (row.status !== 'running') continue;
     const end = await stepEnd(deps, view, row, opts, report);
@@ -72,7 +95,13 @@ async function advancePipeline(
   if (!view) return;
   const statuses = Object.fromEntries([...view.steps].map(([name, row]) => [name, row.status]));
   const plan = planAdvance(view.spec, statuses);
-  for (const step of plan.ready) {
+  for (const h of plan.held) report.held.push({ pipelineId: id, ...h, reason: view.steps.get(h.by)?.reason ?? null });
+  const ready = plan.ready.slice(0, Math.max(0, starts.left));
+  if (ready.length === 0) return;
+  // Lineage always ends at a base model: the spec's models are recorded before anything runs on them.
+  await registerBaseModels(deps.db, view);
+  for (const step of ready) {
+    starts.left -= 1;
     if (await startStep(deps, view, step)) report.started.push({ pipelineId: id, step });
   }
 }
@@ -114,7 +143,7 @@ async function stepEnd(
   deps: PipelineEngineDeps,
   view: PipelineView,
   row: PipelineStepRow,
-  opts: { lostJobGraceMs: number },
+  opts: PipelineTickOptions,
   report: PipelineTickReport,
 ): Promise<StepEnd> {
   const step = view.spec.steps[row.name]!;
@@ -138,6 +167,7 @@ async function stepEnd(
       const payload = { pipelineId: view.pipeline.id, step: row.name };
       if (Date.now() - row.updatedAt.getTime() >= opts.lostJobGraceMs && !(await deps.queues.exists(job, payload))) {
         await deps.queues.add(job, payload);
+        await touchRunningStep(deps.db, payload.pipelineId, payload.step);
         report.recovered += 1;
         deps.log.warn(payload, `${job} job vanished from the queue; re-enqueued`);
       }
@@ -155,23 +185,24 @@ async function startStep(deps: PipelineEngineDeps, view: PipelineView, name: str
   const step = view.spec.steps[name]!;
   const pipelineId = view.pipeline.id;
   const at = () => new Date();
+  let output: Record<string, unknown> | null;
   try {
-    const started = await deps.db.transaction().execute(async (tx) => {
-      if (!(await lockWaitingStep(tx, pipelineId, name))) return false;
-      let output: Record<string, unknown>;
+    output = await deps.db.transaction().execute(async (tx) => {
+      if (!(await lockWaitingStep(tx, pipelineId, name))) return null;
+      let started: Record<string, unknown>;
       switch (step.kind) {
         case 'campaign':
-          output = await startCampaignStep(tx, deps.store, view, name, step, ACTOR);
+          started = await startCampaignStep(tx, deps.store, view, name, step, ACTOR);
           break;
         case 'eval':
-          output = await startEvalStep(tx, deps.store, view, name, step, ACTOR);
+          started = await startEvalStep(tx, deps.store, view, name, step, ACTOR);
           break;
         case 'train':
-          output = await startTrainStep(tx, deps.store, view, step, ACTOR);
+          started = await startTrainStep(tx, deps.store, view, step, ACTOR);
           break;
         case 'select':
         case 'serve':
-          output = view.steps.get(name)?.output ?? {};
+          started = view.steps.get(name)?.output ?? {};
           break;
       }
       await transitionPipelineStep(tx, {
@@ -179,14 +210,14 @@ async function startStep(deps: PipelineEngineDeps, view: PipelineView, name: str
         step: name,
         to: 'running',
         from: ['waiting'],
-        output,
+        output: started,
         reason: null,
         detail: { actor: ACTOR },
         at: at(),
       });
-      return true;
+      return started;
     });
-    if (!started) return false;
+    if (output === null) return false;
   } catch (error) {
     if (!(error instanceof StepInputError || error instanceof InputError)) throw error;
     await deps.db.transaction().execute(async (tx) => {
@@ -205,14 +236,20 @@ async function startStep(deps: PipelineEngineDeps, view: PipelineView, name: str
     return false;
   }
   // Jobs go out after the commit: a job never names a step that is not yet running. A crash
-  // between the two is repaired by the lost-job check above.
+  // between the two is repaired by the lost-job check above (select, serve) and by the
+  // launcher's poller of runs still submitting (train).
   const payload = { pipelineId, step: name };
   if (step.kind === 'select') await deps.queues.add('select-step', payload);
   if (step.kind === 'serve') await deps.queues.add('serve-model', payload);
-  if (step.kind === 'train') {
-    const output = (await pipelineSteps(deps.db, pipelineId)).find((s) => s.name === name)?.output;
-    await deps.queues.add('launch-run', { runId: String(output?.['runId']) });
-  }
-  deps.log.info({ pipelineId, step: name, kind: step.kind }, 'pipeline step started');
+  if (step.kind === 'train') await deps.queues.add('launch-run', { runId: String(output['runId']) });
+  deps.log.info({ pipelineId, step: name, kind: step.kind, ...startSummary(output) }, 'pipeline step started');
   return true;
+}
+
+/** What a start log line says: the campaign or run, and for a campaign step what decontamination and admission removed. */
+function startSummary(output: Record<string, unknown>): Record<string, unknown> {
+  const campaign = CampaignStepOutput.safeParse(output);
+  if (!campaign.success) return output;
+  const { exclusions: _listed, ...counts } = campaign.data;
+  return counts;
 }

@@ -1,4 +1,4 @@
-import { campaignStates, type DbOrTx } from '@rft/db';
+import { campaignStates, recordAudit, retryFailedItems, type DbOrTx } from '@rft/db';
 import type { StepEnd } from './train-step.ts';
 
 /**
@@ -28,4 +28,27 @@ export async function campaignsEnd(db: DbOrTx, campaignIds: readonly string[]): 
       .join('; ')
       .slice(0, 4000),
   };
+}
+
+/**
+ * Whether a retried step keeps its earlier campaign: yes when that campaign ended with failed items
+ * (they go back to pending and only they are sampled again), or when it is still running or
+ * completed (e.g. retried directly meanwhile). A cancelled campaign, or one with nothing left to
+ * redo, is replaced by a new one.
+ */
+export async function reuseCampaign(tx: DbOrTx, campaignId: string): Promise<boolean> {
+  const state = (await campaignStates(tx, [campaignId])).get(campaignId);
+  if (!state || state.status === 'cancelled') return false;
+  if (state.status !== 'completed_with_failures' && state.status !== 'failed') return true;
+  const items = await retryFailedItems(tx, campaignId);
+  if (items.length === 0) return false;
+  await recordAudit(tx, {
+    actor: 'scheduler',
+    action: 'campaign.retry',
+    targetType: 'campaign',
+    targetId: campaignId,
+    before: { status: state.status, failedItems: items.length },
+    after: { itemsMovedToPending: items.length, by: 'pipeline step retry' },
+  });
+  return true;
 }

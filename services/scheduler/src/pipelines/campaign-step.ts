@@ -1,5 +1,5 @@
 import { CampaignSpec, type Question } from '@rft/contracts';
-import { getBenchmark, gradedQuestions, retryFailedItems, type DbOrTx } from '@rft/db';
+import { getBenchmark, gradedQuestions, type DbOrTx } from '@rft/db';
 import { parseQuestionFile, registerCampaign } from '@rft/intake';
 import {
   admitQuestions,
@@ -12,6 +12,7 @@ import {
 } from '@rft/pipeline';
 import type { ObjectStore } from '@rft/storage';
 import type { z } from 'zod';
+import { reuseCampaign } from './campaign-end.ts';
 import { outputOf, pipelineFile, type PipelineView, StepInputError } from './engine-deps.ts';
 import { resolveModel } from './resolve-model.ts';
 
@@ -103,10 +104,7 @@ export async function startCampaignStep(
   actor: string,
 ): Promise<CampaignStepOutput> {
   const previous = CampaignStepOutput.safeParse(view.steps.get(name)?.output);
-  if (previous.success && previous.data.campaignId !== null) {
-    const redone = await retryFailedItems(tx, previous.data.campaignId);
-    if (redone.length > 0) return previous.data;
-  }
+  if (previous.success && previous.data.campaignId !== null && (await reuseCampaign(tx, previous.data.campaignId))) return previous.data;
   const { questions, output } = await admittedQuestions(tx, store, view, name, step);
   const { kind: _kind, model: modelRef, questions: _file, admit: _admit, ...stage } = step;
   const model = await resolveModel(tx, view, modelRef);
