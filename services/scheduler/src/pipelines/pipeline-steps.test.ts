@@ -10,7 +10,8 @@ import {
 import { CampaignStepOutput, EvalStepOutput, TrainStepOutput } from '@rft/pipeline';
 import { createJobQueues, type JobQueues } from '@rft/queue';
 import { silentLogger } from '@rft/telemetry';
-import { createTestEnv, itemsOf, type TestEnv } from '@rft/testing';
+import { createTestEnv, deleteRedisPrefix, itemsOf, type TestEnv } from '@rft/testing';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { advancePipelines, type PipelineTickOptions } from './advance-pipelines.ts';
 import {
@@ -223,4 +224,26 @@ test('a tick is bounded: it looks at a slice of pipelines and starts a few steps
   ]);
   expect((await tick({ maxStarts: 2 })).started).toEqual([{ pipelineId: wide, step: 'c' }]);
   expect(await stepStatuses(env, wide)).toEqual({ a: 'running', b: 'running', c: 'running' });
+});
+
+test('a select job lost with Redis is enqueued again once the step has been quiet for the grace, and then not before the next grace', async () => {
+  const id = await submitPipeline(env, {
+    name: 'lost-select',
+    models: MODELS,
+    steps: { greedy, pick: { kind: 'select', policy: 'rft', from: 'greedy' } },
+  });
+  await tick();
+  await runCampaign(env, CampaignStepOutput.parse((await stepRow(env, id, 'greedy')).output).campaignId!, () => true);
+  expect((await tick()).started).toEqual([{ pipelineId: id, step: 'pick' }]);
+  const job = { pipelineId: id, step: 'pick' };
+  await deleteRedisPrefix(env.redis, env.queuePrefix);
+  expect((await tick({ lostJobGraceMs: 30_000 })).recovered).toBe(0);
+  // Quiet for a minute: the job is checked, found missing and enqueued again.
+  await sql`UPDATE pipeline_steps SET updated_at = now() - interval '1 minute' WHERE pipeline_id = ${id} AND name = 'pick'`.execute(env.db);
+  expect((await tick({ lostJobGraceMs: 30_000 })).recovered).toBe(1);
+  expect(await queues.exists('select-step', job)).toBe(true);
+  // Lost again at once: not re-enqueued on every tick, only after another grace.
+  await deleteRedisPrefix(env.redis, env.queuePrefix);
+  expect((await tick({ lostJobGraceMs: 30_000 })).recovered).toBe(0);
+  expect(await stepStatuses(env, id)).toEqual({ greedy: 'succeeded', pick: 'running' });
 });
