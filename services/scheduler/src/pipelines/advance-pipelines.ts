@@ -215,6 +215,16 @@ async function startStep(deps: PipelineEngineDeps, view: PipelineView, name: str
         detail: { actor: ACTOR },
         at: at(),
       });
+      // Nothing admitted: there is nothing to sample, the step is done with its counts as output.
+      if (step.kind === 'campaign' && started['campaignId'] === null)
+        await transitionPipelineStep(tx, {
+          pipelineId,
+          step: name,
+          to: 'succeeded',
+          from: ['running'],
+          detail: { actor: ACTOR, why: 'no question admitted; no campaign registered' },
+          at: at(),
+        });
       return started;
     });
     if (output === null) return false;
