@@ -1,4 +1,5 @@
 import {
+  cancelPendingItems,
   getCampaign,
   getTrainingRun,
   insertDataset,
@@ -247,4 +248,31 @@ test('a select job lost with Redis is enqueued again once the step has been quie
   await deleteRedisPrefix(env.redis, env.queuePrefix);
   expect((await tick({ lostJobGraceMs: 30_000 })).recovered).toBe(0);
   expect(await stepStatuses(env, id)).toEqual({ greedy: 'succeeded', pick: 'running' });
+});
+
+test('a campaign step whose campaign was cancelled fails; its retry registers a new campaign, a partial one redoes failed items with an audit', async () => {
+  const id = await submitPipeline(env, { name: 'cancelled', models: MODELS, steps: { greedy } });
+  await tick();
+  const first = CampaignStepOutput.parse((await stepRow(env, id, 'greedy')).output).campaignId!;
+  // As POST /v1/campaigns/:id/cancel does: its pending items settle failed, so a blind retry would redo them.
+  await env.db.transaction().execute(async (tx) => {
+    await setCampaignStatus(tx, first, 'cancelled');
+    await cancelPendingItems(tx, first, 'campaign cancelled by ops');
+  });
+  expect((await tick()).finished).toEqual([{ pipelineId: id, step: 'greedy', status: 'failed' }]);
+  expect((await stepRow(env, id, 'greedy')).reason).toBe(`campaign ${first} cancelled`);
+  await retry(id, 'greedy');
+  expect((await tick()).started).toEqual([{ pipelineId: id, step: 'greedy' }]);
+  const second = CampaignStepOutput.parse((await stepRow(env, id, 'greedy')).output).campaignId!;
+  expect(second).not.toBe(first);
+  expect((await getCampaign(env.db, first))?.status).toBe('cancelled');
+  expect(new Set((await itemsOf(env.db, first)).map((i) => i.status))).toEqual(new Set(['failed']));
+
+  await runCampaignFailing(env, second, ['q2'], 'replica exploded');
+  expect((await tick()).finished).toEqual([{ pipelineId: id, step: 'greedy', status: 'partial' }]);
+  await retry(id, 'greedy');
+  await tick();
+  expect(CampaignStepOutput.parse((await stepRow(env, id, 'greedy')).output).campaignId).toBe(second);
+  const audit = await env.db.selectFrom('audit_events').select(['actor', 'after']).where('action', '=', 'campaign.retry').execute();
+  expect(audit).toEqual([{ actor: 'scheduler', after: { itemsMovedToPending: 1, by: 'pipeline step retry' } }]);
 });
