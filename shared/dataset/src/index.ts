@@ -1,4 +1,5 @@
 export * from './manifest.ts';
+export * from './lineage.ts';
 export {
   CONTENT_HASH_SCHEME,
   canonicalJson,
