@@ -1,4 +1,4 @@
-import { crossCampaignCandidatePages, type CampaignCandidateRow, type Db } from '@rft/db';
+import { crossCampaignCandidatePages, newestVerdictMetrics, type CampaignCandidateRow, type Db } from '@rft/db';
 import { applyQuotas, type SelectStep } from '@rft/pipeline';
 import { hashString } from '@rft/seeded-random';
 import { mergeSelections, selectHintRft, selectRft, type Candidate, type SelectionResult } from '../selection/index.ts';
@@ -71,8 +71,13 @@ export async function selectForStep(
     select.quotas,
     hashString(pipelineId),
   );
+  // The rows record every metric of their verdict, not only those selection ranked by.
+  const metrics = await newestVerdictMetrics(
+    db,
+    kept.map((k) => k.candidate.sampleId),
+  );
   return {
-    selected: kept.map((k) => k.candidate),
+    selected: kept.map(({ candidate: c }) => ({ ...c, verdict: { ...c.verdict, metrics: metrics.get(c.sampleId) ?? c.verdict.metrics } })),
     sampled,
     dropped: result.dropped,
     droppedByQuota: dropped,

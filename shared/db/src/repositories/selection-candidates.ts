@@ -88,3 +88,23 @@ export async function* crossCampaignCandidatePages(
     if (page.length < questionsPerPage) return;
   }
 }
+
+/**
+ * Every metric of the newest verdict of each sample (candidate pages carry only what selection
+ * reads): what a dataset row records, e.g. the repetition scores a reviewer looks at.
+ */
+export async function newestVerdictMetrics(db: DbOrTx, sampleIds: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+  const out = new Map<string, Record<string, unknown>>();
+  for (let i = 0; i < sampleIds.length; i += 1000) {
+    const rows = await db
+      .selectFrom('grades')
+      .select(['sample_id', 'metrics'])
+      .distinctOn('sample_id')
+      .where('sample_id', 'in', sampleIds.slice(i, i + 1000))
+      .orderBy('sample_id')
+      .orderBy('created_at', 'desc')
+      .execute();
+    for (const r of rows) out.set(r.sample_id, r.metrics);
+  }
+  return out;
+}
