@@ -21,3 +21,4 @@ export {
 export { verifyTokenizerFile } from './tokenizer-check.ts';
 export { storeFromEnv } from './store-from-env.ts';
 export { objectLocation, type ObjectLocation, type StoreAddress } from './object-location.ts';
+export * from './review/index.ts';

@@ -1,12 +1,20 @@
 import { InputError, type ModelProfileName, type SegmentKind, type Verdict } from '@rft/contracts';
-import { readManifest, sha256Hex, type DatasetManifest, type DatasetReview, type ReviewEdit } from '@rft/dataset';
+import {
+  planStoredReview,
+  readManifest,
+  versionRows,
+  type DatasetManifest,
+  type DatasetReview,
+  type ReviewDecision,
+  type ReviewEdit,
+  type ReviewPlan,
+  type VersionRow,
+} from '@rft/dataset';
 import { getDataset, insertDataset, recordAudit, type Db } from '@rft/db';
 import type { ObjectStore } from '@rft/storage';
 import { buildDatasetVersion, type DatasetInfo, type DatasetRowInput, type Tokenizer } from '../dataset/index.ts';
 import { loadSelectedRows } from '../selected-rows.ts';
 import type { Candidate } from '../selection/index.ts';
-import type { ReviewDecision } from './review-item.ts';
-import { trainedText, versionRows, type VersionRow } from './version-rows.ts';
 
 export interface ImportReviewDeps {
   db: Db;
@@ -26,9 +34,6 @@ export interface ImportReviewResult {
   edited: number;
 }
 
-/** Segment kinds a reviewer may rewrite: what the model wrote (trained). Prompts, hints and tool output are not its text. */
-const EDITABLE = new Set(['model', 'code']);
-
 /**
  * Applies a reviewer's decisions to a dataset version and builds a NEW version (the reviewed one is
  * immutable): dropped rows left out, edited rows with their segments replaced, every other row as
@@ -43,7 +48,6 @@ export async function importReview(
   decisions: readonly ReviewDecision[],
   reviewer: string,
 ): Promise<ImportReviewResult> {
-  if (reviewer.trim() === '') throw new InputError('reviewer: required (who made these decisions)');
   const dataset = await getDataset(deps.db, datasetId);
   if (!dataset) throw new InputError(`dataset ${datasetId} does not exist`);
   const manifest = await readManifest(deps.store, datasetId);
@@ -52,39 +56,9 @@ export async function importReview(
       `dataset ${datasetId} was tokenized with ${manifest.model.tokenizer.name} (sha256 ${manifest.model.tokenizer.sha256}); this service has ${deps.tokenizer.sha256}`,
     );
   }
-  const bySample = new Map<string, ReviewDecision>();
-  for (const d of decisions) {
-    if (bySample.has(d.sampleId)) throw new InputError(`sample ${d.sampleId}: decided twice`);
-    bySample.set(d.sampleId, d);
-  }
-
-  // First pass: every decision names a row of the version and every edit a trained segment; the
-  // changes (and their hashes) are known before the build, whose manifest lists them.
-  const eot = manifest.modelProfile.endOfTurn;
-  const candidates: Candidate[] = [];
-  const edited = new Map<string, VersionRow['segments']>();
-  const edits: ReviewEdit[] = [];
-  const seen = new Set<string>();
-  let kept = 0;
-  for await (const row of versionRows(deps.store, manifest)) {
-    seen.add(row.id);
-    const decision = bySample.get(row.id);
-    const before = sha256Hex(trainedText(row.segments));
-    if (decision?.decision === 'drop') {
-      edits.push({ sampleId: row.id, decision: 'drop', reviewer, sha256Before: before, sha256After: null });
-      continue;
-    }
-    if (decision?.decision === 'edit') {
-      const segments = editedSegments(row, decision, eot);
-      edited.set(row.id, segments);
-      edits.push({ sampleId: row.id, decision: 'edit', reviewer, sha256Before: before, sha256After: sha256Hex(trainedText(segments)) });
-    }
-    if (decision?.decision === 'keep') kept++;
-    candidates.push(candidateOf(row));
-  }
-  const unknown = [...bySample.keys()].filter((id) => !seen.has(id));
-  if (unknown.length) throw new InputError(`samples not in dataset ${datasetId}: ${unknown.slice(0, 10).join(', ')}`);
-  if (candidates.length === 0) throw new InputError(`every row of dataset ${datasetId} was dropped; nothing to build a version from`);
+  const plan = await planStoredReview(deps.store, manifest, decisions, reviewer);
+  const { edits, kept, edited } = plan;
+  const candidates = plan.rows.map(candidateOf);
 
   const built = await buildDatasetVersion({
     store: deps.store,
@@ -144,32 +118,7 @@ function count(edits: readonly ReviewEdit[], decision: ReviewEdit['decision']): 
   return edits.filter((e) => e.decision === decision).length;
 }
 
-/**
- * A row's segments with a reviewer's edits applied. Only trained `model` and `code` segments can be
- * edited; the end-of-turn token stays where the row had it (the end of its last segment) whether or
- * not the reviewer typed it, and may not appear anywhere else.
- */
-function editedSegments(row: VersionRow, decision: Extract<ReviewDecision, { decision: 'edit' }>, eot: string): VersionRow['segments'] {
-  const segments = row.segments.map((s) => ({ ...s }));
-  const touched = new Set<number>();
-  for (const edit of decision.edits) {
-    const where = `sample ${row.id}: segment ${edit.segment}`;
-    const segment = segments[edit.segment];
-    if (!segment) throw new InputError(`${where} does not exist (${segments.length} segments)`);
-    if (!segment.train || !EDITABLE.has(segment.kind))
-      throw new InputError(`${where} is ${segment.kind}; only model and code segments can be edited`);
-    if (touched.has(edit.segment)) throw new InputError(`${where} edited twice`);
-    touched.add(edit.segment);
-    const endsRow = edit.segment === segments.length - 1 && segment.text.endsWith(eot);
-    const body = endsRow && edit.text.endsWith(eot) ? edit.text.slice(0, -eot.length) : edit.text;
-    if (body.includes(eot)) throw new InputError(`${where}: the end-of-turn token ${eot} may only end the row`);
-    if (endsRow && body === '') throw new InputError(`${where}: replacement is empty`);
-    segment.text = endsRow ? body + eot : body;
-  }
-  return segments;
-}
-
-function candidateOf(row: VersionRow): Candidate {
+function candidateOf(row: ReviewPlan['rows'][number]): Candidate {
   const verdict: Verdict = {
     correct: row.correct,
     eligible: true,

@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { InputError } from '@rft/contracts';
-import { readManifest, sha256Hex } from '@rft/dataset';
+import {
+  flaggedRows,
+  readManifest,
+  reviewExportLine,
+  sha256Hex,
+  trainedText,
+  versionRows,
+  type ReviewDecision,
+  type VersionRow,
+} from '@rft/dataset';
 import { auditTrail, insertPipeline, pipelineSteps, transitionPipelineStep } from '@rft/db';
 import { validatePipelineSpec } from '@rft/pipeline';
 import type { JobContext } from '@rft/queue';
@@ -11,10 +20,7 @@ import { loadTokenizer, type Tokenizer } from '../dataset/index.ts';
 import { qwenTokenizerFiles } from '../dataset/test-support.ts';
 import { seededQuestion, seedGradedCampaign, type SeededSample } from '../pipeline-select/graded-campaign-fixture.ts';
 import { runSelectStepJob } from '../pipeline-select/select-step-job.ts';
-import { exportReview } from './export-review.ts';
 import { importReview } from './import-review.ts';
-import type { ReviewDecision } from './review-item.ts';
-import { trainedText, versionRows, type VersionRow } from './version-rows.ts';
 
 let env: TestEnv;
 let tokenizer: Tokenizer;
@@ -76,20 +82,25 @@ afterAll(async () => {
   await env.cleanup();
 });
 
+async function exportReview(id: string, opts: Parameters<typeof flaggedRows>[2] = {}) {
+  const flagged = await flaggedRows(env.store, await readManifest(env.store, id), opts);
+  return flagged.map(({ row, flags }) => reviewExportLine(id, row, flags, `question of ${row.question_id}`));
+}
+
 test('export lists borderline repetition, recovered tool errors and the longest rows, each with an empty decision', async () => {
-  const lines = await exportReview(env, datasetId);
+  const lines = await exportReview(datasetId);
   expect(lines.map((l) => [l.questionId, l.flags.map((f) => f.reason)])).toEqual([
     [id(1), ['borderline_repetition']],
     [id(3), ['recovered_tool_error']],
     [id(4), ['very_long']],
   ]);
   const first = lines[0]!;
-  expect(first).toMatchObject({ datasetId, question: seededQuestion(1).problem, decision: null, edits: [] });
+  expect(first).toMatchObject({ datasetId, question: `question of ${id(1)}`, decision: null, edits: [] });
   expect(first.flags[0]!.detail).toBe('repN=0.25 (limit 0.3)');
   expect(first.trainedText).toBe(trainedText(first.segments));
   expect(first.segments.map((s) => s.kind)).toEqual(['prompt', 'model', 'hint', 'code', 'tool_output', 'model']);
   // A stricter fraction flags less; none at all when nothing is near the limits.
-  expect((await exportReview(env, datasetId, { borderlineFraction: 0.9, longTokens: 1e9 })).map((l) => l.questionId)).toEqual([id(3)]);
+  expect((await exportReview(datasetId, { borderlineFraction: 0.9, longTokens: 1e9 })).map((l) => l.questionId)).toEqual([id(3)]);
 });
 
 test('import builds a new version without the dropped rows, with the edits, listed in its manifest and the audit trail', async () => {
@@ -172,7 +183,7 @@ test('import builds a new version without the dropped rows, with the edits, list
 });
 
 test('import refuses edits of masked segments, a stray end-of-turn token, unknown samples and an empty reviewer', async () => {
-  const [line] = await exportReview(env, datasetId);
+  const [line] = await exportReview(datasetId);
   const sampleId = line!.sampleId;
   const refused = (decisions: ReviewDecision[], reviewer = 'alice') => importReview({ ...env, tokenizer }, datasetId, decisions, reviewer);
   await expect(refused([{ sampleId, decision: 'edit', edits: [{ segment: 2, text: 'x' }] }])).rejects.toThrow(

@@ -1,5 +1,5 @@
 import { InputError } from '@rft/contracts';
-import type { DatasetManifest } from '@rft/dataset';
+import type { DatasetManifest } from '../manifest.ts';
 import { objectKeys, type ObjectStore } from '@rft/storage';
 
 /** A dataset version's row in its JSONL form (the canonical record, snake_case). */
