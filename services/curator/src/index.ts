@@ -6,3 +6,4 @@ export { runCurateJob, selectionOf, type CurateJobDeps } from './curate-job.ts';
 export { registerCuratorMetrics, type CuratorMetrics } from './curator-metrics.ts';
 export { runSelectStepJob, type SelectStepDeps } from './pipeline-select/select-step-job.ts';
 export * from './review/index.ts';
+export * from './review/index.ts';

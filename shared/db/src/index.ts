@@ -27,3 +27,4 @@ export * from './repositories/benchmarks.ts';
 export * from './repositories/models.ts';
 export * from './repositories/pipelines.ts';
 export * from './repositories/selection-candidates.ts';
+export * from './repositories/review-outcomes.ts';

@@ -47,6 +47,8 @@ export async function importReview(
   datasetId: string,
   decisions: readonly ReviewDecision[],
   reviewer: string,
+  /** `reviewId` names the outcome for whoever submitted it; `submittedBy` is the account that did. */
+  opts: { reviewId?: string; submittedBy?: string } = {},
 ): Promise<ImportReviewResult> {
   const dataset = await getDataset(deps.db, datasetId);
   if (!dataset) throw new InputError(`dataset ${datasetId} does not exist`);
@@ -75,7 +77,13 @@ export async function importReview(
       campaignId: dataset.campaignId,
       // Same name as the parent: `NAME@latest` now resolves to the reviewed version.
       name: dataset.name,
-      selection: { policy: 'review', parentDatasetId: datasetId, reviewer, edits: edits.length },
+      selection: {
+        policy: 'review',
+        parentDatasetId: datasetId,
+        reviewer,
+        edits: edits.length,
+        ...(opts.reviewId ? { reviewId: opts.reviewId } : {}),
+      },
       storagePrefix: built.prefix,
       manifestKey: `${built.prefix}/manifest.json`,
       manifestSha256: built.manifest.contentSha256,
@@ -99,7 +107,14 @@ export async function importReview(
       targetType: 'dataset',
       targetId: built.datasetId,
       before: { datasetId, rows: manifest.counts.kept },
-      after: { datasetId: built.datasetId, rows: items.length, dropped: count(edits, 'drop'), edited: count(edits, 'edit') },
+      after: {
+        datasetId: built.datasetId,
+        rows: items.length,
+        dropped: count(edits, 'drop'),
+        edited: count(edits, 'edit'),
+        ...(opts.reviewId ? { reviewId: opts.reviewId } : {}),
+        ...(opts.submittedBy ? { submittedBy: opts.submittedBy } : {}),
+      },
     });
     return true;
   }));

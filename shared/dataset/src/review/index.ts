@@ -8,5 +8,5 @@ export {
   type ReviewFlag,
   type ReviewFlagReason,
 } from './review-flags.ts';
-export { ReviewDecision, ReviewRequest, SegmentEdit, reviewExportLine, type ReviewExportLine } from './review-item.ts';
+export { ReviewDecision, ReviewRequest, SegmentEdit, reviewExportLine, ReviewExportLine } from './review-item.ts';
 export { trainedText, versionRows, type VersionRow } from './version-rows.ts';
