@@ -1,9 +1,24 @@
+import { randomUUID } from 'node:crypto';
 import type { Question, RejectReason } from '@rft/contracts';
-import { insertGrades, insertSamples, setCampaignStatus, type Db, type NewSample } from '@rft/db';
+import {
+  insertGrades,
+  insertPipeline,
+  insertSamples,
+  pipelineSteps,
+  setCampaignStatus,
+  transitionPipelineStep,
+  type Db,
+  type NewSample,
+} from '@rft/db';
+import { validatePipelineSpec } from '@rft/pipeline';
+import type { JobContext } from '@rft/queue';
+import { createLogger } from '@rft/telemetry';
 import { parseCampaignSpec, registerCampaign } from '@rft/intake';
 import { encodeJsonlZst, type ObjectStore } from '@rft/storage';
 import { sql } from 'kysely';
+import type { Tokenizer } from '../dataset/index.ts';
 import { sampleRow } from '../dataset/test-support.ts';
+import { runSelectStepJob } from './select-step-job.ts';
 
 /** One graded sample to seed: its verdict, and optionally its model text and verdict metrics. */
 export interface SeededSample {
@@ -85,4 +100,53 @@ export async function seedGradedCampaign(
   }
   await setCampaignStatus(deps.db, campaignId, 'completed');
   return campaignId;
+}
+
+/**
+ * Builds a dataset version from a seeded campaign the way a pipeline does: a pipeline whose `rft`
+ * step recorded the campaign and whose `select` step (RFT, one sample per question) runs the job.
+ */
+export async function selectDatasetFrom(
+  deps: { db: Db; store: ObjectStore; tokenizer: Tokenizer },
+  campaignId: string,
+  questions: number,
+): Promise<string> {
+  const at = new Date('2026-03-01T00:00:00Z');
+  const { spec } = validatePipelineSpec(
+    {
+      name: 'review-test',
+      models: { qwq: { name: 'Qwen/QwQ-32B-Preview' } },
+      steps: {
+        rft: { kind: 'campaign', model: 'qwq', questions: 'q.jsonl', recipe: 'rft' },
+        select: { kind: 'select', policy: 'rft', from: 'rft' },
+      },
+    },
+    'spec',
+  );
+  const pipelineId = randomUUID();
+  await insertPipeline(deps.db, {
+    id: pipelineId,
+    name: spec.name,
+    spec: spec as unknown as Record<string, unknown>,
+    steps: [
+      { name: 'rft', kind: 'campaign' },
+      { name: 'select', kind: 'select' },
+    ],
+    at,
+  });
+  await transitionPipelineStep(deps.db, { pipelineId, step: 'rft', to: 'running', at });
+  await transitionPipelineStep(deps.db, {
+    pipelineId,
+    step: 'rft',
+    to: 'succeeded',
+    output: { campaignId, questions, admitted: questions },
+    at,
+  });
+  await transitionPipelineStep(deps.db, { pipelineId, step: 'select', to: 'running', at });
+  const ctx = { job: { id: 'j' }, signal: new AbortController().signal, isLastAttempt: false } as unknown as JobContext;
+  const log = createLogger('test', { level: 'silent' });
+  await runSelectStepJob({ ...deps, log, tokenizerName: 'qwen3' }, { pipelineId, step: 'select' }, ctx);
+  const step = (await pipelineSteps(deps.db, pipelineId)).find((s) => s.name === 'select')!;
+  if (step.status !== 'succeeded') throw new Error(`select step ${step.status}: ${step.reason}`);
+  return (step.output as { datasetId: string }).datasetId;
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { InputError } from '@rft/contracts';
 import {
   flaggedRows,
@@ -10,22 +9,18 @@ import {
   type ReviewDecision,
   type VersionRow,
 } from '@rft/dataset';
-import { auditTrail, insertPipeline, pipelineSteps, transitionPipelineStep } from '@rft/db';
-import { validatePipelineSpec } from '@rft/pipeline';
-import type { JobContext } from '@rft/queue';
-import { createLogger } from '@rft/telemetry';
+import { auditTrail } from '@rft/db';
 import { createTestEnv, type TestEnv } from '@rft/testing';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { loadTokenizer, type Tokenizer } from '../dataset/index.ts';
 import { qwenTokenizerFiles } from '../dataset/test-support.ts';
-import { seededQuestion, seedGradedCampaign, type SeededSample } from '../pipeline-select/graded-campaign-fixture.ts';
-import { runSelectStepJob } from '../pipeline-select/select-step-job.ts';
+import { seededQuestion, seedGradedCampaign, selectDatasetFrom, type SeededSample } from '../pipeline-select/graded-campaign-fixture.ts';
 import { importReview } from './import-review.ts';
 
 let env: TestEnv;
 let tokenizer: Tokenizer;
 let datasetId: string;
-const at = new Date('2026-03-01T00:00:00Z');
+const _at = new Date('2026-03-01T00:00:00Z');
 const id = (i: number) => seededQuestion(i).id;
 
 /** Six solved questions: q1 near the repetition limit, q2 far from it, q3 recovered from a tool error, q4 very long. */
@@ -47,36 +42,7 @@ beforeAll(async () => {
     stage: 'rft',
     questions: [1, 2, 3, 4, 5, 6].map((i) => ({ question: seededQuestion(i), samples: [SAMPLES[i]!] })),
   });
-  const { spec } = validatePipelineSpec(
-    {
-      name: 'review-test',
-      models: { qwq: { name: 'Qwen/QwQ-32B-Preview' } },
-      steps: {
-        rft: { kind: 'campaign', model: 'qwq', questions: 'q.jsonl', recipe: 'rft' },
-        select: { kind: 'select', policy: 'rft', from: 'rft' },
-      },
-    },
-    'spec',
-  );
-  const pipelineId = randomUUID();
-  await insertPipeline(env.db, {
-    id: pipelineId,
-    name: spec.name,
-    spec: spec as unknown as Record<string, unknown>,
-    steps: [
-      { name: 'rft', kind: 'campaign' },
-      { name: 'select', kind: 'select' },
-    ],
-    at,
-  });
-  await transitionPipelineStep(env.db, { pipelineId, step: 'rft', to: 'running', at });
-  await transitionPipelineStep(env.db, { pipelineId, step: 'rft', to: 'succeeded', output: { campaignId, questions: 6, admitted: 6 }, at });
-  await transitionPipelineStep(env.db, { pipelineId, step: 'select', to: 'running', at });
-  const ctx = { job: { id: 'j' }, signal: new AbortController().signal, isLastAttempt: false } as unknown as JobContext;
-  const log = createLogger('test', { level: 'silent' });
-  await runSelectStepJob({ db: env.db, store: env.store, log, tokenizer, tokenizerName: 'qwen3' }, { pipelineId, step: 'select' }, ctx);
-  const step = (await pipelineSteps(env.db, pipelineId)).find((s) => s.name === 'select')!;
-  datasetId = (step.output as { datasetId: string }).datasetId;
+  datasetId = await selectDatasetFrom({ ...env, tokenizer }, campaignId, 6);
 });
 afterAll(async () => {
   await env.cleanup();
