@@ -35,7 +35,15 @@ beforeAll(async () => {
   datasetId = await selectDatasetFrom({ ...fx.env, tokenizer }, campaignId, 4);
   const log = createLogger('test', { level: 'silent' });
   curator = createCuratorService(
-    { db: fx.env.db, store: fx.env.store, log, tokenizer, tokenizerName: 'qwen3', connection: fx.env.redis, queuePrefix: fx.env.queuePrefix },
+    {
+      db: fx.env.db,
+      store: fx.env.store,
+      log,
+      tokenizer,
+      tokenizerName: 'qwen3',
+      connection: fx.env.redis,
+      queuePrefix: fx.env.queuePrefix,
+    },
     { concurrency: 1 },
   );
   await curator.start();
