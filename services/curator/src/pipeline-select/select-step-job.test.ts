@@ -270,6 +270,20 @@ describe('select-step', () => {
     await expect(runSelectStepJob(deps(), { pipelineId: twice, step: 'seed-select' }, ctx())).rejects.toThrow();
     expect((await stepRow(twice, 'seed-select')).reason).toMatch(/name the same campaign/);
     expect(await getPipeline(env.db, twice)).not.toBeNull();
+
+    // A hint step that admitted no question ran no campaign: nothing to select, said so.
+    const empty = await pipelineWith({ greedy: hintCampaign });
+    await transitionPipelineStep(env.db, { pipelineId: empty, step: 'hint', to: 'running', at });
+    await transitionPipelineStep(env.db, {
+      pipelineId: empty,
+      step: 'hint',
+      to: 'succeeded',
+      output: { campaignId: null, questions: 5, admitted: 0, refusedByRule: 5 },
+      at,
+    });
+    await startStep(empty, 'seed-select');
+    await expect(runSelectStepJob(deps(), { pipelineId: empty, step: 'seed-select' }, ctx())).rejects.toThrow();
+    expect((await stepRow(empty, 'seed-select')).reason).toMatch(/source step hint: sampled no question \(0 admitted of 5, no campaign\)/);
   });
 
   test('a transient fault is rethrown and leaves the step running for the retry', async () => {

@@ -57,6 +57,11 @@ export async function resolveSources(
     const output = CampaignStepOutput.safeParse(row.output);
     if (!output.success) throw new InputError(`source step ${step}: its output records no campaign id`);
     const campaignId = output.data.campaignId;
+    if (campaignId === null) {
+      throw new InputError(
+        `source step ${step}: sampled no question (${output.data.admitted} admitted of ${output.data.questions}, no campaign); nothing to select from`,
+      );
+    }
     const campaign = await getCampaign(db, campaignId);
     if (!campaign) throw new InputError(`source step ${step}: campaign ${campaignId} does not exist`);
     if (!TERMINAL_CAMPAIGN_STATUSES.includes(campaign.status)) {
