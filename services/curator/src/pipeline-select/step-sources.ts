@@ -1,6 +1,6 @@
 import { CampaignSpec, InputError, TERMINAL_CAMPAIGN_STATUSES, type CampaignStatus } from '@rft/contracts';
 import { getCampaign, type Db, type PipelineStepRow } from '@rft/db';
-import { CampaignStepOutput, DONE_PIPELINE_STEP_STATUSES, type PipelineSpec, type SelectStep } from '@rft/pipeline';
+import { CampaignStepOutput, DONE_PIPELINE_STEP_STATUSES, ServeStepOutput, type PipelineSpec, type SelectStep } from '@rft/pipeline';
 
 /** A campaign step a select step reads, with the campaign it ran and the model it sampled. */
 export interface StepSource {
@@ -28,10 +28,13 @@ export function sourceSteps(select: SelectStep): Array<{ step: string; role: Ste
  * The model record a campaign step ran on, by the convention shared with the scheduler: a key of
  * `models:` is the record's name; a serve step serves its train step's `produces`.
  */
-export function stepModelName(spec: PipelineSpec, stepName: string): string {
+export function stepModelName(spec: PipelineSpec, stepName: string, rows: readonly PipelineStepRow[] = []): string {
   const step = spec.steps[stepName];
   if (step?.kind !== 'campaign') throw new InputError(`steps.${stepName}: not a campaign step`);
   if (Object.hasOwn(spec.models, step.model)) return step.model;
+  // The serve step's recorded model is what the campaign was given; its train step's `produces` is the same name by convention.
+  const served = ServeStepOutput.safeParse(rows.find((r) => r.name === step.model)?.output);
+  if (served.success) return served.data.model;
   const serve = spec.steps[step.model];
   const train = serve?.kind === 'serve' ? spec.steps[serve.checkpoint] : undefined;
   if (train?.kind !== 'train') throw new InputError(`steps.${stepName}.model: ${step.model} is neither a models: entry nor a serve step`);
@@ -73,7 +76,7 @@ export async function resolveSources(
       campaignId,
       campaign: CampaignSpec.parse(campaign.spec),
       campaignStatus: campaign.status,
-      modelName: stepModelName(spec, step),
+      modelName: stepModelName(spec, step, rows),
     });
   }
   if (new Set(sources.map((s) => s.campaignId)).size !== sources.length) {
