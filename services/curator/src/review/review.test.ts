@@ -9,13 +9,16 @@ import {
   type ReviewDecision,
   type VersionRow,
 } from '@rft/dataset';
-import { auditTrail } from '@rft/db';
+import { auditTrail, reviewOutcome } from '@rft/db';
+import type { JobContext } from '@rft/queue';
+import { createLogger } from '@rft/telemetry';
 import { createTestEnv, type TestEnv } from '@rft/testing';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { loadTokenizer, type Tokenizer } from '../dataset/index.ts';
 import { qwenTokenizerFiles } from '../dataset/test-support.ts';
 import { seededQuestion, seedGradedCampaign, selectDatasetFrom, type SeededSample } from '../pipeline-select/graded-campaign-fixture.ts';
 import { importReview } from './import-review.ts';
+import { runReviewImportJob } from './review-import-job.ts';
 
 let env: TestEnv;
 let tokenizer: Tokenizer;
@@ -161,4 +164,26 @@ test('import refuses edits of masked segments, a stray end-of-turn token, unknow
   );
   await expect(refused([{ sampleId: 'nope', decision: 'drop' }])).rejects.toThrow(/samples not in dataset/);
   await expect(refused([{ sampleId, decision: 'keep' }], ' ')).rejects.toThrow(InputError);
+});
+
+test('a review-import job that cannot succeed records why, where the submitter looks for the outcome', async () => {
+  const [line] = await exportReview(datasetId);
+  const decisionsKey = `reviews/${datasetId}/test.jsonl`;
+  await env.store.put(decisionsKey, `${JSON.stringify({ sampleId: line!.sampleId, decision: 'drop' })}\n`);
+  const payload = { datasetId, decisionsKey, reviewId: 'f'.repeat(64), reviewer: 'dora', submittedBy: 'test' };
+  const ctx = { job: { id: 'j' }, signal: new AbortController().signal, isLastAttempt: false } as unknown as JobContext;
+  const log = createLogger('test', { level: 'silent' });
+  const otherTokenizer = { ...tokenizer, sha256: '0'.repeat(64) } as Tokenizer;
+  expect(await reviewOutcome(env.db, payload.reviewId)).toEqual({ status: 'pending' });
+  await expect(runReviewImportJob({ ...env, log, tokenizer: otherTokenizer }, payload, ctx)).rejects.toThrow(/tokenized with/);
+  expect(await reviewOutcome(env.db, payload.reviewId)).toEqual({
+    status: 'failed',
+    reason: expect.stringMatching(
+      /^review import failed: dataset ds-\w+ was tokenized with qwen3 \(sha256 [0-9a-f]{64}\); this service has 0{64}$/,
+    ),
+  });
+  // With the right tokenizer the same job builds, and the outcome names the version.
+  await runReviewImportJob({ ...env, log, tokenizer }, payload, ctx);
+  const outcome = await reviewOutcome(env.db, payload.reviewId);
+  expect(outcome.status).toBe('built');
 });
