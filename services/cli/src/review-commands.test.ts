@@ -92,6 +92,8 @@ test('export, decide and import through the API: the curator builds the reviewed
     ],
   });
   expect(manifest.counts.kept).toBe(3);
+  const again = await cli.run(['datasets', 'review', 'import', datasetId, file, '--reviewer', 'carol'], { token: fx.tokens.operator });
+  expect(again.stdout).toBe(`reviewed version ${status.datasetId} (parent ${datasetId}, 2 decisions by carol)`);
   const [audit] = await auditTrail(fx.env.db, 'dataset', status.datasetId);
   expect(audit).toMatchObject({ actor: 'carol', action: 'dataset.review', after: { submittedBy: expect.stringContaining('oncall') } });
 });

@@ -9,7 +9,7 @@ import {
   ReviewRequest,
   sha256Hex,
 } from '@rft/dataset';
-import { getCampaign, getDataset, reviewOutcome, sampleLocations } from '@rft/db';
+import { getCampaign, getDataset, recordAudit, reviewOutcome, sampleLocations } from '@rft/db';
 import { z } from 'zod';
 import type { ApiDeps } from '../api-deps.ts';
 import { notFound } from '../api-errors.ts';
@@ -104,17 +104,24 @@ export function registerReviewRoutes(routes: RouteRegistry, deps: ApiDeps): void
       await store.put(decisionsKey, body.decisions.map((d) => JSON.stringify(d)).join('\n') + '\n', {
         contentType: 'application/x-ndjson',
       });
-      const outcome = await reviewOutcome(db, reviewId);
-      if (outcome.status === 'pending') {
-        await deps.queues.add('review-import', {
-          datasetId: dataset.id,
-          decisionsKey,
-          reviewId,
-          reviewer: body.reviewer,
-          submittedBy: actorOf(principal),
-        });
-      }
-      return { reviewId, parentDatasetId: dataset.id, ...outcome };
+      const built = await reviewOutcome(db, reviewId);
+      if (built.status === 'built') return { reviewId, parentDatasetId: dataset.id, ...built };
+      // A new submission, or one that failed before (e.g. the curator had another tokenizer): (re)build it.
+      await recordAudit(db, {
+        actor: actorOf(principal),
+        action: 'dataset.review.submitted',
+        targetType: 'dataset_review',
+        targetId: reviewId,
+        after: { datasetId: dataset.id, reviewer: body.reviewer, decisions: body.decisions.length, decisionsKey },
+      });
+      await deps.queues.add('review-import', {
+        datasetId: dataset.id,
+        decisionsKey,
+        reviewId,
+        reviewer: body.reviewer,
+        submittedBy: actorOf(principal),
+      });
+      return { reviewId, parentDatasetId: dataset.id, status: 'pending' as const };
     },
   });
 

@@ -9,19 +9,20 @@ export type ReviewOutcome =
 
 /**
  * What became of a submitted review: the version it built (the dataset whose `selection.reviewId`
- * is it), or its failure (an audit event on `dataset_review/<reviewId>`), else pending.
+ * is it), or its failure (an audit event on `dataset_review/<reviewId>` newer than the latest
+ * submission of it: a resubmission retries), else pending.
  */
 export async function reviewOutcome(db: DbOrTx, reviewId: string): Promise<ReviewOutcome> {
   const built = await db.selectFrom('datasets').select('id').where(sql<string>`selection->>'reviewId'`, '=', reviewId).executeTakeFirst();
   if (built) return { status: 'built', datasetId: built.id };
-  const failed = await db
+  const latest = await db
     .selectFrom('audit_events')
-    .select(sql<string | null>`after->>'reason'`.as('reason'))
+    .select(['action', sql<string | null>`after->>'reason'`.as('reason')])
     .where('target_type', '=', 'dataset_review')
     .where('target_id', '=', reviewId)
-    .where('action', '=', 'dataset.review.failed')
+    .where('action', 'in', ['dataset.review.submitted', 'dataset.review.failed'])
     .orderBy('id', 'desc')
     .executeTakeFirst();
-  if (failed) return { status: 'failed', reason: failed.reason ?? 'no reason recorded' };
+  if (latest?.action === 'dataset.review.failed') return { status: 'failed', reason: latest.reason ?? 'no reason recorded' };
   return { status: 'pending' };
 }
