@@ -10,6 +10,7 @@ import { createRouteRegistry } from './route-registry.ts';
 import { createStatusCache } from './status-cache.ts';
 import { registerCampaignRoutes } from './routes/campaign-routes.ts';
 import { registerDatasetRoutes } from './routes/dataset-routes.ts';
+import { registerReviewRoutes } from './routes/review-routes.ts';
 import { registerRunRoutes } from './routes/run-routes.ts';
 import { registerShardRoutes } from './routes/shard-routes.ts';
 import { registerTokenRoutes } from './routes/token-routes.ts';
@@ -66,6 +67,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerCampaignRoutes(routes, deps, statusCache);
   registerShardRoutes(routes, deps, statusCache);
   registerDatasetRoutes(routes, deps);
+  registerReviewRoutes(routes, deps);
   registerRunRoutes(routes, deps);
   registerTokenRoutes(routes, deps);
 

@@ -375,6 +375,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/datasets/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Rows of a dataset version flagged for review (borderline repetition, recovered tool errors, very long), each with an empty decision */
+        get: operations["exportDatasetReview"];
+        put?: never;
+        /** Submit a reviewer's keep/drop/edit decisions; the curator builds a new version whose manifest lists the edits (202) */
+        post: operations["submitDatasetReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/datasets/{id}/review/{reviewId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What became of a submitted review: pending, built (with the new version) or failed (with the reason) */
+        get: operations["getDatasetReview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/runs": {
         parameters: {
             query?: never;
@@ -1556,6 +1591,147 @@ export interface operations {
                             url: string;
                         }[];
                         manifestSha256: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    exportDatasetReview: {
+        parameters: {
+            query?: {
+                borderlineFraction?: number;
+                longTokens?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        datasetId: string;
+                        items: {
+                            datasetId: string;
+                            decision: null;
+                            edits: unknown[];
+                            flags: {
+                                detail: string;
+                                /** @enum {string} */
+                                reason: "borderline_repetition" | "recovered_tool_error" | "very_long";
+                            }[];
+                            question: string;
+                            questionId: string;
+                            sampleId: string;
+                            segments: {
+                                index: number;
+                                kind: string;
+                                text: string;
+                                train: boolean;
+                            }[];
+                            trainedText: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    submitDatasetReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    decisions: ({
+                        /** @constant */
+                        decision: "keep";
+                        sampleId: string;
+                    } | {
+                        /** @constant */
+                        decision: "drop";
+                        sampleId: string;
+                    } | {
+                        /** @constant */
+                        decision: "edit";
+                        edits: {
+                            segment: number;
+                            text: string;
+                        }[];
+                        sampleId: string;
+                    })[];
+                    reviewer: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        datasetId?: string;
+                        parentDatasetId: string;
+                        reason?: string;
+                        reviewId: string;
+                        /** @enum {string} */
+                        status: "pending" | "built" | "failed";
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    getDatasetReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                reviewId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        datasetId?: string;
+                        parentDatasetId: string;
+                        reason?: string;
+                        reviewId: string;
+                        /** @enum {string} */
+                        status: "pending" | "built" | "failed";
                     };
                 };
             };

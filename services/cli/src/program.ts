@@ -15,6 +15,7 @@ const datasetCommands = () => import('./dataset-commands.ts');
 const runCommands = () => import('./run-commands.ts');
 const tokenCommands = () => import('./token-commands.ts');
 const pipelineCommands = () => import('./pipeline-commands.ts');
+const reviewCommands = () => import('./review-commands.ts');
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -113,6 +114,17 @@ export function buildProgram(io: CliIo, done: (code: ExitCode) => void): Command
   leaf(datasets, 'pull <dataset> <dir>', 'download one export, every file checked against the manifest', () =>
     datasetCommands().then((m) => m.pullCommand),
   ).option('--format <format>', 'parquet, jsonl, trl, axolotl or llama-factory', 'parquet');
+  const review = datasets.command('review').description('review flagged rows by hand: export, import decisions, status');
+  leaf(review, 'export <dataset>', 'flagged rows as JSON lines with an empty decision', () =>
+    reviewCommands().then((m) => m.exportReview),
+  ).option('--borderline <fraction>', 'flag repetition scores at this fraction of the rejection limit', '0.75');
+  leaf(review, 'import <dataset> <file>', 'apply keep/drop/edit decisions: a new dataset version', () =>
+    reviewCommands().then((m) => m.importReview),
+  )
+    .requiredOption('--reviewer <name>', 'who decided (recorded in the audit trail and the manifest)')
+    .option('--no-wait', 'return once submitted')
+    .option('--timeout <seconds>', 'how long to wait for the new version', '600');
+  leaf(review, 'status <dataset> <review-id>', 'what became of a submitted review', () => reviewCommands().then((m) => m.reviewStatus));
 
   const runs = program.command('runs').description('training runs: launch, status, list, cancel');
   leaf(runs, 'launch <dataset>', 'launch a training run from a dataset version', () => runCommands().then((m) => m.launchRun))

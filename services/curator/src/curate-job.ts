@@ -148,7 +148,7 @@ async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: L
 }
 
 /** The first item of a stream, and the whole stream (that item included) to consume afterwards. */
-async function peek<T>(source: AsyncGenerator<T>): Promise<{ first: T | undefined; rows: AsyncGenerator<T> }> {
+export async function peek<T>(source: AsyncGenerator<T>): Promise<{ first: T | undefined; rows: AsyncGenerator<T> }> {
   const head = await source.next();
   async function* all(): AsyncGenerator<T> {
     if (head.done) return;

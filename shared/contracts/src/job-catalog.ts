@@ -26,6 +26,17 @@ export const JobCatalog = {
     pipelineId: z.uuid(),
     step: z.string(),
   }),
+  /**
+   * Build the reviewed version of a dataset from a reviewer's decisions (stored at `decisionsKey`);
+   * `reviewId` names the outcome (the new version's `selection.reviewId`, or a failure audit event).
+   */
+  'review-import': z.object({
+    datasetId: z.string(),
+    decisionsKey: z.string(),
+    reviewId: z.string(),
+    reviewer: z.string(),
+    submittedBy: z.string(),
+  }),
   /** Start (or check) the inference endpoint of a pipeline's `serve` step. */
   'serve-model': z.object({
     pipelineId: z.uuid(),

@@ -1,4 +1,5 @@
 export * from './manifest.ts';
+export * from './lineage.ts';
 export {
   CONTENT_HASH_SCHEME,
   canonicalJson,
@@ -20,3 +21,4 @@ export {
 export { verifyTokenizerFile } from './tokenizer-check.ts';
 export { storeFromEnv } from './store-from-env.ts';
 export { objectLocation, type ObjectLocation, type StoreAddress } from './object-location.ts';
+export * from './review/index.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DatasetLineage, DatasetReview } from './lineage.ts';
 
 /**
  * `manifest.json` of one immutable dataset version (`datasets/<datasetId>/manifest.json`).
@@ -89,6 +90,10 @@ export const DatasetManifest = z.object({
   sandboxVersion: z.string().nullable(),
   graderVersion: z.string().min(1),
   selectionPolicy: z.record(z.string(), z.unknown()),
+  /** Pipeline provenance (source steps, campaigns, models, quotas); absent outside a pipeline. */
+  lineage: DatasetLineage.optional(),
+  /** Present on a version produced by reviewing another one. */
+  review: DatasetReview.optional(),
   limits: z.object({
     maxSampleTokens: z.number().int().positive(),
     packTokens: z.number().int().positive(),

@@ -27,3 +27,5 @@ export * from './repositories/benchmarks.ts';
 export * from './repositories/models.ts';
 export * from './repositories/pipeline-engine.ts';
 export * from './repositories/pipelines.ts';
+export * from './repositories/selection-candidates.ts';
+export * from './repositories/review-outcomes.ts';

@@ -38,6 +38,11 @@ export const JOB_POLICIES = {
     jobId: (p: JobPayload<'select-step'>) => `s.${p.pipelineId}.${safe(p.step)}`,
     options: { attempts: 5, backoff: { type: 'exponential', delay: 2000, jitter: 0.5 }, ...retention },
   },
+  'review-import': {
+    queue: 'review-import',
+    jobId: (p: JobPayload<'review-import'>) => `v.${safe(p.reviewId)}`,
+    options: { attempts: 5, backoff: { type: 'exponential', delay: 2000, jitter: 0.5 }, ...retention },
+  },
   'serve-model': {
     queue: 'serve-model',
     jobId: (p: JobPayload<'serve-model'>) => `m.${p.pipelineId}.${safe(p.step)}`,

@@ -160,6 +160,8 @@ export async function buildDatasetVersion(input: BuildDatasetInput): Promise<Bui
       sandboxVersion: info.sandboxVersion ?? null,
       graderVersion: info.graderVersion,
       selectionPolicy: info.selectionPolicy,
+      ...(info.lineage ? { lineage: info.lineage } : {}),
+      ...(info.review ? { review: info.review } : {}),
       limits: { maxSampleTokens: maxTokens, packTokens: PACK_TOKENS, filter: 'drop' },
       counts: { input: totals.input, kept, droppedByBuild, droppedUpstream: info.droppedByReason, byToolState: totals.toolStates },
       tokens: {

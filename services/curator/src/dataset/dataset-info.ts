@@ -1,5 +1,6 @@
 import type { EndOfTurnProblem } from './end-of-turn-check.ts';
 import { ModelProfileNameSchema } from '@rft/contracts';
+import { DatasetLineage, DatasetReview } from '@rft/dataset';
 import { z } from 'zod';
 
 /** Provenance the caller supplies for a dataset version; everything here lands in the manifest. */
@@ -24,6 +25,10 @@ export const DatasetInfo = z.object({
   failedItems: z.number().int().nonnegative().optional(),
   /** Samples dropped upstream (grading, selection), by reason. */
   droppedByReason: z.record(z.string(), z.number().int().nonnegative()),
+  /** Pipeline provenance, copied into the manifest as is. */
+  lineage: DatasetLineage.optional(),
+  /** The reviewed parent version and the edits, for a version a review produced. */
+  review: DatasetReview.optional(),
 });
 export type DatasetInfo = z.infer<typeof DatasetInfo>;
 
