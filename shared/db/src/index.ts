@@ -27,3 +27,4 @@ export * from './repositories/benchmarks.ts';
 export * from './repositories/models.ts';
 export * from './repositories/pipeline-engine.ts';
 export * from './repositories/pipelines.ts';
+export * from './repositories/serve-steps.ts';
