@@ -21,6 +21,16 @@ export interface LauncherConfig extends InfrastructureConfig {
     | undefined;
   /** Kubernetes backend (kubeconfig from KUBECONFIG or the service account); configured when all three are set. */
   kubernetes: { namespace: string; trainingImage: string; toolsImage: string; s3SecretName: string } | undefined;
+  serve: {
+    /** A serve step whose server does not list its model this long after its start fails. */
+    readinessTimeoutMs: number;
+    /** `local` serve backend (development only: model-sim processes); enabled when set, e.g. `.local/serve`. */
+    localRoot: string | undefined;
+    /** `vllm/vllm-openai` image of Kubernetes serve Deployments. */
+    vllmImage: string;
+    /** PVC with the training checkpoints; the Kubernetes serve backend is enabled when it and the Kubernetes settings are set. */
+    checkpointClaim: string | undefined;
+  };
 }
 
 export function launcherConfig(env: NodeJS.ProcessEnv): LauncherConfig {
@@ -40,6 +50,10 @@ export function launcherConfig(env: NodeJS.ProcessEnv): LauncherConfig {
       K8S_TRAINING_IMAGE: optional,
       K8S_TOOLS_IMAGE: optional,
       K8S_S3_SECRET: z.string().min(1).default('rft-s3'),
+      SERVE_READINESS_TIMEOUT_MS: envInt(1000, 7 * 86_400_000).default(30 * 60_000),
+      SERVE_LOCAL_ROOT: optional,
+      SERVE_VLLM_IMAGE: z.string().min(1).default('vllm/vllm-openai:v0.10.1'),
+      SERVE_K8S_CHECKPOINT_CLAIM: optional,
     }),
     env,
   );
@@ -70,5 +84,11 @@ export function launcherConfig(env: NodeJS.ProcessEnv): LauncherConfig {
       e.K8S_NAMESPACE && e.K8S_TRAINING_IMAGE && e.K8S_TOOLS_IMAGE
         ? { namespace: e.K8S_NAMESPACE, trainingImage: e.K8S_TRAINING_IMAGE, toolsImage: e.K8S_TOOLS_IMAGE, s3SecretName: e.K8S_S3_SECRET }
         : undefined,
+    serve: {
+      readinessTimeoutMs: e.SERVE_READINESS_TIMEOUT_MS,
+      localRoot: e.SERVE_LOCAL_ROOT,
+      vllmImage: e.SERVE_VLLM_IMAGE,
+      checkpointClaim: e.SERVE_K8S_CHECKPOINT_CLAIM,
+    },
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Launcher entry point. Runs are recorded in Postgres (`training_runs`, `training_run_events`);
  * dataset versions are read from S3. Settings: `launcherConfig` in ./config.ts.
- *   node services/launcher/src/main.ts [serve]        consumes launch-run / cancel-run jobs, polls every submitted, unfinished run
+ *   node services/launcher/src/main.ts [serve]        consumes launch-run / cancel-run / serve-model jobs, polls every submitted, unfinished run
  *   node services/launcher/src/main.ts plan   --dataset ID [--profile profile.yaml]
  *   node services/launcher/src/main.ts launch --dataset ID --backend slurm|kubernetes|bundle [--profile f] [--tokenizer tokenizer.json]
  *   node services/launcher/src/main.ts status --run RUN_ID      asks the backend, records a change, prints the run
@@ -21,6 +21,7 @@ import { launcherConfig, type LauncherConfig } from './config.ts';
 import { createLauncher } from './launcher.ts';
 import { registerLauncherMetrics } from './launcher-metrics.ts';
 import { cancelRun, launchRun, refreshRun } from './run-jobs.ts';
+import { serveDriversFromConfig } from './serve/serve-drivers-from-config.ts';
 import { createLauncherService } from './service.ts';
 
 /** A profile file, JSON or YAML (overrides of the paper's defaults). */
@@ -37,8 +38,16 @@ async function serve(config: LauncherConfig): Promise<void> {
   const infra = connectInfrastructure(config, 'launcher');
   const launcher = createLauncher({ store: infra.store, backends: backendsFromConfig(config, infra.store) });
   const service = createLauncherService(
-    { db: infra.db, launcher, log, queues: infra.queues, connection: infra.workerConnection, queuePrefix: config.queuePrefix },
-    { pollIntervalMs: config.pollIntervalMs },
+    {
+      db: infra.db,
+      launcher,
+      log,
+      queues: infra.queues,
+      connection: infra.workerConnection,
+      queuePrefix: config.queuePrefix,
+      serveDrivers: serveDriversFromConfig(config, infra.db, infra.store),
+    },
+    { pollIntervalMs: config.pollIntervalMs, serve: { readinessTimeoutMs: config.serve.readinessTimeoutMs } },
   );
   const registry = createMetricsRegistry('launcher');
   registerLauncherMetrics(registry, { db: infra.db });

@@ -1,12 +1,17 @@
-import { createJobWorker, workerLifecycle, type JobQueues } from '@rft/queue';
+import { createJobWorker, DelayedError, workerLifecycle, type JobQueues } from '@rft/queue';
 import type { Redis } from 'ioredis';
 import { cancelRun, launchRun, pollRuns, type RunJobDeps } from './run-jobs.ts';
+import type { ServeDriver } from './serve/serve-driver.ts';
+import { serveModelStep, type ServeJobSettings } from './serve/serve-model.ts';
+import type { ServeBackend } from '@rft/pipeline';
 
 export interface LauncherServiceDeps extends RunJobDeps {
   /** Where a run stranded in `submitting` has its launch job enqueued again. */
   queues: JobQueues;
   connection: Redis;
   queuePrefix: string;
+  /** The serve backends this launcher runs (`serve-model` jobs); none: serve steps naming one fail. */
+  serveDrivers?: Partial<Record<ServeBackend['type'], ServeDriver>>;
 }
 
 export interface LauncherServiceSettings {
@@ -16,11 +21,13 @@ export interface LauncherServiceSettings {
   resubmitAfterMs?: number;
   /** Launch and cancel jobs handled at once, each. @defaultValue 2 */
   concurrency?: number;
+  /** Readiness timeout and re-check delays of serve steps. */
+  serve?: ServeJobSettings;
 }
 
 /**
  * The one writer of training-run status: consumes `launch-run` and `cancel-run` jobs and polls every
- * submitted, unfinished run. `close()` stops the poller, waits for its pass, then drains the workers.
+ * submitted, unfinished run. Also runs serve steps (`serve-model` jobs) until their model is served. `close()` stops the poller, waits for its pass, then drains the workers.
  */
 export function createLauncherService(deps: LauncherServiceDeps, settings: LauncherServiceSettings) {
   const opts = { concurrency: settings.concurrency ?? 2, lockDurationMs: 120_000 };
@@ -38,8 +45,25 @@ export function createLauncherService(deps: LauncherServiceDeps, settings: Launc
     deps.queuePrefix,
     opts,
   );
-  for (const worker of [launchWorker, cancelWorker]) worker.on('error', (error) => deps.log.error({ err: error }, 'launcher worker error'));
-  const workers = [workerLifecycle(launchWorker), workerLifecycle(cancelWorker)];
+  // A server still loading is checked again later: the job is parked in the delayed set, which
+  // spends no attempt, so only real faults (Postgres down, a crash) count against its retries.
+  const serveWorker = createJobWorker(
+    'serve-model',
+    async (payload, ctx) => {
+      const log = deps.log.child({ job: ctx.job.id });
+      const outcome = await serveModelStep({ db: deps.db, drivers: deps.serveDrivers ?? {}, log }, payload, settings.serve);
+      if (outcome.status !== 'waiting') return;
+      log.debug({ ...payload, detail: outcome.detail, recheckInMs: outcome.recheckInMs }, 'served model not ready yet');
+      await ctx.job.moveToDelayed(Date.now() + outcome.recheckInMs, ctx.job.token);
+      throw new DelayedError();
+    },
+    deps.connection,
+    deps.queuePrefix,
+    opts,
+  );
+  for (const worker of [launchWorker, cancelWorker, serveWorker])
+    worker.on('error', (error) => deps.log.error({ err: error }, 'launcher worker error'));
+  const workers = [workerLifecycle(launchWorker), workerLifecycle(cancelWorker), workerLifecycle(serveWorker)];
 
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
@@ -56,6 +80,7 @@ export function createLauncherService(deps: LauncherServiceDeps, settings: Launc
   return {
     launchWorker,
     cancelWorker,
+    serveWorker,
     pollOnce,
     async start(): Promise<void> {
       for (const worker of workers) await worker.start();

@@ -29,3 +29,4 @@ export * from './repositories/pipeline-engine.ts';
 export * from './repositories/pipelines.ts';
 export * from './repositories/selection-candidates.ts';
 export * from './repositories/review-outcomes.ts';
+export * from './repositories/serve-steps.ts';

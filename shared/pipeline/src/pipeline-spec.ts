@@ -78,21 +78,31 @@ export const TrainStep = strictObject({
 });
 export type TrainStep = z.infer<typeof TrainStep>;
 
+/** `vllm serve --max-model-len`: the context the server accepts (unset: the checkpoint's own). */
+const MaxModelLen = z.number().int().min(256).max(1_048_576).optional();
+
 export const ServeBackend = z.discriminatedUnion('type', [
   strictObject({
     type: z.literal('slurm'),
     partition: z.string().min(1).optional(),
     gpusPerReplica: z.number().int().min(1).max(64).default(1),
     replicas: z.number().int().min(1).max(256).default(1),
+    maxModelLen: MaxModelLen,
   }),
   strictObject({
     type: z.literal('kubernetes'),
     namespace: z.string().min(1).default('default'),
     gpusPerReplica: z.number().int().min(1).max(64).default(1),
     replicas: z.number().int().min(1).max(256).default(1),
+    maxModelLen: MaxModelLen,
   }),
   /** An operator starts the server and registers its endpoint. */
   strictObject({ type: z.literal('external') }),
+  /**
+   * Development only (tests, the demo): a model-sim process on the launcher's machine whose
+   * behaviour follows the training dataset. Never a real model.
+   */
+  strictObject({ type: z.literal('local') }),
 ]);
 export type ServeBackend = z.infer<typeof ServeBackend>;
 

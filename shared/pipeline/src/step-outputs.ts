@@ -56,6 +56,8 @@ export const ServeStepOutput = z.object({
   endpoints: z.array(z.string()).default([]),
   /** Backend job or deployment handle (Slurm job id, namespace/name), absent for `external`. */
   externalId: z.string().nullable().default(null),
+  /** When the backend was asked to start (ISO time): the readiness timeout counts from here. */
+  startedAt: z.string().optional(),
 });
 export type ServeStepOutput = z.infer<typeof ServeStepOutput>;
 
