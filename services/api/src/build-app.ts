@@ -8,8 +8,11 @@ import { registerDashboard } from './dashboard-routes.ts';
 import { registerQueueBoard } from './queue-board.ts';
 import { createRouteRegistry } from './route-registry.ts';
 import { createStatusCache } from './status-cache.ts';
+import { registerBenchmarkRoutes } from './routes/benchmark-routes.ts';
 import { registerCampaignRoutes } from './routes/campaign-routes.ts';
 import { registerDatasetRoutes } from './routes/dataset-routes.ts';
+import { registerModelRoutes } from './routes/model-routes.ts';
+import { registerPipelineRoutes } from './routes/pipeline-routes.ts';
 import { registerRunRoutes } from './routes/run-routes.ts';
 import { registerShardRoutes } from './routes/shard-routes.ts';
 import { registerTokenRoutes } from './routes/token-routes.ts';
@@ -68,6 +71,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerDatasetRoutes(routes, deps);
   registerRunRoutes(routes, deps);
   registerTokenRoutes(routes, deps);
+  registerPipelineRoutes(routes, deps);
+  registerModelRoutes(routes, deps);
+  registerBenchmarkRoutes(routes, deps);
 
   const openApi = routes.openApi({
     title: 'rft-orchestrator control plane',

@@ -26,3 +26,4 @@ export * from './repositories/campaign-scheduling.ts';
 export * from './repositories/benchmarks.ts';
 export * from './repositories/models.ts';
 export * from './repositories/pipelines.ts';
+export * from './repositories/eval-samples.ts';
