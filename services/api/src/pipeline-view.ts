@@ -39,7 +39,8 @@ export async function stepSummary(db: Db, step: PipelineStepRow): Promise<string
       const out = CampaignStepOutput.safeParse(step.output);
       if (!out.success) return null;
       const excluded = Object.values(out.data.excludedByBenchmark).reduce((a, b) => a + b, 0);
-      return `${await campaignLine(db, out.data.campaignId)}; admitted ${out.data.admitted} of ${out.data.questions}${excluded ? `, ${excluded} excluded by decontamination` : ''}`;
+      const campaign = out.data.campaignId ? await campaignLine(db, out.data.campaignId) : 'no campaign (no question admitted)';
+      return `${campaign}; admitted ${out.data.admitted} of ${out.data.questions}${excluded ? `, ${excluded} excluded by decontamination` : ''}`;
     }
     case 'select': {
       const out = SelectStepOutput.safeParse(step.output);

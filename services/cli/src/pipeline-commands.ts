@@ -57,7 +57,7 @@ async function uploadFile(api: ApiClient, bytes: Uint8Array, path: string): Prom
 export async function submitPipeline([specPath]: string[], opts: GlobalOptions & { dryRun?: boolean }, io: CliIo): Promise<ExitCode> {
   if (!specPath) throw new CliError(EXIT.usage, 'pipelines submit needs <pipeline.yaml>');
   const { text, spec, order } = await readSpec(io, specPath);
-  const [{ InputError }, { parseBenchmarkFile, specFiles }, { parseQuestionFile }] = await Promise.all([
+  const [{ InputError }, { parseBenchmarkFile, parseTrainProfileFile, specFiles }, { parseQuestionFile }] = await Promise.all([
     import('@rft/contracts'),
     import('@rft/pipeline'),
     import('@rft/intake'),
@@ -77,6 +77,9 @@ export async function submitPipeline([specPath]: string[], opts: GlobalOptions &
   for (const b of Object.values(spec.benchmarks)) check(() => parseBenchmarkFile(new TextDecoder().decode(contents.get(b.file)), b.file));
   for (const path of new Set(Object.values(spec.steps).flatMap((s) => (s.kind === 'campaign' ? [s.questions] : [])))) {
     check(() => parseQuestionFile(contents.get(path)!, path));
+  }
+  for (const path of new Set(Object.values(spec.steps).flatMap((s) => (s.kind === 'train' ? [s.profile] : [])))) {
+    check(() => parseTrainProfileFile(new TextDecoder().decode(contents.get(path)), path));
   }
   if (problems.length) throw new CliError(EXIT.invalidInput, `${problems.length} problem(s) in the files ${specPath} names`, problems);
   if (opts.dryRun) {

@@ -12,3 +12,4 @@ export * from './step-rules.ts';
 export * from './decontamination/benchmark-file.ts';
 export * from './step-outputs.ts';
 export * from './spec-files.ts';
+export * from './train-profile-file.ts';

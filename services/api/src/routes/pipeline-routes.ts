@@ -13,7 +13,7 @@ import {
   type PipelineFileRef,
 } from '@rft/db';
 import { parseQuestionFile } from '@rft/intake';
-import { parseBenchmarkFile, specFiles, validatePipelineSpec, type ValidatedPipeline } from '@rft/pipeline';
+import { parseBenchmarkFile, parseTrainProfileFile, specFiles, validatePipelineSpec, type ValidatedPipeline } from '@rft/pipeline';
 import { z } from 'zod';
 import { DEFAULT_API_OPTIONS, type ApiDeps } from '../api-deps.ts';
 import { ApiError, notFound } from '../api-errors.ts';
@@ -129,9 +129,9 @@ export function registerPipelineRoutes(routes: RouteRegistry, deps: ApiDeps): vo
         }
       }
       for (const step of Object.values(spec.steps)) {
-        if (step.kind !== 'campaign') continue;
         try {
-          parseQuestionFile(contents.get(step.questions)!, step.questions);
+          if (step.kind === 'campaign') parseQuestionFile(contents.get(step.questions)!, step.questions);
+          if (step.kind === 'train') parseTrainProfileFile(text(step.profile), step.profile);
         } catch (error) {
           if (!(error instanceof InputError)) throw error;
           problems.push(...error.problems.map((p) => `body.files.${p}`));
