@@ -99,6 +99,23 @@ describe('POST /v1/pipelines', () => {
     expect(badLine.json().error.problems[0]).toMatch(/^body\.files\.bench\/a\.jsonl:2: invalid JSON/);
   });
 
+  test('a train step whose profile file is not a training profile is refused naming the file and field', async () => {
+    const spec = `
+name: trains
+models: { sim: { name: sim-7b } }
+steps:
+  greedy: { kind: campaign, model: sim, questions: q/train.jsonl, recipe: greedy }
+  pick: { kind: select, policy: rft, from: greedy }
+  train: { kind: train, dataset: pick, base: sim, profile: profiles/p.yaml, produces: sim-ft }
+`;
+    const post = (profile: string) =>
+      submit(spec, { files: { 'q/train.jsonl': { content: questionsJsonl(2) }, 'profiles/p.yaml': { content: profile } } });
+    const bad = await post('backend: nowhere\n');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.problems[0]).toMatch(/^body\.files\.profiles\/p\.yaml: backend: /);
+    expect((await post('backend: slurm\ncluster: { nodes: 4 }\ntraining: { learningRate: 7e-6 }\n')).statusCode).toBe(201);
+  });
+
   test('a benchmark name already registered with other content is a 409 naming it', async () => {
     const res = await submit(pipelineYaml({ name: 'other-bench' }), { files: files(benchmarkJsonl(4)) });
     expect(res.statusCode).toBe(409);
@@ -146,6 +163,10 @@ describe('retry and accept', () => {
     expect(res.json()).toMatchObject({ step: 'greedy', status: 'waiting', reason: null });
     const events = await pipelineStepEvents(fx.env.db, id, 'greedy');
     expect(events.at(-1)).toMatchObject({ status: 'waiting', detail: { actor: expect.stringContaining('oncall'), action: 'retry' } });
+    const audit = await fx.env.db.selectFrom('audit_events').selectAll().where('target_id', '=', `${id}/greedy`).execute();
+    expect(audit.map((a) => [a.action, a.before, a.after])).toEqual([
+      ['pipeline.step.retry', { status: 'failed', reason: 'campaign failed' }, { status: 'waiting', reason: null }],
+    ]);
     const again = await fx.app.inject({ method: 'POST', url, headers: fx.auth('operator'), payload: {} });
     expect(again.statusCode).toBe(409);
     expect(again.json().error.message).toBe('step greedy is waiting; only a failed or partial step can be retried');

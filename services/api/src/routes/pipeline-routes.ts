@@ -265,6 +265,7 @@ export function registerPipelineRoutes(routes: RouteRegistry, deps: ApiDeps): vo
         const actor = actorOf(principal);
         const to = action === 'retry' ? 'waiting' : 'accepted';
         const outcome = await db.transaction().execute(async (tx) => {
+          const before = (await pipelineSteps(tx, pipeline.id)).find((s) => s.name === params.step);
           const result = await transitionPipelineStep(tx, {
             pipelineId: pipeline.id,
             step: params.step,
@@ -280,7 +281,7 @@ export function registerPipelineRoutes(routes: RouteRegistry, deps: ApiDeps): vo
               action: `pipeline.step.${action}`,
               targetType: 'pipeline_step',
               targetId: `${pipeline.id}/${params.step}`,
-              before: { status: 'failed|partial' },
+              before: { status: before?.status, reason: before?.reason },
               after: { status: to, reason: body.reason ?? null },
             });
           }
