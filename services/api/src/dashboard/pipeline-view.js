@@ -51,16 +51,20 @@ function depths(steps) {
   return depth;
 }
 
-/** Links to what a step produced: campaign, dataset, run (via its dataset page), eval campaigns. */
-function outputLinks(step) {
+/** Links to what a step produced: campaign, dataset, run (listed on its dataset's page), eval campaigns. */
+function outputLinks(step, byName) {
   const o = step.output ?? {};
   switch (step.kind) {
     case 'campaign':
       return o.campaignId ? campaignLink(o.campaignId) : '';
     case 'select':
       return o.datasetId ? datasetLink(o.datasetId) : '';
-    case 'train':
-      return o.runId ? `run ${esc(o.runId.slice(0, 8))} → model ${esc(o.model)}` : '';
+    case 'train': {
+      if (!o.runId) return '';
+      const dataset = step.dependsOn.map((n) => byName.get(n)).find((d) => d?.kind === 'select')?.output?.datasetId;
+      const run = `run ${esc(o.runId.slice(0, 8))}`;
+      return `${dataset ? `<a href="/dashboard/?dataset=${encodeURIComponent(dataset)}">${run}</a>` : run} → model ${esc(o.model)}`;
+    }
     case 'serve':
       return o.model ? `model ${esc(o.model)}` : '';
     case 'eval':
@@ -88,10 +92,11 @@ function dag(steps) {
 }
 
 function stepsTable(steps) {
+  const byName = new Map(steps.map((s) => [s.name, s]));
   const rows = steps
     .map(
       (s) =>
-        `<tr data-step="${esc(s.name)}"><td>${esc(s.name)}</td><td>${esc(s.kind)}</td><td><span class="step-state ${esc(s.status)}">${esc(s.status)}</span></td><td>${esc(s.reason ?? '')}${s.heldBy ? `<br><span class="muted">held by ${esc(s.heldBy)}</span>` : ''}${s.next ? `<br><code>${esc(s.next)}</code>` : ''}</td><td>${outputLinks(s)}${s.summary ? `<br><span class="muted">${esc(s.summary)}</span>` : ''}</td></tr>`,
+        `<tr data-step="${esc(s.name)}"><td>${esc(s.name)}</td><td>${esc(s.kind)}</td><td><span class="step-state ${esc(s.status)}">${esc(s.status)}</span></td><td>${esc(s.reason ?? '')}${s.heldBy ? `<br><span class="muted">held by ${esc(s.heldBy)}</span>` : ''}${s.next ? `<br><code>${esc(s.next)}</code>` : ''}</td><td>${outputLinks(s, byName)}${s.summary ? `<br><span class="muted">${esc(s.summary)}</span>` : ''}</td></tr>`,
     )
     .join('');
   return `<table><thead><tr><th>step</th><th>kind</th><th>state</th><th>reason</th><th>output</th></tr></thead><tbody>${rows}</tbody></table>`;
