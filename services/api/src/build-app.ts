@@ -8,9 +8,12 @@ import { registerDashboard } from './dashboard-routes.ts';
 import { registerQueueBoard } from './queue-board.ts';
 import { createRouteRegistry } from './route-registry.ts';
 import { createStatusCache } from './status-cache.ts';
+import { registerBenchmarkRoutes } from './routes/benchmark-routes.ts';
 import { registerCampaignRoutes } from './routes/campaign-routes.ts';
 import { registerDatasetRoutes } from './routes/dataset-routes.ts';
 import { registerReviewRoutes } from './routes/review-routes.ts';
+import { registerModelRoutes } from './routes/model-routes.ts';
+import { registerPipelineRoutes } from './routes/pipeline-routes.ts';
 import { registerRunRoutes } from './routes/run-routes.ts';
 import { registerShardRoutes } from './routes/shard-routes.ts';
 import { registerTokenRoutes } from './routes/token-routes.ts';
@@ -70,6 +73,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerReviewRoutes(routes, deps);
   registerRunRoutes(routes, deps);
   registerTokenRoutes(routes, deps);
+  registerPipelineRoutes(routes, deps);
+  registerModelRoutes(routes, deps);
+  registerBenchmarkRoutes(routes, deps);
 
   const openApi = routes.openApi({
     title: 'rft-orchestrator control plane',

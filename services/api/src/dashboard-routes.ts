@@ -12,6 +12,7 @@ const FILES = {
   'dashboard.css': 'text/css; charset=utf-8',
   'charts.js': 'text/javascript; charset=utf-8',
   'dataset-view.js': 'text/javascript; charset=utf-8',
+  'pipeline-view.js': 'text/javascript; charset=utf-8',
   'vendor/uPlot.esm.js': 'text/javascript; charset=utf-8',
   'vendor/uPlot.min.css': 'text/css; charset=utf-8',
 } as const;

@@ -244,3 +244,128 @@ export const TokenList = z.object({
   ),
 });
 export const TokenRevoked = z.object({ id: z.uuid(), revoked: z.literal(true) });
+
+const PipelineStepStatusField = z.string().meta({ description: 'waiting, running, succeeded, failed, partial or accepted' });
+
+export const PipelineSummaryResponse = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  createdBy: z.string(),
+  createdAt: timestamp,
+  /** Steps per status, e.g. {"succeeded": 3, "running": 1, "waiting": 5}. */
+  steps: counts,
+});
+
+export const PipelineCreated = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  order: z.array(z.string()),
+  files: z.record(z.string(), z.object({ key: z.string(), sha256: z.string(), bytes: z.number().int() })),
+  benchmarks: z.array(z.object({ name: z.string(), problems: z.number().int(), sha256: z.string() })),
+});
+
+export const PipelineStepView = z.object({
+  name: z.string(),
+  kind: z.string(),
+  status: PipelineStepStatusField,
+  reason: z.string().nullable(),
+  dependsOn: z.array(z.string()),
+  output: json.nullable(),
+  /** One line: the campaign and its progress, the dataset, the run and its status, the served model. */
+  summary: z.string().nullable(),
+  /** The failed or partial step upstream that holds this waiting step. */
+  heldBy: z.string().nullable(),
+  /** What an operator runs next for a failed or partial step. */
+  next: z.string().nullable(),
+  updatedAt: timestamp,
+  events: z.array(z.object({ status: z.string(), detail: json.nullable(), at: timestamp })),
+});
+
+export const PipelineDetailResponse = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  createdBy: z.string(),
+  createdAt: timestamp,
+  spec: json,
+  files: z.record(z.string(), z.object({ key: z.string(), sha256: z.string(), bytes: z.number().int() })),
+  finished: z.boolean(),
+  /** Steps in run order. */
+  steps: z.array(PipelineStepView),
+});
+
+export const PipelineStepChanged = z.object({
+  pipelineId: z.uuid(),
+  step: z.string(),
+  status: PipelineStepStatusField,
+  reason: z.string().nullable(),
+});
+
+const Estimate = z.object({ value: z.number(), interval: z.tuple([z.number(), z.number()]) });
+export const EvalReportResponse = z.object({
+  pipelineId: z.uuid(),
+  /** Metric names shown, e.g. pass@1, pass@16, maj@16. */
+  metrics: z.array(z.string()),
+  models: z.array(z.string()),
+  benchmarks: z.array(z.string()),
+  /** One entry per model x benchmark an eval step ran; `score` is null until a sample is graded. */
+  cells: z.array(
+    z.object({
+      step: z.string(),
+      model: z.string(),
+      benchmark: z.string(),
+      campaignId: z.uuid(),
+      samples: z.number().int(),
+      score: z
+        .object({
+          questions: z.number().int(),
+          samplesPerQuestion: z.object({ min: z.number().int(), max: z.number().int() }),
+          metrics: z.record(z.string(), Estimate),
+        })
+        .nullable(),
+    }),
+  ),
+  /** Per metric, models as rows and benchmarks as columns (null: not evaluated yet). */
+  tables: z.array(
+    z.object({
+      metric: z.string(),
+      benchmarks: z.array(z.string()),
+      rows: z.array(
+        z.object({
+          model: z.string(),
+          cells: z.array(
+            z
+              .object({
+                value: z.number(),
+                interval: z.tuple([z.number(), z.number()]),
+                questions: z.number().int(),
+                samplesPerQuestion: z.object({ min: z.number().int(), max: z.number().int() }),
+              })
+              .nullable(),
+          ),
+        }),
+      ),
+    }),
+  ),
+});
+
+export const ModelResponse = z.object({
+  name: z.string(),
+  profile: z.string(),
+  endpoints: z.array(z.string()),
+  lineage: z.union([
+    z.object({ kind: z.literal('base') }),
+    z.object({ kind: z.literal('trained'), baseModel: z.string(), trainingRunId: z.string(), datasetId: z.string() }),
+  ]),
+  createdBy: z.string(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+
+export const BenchmarkResponse = z.object({
+  name: z.string(),
+  objectKey: z.string(),
+  sha256: z.string(),
+  problems: z.number().int(),
+  createdBy: z.string(),
+  createdAt: timestamp,
+});

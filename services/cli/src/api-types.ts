@@ -85,6 +85,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/benchmarks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Registered benchmarks: held-out problem sets for evaluation and decontamination */
+        get: operations["listBenchmarks"];
+        put?: never;
+        /** Register a benchmark (JSONL, one question per line); a taken name with other content is refused (409) */
+        post: operations["addBenchmark"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/campaigns": {
         parameters: {
             query?: never;
@@ -410,6 +428,110 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Registered models with their endpoints and lineage (base, or trained from a run on a dataset) */
+        get: operations["listModels"];
+        put?: never;
+        /** Set a registered model's endpoints (e.g. a trained model served externally), or register a base model with its profile */
+        post: operations["registerModel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/pipelines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pipelines, newest first, with their steps counted per status */
+        get: operations["listPipelines"];
+        put?: never;
+        /** Submit a pipeline spec with every file it names; benchmarks it names are registered */
+        post: operations["submitPipeline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/pipelines/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A pipeline's steps in run order: state, reason, output, what holds them, the next command, and their events */
+        get: operations["getPipeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/pipelines/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Evaluation report: pass@1, pass@k and maj@k with bootstrap intervals, models x benchmarks */
+        get: operations["getPipelineReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/pipelines/{id}/steps/{step}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept a failed or partial step as it is, so the steps after it run */
+        post: operations["acceptPipelineStep"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/pipelines/{id}/steps/{step}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a failed or partial step again (it goes back to waiting) */
+        post: operations["retryPipelineStep"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/runs": {
         parameters: {
             query?: never;
@@ -662,6 +784,79 @@ export interface operations {
                     };
                 };
             };
+        };
+    };
+    listBenchmarks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            createdBy: string;
+                            name: string;
+                            objectKey: string;
+                            problems: number;
+                            sha256: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    addBenchmark: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    content: string;
+                    /** @default benchmark.jsonl */
+                    file?: string;
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        createdBy: string;
+                        name: string;
+                        objectKey: string;
+                        problems: number;
+                        sha256: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
         };
     };
     listCampaigns: {
@@ -1732,6 +1927,417 @@ export interface operations {
                         reviewId: string;
                         /** @enum {string} */
                         status: "pending" | "built" | "failed";
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    listModels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            createdBy: string;
+                            endpoints: string[];
+                            lineage: {
+                                /** @constant */
+                                kind: "base";
+                            } | {
+                                baseModel: string;
+                                datasetId: string;
+                                /** @constant */
+                                kind: "trained";
+                                trainingRunId: string;
+                            };
+                            name: string;
+                            profile: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    registerModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    endpoints: string[];
+                    name: string;
+                    profile?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        createdBy: string;
+                        endpoints: string[];
+                        lineage: {
+                            /** @constant */
+                            kind: "base";
+                        } | {
+                            baseModel: string;
+                            datasetId: string;
+                            /** @constant */
+                            kind: "trained";
+                            trainingRunId: string;
+                        };
+                        name: string;
+                        profile: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    listPipelines: {
+        parameters: {
+            query?: {
+                limit?: number;
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            createdBy: string;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            steps: {
+                                [key: string]: number;
+                            };
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    submitPipeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default {} */
+                    files?: {
+                        [key: string]: {
+                            content: string;
+                        } | {
+                            key: string;
+                        };
+                    };
+                    spec: string | {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        benchmarks: {
+                            name: string;
+                            problems: number;
+                            sha256: string;
+                        }[];
+                        files: {
+                            [key: string]: {
+                                bytes: number;
+                                key: string;
+                                sha256: string;
+                            };
+                        };
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        order: string[];
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    getPipeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        createdBy: string;
+                        files: {
+                            [key: string]: {
+                                bytes: number;
+                                key: string;
+                                sha256: string;
+                            };
+                        };
+                        finished: boolean;
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        spec: {
+                            [key: string]: unknown;
+                        };
+                        steps: {
+                            dependsOn: string[];
+                            events: {
+                                /** Format: date-time */
+                                at: string;
+                                detail: {
+                                    [key: string]: unknown;
+                                } | null;
+                                status: string;
+                            }[];
+                            heldBy: string | null;
+                            kind: string;
+                            name: string;
+                            next: string | null;
+                            output: {
+                                [key: string]: unknown;
+                            } | null;
+                            reason: string | null;
+                            /** @description waiting, running, succeeded, failed, partial or accepted */
+                            status: string;
+                            summary: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    getPipelineReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        benchmarks: string[];
+                        cells: {
+                            benchmark: string;
+                            /** Format: uuid */
+                            campaignId: string;
+                            model: string;
+                            samples: number;
+                            score: {
+                                metrics: {
+                                    [key: string]: {
+                                        interval: [
+                                            number,
+                                            number
+                                        ];
+                                        value: number;
+                                    };
+                                };
+                                questions: number;
+                                samplesPerQuestion: {
+                                    max: number;
+                                    min: number;
+                                };
+                            } | null;
+                            step: string;
+                        }[];
+                        metrics: string[];
+                        models: string[];
+                        /** Format: uuid */
+                        pipelineId: string;
+                        tables: {
+                            benchmarks: string[];
+                            metric: string;
+                            rows: {
+                                cells: ({
+                                    interval: [
+                                        number,
+                                        number
+                                    ];
+                                    questions: number;
+                                    samplesPerQuestion: {
+                                        max: number;
+                                        min: number;
+                                    };
+                                    value: number;
+                                } | null)[];
+                                model: string;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    acceptPipelineStep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                step: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        pipelineId: string;
+                        reason: string | null;
+                        /** @description waiting, running, succeeded, failed, partial or accepted */
+                        status: string;
+                        step: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    retryPipelineStep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                step: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        pipelineId: string;
+                        reason: string | null;
+                        /** @description waiting, running, succeeded, failed, partial or accepted */
+                        status: string;
+                        step: string;
                     };
                 };
             };

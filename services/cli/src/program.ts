@@ -16,6 +16,8 @@ const runCommands = () => import('./run-commands.ts');
 const tokenCommands = () => import('./token-commands.ts');
 const pipelineCommands = () => import('./pipeline-commands.ts');
 const reviewCommands = () => import('./review-commands.ts');
+const modelCommands = () => import('./model-commands.ts');
+const benchmarkCommands = () => import('./benchmark-commands.ts');
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -142,6 +144,38 @@ export function buildProgram(io: CliIo, done: (code: ExitCode) => void): Command
   leaf(pipelines, 'validate <pipeline.yaml>', 'check a pipeline spec whole (keys, references, cycles) and print its run order', () =>
     pipelineCommands().then((m) => m.validatePipeline),
   );
+  leaf(pipelines, 'submit <pipeline.yaml>', 'validate a pipeline and every file it names locally, then submit them', () =>
+    pipelineCommands().then((m) => m.submitPipeline),
+  ).option('--dry-run', 'validate only; send nothing');
+  leaf(pipelines, 'list', 'pipelines, newest first, steps counted per status', () =>
+    pipelineCommands().then((m) => m.listPipelines),
+  ).option('--name <name>', 'only pipelines with this name');
+  leaf(pipelines, 'status <pipeline>', 'each step in run order: state, reason, output, what holds it, the next command', () =>
+    pipelineCommands().then((m) => m.pipelineStatus),
+  );
+  leaf(pipelines, 'retry-step <pipeline> <step>', 'run a failed or partial step again (operator)', () =>
+    pipelineCommands().then((m) => m.retryStep),
+  ).option('--reason <text>', 'why (recorded with the step event)');
+  leaf(pipelines, 'accept-step <pipeline> <step>', 'accept a failed or partial step as it is, so later steps run (operator)', () =>
+    pipelineCommands().then((m) => m.acceptStep),
+  ).option('--reason <text>', 'why the step is good enough (required)');
+  leaf(pipelines, 'report <pipeline>', 'evaluation results: models x benchmarks, pass@1, pass@k, maj@k with intervals', () =>
+    pipelineCommands().then((m) => m.pipelineReport),
+  ).option('--metric <name>', 'only this metric, e.g. pass@1');
+
+  const models = program.command('models').description('models: base models and trained checkpoints, their endpoints and lineage');
+  leaf(models, 'register <name>', "set a model's endpoints, or register a base model with --profile (operator)", () =>
+    modelCommands().then((m) => m.registerModel),
+  )
+    .option('--endpoint <url>', 'an OpenAI-compatible base URL (repeat for replicas)', collect)
+    .option('--profile <profile>', 'model profile, to register a base model');
+  leaf(models, 'list', 'models with lineage and endpoints', () => modelCommands().then((m) => m.listModels));
+
+  const benchmarks = program.command('benchmarks').description('held-out benchmarks for evaluation and decontamination');
+  leaf(benchmarks, 'add <name> <file.jsonl>', 'check a benchmark file and register it (operator)', () =>
+    benchmarkCommands().then((m) => m.addBenchmark),
+  );
+  leaf(benchmarks, 'list', 'registered benchmarks', () => benchmarkCommands().then((m) => m.listBenchmarks));
 
   const tokens = program.command('tokens').description('API tokens (admin)');
   leaf(tokens, 'create', 'create a token; its secret is printed once', () => tokenCommands().then((m) => m.createToken))

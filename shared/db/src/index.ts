@@ -30,3 +30,4 @@ export * from './repositories/pipelines.ts';
 export * from './repositories/selection-candidates.ts';
 export * from './repositories/review-outcomes.ts';
 export * from './repositories/serve-steps.ts';
+export * from './repositories/eval-samples.ts';

@@ -11,4 +11,5 @@ export * from './plan-advance.ts';
 export * from './step-rules.ts';
 export * from './decontamination/benchmark-file.ts';
 export * from './step-outputs.ts';
+export * from './spec-files.ts';
 export * from './train-profile-file.ts';

@@ -1,5 +1,6 @@
 import { barChart, fillBuckets, timeSeries } from './charts.js';
 import { renderDatasetLinks, showDataset } from './dataset-view.js';
+import { showPipeline, showPipelines } from './pipeline-view.js';
 
 // Campaign dashboard: plain DOM and uPlot charts, no build step. The API token comes from the URL fragment
 // (#token=...) once and is kept in sessionStorage; the fragment never reaches the server.
@@ -177,6 +178,8 @@ async function refresh() {
     const dataset = params.get('dataset');
     if (id) await showCampaign(id);
     else if (dataset) await showDataset(dataset, api, $);
+    else if (params.get('pipeline')) await showPipeline(params.get('pipeline'), api, $);
+    else if (params.has('pipelines')) await showPipelines(api, $);
     else await showList();
     $('error').hidden = true;
     document.body.dataset.loaded = 'true';
