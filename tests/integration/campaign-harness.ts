@@ -44,7 +44,7 @@ export async function startHarness(env: TestEnv, opts: { decodeTokensPerSecond?:
   const producer = createRedisConnection(env.redisUrl, 'worker');
   const workerConnection = createRedisConnection(env.redisUrl, 'worker');
   const queues = createJobQueues(producer, env.queuePrefix);
-  const scheduler = createScheduler({ db: env.db, queues, log }, { rolloutWindow: 8, lostJobGraceMs: 3000, tickMs: 200 });
+  const scheduler = createScheduler({ db: env.db, queues, store: env.store, log }, { rolloutWindow: 8, lostJobGraceMs: 3000, tickMs: 200 });
   const grader = createGrader({ runner: createSubprocessPythonRunner() });
   const graderService = createGraderService(
     {

@@ -9,7 +9,7 @@ const log = createLogger('scheduler', { level: config.logLevel });
 const infra = connectInfrastructure(config, 'scheduler');
 const registry = createMetricsRegistry('scheduler');
 const metrics = registerSchedulerMetrics(registry, { db: infra.db, rolloutWindow: config.rolloutWindow });
-const scheduler = createScheduler({ db: infra.db, queues: infra.queues, log, metrics }, config);
+const scheduler = createScheduler({ db: infra.db, queues: infra.queues, store: infra.store, log, metrics }, config);
 
 await runService(
   log,

@@ -1,6 +1,8 @@
 import type { Db } from '@rft/db';
 import type { JobQueues } from '@rft/queue';
+import type { ObjectStore } from '@rft/storage';
 import type { Logger } from '@rft/telemetry';
+import { advancePipelines, type PipelineTickReport } from './pipelines/advance-pipelines.ts';
 import type { SchedulerMetrics } from './scheduler-metrics.ts';
 import { schedulerTick, type SchedulerSettings } from './scheduler-tick.ts';
 
@@ -8,6 +10,8 @@ export interface SchedulerDeps {
   db: Db;
   queues: JobQueues;
   log: Logger;
+  /** Where pipelines' submitted files and benchmarks are read from (pipelines advance only with it). */
+  store?: ObjectStore;
   metrics?: SchedulerMetrics;
 }
 
@@ -21,8 +25,13 @@ export function createScheduler(deps: SchedulerDeps, settings: SchedulerSettings
     const started = performance.now();
     try {
       const report = await schedulerTick(deps.db, deps.queues, settings, deps.log);
+      // Pipelines advance on the leader only, after its campaign work; every step move is guarded
+      // in Postgres, so a leadership change between the two is harmless.
+      let pipelines: PipelineTickReport | undefined;
+      if (report.leader && deps.store)
+        pipelines = await advancePipelines({ db: deps.db, queues: deps.queues, store: deps.store, log: deps.log }, settings);
       deps.metrics?.recordTick(report, (performance.now() - started) / 1000);
-      return report;
+      return { ...report, ...(pipelines ? { pipelines } : {}) };
     } catch (error) {
       deps.metrics?.recordTick(null, (performance.now() - started) / 1000);
       throw error;

@@ -25,4 +25,5 @@ export * from './repositories/ledger-gauges.ts';
 export * from './repositories/campaign-scheduling.ts';
 export * from './repositories/benchmarks.ts';
 export * from './repositories/models.ts';
+export * from './repositories/pipeline-engine.ts';
 export * from './repositories/pipelines.ts';

@@ -1,5 +1,5 @@
 import { resolveRecipe, type CampaignSpec, type Question } from '@rft/contracts';
-import { insertCampaign, recordAudit, setCampaignBudget, type Db } from '@rft/db';
+import { insertCampaign, recordAudit, setCampaignBudget, type DbOrTx } from '@rft/db';
 
 export interface RegisterOptions {
   /** Set in the same transaction, so the campaign never runs (nor exists) without the budget it was submitted with. */
@@ -9,16 +9,17 @@ export interface RegisterOptions {
 /**
  * Registers a validated campaign in one transaction: the campaign, its shards, its questions, one
  * work item per question and stage, its budget and their audit events. Returns the campaign id.
+ * Given a transaction, it joins it (a pipeline step records the campaign with the step's start).
  */
 export async function registerCampaign(
-  db: Db,
+  db: DbOrTx,
   spec: CampaignSpec,
   questions: readonly Question[],
   createdBy: string,
   opts: RegisterOptions = {},
 ): Promise<string> {
   const stages = spec.stages.map((stage) => ({ name: stage.name, samples: resolveRecipe(stage).samples }));
-  return db.transaction().execute(async (tx) => {
+  const register = async (tx: DbOrTx) => {
     const id = await insertCampaign(tx, {
       name: spec.name,
       team: spec.team,
@@ -47,5 +48,6 @@ export async function registerCampaign(
       });
     }
     return id;
-  });
+  };
+  return db.isTransaction ? register(db) : db.transaction().execute(register);
 }

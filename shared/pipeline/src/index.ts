@@ -11,3 +11,4 @@ export * from './plan-advance.ts';
 export * from './step-rules.ts';
 export * from './decontamination/benchmark-file.ts';
 export * from './step-outputs.ts';
+export * from './train-profile-file.ts';

@@ -20,7 +20,8 @@ export const Exclusion = z.object({
 export type Exclusion = z.infer<typeof Exclusion>;
 
 export const CampaignStepOutput = z.object({
-  campaignId: z.uuid(),
+  /** Null when no question was admitted: no campaign was registered and the step succeeded empty. */
+  campaignId: z.uuid().nullable(),
   /** Questions in the step's question file. */
   questions: z.number().int().min(0),
   /** Questions sampled (after decontamination and admission). */
