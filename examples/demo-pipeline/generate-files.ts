@@ -1,6 +1,6 @@
 /**
  * Writes the demo pipeline's question and benchmark files from model-sim's question bank:
- * `./node_modules/.bin/node examples/demo-pipeline/generate-files.ts`. Deterministic: rerunning
+ * `./node_modules/.bin/node examples/demo-pipeline/generate-files.ts [out-dir]`. Deterministic: rerunning
  * reproduces the committed files byte for byte, and it refuses to write a benchmark that overlaps the
  * training questions other than through the one planted copy.
  */
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { demoQuestions } from '@rft/model-sim';
 
 const here = import.meta.dirname;
+const outDir = process.argv[2] ?? here;
 const PER_TEMPLATE_TRAIN = 4;
 const PER_TEMPLATE_BENCHMARK = 2;
 /**
@@ -53,6 +54,6 @@ const planted = {
 if (words(planted.problem) !== words(leaked.problem)) throw new Error('the planted copy must normalise to the benchmark problem');
 
 const jsonl = (rows: readonly object[]) => `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
-writeFileSync(join(here, 'questions.jsonl'), jsonl([...training, planted]));
-writeFileSync(join(here, 'benchmark.jsonl'), jsonl(benchmark));
-console.log(`wrote ${training.length + 1} training questions (1 planted copy) and ${benchmark.length} benchmark problems to ${here}`);
+writeFileSync(join(outDir, 'questions.jsonl'), jsonl([...training, planted]));
+writeFileSync(join(outDir, 'benchmark.jsonl'), jsonl(benchmark));
+console.log(`wrote ${training.length + 1} training questions (1 planted copy) and ${benchmark.length} benchmark problems to ${outDir}`);

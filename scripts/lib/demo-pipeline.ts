@@ -41,7 +41,10 @@ export async function runPipelineDemo(root: string): Promise<number> {
     const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const local = localServicesEnv({ databaseUrl: database.url, database: database.name, simUrl, sandboxUrl });
-    const env = { ...local.env, SCHEDULER_TICK_MS: '250' };
+    // A job enqueued before the transaction that needs it commits can be dropped by a fast consumer
+    // (it still sees the old state); the scheduler re-enqueues it after LOST_JOB_GRACE_MS. 5 s, not 30 s,
+    // keeps such a race from adding half a minute to a step of this small run.
+    const env = { ...local.env, SCHEDULER_TICK_MS: '250', LOST_JOB_GRACE_MS: '5000' };
     const s3: S3Settings = {
       endpoint: env.S3_ENDPOINT,
       region: 'us-east-1',
