@@ -109,19 +109,27 @@ export async function runPipelineDemo(root: string): Promise<number> {
     }
 
     const followed = await followPipeline(db, pipelineId, { order, timeoutMs, check });
+    const kinds = (kind: string) => order.filter((name) => spec.steps[name]?.kind === kind);
     if (!followed.complete) {
+      // As far as it went: what decontamination did, what was built, and where the chain stopped.
+      console.log(formatDecontamination(followed.steps, kinds('campaign')));
+      console.log(await formatLineage(db, store, followed.steps, kinds('select'), kinds('train')));
       for (const step of followed.stopped) {
         const events = await pipelineStepEvents(db, pipelineId, step.name);
-        console.log(`step ${step.name} ${step.status}: ${step.reason ?? '(no reason)'}`);
+        console.log(`\nstep ${step.name} ${step.status}: ${step.reason ?? '(no reason)'}`);
         console.log(`  events: ${events.map((e) => e.status).join(' -> ')}`);
       }
-      console.log(
-        `the chain stopped; \`rft pipelines retry-step ${pipelineId} STEP\` or \`accept-step\` would resume it. Logs: .local/demo-logs/`,
-      );
+      if (followed.timedOut) {
+        const open = followed.steps.filter((s) => s.status === 'running').map((s) => `${s.name} (${s.kind})`);
+        console.log(`\nthe pipeline did not finish within ${timeoutMs / 1000} s; still running: ${open.join(', ') || 'none'}`);
+      } else {
+        console.log(`\nthe chain stopped; \`rft pipelines retry-step ${pipelineId} STEP\` or \`accept-step\` would resume it.`);
+      }
+      console.log('Service logs: .local/demo-logs/');
+      client.destroy();
       return 1;
     }
 
-    const kinds = (kind: string) => order.filter((name) => spec.steps[name]?.kind === kind);
     const evalStep = kinds('eval')[0];
     if (!evalStep) throw new Error('the demo pipeline has no eval step');
     const evalSpec = spec.steps[evalStep];

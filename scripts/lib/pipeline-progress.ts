@@ -25,11 +25,13 @@ export interface FollowResult {
   complete: boolean;
   /** The steps that stopped the chain (failed or partial), with their reasons. */
   stopped: PipelineStepRow[];
+  /** The timeout passed with steps still waiting or running. */
+  timedOut: boolean;
 }
 
 /**
  * Polls the pipeline's steps, printing a line on every change, until all are done, one stopped the
- * chain, or the timeout passes. `check` runs every poll (e.g. to fail fast when a service died).
+ * chain, or the timeout passes (`timedOut`). `check` runs every poll (e.g. to fail fast when a service died).
  */
 export async function followPipeline(
   db: Db,
@@ -47,9 +49,8 @@ export async function followPipeline(
     last = signature;
     const stopped = steps.filter((s) => STOPPED.has(s.status));
     const complete = steps.length > 0 && steps.every((s) => DONE.has(s.status));
-    if (complete || stopped.length > 0) return { steps, complete, stopped };
-    if (Date.now() > deadline)
-      throw new Error(`pipeline ${pipelineId} did not finish within ${opts.timeoutMs / 1000}s: ${stepsLine(steps, opts.order)}`);
+    if (complete || stopped.length > 0) return { steps, complete, stopped, timedOut: false };
+    if (Date.now() > deadline) return { steps, complete, stopped, timedOut: true };
     await new Promise((r) => setTimeout(r, opts.pollMs ?? 1000));
   }
 }
