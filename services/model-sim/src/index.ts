@@ -6,4 +6,5 @@ export { CHARS_PER_TOKEN, countTokens } from './prefix-cache.ts';
 export type { ServerFlavour } from './completion-request.ts';
 export { SIM_PROFILES, SIM_PROFILE_NAMES, type SimProfile } from './sim-profiles.ts';
 export { BEHAVIOUR_CLASSES, REALISTIC_MIX, parseBehaviourMix, type BehaviourClass, type BehaviourMix } from './behaviour-mix.ts';
+export { readTrainedBehaviour, TrainedBehaviour, trainedUsesTool } from './trained-behaviour.ts';
 export { CODE_TEMPLATES, codeQuestions, parseCodeProblem, type CodeQuestionLine } from './code-questions.ts';

@@ -4,7 +4,8 @@
  * (qwq-32b|qwq-32b-preview|deepseek-r1-distill|qwen3-thinking), SIM_BEHAVIOURS (`tool_cap=2,split_stop`;
  * default: a realistic mix), and fault knobs
  * FAULT_ERROR_RATE, FAULT_ERROR_STATUS, FAULT_LATENCY_SPIKE_RATE, FAULT_LATENCY_SPIKE_MS, FAULT_HANG_RATE,
- * FAULT_DISCONNECT_RATE, FAULT_MALFORMED_RATE.
+ * FAULT_DISCONNECT_RATE, FAULT_MALFORMED_RATE. SIM_SERVED_MODEL (the served name, wins over MODEL) and
+ * SIM_TRAINED_BEHAVIOUR (a trained-behaviour.json: imitate a model fine-tuned on that data).
  */
 import { ConfigError } from '@rft/config';
 import { modelSimConfig } from './config.ts';
@@ -23,7 +24,15 @@ function readConfig() {
 const sim = createModelSim(readConfig());
 
 const { url } = await sim.start();
-console.log(JSON.stringify({ msg: 'model-sim listening', url, model: sim.options.model }));
+const trained = sim.options.trained;
+console.log(
+  JSON.stringify({
+    msg: 'model-sim listening (a test double, not a model)',
+    url,
+    model: sim.options.model,
+    ...(trained ? { trained: { datasetId: trained.datasetId, examples: trained.examples, toolUseRate: trained.toolUseRate } } : {}),
+  }),
+);
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -12,6 +12,7 @@ import { codeScript, mathScript, type Script, type ScriptInput } from './behavio
 import type { ParsedCodeQuestion } from './code-questions.ts';
 import type { ParsedQuestion } from './question-bank.ts';
 import { continueScript } from './script-writer.ts';
+import { trainedUsesTool } from './trained-behaviour.ts';
 import { randomFor, type Random } from '@rft/seeded-random';
 
 export interface WriterInput {
@@ -33,6 +34,12 @@ export interface WriterInput {
   toolsAdvertised: boolean;
   /** Text past this length is never needed (max_tokens); endless outputs stop here. */
   limitChars: number;
+  /**
+   * A "trained" replica's learned tool-use rate (trained-behaviour.json). When set, math samples are
+   * plain reasoning that either computes with python (drawn at this rate) or works by hand, instead
+   * of the base model's behaviour mix.
+   */
+  toolUseRate?: number;
 }
 
 export interface WriterOutput {
@@ -100,7 +107,9 @@ function sampleState(input: WriterInput): SampleState {
   const rng = randomFor(input.seed, input.problemText, 'behaviour');
   const behaviourRoll = rng.next();
   const behaviour: SampleBehaviour = behaviourRoll < 0.06 ? 'loop' : behaviourRoll < 0.1 ? 'long' : 'healthy';
-  const spontaneousTool = input.toolsAdvertised && rng.chance(0.45);
+  const spontaneousTool =
+    input.toolsAdvertised &&
+    (input.toolUseRate === undefined ? rng.chance(0.45) : trainedUsesTool(input.toolUseRate, input.seed, input.problemText));
   const q = input.question;
   if (!q) {
     return {
@@ -271,6 +280,8 @@ function lastOutputValue(assistant: string): string | null {
 /** The continuation of `input.assistant`, before stop strings and max_tokens are applied. */
 export function writeContinuation(input: WriterInput): WriterOutput {
   const code = input.codeQuestion ?? null;
+  // A trained replica's math samples follow what it learned (tool use or hand work), not the base mix.
+  if (input.toolUseRate !== undefined && !code) return plainContinuation(input);
   const kind = drawBehaviour(input.behaviours ?? { plain: 1 }, input.seed, input.problemText, {
     code: code !== null,
     tools: input.toolsAdvertised,

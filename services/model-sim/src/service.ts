@@ -21,6 +21,7 @@ import { errorBody } from './openai-errors.ts';
 import { type OpenAiEndpoint, parseOpenAiRequest, type SimRequest } from './openai-request.ts';
 import { sendOpenAiResponse } from './openai-responses.ts';
 import { SimCounters, SimMetrics } from './sim-metrics.ts';
+import type { TrainedBehaviour } from './trained-behaviour.ts';
 
 export interface ModelSimOptions {
   host?: string;
@@ -43,6 +44,12 @@ export interface ModelSimOptions {
   behaviours?: BehaviourMix;
   /** The model family imitated (prompt markers, thinking block, EOS tokens, the chat template of `/v1/chat/completions`): a name of `SIM_PROFILES`. @defaultValue 'qwq-32b' */
   profile?: string;
+  /**
+   * A simulated fine-tune (`SIM_TRAINED_BEHAVIOUR`): math samples use the python tool at the learned
+   * rate instead of following `behaviours`. Served under `model`, which must equal the file's model
+   * (defaults to it). @defaultValue null (the base model)
+   */
+  trained?: TrainedBehaviour | null;
 }
 
 export interface ModelSimStats {
@@ -72,7 +79,7 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
   const opts = {
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
-    model: options.model ?? 'qwq-32b-sim',
+    model: options.model ?? options.trained?.model ?? 'qwq-32b-sim',
     seed: options.seed ?? 0,
     maxNumSeqs: options.maxNumSeqs ?? 256,
     decodeTokensPerSecond: options.decodeTokensPerSecond ?? Infinity,
@@ -82,7 +89,12 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
     flavour: options.flavour ?? 'vllm',
     profile: options.profile ?? 'qwq-32b',
     behaviours: options.behaviours ?? REALISTIC_MIX,
+    trained: options.trained ?? null,
   };
+  if (opts.trained && opts.trained.model !== opts.model)
+    throw new Error(
+      `trained behaviour is for model ${JSON.stringify(opts.trained.model)}, but this replica serves ${JSON.stringify(opts.model)}`,
+    );
   const renderChat = chatRendererFor(opts.profile);
   const profile = simProfile(opts.profile);
   if (!(opts.maxNumSeqs >= 1)) throw new Error(`maxNumSeqs: must be at least 1, got ${opts.maxNumSeqs}`);
@@ -188,7 +200,15 @@ export function createModelSim(options: ModelSimOptions = {}): ModelSim {
     const seed = request.temperature === 0 ? opts.seed : hashString(`${request.seed ?? requestCount}`, opts.seed);
     const maxChars = request.maxTokens * CHARS_PER_TOKEN;
     const limitChars = view.assistant.length + maxChars + 64;
-    const written = writeContinuation({ ...view, thinking: profile.thinking, seed, limitChars, maxChars, behaviours: opts.behaviours });
+    const written = writeContinuation({
+      ...view,
+      thinking: profile.thinking,
+      seed,
+      limitChars,
+      maxChars,
+      behaviours: opts.behaviours,
+      ...(opts.trained ? { toolUseRate: opts.trained.toolUseRate } : {}),
+    });
     const eos = written.alternateEos ? (profile.extraEos[0] ?? profile.eos) : profile.eos;
     const outcome = serverChoice({ text: written.text, eos: written.eos ? eos : null }, { flavour: opts.flavour, ...request }, profile);
     const completionTokens = outcome.completionTokens;
