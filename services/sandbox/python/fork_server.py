@@ -68,9 +68,13 @@ def send(message):
         view = view[os.write(1, view):]
 
 
+_STATM = os.open('/proc/self/statm', os.O_RDONLY | os.O_CLOEXEC)
+_PAGE_KB = os.sysconf('SC_PAGE_SIZE') // 1024
+
+
 def rss_kb():
-    with open('/proc/self/statm') as fh:
-        return int(fh.read().split()[1]) * (os.sysconf('SC_PAGE_SIZE') // 1024)
+    # One pread on an fd opened once: a text-mode open per reply cost ~0.7 ms of page faults.
+    return int(os.pread(_STATM, 256, 0).split()[1]) * _PAGE_KB
 
 
 class ForkServer:
@@ -98,6 +102,7 @@ class ForkServer:
         os.makedirs(self.cfg['workdirBase'], mode=0o700, exist_ok=True)
         self.cfg['landlockAbi'] = confinement.landlock_abi() if self.cfg['landlock'] else 0
         self.cfg['seccomp'] = bool(self.cfg['seccomp']) and confinement.seccomp_available()
+        child.prepare_environment(self.cfg)
         if self.cfg['seccomp']:
             self.programs = {flag: confinement.PreparedProgram(confinement.build_seccomp_program(flag))
                              for flag in (False, True)}
