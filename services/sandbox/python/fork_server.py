@@ -190,7 +190,10 @@ class ForkServer:
         finally:
             for fd in (pidfd, out_r, err_r, status_r) + ((stdin_w,) if stdin_open else ()):
                 os.close(fd)
-            self.sweep_orphans()
+            # Under seccomp without subprocesses the child could not create a process, so nothing
+            # can have re-parented here; live sessions may have left some, so sweep then too.
+            if allow or self.program_for(allow) is None or self.sessions.pids():
+                self.sweep_orphans()
             sv.remove_tree(workdir)
             self.inbox.cancelled.discard(msg['id'])
 
