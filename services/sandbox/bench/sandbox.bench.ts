@@ -31,6 +31,7 @@ interface Figures {
   seconds: number;
   execPerSecond: number;
   p50Ms: number;
+  p95Ms: number;
   p99Ms: number;
   failures: number;
 }
@@ -65,6 +66,7 @@ async function drive(seconds: number, concurrency: number, once: () => Promise<b
     seconds: Number(elapsed.toFixed(2)),
     execPerSecond: Number((latencies.length / elapsed).toFixed(1)),
     p50Ms: Number(percentile(latencies, 50).toFixed(2)),
+    p95Ms: Number(percentile(latencies, 95).toFixed(2)),
     p99Ms: Number(percentile(latencies, 99).toFixed(2)),
     failures,
   };
@@ -143,11 +145,20 @@ async function reapedChildCpuMs(): Promise<number> {
   return (await procStat('self'))!.childCpuMs;
 }
 
-async function withCpu(measure: () => Promise<Figures>, cpuNow: () => Promise<number>): Promise<Figures & { cpuMsPerCall: number }> {
+type Measured = Figures & { cpuMsPerCall: number; nodeCpuMsPerCall: number };
+
+/**
+ * CPU per call: `cpuNow` (fork servers and their children, or the cold interpreters) and, apart,
+ * this Node process (the service's HTTP/JSON relay plus the bench's own client: an upper bound).
+ */
+async function withCpu(measure: () => Promise<Figures>, cpuNow: () => Promise<number>): Promise<Measured> {
   const before = await cpuNow();
+  const nodeBefore = process.cpuUsage();
   const figures = await measure();
+  const node = process.cpuUsage(nodeBefore);
   const used = (await cpuNow()) - before;
-  return { ...figures, cpuMsPerCall: Number((used / Math.max(1, figures.runs)).toFixed(2)) };
+  const perCall = (ms: number): number => Number((ms / Math.max(1, figures.runs)).toFixed(2));
+  return { ...figures, cpuMsPerCall: perCall(used), nodeCpuMsPerCall: perCall((node.user + node.system) / 1000) };
 }
 
 /** Private memory (smaps_rollup Private_*) of each stopped session process. */
@@ -179,7 +190,7 @@ async function main(): Promise<void> {
   const { forkServers } = await sandboxProcesses();
   const warmCpu = () => forkServerCpuMs(forkServers);
   const concurrency = poolSize * 2;
-  const rows: { name: string; mode: string; figures: Figures & { cpuMsPerCall: number }; ratio?: number }[] = [];
+  const rows: { name: string; mode: string; figures: Measured; ratio?: number }[] = [];
   const results: Record<string, unknown> = {};
   try {
     // The same trivial snippet on the warm parent: naming numpy routes it there.
@@ -196,7 +207,7 @@ async function main(): Promise<void> {
       for (let i = 0; i < poolSize * 4; i++) await client.run({ code }); // first forks are not measured
       const single = await withCpu(() => drive(WARM_SECONDS / 2, 1, ok), warmCpu);
       const loaded = await withCpu(() => drive(WARM_SECONDS, concurrency, ok), warmCpu);
-      let cold = (results[`${name}Cold`] as (Figures & { cpuMsPerCall: number }) | undefined) ?? null;
+      let cold = (results[`${name}Cold`] as Measured | undefined) ?? null;
       if (!cold) {
         cold = await withCpu(() => drive(COLD_SECONDS, CORES, () => coldRun(SNIPPETS[name], EXPECTED[name])), reapedChildCpuMs);
         results[`${name}Cold`] = cold;
@@ -239,14 +250,16 @@ async function main(): Promise<void> {
     await service.close();
   }
 
-  const header = ['snippet', 'mode', 'exec/s', 'p50 ms', 'p99 ms', 'CPU ms/call', 'runs', 'failed', 'vs cold'];
+  const header = ['snippet', 'mode', 'exec/s', 'p50 ms', 'p95 ms', 'p99 ms', 'CPU ms/call', 'node ms/call', 'runs', 'failed', 'vs cold'];
   const table = rows.map((r) => [
     r.name,
     r.mode,
     String(r.figures.execPerSecond),
     String(r.figures.p50Ms),
+    String(r.figures.p95Ms),
     String(r.figures.p99Ms),
     String(r.figures.cpuMsPerCall),
+    String(r.figures.nodeCpuMsPerCall),
     String(r.figures.runs),
     String(r.figures.failures),
     r.ratio === undefined ? '' : `${r.ratio}x`,
@@ -255,11 +268,11 @@ async function main(): Promise<void> {
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   console.log(`sandbox bench: ${CORES} cores, pool ${poolSize} warm + ${leanPoolSize} lean, isolation: ${isolation.summary}`);
   console.log(`machine load before the run: ${JSON.stringify(loadBefore)}`);
+  console.log('CPU ms/call: fork servers + their children (cold: the interpreters); node ms/call: this process (service + bench client)');
   console.log(line(header));
   for (const row of table) console.log(line(row));
   console.log(`idle session private memory: ${JSON.stringify(results['idleSession'])}`);
-  const get = (name: string) =>
-    results[name] as { warmConcurrency1: Figures & { cpuMsPerCall: number }; warm: Figures & { cpuMsPerCall: number }; ratio: number };
+  const get = (name: string) => results[name] as { warmConcurrency1: Measured; warm: Measured; ratio: number };
   const trivial = get('trivial');
   const sympy = get('sympy');
   const sessionCell = results['sessionCell'] as Figures;

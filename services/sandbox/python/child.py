@@ -12,6 +12,7 @@ keeps it to mark the end of each cell with a frame carrying the cell's random no
 which the fork server only accepts for the cell it is waiting for.
 """
 import builtins
+import fcntl
 import io
 import json
 import os
@@ -34,7 +35,6 @@ MEMORY_EXIT = 121
 def arrange_fds(targets):
     """Places fds at fixed numbers ({target: source}) without clobbering a source that
     happens to sit on another target number: everything is first moved above 100."""
-    import fcntl
     high = {target: fcntl.fcntl(source, fcntl.F_DUPFD, 100) for target, source in targets.items()}
     for target, source in high.items():
         os.dup2(source, target)
@@ -42,34 +42,43 @@ def arrange_fds(targets):
 
 
 def confine(cfg, workdir, limits, seccomp_program, keep_fds, stdio):
-    """Turns the freshly forked child into a sandboxed process. Order matters:
-    the seccomp filter goes last because it forbids calls the earlier steps need."""
+    """Turns the freshly forked child into a sandboxed process. Order matters: Landlock goes
+    before the fds are closed (its rules name paths the fork server opened once), seccomp
+    last because it forbids calls the earlier steps need. Everything a child does here
+    costs page faults on memory shared with the fork server, so what does not depend on
+    the run (seccomp program, Landlock rules, environment, stdio objects) is prepared there."""
     parent = os.getppid()
     # Die with the fork server: nothing else would enforce the wall clock any more.
     confinement.prctl(confinement.PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:
         os._exit(70)
     os.setsid()
+    if cfg['landlockAbi'] > 0:
+        cfg['landlockRules'].apply(rw_dirs=[workdir], own_read_dirs=['/proc/self'])
     os.closerange(keep_fds, 1 << 16)
     os.chdir(workdir)
-    env = dict(cfg['childEnv'])
-    env['HOME'] = workdir
-    env['TMPDIR'] = workdir
-    os.environ.clear()
-    os.environ.update(env)
+    # The rest of the environment is the fork server's own (`prepare_environment`).
+    os.environ['HOME'] = workdir
+    os.environ['TMPDIR'] = workdir
     tempfile.tempdir = workdir
     _install_stdio(stdio)
     confinement.apply_rlimits(limits)
+    if seccomp_program is not None:
+        confinement.load_seccomp_program(seccomp_program)
+
+
+def prepare_environment(cfg):
+    """Run once in the fork server: children inherit exactly `childEnv` and only set the
+    variables naming their work dir."""
+    os.environ.clear()
+    os.environ.update(cfg['childEnv'])
     if cfg['landlockAbi'] > 0:
-        confinement.apply_landlock(
+        cfg['landlockRules'] = confinement.PreparedLandlock(
             cfg['landlockAbi'],
-            read_dirs=cfg['readDirs'] + ['/proc/self'],
-            rw_dirs=[workdir],
+            read_dirs=cfg['readDirs'],
             rw_files=['/dev/null', '/dev/full'],
             read_files=['/dev/zero', '/dev/urandom', '/dev/random'],
         )
-    if seccomp_program is not None:
-        confinement.load_seccomp_program(seccomp_program)
 
 
 def prepare_stdio():

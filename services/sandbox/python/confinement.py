@@ -93,49 +93,73 @@ def landlock_features(abi):
     }
 
 
-def apply_landlock(abi, read_dirs, rw_dirs, rw_files, read_files):
-    """Confines the calling process: read-only `read_dirs`, full access under
-    `rw_dirs`, nothing else; no TCP bind/connect (ABI 4); no signals to or abstract
-    sockets of processes outside the domain (ABI 6)."""
-    fs_all = _fs_all(abi)
-    net = 3 if abi >= 4 else 0
-    scoped = 3 if abi >= 6 else 0
-    if abi >= 6:
-        attr = struct.pack('=QQQ', fs_all, net, scoped)
-    elif abi >= 4:
-        attr = struct.pack('=QQ', fs_all, net)
-    else:
-        attr = struct.pack('=Q', fs_all)
-    buf = ctypes.create_string_buffer(attr, len(attr))
-    ruleset = _libc.syscall(SYS_LANDLOCK_CREATE_RULESET, buf, ctypes.c_size_t(len(attr)), ctypes.c_uint32(0))
-    if ruleset < 0:
-        err = ctypes.get_errno()
-        raise OSError(err, 'landlock_create_ruleset: ' + os.strerror(err))
-    file_rw = FS_READ_FILE | FS_WRITE_FILE | (FS_TRUNCATE if abi >= 3 else 0)
-    try:
+class PreparedLandlock:
+    """Landlock rules laid out once, in the fork server: the read-only paths are opened there
+    (O_PATH, kept above fd 100 so a child's fd shuffling never lands on them) and their rule
+    structs built. A child then only opens its own work dir and makes the syscalls: the
+    ruleset itself is created in the child, so no child can add a rule another one sees."""
+
+    def __init__(self, abi, read_dirs, rw_files, read_files):
+        import fcntl
+        self.abi = abi
+        self.fs_all = _fs_all(abi)
+        net = 3 if abi >= 4 else 0
+        scoped = 3 if abi >= 6 else 0
+        if abi >= 6:
+            attr = struct.pack('=QQQ', self.fs_all, net, scoped)
+        elif abi >= 4:
+            attr = struct.pack('=QQ', self.fs_all, net)
+        else:
+            attr = struct.pack('=Q', self.fs_all)
+        self.attr = ctypes.create_string_buffer(attr, len(attr))
+        self.attr_size = ctypes.c_size_t(len(attr))
+        file_rw = FS_READ_FILE | FS_WRITE_FILE | (FS_TRUNCATE if abi >= 3 else 0)
         rules = [(p, FS_READ_ONLY) for p in read_dirs]
-        rules += [(p, fs_all) for p in rw_dirs]
         rules += [(p, file_rw) for p in rw_files]
         rules += [(p, FS_READ_FILE) for p in read_files]
+        self.fds = []
+        self.rules = []
         for path, access in rules:
             try:
-                fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+                opened = os.open(path, os.O_PATH | os.O_CLOEXEC)
             except FileNotFoundError:
                 continue
-            try:
-                rule = ctypes.create_string_buffer(struct.pack('=Qi', access, fd), 12)
-                if _libc.syscall(SYS_LANDLOCK_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(LANDLOCK_RULE_PATH_BENEATH),
-                                 rule, ctypes.c_uint32(0)) != 0:
-                    err = ctypes.get_errno()
-                    raise OSError(err, 'landlock_add_rule(%s): %s' % (path, os.strerror(err)))
-            finally:
-                os.close(fd)
-        prctl(PR_SET_NO_NEW_PRIVS, 1)
-        if _libc.syscall(SYS_LANDLOCK_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)) != 0:
+            fd = fcntl.fcntl(opened, fcntl.F_DUPFD_CLOEXEC, 100)
+            os.close(opened)
+            self.fds.append(fd)
+            self.rules.append((path, ctypes.create_string_buffer(struct.pack('=Qi', access, fd), 12)))
+
+    def apply(self, rw_dirs, own_read_dirs=()):
+        """Confines the calling process: read-only `read_dirs` and `own_read_dirs` (opened
+        here, e.g. /proc/self, which must name this process and not the fork server), full
+        access under `rw_dirs`, nothing else; no TCP bind/connect (ABI 4); no signals to or abstract sockets of
+        processes outside the domain (ABI 6)."""
+        ruleset = _libc.syscall(SYS_LANDLOCK_CREATE_RULESET, self.attr, self.attr_size, ctypes.c_uint32(0))
+        if ruleset < 0:
             err = ctypes.get_errno()
-            raise OSError(err, 'landlock_restrict_self: ' + os.strerror(err))
-    finally:
-        os.close(ruleset)
+            raise OSError(err, 'landlock_create_ruleset: ' + os.strerror(err))
+        try:
+            for path, rule in self.rules:
+                _add_rule(ruleset, path, rule)
+            for path, access in [(p, self.fs_all) for p in rw_dirs] + [(p, FS_READ_ONLY) for p in own_read_dirs]:
+                fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+                try:
+                    _add_rule(ruleset, path, ctypes.create_string_buffer(struct.pack('=Qi', access, fd), 12))
+                finally:
+                    os.close(fd)
+            prctl(PR_SET_NO_NEW_PRIVS, 1)
+            if _libc.syscall(SYS_LANDLOCK_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)) != 0:
+                err = ctypes.get_errno()
+                raise OSError(err, 'landlock_restrict_self: ' + os.strerror(err))
+        finally:
+            os.close(ruleset)
+
+
+def _add_rule(ruleset, path, rule):
+    if _libc.syscall(SYS_LANDLOCK_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(LANDLOCK_RULE_PATH_BENEATH),
+                     rule, ctypes.c_uint32(0)) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, 'landlock_add_rule(%s): %s' % (path, os.strerror(err)))
 
 
 # ---------------------------------------------------------------- seccomp

@@ -253,6 +253,11 @@ def decide(outcome, wait_status, cpu_seconds, limits, memory_exit=None):
 
 
 def remove_tree(path):
+    try:
+        os.rmdir(path)  # the common case: the snippet left its work dir empty
+        return
+    except OSError:
+        pass
     def fix_and_retry(func, target, _exc):
         try:
             os.chmod(os.path.dirname(target), 0o700)

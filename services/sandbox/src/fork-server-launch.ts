@@ -99,6 +99,7 @@ export interface ForkServerConfig {
   sessionCpuSeconds: number;
   sessionsPerWorker: number;
   preforkChildren: boolean;
+  spareChildren: number;
 }
 
 async function bwrapRootArgs(readOnlyPaths: readonly string[]): Promise<string[]> {
@@ -176,6 +177,7 @@ export async function launchSpec(
     sessionCpuSeconds: config.sessions.cpuSeconds,
     sessionsPerWorker: config.sessions.maxPerWorker,
     preforkChildren: config.preforkChildren,
+    spareChildren: config.spareChildren,
   };
   const inner = [config.pythonPath, '-I', '-S', '-B', join(libDir, 'fork_server.py'), JSON.stringify(forkServerConfig)];
   const env = { ...SANDBOX_ENV };

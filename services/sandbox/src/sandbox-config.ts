@@ -120,10 +120,15 @@ export const SandboxConfigSchema = z.object({
     })
     .prefault({}),
   /**
-   * Keep one child per fork server forked and confined ahead of need (with the last request's
-   * limits), so a request only hands it the code. @defaultValue true
+   * Keep children per fork server forked and confined ahead of need (with the last request's
+   * limits), so a request only hands one the code. @defaultValue true
    */
   preforkChildren: z.boolean().default(true),
+  /**
+   * How many such spare children each fork server keeps: with two, a request arriving right
+   * after the previous reply gets one that finished confining itself meanwhile. @defaultValue 2
+   */
+  spareChildren: z.number().int().min(1).max(8).default(2),
   /** Import numpy and sympy in the fork server before serving. */
   warm: z.boolean().default(true),
   /** Parent of the fresh runtime dir holding fork-server code and work dirs (default: the OS temp dir). */
