@@ -76,7 +76,7 @@ export async function runPipelineDemo(root: string): Promise<number> {
       SLURM_TIME_LIMIT: '00:10:00',
       SLURM_TOKENIZER_PATH: curatorTokenizerPath(),
       // The serve step's `local` backend: a model-sim process per served model, working files here.
-      LOCAL_SERVE_ROOT: join(localDir, 'demo-served-models'),
+      SERVE_LOCAL_ROOT: join(localDir, 'demo-served-models'),
     };
     for (const name of ['scheduler', 'rollout-worker', 'grader', 'curator'] as const)
       services.start(name, `services/${name}/src/main.ts`, name === 'rollout-worker' ? { ...env, ROLLOUT_CONCURRENCY: '16' } : env);

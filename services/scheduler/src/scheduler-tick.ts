@@ -51,7 +51,11 @@ export async function schedulerTick(db: Db, queues: JobQueues, settings: Schedul
   } catch (error) {
     log.error({ err: error }, 'budget check failed; admitting without it this tick');
   }
-  return db.transaction().execute(async (tx) => {
+  // Curate jobs go out after the commit: a curator taking one before the campaign's move to
+  // `curating` is visible would find it still running, drop the job, and the campaign would wait
+  // for the lost-job sweep.
+  const curateAfterCommit: string[] = [];
+  const report = await db.transaction().execute(async (tx): Promise<TickReport> => {
     if (!(await tryTransactionLock(tx, LEADER_LOCK))) return { leader: false, enqueued: 0, waitingFor: [], recovered: 0, curating: [] };
 
     // While replicas, sandbox or store are down, new work would only join the jobs already waiting
@@ -85,7 +89,7 @@ export async function schedulerTick(db: Db, queues: JobQueues, settings: Schedul
     const ready = await campaignsReadyToCurate(tx);
     for (const campaignId of ready) {
       if (await setCampaignStatus(tx, campaignId, 'curating', { from: ['running'] })) {
-        await queues.add('curate', { campaignId });
+        curateAfterCommit.push(campaignId);
         log.info({ campaignId }, 'campaign generated and graded; curating');
       }
     }
@@ -107,6 +111,10 @@ export async function schedulerTick(db: Db, queues: JobQueues, settings: Schedul
       admitted: countByStage(claimed),
     };
   });
+  // A crash before these are added leaves the campaigns curating with no job: the idle-curating
+  // sweep above enqueues them after the grace, as it does for jobs lost with Redis.
+  for (const campaignId of curateAfterCommit) await queues.add('curate', { campaignId });
+  return report;
 }
 
 function countByStage(keys: ReadonlyArray<{ campaignId: string; stage: string }>): NonNullable<TickReport['admitted']> {
