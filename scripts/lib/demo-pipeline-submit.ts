@@ -1,14 +1,10 @@
 // How the demo hands its pipeline to the system: a copy of examples/demo-pipeline with the base model's
 // endpoint set to the replica the demo started, submitted through the API with the CLI as a user would.
 import { execFile } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseDocument } from 'yaml';
-import { insertPipeline, registerBenchmark, type Db, type PipelineFileRef } from '@rft/db';
-import { parseBenchmarkFile, parsePipelineSpec } from '@rft/pipeline';
-import type { ObjectStore } from '@rft/storage';
 
 const run = promisify(execFile);
 
@@ -58,47 +54,5 @@ export async function submitPipeline(target: CliTarget, specPath: string, dir: s
   const parsed = JSON.parse(out) as Record<string, unknown>;
   const id = parsed['id'] ?? parsed['pipelineId'] ?? (parsed['pipeline'] as Record<string, unknown> | undefined)?.['id'];
   if (typeof id !== 'string') throw new Error(`rft pipelines submit answered without a pipeline id: ${out.trim()}`);
-  return id;
-}
-
-/**
- * Registers the pipeline as the API's submit does, through the same repository functions: the files
- * the spec names stored under `pipelines/<id>/files/<sha256>`, its benchmarks registered, the
- * pipeline recorded with every step waiting. Used only when the CLI has no `pipelines submit`.
- */
-export async function registerPipelineDirectly(db: Db, store: ObjectStore, specPath: string, actor: string): Promise<string> {
-  const dir = dirname(specPath);
-  const { spec } = parsePipelineSpec(await readFile(specPath, 'utf8'), specPath);
-  const id = randomUUID();
-  const files: Record<string, PipelineFileRef> = {};
-  const named = new Set<string>();
-  for (const step of Object.values(spec.steps)) {
-    if (step.kind === 'campaign') named.add(step.questions);
-    if (step.kind === 'train') named.add(step.profile);
-  }
-  for (const path of named) {
-    const bytes = await readFile(join(dir, path));
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const key = `pipelines/${id}/files/${sha256}`;
-    await store.put(key, bytes);
-    files[path] = { key, sha256, bytes: bytes.length };
-  }
-  for (const [name, benchmark] of Object.entries(spec.benchmarks)) {
-    const bytes = await readFile(join(dir, benchmark.file));
-    const problems = parseBenchmarkFile(bytes.toString('utf8'), benchmark.file);
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const objectKey = `benchmarks/${name}/${sha256}.jsonl`;
-    await store.put(objectKey, bytes);
-    await registerBenchmark(db, { name, objectKey, sha256, problems: problems.length, createdBy: actor, at: new Date() });
-  }
-  await insertPipeline(db, {
-    id,
-    name: spec.name,
-    spec: spec as unknown as Record<string, unknown>,
-    steps: Object.entries(spec.steps).map(([name, s]) => ({ name, kind: s.kind })),
-    files,
-    createdBy: actor,
-    at: new Date(),
-  });
   return id;
 }

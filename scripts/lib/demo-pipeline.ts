@@ -5,19 +5,20 @@
 // the final dataset. Stops everything it started.
 import { join } from 'node:path';
 import { createApiToken, createDb, pipelineStepEvents } from '@rft/db';
+import { stopLocalServe } from '@rft/launcher';
 import { parsePipelineSpec } from '@rft/pipeline';
 import { SANDBOX_NODE_FLAGS } from '@rft/sandbox/node-flags';
 import { createS3Client, createS3ObjectStore, type S3Settings } from '@rft/storage';
 import { cloneDatabase, prepareTemplateDatabase } from '@rft/testing';
 import { freePort } from '@rft/testing/free-port';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { stackDown, stackUp, STACK_DEFAULTS } from '../../infra/local/stack.ts';
 import { createChildServices, waitForHttp } from './child-services.ts';
 import { curatorTokenizerPath, formatHandoff, handoffSucceeded, runDemoHandoff, startLocalSlurm, type LocalSlurm } from './demo-handoff.ts';
-import { prepareSubmission, registerPipelineDirectly, rft, submitPipeline } from './demo-pipeline-submit.ts';
+import { prepareSubmission, rft, submitPipeline } from './demo-pipeline-submit.ts';
 import { localServicesEnv } from './local-services-env.ts';
 import { followPipeline } from './pipeline-progress.ts';
-import { evalScores, formatDecontamination, formatLineage, formatSimulatedResults } from './pipeline-results.ts';
+import { formatDecontamination, formatLineage, SIMULATED_LABEL } from './pipeline-results.ts';
 
 const BASE_MODEL = 'qwq-32b-sim';
 
@@ -26,6 +27,7 @@ export async function runPipelineDemo(root: string): Promise<number> {
   const timeoutMs = Number(process.env.DEMO_TIMEOUT_MS ?? 15 * 60_000);
   const exampleDir = join(root, 'examples', 'demo-pipeline');
   const localDir = join(root, '.local');
+  const serveRoot = join(localDir, 'demo-served-models');
   const adminUrl = STACK_DEFAULTS.postgresAdminUrl;
 
   await stackUp();
@@ -76,7 +78,7 @@ export async function runPipelineDemo(root: string): Promise<number> {
       SLURM_TIME_LIMIT: '00:10:00',
       SLURM_TOKENIZER_PATH: curatorTokenizerPath(),
       // The serve step's `local` backend: a model-sim process per served model, working files here.
-      SERVE_LOCAL_ROOT: join(localDir, 'demo-served-models'),
+      SERVE_LOCAL_ROOT: serveRoot,
     };
     for (const name of ['scheduler', 'rollout-worker', 'grader', 'curator'] as const)
       services.start(name, `services/${name}/src/main.ts`, name === 'rollout-worker' ? { ...env, ROLLOUT_CONCURRENCY: '16' } : env);
@@ -97,16 +99,8 @@ export async function runPipelineDemo(root: string): Promise<number> {
     const target = { root, apiUrl, token };
     const client = createS3Client(s3);
     const store = createS3ObjectStore(client, s3);
-    let pipelineId: string;
-    try {
-      pipelineId = await submitPipeline(target, 'pipeline.yaml', runDir);
-      console.log(`submitted pipeline ${pipelineId} (rft pipelines submit): ${order.join(' -> ')}`);
-    } catch (error) {
-      if (!/unknown command|submit/.test(String(error))) throw error;
-      // The API's submit has not landed in this checkout: the same repository functions it uses.
-      pipelineId = await registerPipelineDirectly(db, store, specPath, 'demo');
-      console.log(`registered pipeline ${pipelineId} through the ledger (this CLI has no \`pipelines submit\`): ${order.join(' -> ')}`);
-    }
+    const pipelineId = await submitPipeline(target, 'pipeline.yaml', runDir);
+    console.log(`submitted pipeline ${pipelineId} (rft pipelines submit): ${order.join(' -> ')}`);
 
     const followed = await followPipeline(db, pipelineId, { order, timeoutMs, check });
     const kinds = (kind: string) => order.filter((name) => spec.steps[name]?.kind === kind);
@@ -130,14 +124,9 @@ export async function runPipelineDemo(root: string): Promise<number> {
       return 1;
     }
 
-    const evalStep = kinds('eval')[0];
-    if (!evalStep) throw new Error('the demo pipeline has no eval step');
-    const evalSpec = spec.steps[evalStep];
-    const samples = evalSpec?.kind === 'eval' && evalSpec.recipe.mode === 'sampled' ? evalSpec.recipe.samples : 1;
-    const models =
-      evalSpec?.kind === 'eval' ? evalSpec.models.map((m) => (spec.steps[m]?.kind === 'serve' ? modelServedBy(spec, m) : m)) : [];
-    const pairs = await evalScores(db, followed.steps, evalStep, samples > 1 ? [samples] : []);
-    console.log(formatSimulatedResults(pairs, models, samples > 1 ? ['pass@1', `maj@${samples}`, `pass@${samples}`] : ['pass@1']));
+    // The results table is the one users get (`rft pipelines report`), under a label no reader can miss.
+    console.log(SIMULATED_LABEL);
+    console.log((await rft(target, runDir, ['pipelines', 'report', pipelineId])).trimEnd());
     console.log(formatDecontamination(followed.steps, kinds('campaign')));
     console.log(await formatLineage(db, store, followed.steps, kinds('select'), kinds('train')));
     try {
@@ -154,12 +143,14 @@ export async function runPipelineDemo(root: string): Promise<number> {
     const handoff = await runDemoHandoff({ db, s3, datasetId: finalDataset, root });
     console.log(formatHandoff(handoff));
     exitCode = handoffSucceeded(handoff) ? 0 : 1;
-    console.log(`\ndemo finished in ${((Date.now() - startedAt) / 1000).toFixed(0)} s (the single-campaign demo: npm run demo)`);
+    console.log(`\ndemo finished in ${((Date.now() - startedAt) / 1000).toFixed(0)} s (one campaign alone: npm run demo -- --campaign)`);
     return exitCode;
   } catch (error) {
     console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   } finally {
+    // Served models outlive a launcher by design; the demo stops the ones it started.
+    await stopServedModels(serveRoot).catch((error: unknown) => console.error(`stopping served models: ${String(error)}`));
     await services.stopAll();
     if (slurm?.startedHere) await slurm.stop().catch(() => {});
     await db.destroy();
@@ -168,9 +159,9 @@ export async function runPipelineDemo(root: string): Promise<number> {
   }
 }
 
-/** The model a serve step serves: its train step's `produces`. */
-function modelServedBy(spec: ReturnType<typeof parsePipelineSpec>['spec'], serveStep: string): string {
-  const serve = spec.steps[serveStep];
-  const train = serve?.kind === 'serve' ? spec.steps[serve.checkpoint] : undefined;
-  return train?.kind === 'train' ? train.produces : serveStep;
+/** Stops every local model-sim a serve step of this demo started (under `root/<pipeline>/<step>`). */
+async function stopServedModels(root: string): Promise<void> {
+  const pipelines = await readdir(root).catch(() => [] as string[]);
+  for (const pipelineId of pipelines)
+    for (const step of await readdir(join(root, pipelineId)).catch(() => [] as string[])) await stopLocalServe(root, pipelineId, step);
 }

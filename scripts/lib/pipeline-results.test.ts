@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PipelineStepRow } from '@rft/db';
-import { scoreBenchmark } from '@rft/pipeline';
 import { stepsLine } from './pipeline-progress.ts';
-import { formatDecontamination, formatSimulatedResults } from './pipeline-results.ts';
+import { formatDecontamination } from './pipeline-results.ts';
 
 const row = (
   name: string,
@@ -22,44 +21,6 @@ const row = (
   }) satisfies PipelineStepRow;
 
 describe('pipeline demo report', () => {
-  it('labels the results as simulated and lays models out as rows in the order asked', () => {
-    const score = (correct: boolean[][]) =>
-      scoreBenchmark(
-        correct.map((c, i) => ({ questionId: `q${i}`, samples: c.map((x) => ({ correct: x })) })),
-        { ks: [2] },
-      );
-    const text = formatSimulatedResults(
-      [
-        {
-          model: 'start',
-          benchmark: 'heldout',
-          score: score([
-            [true, true],
-            [true, false],
-          ]),
-        },
-        {
-          model: 'base',
-          benchmark: 'heldout',
-          score: score([
-            [false, false],
-            [true, false],
-          ]),
-        },
-      ],
-      ['base', 'start'],
-      ['pass@1', 'pass@2'],
-    );
-    expect(text).toMatch(/SIMULATED/);
-    const rows = text.split('\n').filter((l) => l.startsWith('| base') || l.startsWith('| start'));
-    expect(rows).toEqual([
-      expect.stringMatching(/^\| base \| 25\.0 /),
-      expect.stringMatching(/^\| start \| 75\.0 /),
-      expect.stringMatching(/^\| base \| 50\.0 /),
-      expect.stringMatching(/^\| start \| 100\.0 /),
-    ]);
-  });
-
   it('counts exclusions per campaign step with the matching span, and steps not started', () => {
     const greedy = row('greedy', 'campaign', 'succeeded', {
       campaignId: '00000000-0000-4000-8000-000000000001',

@@ -1,17 +1,8 @@
-// The end of the pipeline demo, read from the ledger: the evaluation table (models x benchmarks, as
-// the paper lays it out), what decontamination excluded, and where each model and dataset came from.
-import { getDataset, gradedQuestions, modelAncestry, type Db, type PipelineStepRow } from '@rft/db';
+// The end of the pipeline demo, read from the ledger: what decontamination excluded, and where each
+// model and dataset came from (the results table is `rft pipelines report`'s).
+import { getDataset, modelAncestry, type Db, type PipelineStepRow } from '@rft/db';
 import { readManifest } from '@rft/dataset';
-import {
-  CampaignStepOutput,
-  EvalStepOutput,
-  formatResultsTable,
-  resultsTable,
-  scoreBenchmark,
-  SelectStepOutput,
-  TrainStepOutput,
-  type ScoredPair,
-} from '@rft/pipeline';
+import { CampaignStepOutput, SelectStepOutput, TrainStepOutput } from '@rft/pipeline';
 import type { ObjectStore } from '@rft/storage';
 
 const stepOutput = <T>(steps: readonly PipelineStepRow[], name: string, shape: { parse(v: unknown): T }): T | null => {
@@ -19,41 +10,12 @@ const stepOutput = <T>(steps: readonly PipelineStepRow[], name: string, shape: {
   return row?.output ? shape.parse(row.output) : null;
 };
 
-/** Each model's score on each benchmark of an eval step, from the grades of its campaigns. */
-export async function evalScores(
-  db: Db,
-  steps: readonly PipelineStepRow[],
-  evalStep: string,
-  ks: readonly number[],
-): Promise<ScoredPair[]> {
-  const output = stepOutput(steps, evalStep, EvalStepOutput);
-  if (!output) throw new Error(`step ${evalStep} recorded no campaigns`);
-  const pairs: ScoredPair[] = [];
-  for (const { model, benchmark, campaignId } of output.campaigns) {
-    // The eval campaign's one stage is named after the step.
-    const grades = await gradedQuestions(db, campaignId, evalStep.slice(0, 32));
-    const questions = [...grades].map(([questionId, correct]) => ({ questionId, samples: correct.map((c) => ({ correct: c })) }));
-    if (questions.length === 0) throw new Error(`${model} on ${benchmark} (campaign ${campaignId}): no graded samples`);
-    const usableKs = ks.filter((k) => questions.every((q) => q.samples.length >= k));
-    pairs.push({ model, benchmark, score: scoreBenchmark(questions, { ks: usableKs, seed: 0 }) });
-  }
-  return pairs;
-}
-
-/** The results table with a label no reader can miss: these are a test double's numbers. */
-export function formatSimulatedResults(pairs: readonly ScoredPair[], models: readonly string[], metrics: readonly string[]): string {
-  const lines = [
-    '',
-    'RESULTS (SIMULATED: model-sim is a test double, not a model; these numbers show the pipeline works,',
-    'not how START performs). Each cell: percent [95% bootstrap interval] (questions x samples).',
-  ];
-  for (const metric of metrics) {
-    const table = resultsTable(pairs, { metric, models });
-    if (table.rows.every((r) => r.cells.every((c) => c === null))) continue;
-    lines.push('', formatResultsTable(table));
-  }
-  return lines.join('\n');
-}
+/** Printed above the results table: these are a test double's numbers. */
+export const SIMULATED_LABEL = [
+  '',
+  'RESULTS (SIMULATED: model-sim is a test double, not a model; these numbers show the pipeline works,',
+  'not how START performs).',
+].join('\n');
 
 /** Per campaign step: questions in the file, excluded as benchmark overlaps (with the span), admitted. */
 export function formatDecontamination(steps: readonly PipelineStepRow[], campaignSteps: readonly string[]): string {
