@@ -1,21 +1,12 @@
 import { CampaignSpec, InputError, type JobPayload, type SelectionSpec } from '@rft/contracts';
-import {
-  campaignOutcome,
-  finishCampaign,
-  getCampaign,
-  gradedCandidatePages,
-  insertDataset,
-  setCampaignStatus,
-  type CandidateRow,
-  type Db,
-} from '@rft/db';
+import { campaignOutcome, finishCampaign, getCampaign, gradedCandidatePages, insertDataset, setCampaignStatus, type Db } from '@rft/db';
 import { UnrecoverableError, type JobContext } from '@rft/queue';
 import type { ObjectStore } from '@rft/storage';
 import type { Logger } from '@rft/telemetry';
 import { buildDatasetVersion, type Tokenizer } from './dataset/index.ts';
 import type { CurationOutcome, CurationSummary, CuratorMetrics } from './curator-metrics.ts';
 import { loadSelectedRows } from './selected-rows.ts';
-import { mergeSelections, selectHintRft, selectRft, type Candidate } from './selection/index.ts';
+import { mergeSelections, selectHintRft, selectRft, toCandidate, type Candidate } from './selection/index.ts';
 
 export interface CurateJobDeps {
   db: Db;
@@ -25,25 +16,6 @@ export interface CurateJobDeps {
   /** Names the tokenizer in the manifest (its file hash is recorded too). */
   tokenizerName: string;
   metrics?: CuratorMetrics;
-}
-
-function toCandidate(row: CandidateRow): Candidate {
-  const chars = row.metrics['responseChars'];
-  return {
-    questionId: row.questionId,
-    stage: row.stage,
-    sampleIndex: row.sampleIndex,
-    sampleId: row.sampleId,
-    verdict: {
-      correct: row.correct,
-      eligible: row.eligible,
-      reasons: row.reasons as Candidate['verdict']['reasons'],
-      metrics: row.metrics,
-      graderVersion: row.graderVersion,
-    },
-    responseChars: typeof chars === 'number' ? chars : row.completionTokens * 4,
-    responseTokens: row.completionTokens,
-  };
 }
 
 /** The campaign's selection policy; without one, RFT over its first stage. */
@@ -95,7 +67,7 @@ async function curate(deps: CurateJobDeps, payload: JobPayload<'curate'>, log: L
   // Page by page (whole questions each): only the selected samples are kept, whatever the campaign's size.
   const result = select([]);
   for await (const page of gradedCandidatePages(deps.db, payload.campaignId))
-    mergeSelections<typeof result.params>(result, select(page.map(toCandidate)));
+    mergeSelections<typeof result.params>(result, select(page.map((row) => toCandidate(row))));
 
   if (result.selected.length === 0) {
     const outcome = await finishCampaign(deps.db, payload.campaignId, 'no sample was selected; no dataset was built');

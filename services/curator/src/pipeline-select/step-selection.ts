@@ -1,7 +1,7 @@
-import { crossCampaignCandidatePages, newestVerdictMetrics, type CampaignCandidateRow, type Db } from '@rft/db';
+import { crossCampaignCandidatePages, newestVerdictMetrics, type Db } from '@rft/db';
 import { applyQuotas, type SelectStep } from '@rft/pipeline';
 import { hashString } from '@rft/seeded-random';
-import { mergeSelections, selectHintRft, selectRft, type Candidate, type SelectionResult } from '../selection/index.ts';
+import { mergeSelections, selectHintRft, selectRft, toCandidate, type Candidate, type SelectionResult } from '../selection/index.ts';
 import type { StepSource } from './step-sources.ts';
 
 export interface StepSelection {
@@ -13,26 +13,6 @@ export interface StepSelection {
   dropped: Record<string, number>;
   droppedByQuota: Record<string, number>;
   params: Record<string, unknown>;
-}
-
-/** A stored candidate as the policy sees it: its stage is the pipeline step it came from. */
-function toCandidate(row: CampaignCandidateRow, stepOf: ReadonlyMap<string, string>): Candidate {
-  const chars = row.metrics['responseChars'];
-  return {
-    questionId: row.questionId,
-    stage: stepOf.get(row.campaignId)!,
-    sampleIndex: row.sampleIndex,
-    sampleId: row.sampleId,
-    verdict: {
-      correct: row.correct,
-      eligible: row.eligible,
-      reasons: row.reasons as Candidate['verdict']['reasons'],
-      metrics: row.metrics,
-      graderVersion: row.graderVersion,
-    },
-    responseChars: typeof chars === 'number' ? chars : row.completionTokens * 4,
-    responseTokens: row.completionTokens,
-  };
 }
 
 /**
@@ -60,7 +40,10 @@ export async function selectForStep(
     sources.map((s) => s.campaignId),
   )) {
     for (const row of page) kindOf.set(row.questionId, row.questionKind);
-    const picked = run(page.map((row) => toCandidate(row, stepOf)));
+    const picked = run(
+      // A stored candidate's stage is the pipeline step it came from.
+      page.map((row) => toCandidate(row, stepOf.get(row.campaignId)!)),
+    );
     mergeSelections(result, picked);
     // Only the kinds of selected questions are needed for quotas; forget the rest page by page.
     const keep = new Set(picked.selected.map((c) => c.questionId));

@@ -1,4 +1,5 @@
 import type { Verdict } from '@rft/contracts';
+import type { CandidateRow } from '@rft/db';
 
 /** One graded sample offered to a selection policy. */
 export interface Candidate {
@@ -9,6 +10,30 @@ export interface Candidate {
   verdict: Verdict;
   responseChars: number;
   responseTokens?: number;
+}
+
+/**
+ * A stored graded sample as a policy sees it. `stage` replaces the stage it was sampled in (a
+ * pipeline select step names samples by the step they came from). Without a stored length the
+ * response is taken to be 4 characters a token.
+ */
+export function toCandidate(row: CandidateRow, stage: string = row.stage): Candidate {
+  const chars = row.metrics['responseChars'];
+  return {
+    questionId: row.questionId,
+    stage,
+    sampleIndex: row.sampleIndex,
+    sampleId: row.sampleId,
+    verdict: {
+      correct: row.correct,
+      eligible: row.eligible,
+      reasons: row.reasons as Candidate['verdict']['reasons'],
+      metrics: row.metrics,
+      graderVersion: row.graderVersion,
+    },
+    responseChars: typeof chars === 'number' ? chars : row.completionTokens * 4,
+    responseTokens: row.completionTokens,
+  };
 }
 
 export interface SelectionResult<P> {

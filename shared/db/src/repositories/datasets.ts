@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../create-db.ts';
+import { crossCampaignCandidatePages } from './selection-candidates.ts';
 
 export interface CandidateRow {
   sampleId: string;
@@ -21,62 +22,9 @@ export interface CandidateRow {
  * campaign of any size is selected in bounded memory; quarantined questions are left out.
  */
 export async function* gradedCandidatePages(db: DbOrTx, campaignId: string, questionsPerPage = 2000): AsyncGenerator<CandidateRow[]> {
-  if (!(questionsPerPage >= 1)) throw new Error(`questionsPerPage: must be at least 1, got ${questionsPerPage}`);
-  let after: string | null = null;
-  for (;;) {
-    const page = await db
-      .selectFrom('questions')
-      .select('question_id')
-      .where('campaign_id', '=', campaignId)
-      .where('quarantined_at', 'is', null)
-      .$if(after !== null, (qb) => qb.where('question_id', '>', after!))
-      .orderBy('question_id')
-      .limit(questionsPerPage)
-      .execute();
-    if (page.length === 0) return;
-    after = page.at(-1)!.question_id;
-    const rows = await db
-      .selectFrom('samples as s')
-      .innerJoin('grades as g', 'g.sample_id', 's.id')
-      .select([
-        's.id',
-        's.question_id',
-        's.stage',
-        's.sample_index',
-        's.completion_tokens',
-        'g.correct',
-        'g.eligible',
-        'g.reasons',
-        'g.grader_version',
-        sql<
-          Record<string, unknown>
-        >`jsonb_build_object('qualityScore', g.metrics->'qualityScore', 'responseChars', g.metrics->'responseChars')`.as('metrics'),
-      ])
-      .distinctOn(['s.question_id', 's.id'])
-      .where('s.campaign_id', '=', campaignId)
-      .where(
-        's.question_id',
-        'in',
-        page.map((q) => q.question_id),
-      )
-      .orderBy('s.question_id')
-      .orderBy('s.id')
-      .orderBy('g.created_at', 'desc')
-      .execute();
-    yield rows.map((r) => ({
-      sampleId: r.id,
-      questionId: r.question_id,
-      stage: r.stage,
-      sampleIndex: r.sample_index,
-      completionTokens: r.completion_tokens,
-      correct: r.correct,
-      eligible: r.eligible,
-      reasons: r.reasons,
-      metrics: r.metrics,
-      graderVersion: r.grader_version,
-    }));
-    if (page.length < questionsPerPage) return;
-  }
+  // One campaign is the single-source case of the pipeline's cross-campaign reader (same newest
+  // verdict, same metrics: a greedy sample undecided for system reasons is never "wrong" here either).
+  yield* crossCampaignCandidatePages(db, [campaignId], questionsPerPage);
 }
 
 export interface NewDataset {
