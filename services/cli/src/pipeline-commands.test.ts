@@ -47,3 +47,11 @@ test('a missing file is a clear error', async () => {
   const res = await run(['pipelines', 'validate', '/nonexistent/pipeline.yaml']);
   expect([res.code, res.stderr]).toEqual([EXIT.invalidInput, 'rft: cannot read the pipeline spec /nonexistent/pipeline.yaml: ENOENT']);
 });
+
+test('the QwQ-RFT ablation example validates: RFT without tools on the base, trained and evaluated with tools off', async () => {
+  const ablation = join(import.meta.dirname, '..', '..', '..', 'examples', 'qwq-rft-ablation.yaml');
+  const res = await run(['pipelines', 'validate', ablation, '--json']);
+  expect(res.code, res.stderr).toBe(EXIT.ok);
+  const { steps } = JSON.parse(res.stdout) as { steps: Array<{ name: string; kind: string }> };
+  expect(steps.map((s) => s.kind)).toEqual(['campaign', 'select', 'train', 'serve', 'eval']);
+});
