@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { DbOrTx } from '../create-db.ts';
 import { crossCampaignCandidatePages } from './selection-candidates.ts';
 
