@@ -42,7 +42,7 @@ describe('docker compose stack', () => {
       expect(s.environment.REDIS_URL, name).toBe('redis://redis:6379');
     }
     expect(existsSync(join(ROOT, services.api!.build.dockerfile))).toBe(true);
-    // Services that own their code on this branch must have an entry point.
+    // Services that own their code in this repository must have an entry point.
     for (const name of ['api', 'scheduler']) expect(existsSync(join(ROOT, 'services', name, 'src', 'main.ts')), name).toBe(true);
   });
 
