@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IS_ROOT, processesOfUids, startSandbox, type RunningSandbox } from './sandbox-test-fixture.ts';
+import { IS_ROOT, processesOfUids, settledProcessesOfUids, startSandbox, type RunningSandbox } from './sandbox-test-fixture.ts';
 
 /**
  * Hostile snippets against the default configuration (every layer the machine allows).
@@ -15,14 +15,16 @@ const restartsBefore = 0;
 
 async function expectStillServing(): Promise<void> {
   expect(await sandbox.healthy()).toBe(true);
-  if (IS_ROOT) expect(await processesOfUids(UID, UID + POOL - 1)).toEqual(baseline);
+  // A spare child being forked and confined after a run is not yet recognisable as a spare: on a
+  // loaded machine that takes a moment, so the set is compared once it has settled.
+  if (IS_ROOT) await expect.poll(() => processesOfUids(UID, UID + POOL - 1), { timeout: 15_000, interval: 100 }).toEqual(baseline);
   expect(await sandbox.metric('sandbox_worker_restarts_total')).toBe(restartsBefore);
 }
 
 beforeAll(async () => {
   process.env['SANDBOX_TEST_SECRET'] = SECRET;
   sandbox = await startSandbox({ poolSize: POOL, sandboxUid: UID, workDirMb: 64 });
-  baseline = await processesOfUids(UID, UID + POOL - 1);
+  baseline = await settledProcessesOfUids(UID, UID + POOL - 1);
 });
 
 afterAll(async () => {

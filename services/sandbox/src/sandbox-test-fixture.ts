@@ -99,6 +99,18 @@ export async function processesOfUids(uidFrom: number, uidTo: number): Promise<n
   return out.sort((a, b) => a - b);
 }
 
+/** The processes of those uids once three reads 200 ms apart agree (spare children done confining). */
+export async function settledProcessesOfUids(uidFrom: number, uidTo: number): Promise<number[]> {
+  let last = await processesOfUids(uidFrom, uidTo);
+  for (let same = 0; same < 2; ) {
+    await new Promise((r) => setTimeout(r, 200));
+    const next = await processesOfUids(uidFrom, uidTo);
+    same = JSON.stringify(next) === JSON.stringify(last) ? same + 1 : 0;
+    last = next;
+  }
+  return last;
+}
+
 async function isSpareChild(pid: number, status: string, state: string | undefined): Promise<boolean> {
   if (state === 'T') return false;
   const ppid = /^PPid:\s+(\d+)/m.exec(status)?.[1];
