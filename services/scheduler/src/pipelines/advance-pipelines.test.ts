@@ -1,4 +1,4 @@
-import { getCampaign, getModel, insertDataset, transitionPipelineStep, transitionTrainingRun } from '@rft/db';
+import { getCampaign, getModel, transitionPipelineStep, transitionTrainingRun } from '@rft/db';
 import { CampaignStepOutput, TrainStepOutput } from '@rft/pipeline';
 import { createJobQueues, type JobQueues } from '@rft/queue';
 import { silentLogger } from '@rft/telemetry';
@@ -15,6 +15,7 @@ import {
   stepRow,
   stepStatuses,
   submitPipeline,
+  succeedSelectStep,
 } from './pipeline-fixture.ts';
 
 let env: TestEnv;
@@ -85,29 +86,7 @@ test('advances greedy -> hint (greedy wrong only) -> select -> train -> serve ->
   expect(await queues.exists('select-step', { pipelineId: id, step: 'seed-select' })).toBe(true);
 
   // The curator's part: a dataset version, and the step moved by it.
-  const sample = await env.db
-    .selectFrom('samples')
-    .select(['id', 'question_id'])
-    .where('campaign_id', '=', hint.campaignId!)
-    .executeTakeFirstOrThrow();
-  await insertDataset(env.db, {
-    id: 'd-seed',
-    campaignId: hint.campaignId!,
-    name: 'd-seed',
-    selection: {},
-    storagePrefix: 'datasets/d-seed',
-    manifestKey: 'datasets/d-seed/manifest.json',
-    manifestSha256: 'x',
-    createdBy: 'curator',
-    items: [{ sampleId: sample.id, questionId: sample.question_id }],
-  });
-  await transitionPipelineStep(env.db, {
-    pipelineId: id,
-    step: 'seed-select',
-    to: 'succeeded',
-    output: { datasetId: 'd-seed', rows: 1 },
-    at: new Date(),
-  });
+  await succeedSelectStep(env, id, 'seed-select', hint.campaignId!, 'd-seed');
 
   expect((await tick()).started).toEqual([{ pipelineId: id, step: 'train-start-0' }]);
   const train = TrainStepOutput.parse(await output(id, 'train-start-0'));

@@ -1,5 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { finishCampaign, insertPipeline, pipelineSteps, registerBenchmark, setCampaignStatus } from '@rft/db';
+import {
+  finishCampaign,
+  insertDataset,
+  insertPipeline,
+  pipelineSteps,
+  registerBenchmark,
+  setCampaignStatus,
+  transitionPipelineStep,
+} from '@rft/db';
 import { type PipelineStepStatus, validatePipelineSpec } from '@rft/pipeline';
 import { completeItemAsWorkers, itemsOf, type TestEnv } from '@rft/testing';
 import { sql } from 'kysely';
@@ -135,4 +143,34 @@ export async function campaignQuestionIds(env: TestEnv, campaignId: string): Pro
     .orderBy('ordinal')
     .execute();
   return rows.map((r) => r.question_id);
+}
+
+/**
+ * Does what the curator does for a select step: a one-row dataset version `datasetId` from a sample
+ * of `campaignId`, and the step moved to succeeded with it.
+ */
+export async function succeedSelectStep(
+  env: TestEnv,
+  pipelineId: string,
+  step: string,
+  campaignId: string,
+  datasetId: string,
+): Promise<void> {
+  const sample = await env.db
+    .selectFrom('samples')
+    .select(['id', 'question_id'])
+    .where('campaign_id', '=', campaignId)
+    .executeTakeFirstOrThrow();
+  await insertDataset(env.db, {
+    id: datasetId,
+    campaignId,
+    name: datasetId,
+    selection: {},
+    storagePrefix: `datasets/${datasetId}`,
+    manifestKey: `datasets/${datasetId}/manifest.json`,
+    manifestSha256: 'x',
+    createdBy: 'curator',
+    items: [{ sampleId: sample.id, questionId: sample.question_id }],
+  });
+  await transitionPipelineStep(env.db, { pipelineId, step, to: 'succeeded', output: { datasetId, rows: 1 }, at: new Date() });
 }

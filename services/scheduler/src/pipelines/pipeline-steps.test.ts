@@ -2,7 +2,6 @@ import {
   cancelPendingItems,
   getCampaign,
   getTrainingRun,
-  insertDataset,
   insertGrades,
   setCampaignStatus,
   transitionPipelineStep,
@@ -26,6 +25,7 @@ import {
   stepRow,
   stepStatuses,
   submitPipeline,
+  succeedSelectStep,
 } from './pipeline-fixture.ts';
 
 let env: TestEnv;
@@ -161,29 +161,7 @@ test('a failed training run fails its step with the run`s reason; the retry trai
   const { campaignId } = CampaignStepOutput.parse((await stepRow(env, id, 'greedy')).output);
   await runCampaign(env, campaignId!, () => true);
   expect((await tick()).started).toEqual([{ pipelineId: id, step: 'pick' }]);
-  const sample = await env.db
-    .selectFrom('samples')
-    .select(['id', 'question_id'])
-    .where('campaign_id', '=', campaignId!)
-    .executeTakeFirstOrThrow();
-  await insertDataset(env.db, {
-    id: 'd-pick',
-    campaignId: campaignId!,
-    name: 'd-pick',
-    selection: {},
-    storagePrefix: 'datasets/d-pick',
-    manifestKey: 'datasets/d-pick/manifest.json',
-    manifestSha256: 'x',
-    createdBy: 'curator',
-    items: [{ sampleId: sample.id, questionId: sample.question_id }],
-  });
-  await transitionPipelineStep(env.db, {
-    pipelineId: id,
-    step: 'pick',
-    to: 'succeeded',
-    output: { datasetId: 'd-pick', rows: 1 },
-    at: new Date(),
-  });
+  await succeedSelectStep(env, id, 'pick', campaignId!, 'd-pick');
 
   expect((await tick()).started).toEqual([{ pipelineId: id, step: 'train' }]);
   const first = TrainStepOutput.parse((await stepRow(env, id, 'train')).output);
