@@ -1,25 +1,16 @@
-import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readManifest } from '@rft/dataset';
-import {
-  getDataset,
-  getModel,
-  insertPipeline,
-  listTrainingRuns,
-  pipelineSteps,
-  registerBenchmark,
-  transitionTrainingRun,
-  type PipelineStepRow,
-} from '@rft/db';
+import { getDataset, getModel, listTrainingRuns, pipelineSteps, transitionTrainingRun, type PipelineStepRow } from '@rft/db';
 import { createBundleBackend, createLauncher, createLauncherService, createLocalServeDriver, stopLocalServe } from '@rft/launcher';
-import { CampaignStepOutput, SelectStepOutput, ServeStepOutput, TrainStepOutput, validatePipelineSpec } from '@rft/pipeline';
+import { CampaignStepOutput, SelectStepOutput, ServeStepOutput, TrainStepOutput } from '@rft/pipeline';
 import { createJobQueues, createRedisConnection } from '@rft/queue';
 import { silentLogger } from '@rft/telemetry';
 import { createTestEnv, deleteRedisPrefix, type TestEnv } from '@rft/testing';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { demoQuestions, startHarness } from './campaign-harness.ts';
+import { jsonl, storePipeline } from './pipeline-submission.ts';
 
 /**
  * START's chain on the real services: model-sim as the base, rollout worker processes, grader,
@@ -71,35 +62,13 @@ afterAll(async () => {
   if (serveRoot) await rm(serveRoot, { recursive: true, force: true });
 });
 
-const jsonl = (rows: object[]) => `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
-const sha = (text: string) => createHash('sha256').update(text).digest('hex');
-
+/** The START chain, stored as the API's submit does. */
 async function submit(): Promise<string> {
-  const id = randomUUID();
   const questions = demoQuestions(QUESTIONS);
   const benchmark = demoQuestions(QUESTIONS + 3).slice(QUESTIONS);
-  const files: Record<string, string> = {
-    'train.jsonl': jsonl(questions),
-    'train.yaml': 'backend: bundle\ncluster: { nodes: 1, gpusPerNode: 8 }\ntraining: { epochs: 1 }\n',
-  };
-  const stored: Record<string, { key: string; sha256: string; bytes: number }> = {};
-  for (const [path, text] of Object.entries(files)) {
-    const key = `pipelines/${id}/files/${sha(text)}`;
-    await env.store.put(key, text);
-    stored[path] = { key, sha256: sha(text), bytes: Buffer.byteLength(text) };
-  }
-  const benchText = jsonl(benchmark);
-  await env.store.put(`benchmarks/held/${sha(benchText)}.jsonl`, benchText);
-  await registerBenchmark(env.db, {
-    name: 'held',
-    objectKey: `benchmarks/held/${sha(benchText)}.jsonl`,
-    sha256: sha(benchText),
-    problems: benchmark.length,
-    createdBy: 'test',
-    at: new Date(),
-  });
-  const { spec } = validatePipelineSpec(
-    {
+  const id = await storePipeline(
+    env,
+    (id) => ({
       name: 'start-chain',
       models: { base: { name: 'qwq-32b-sim', endpoints: [harness.simUrl] } },
       benchmarks: { held: { file: 'held.jsonl' } },
@@ -126,17 +95,13 @@ async function submit(): Promise<string> {
         'train-start': { kind: 'train', dataset: 'start-select', base: 'base', profile: 'train.yaml', produces: `start-${id.slice(0, 8)}` },
         eval: { kind: 'eval', benchmarks: ['held'], models: ['base', 'serve-start-0'], recipe: { mode: 'greedy' } },
       },
+    }),
+    {
+      'train.jsonl': jsonl(questions),
+      'train.yaml': 'backend: bundle\ncluster: { nodes: 1, gpusPerNode: 8 }\ntraining: { epochs: 1 }\n',
     },
-    'spec',
+    { held: benchmark },
   );
-  await insertPipeline(env.db, {
-    id,
-    name: spec.name,
-    spec: spec as unknown as Record<string, unknown>,
-    steps: Object.entries(spec.steps).map(([name, s]) => ({ name, kind: s.kind })),
-    files: stored,
-    at: new Date(),
-  });
   served.push({ pipelineId: id, step: 'serve-start-0' });
   return id;
 }

@@ -1,6 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { insertPipeline, pipelineSteps, registerBenchmark } from '@rft/db';
-import { CampaignStepOutput, validatePipelineSpec } from '@rft/pipeline';
+import { pipelineSteps } from '@rft/db';
+import { CampaignStepOutput } from '@rft/pipeline';
 import { createJobQueues, createRedisConnection } from '@rft/queue';
 import { createScheduler } from '@rft/scheduler';
 import { silentLogger } from '@rft/telemetry';
@@ -8,6 +7,7 @@ import { createTestEnv, deleteRedisPrefix, type TestEnv } from '@rft/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { demoQuestions, startHarness } from './campaign-harness.ts';
+import { jsonl, storePipeline } from './pipeline-submission.ts';
 
 /**
  * The first two steps of START on the real services (model-sim, rollout worker processes, grader,
@@ -28,28 +28,11 @@ afterAll(async () => {
   await env?.cleanup();
 });
 
-const jsonl = (rows: object[]) => `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
-const sha = (text: string) => createHash('sha256').update(text).digest('hex');
-
-/** Stores the pipeline as the API's submit does: files in the object store, the benchmark registered. */
-async function submit(questions: object[], benchmark: object[]): Promise<string> {
-  const id = randomUUID();
-  const benchText = jsonl(benchmark);
-  const benchKey = `benchmarks/held/${sha(benchText)}.jsonl`;
-  await env.store.put(benchKey, benchText);
-  await registerBenchmark(env.db, {
-    name: 'held',
-    objectKey: benchKey,
-    sha256: sha(benchText),
-    problems: benchmark.length,
-    createdBy: 'test',
-    at: new Date(),
-  });
-  const text = jsonl(questions);
-  const key = `pipelines/${id}/files/${sha(text)}`;
-  await env.store.put(key, text);
-  const { spec } = validatePipelineSpec(
-    {
+/** The pipeline under test, stored as the API's submit does. */
+function submit(questions: object[], benchmark: object[]): Promise<string> {
+  return storePipeline(
+    env,
+    () => ({
       name: 'start-restart',
       models: { base: { name: 'qwq-32b-sim', endpoints: [harness.simUrl] } },
       benchmarks: { held: { file: 'held.jsonl' } },
@@ -64,18 +47,10 @@ async function submit(questions: object[], benchmark: object[]): Promise<string>
           admit: { step: 'greedy', questions: 'graded-wrong' },
         },
       },
-    },
-    'spec',
+    }),
+    { 'train.jsonl': jsonl(questions) },
+    { held: benchmark },
   );
-  await insertPipeline(env.db, {
-    id,
-    name: spec.name,
-    spec: spec as unknown as Record<string, unknown>,
-    steps: Object.entries(spec.steps).map(([name, s]) => ({ name, kind: s.kind })),
-    files: { 'train.jsonl': { key, sha256: sha(text), bytes: Buffer.byteLength(text) } },
-    at: new Date(),
-  });
-  return id;
 }
 
 const steps = async (id: string) => Object.fromEntries((await pipelineSteps(env.db, id)).map((s) => [s.name, s]));
