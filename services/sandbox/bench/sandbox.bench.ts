@@ -178,7 +178,7 @@ async function idleSessionPrivateKb(forkServers: number[], parents: Map<number, 
 async function main(): Promise<void> {
   const loadBefore = await machineLoad();
   const poolSize = Number(process.env['BENCH_POOL_SIZE'] ?? Math.max(2, CORES));
-  const leanPoolSize = Number(process.env['BENCH_LEAN_POOL_SIZE'] ?? 1);
+  const leanPoolSize = Number(process.env['BENCH_LEAN_POOL_SIZE'] ?? poolSize);
   const sessionsToMeasure = Number(process.env['BENCH_IDLE_SESSIONS'] ?? 64);
   const token = randomBytes(24).toString('base64url');
   const service = createSandboxService(

@@ -1,6 +1,7 @@
 """Where the time and CPU of one stateless run go, phase by phase, without perf.
 
-Usage: /usr/bin/python3 services/sandbox/scripts/profile-stateless.py [lean|warm] [runs]
+Usage: /usr/bin/python3 services/sandbox/scripts/profile-stateless.py [lean|warm] [runs] [small]
+(`small`: leave the fork server's heap on 4 KiB pages, as with `hugePages: false`)
 
 Builds a fork server in this process (same code and confinement as the service, no
 bubblewrap, not a dedicated uid) and measures with perf_counter_ns and getrusage:
@@ -29,6 +30,7 @@ import supervise as sv  # noqa: E402
 
 MODE = sys.argv[1] if len(sys.argv) > 1 else 'lean'
 RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 100
+HUGE_PAGES = 'small' not in sys.argv[3:]
 LIMITS = {'timeoutMs': 10000, 'cpuSeconds': 11, 'memoryMb': 1024, 'fileSizeMb': 16, 'openFiles': 64,
           'processes': 64, 'maxOutputBytes': 16384, 'captureCapBytes': 1 << 20}
 
@@ -62,6 +64,11 @@ def page_fault_cost():
     os.close(r)
     os.close(w)
     print('page fault: fresh %.1f us CPU, copy-on-write %.1f us CPU' % (fresh, cow))
+
+
+def huge_pages_kb():
+    with open('/proc/self/smaps_rollup') as rollup:
+        return next((line.split()[1] + ' kB' for line in rollup if line.startswith('AnonHugePages:')), 'unknown')
 
 
 def child_phases(srv, workdir_base):
@@ -168,12 +175,13 @@ def main():
     cfg = {'workdirBase': base, 'seccomp': True, 'landlock': True, 'warm': MODE == 'warm', 'extraSysPath': [],
            'readDirs': ['/usr', '/etc', '/lib', '/lib64', '/bin', '/sbin'],
            'childEnv': {'PATH': '/usr/bin:/bin', 'LANG': 'C.UTF-8'}, 'sessionCpuSeconds': 600,
-           'sessionsPerWorker': 16, 'preforkChildren': True, 'spareChildren': 2}
+           'sessionsPerWorker': 16, 'preforkChildren': True, 'spareChildren': 4, 'hugePages': HUGE_PAGES}
     fork_server.send = lambda message: None  # no Node side here
     os.dup2(os.pipe()[0], 0)  # the inbox polls fd 0: an empty pipe
     srv = fork_server.ForkServer(cfg)
     srv.start()
-    print('fork server RSS %d kB, load %s' % (fork_server.rss_kb(), os.getloadavg()))
+    print('fork server RSS %d kB, load %s, heap in huge pages: %s' % (
+        fork_server.rss_kb(), os.getloadavg(), huge_pages_kb()))
     page_fault_cost()
     try:
         child_phases(srv, base)

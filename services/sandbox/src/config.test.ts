@@ -26,6 +26,16 @@ describe('sandboxConfigFromEnv', () => {
     expect(parsed.callers).toEqual({ 'rollout-token-0123456789': { caller: 'rollout-worker', allowSubprocesses: false } });
   });
 
+  it('gives each warm fork server a lean one unless told otherwise; huge pages on unless turned off', () => {
+    expect(sandboxConfigFromEnv({ ...TOKENS, SANDBOX_POOL_SIZE: '3' })).toMatchObject({ leanPoolSize: 3, hugePages: true });
+    expect(sandboxConfigFromEnv({ ...TOKENS, SANDBOX_LEAN_POOL_SIZE: '0', SANDBOX_HUGE_PAGES: 'false' })).toMatchObject({
+      poolSize: 2,
+      leanPoolSize: 0,
+      hugePages: false,
+    });
+    expect(() => sandboxConfigFromEnv({ ...TOKENS, SANDBOX_LEAN_POOL_SIZE: '-1' })).toThrow(/leanPoolSize/);
+  });
+
   it('names the variable or field that is wrong', () => {
     expect(() => sandboxConfigFromEnv({})).toThrow(/callers/);
     expect(() => sandboxConfigFromEnv({ SANDBOX_TOKENS: '{"sha256:abc":{"caller":"x"}}' })).toThrow(/sha256:<64 lowercase hex digits>/);

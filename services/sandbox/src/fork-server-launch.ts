@@ -93,6 +93,7 @@ export interface ForkServerConfig {
   seccomp: boolean;
   landlock: boolean;
   warm: boolean;
+  hugePages: boolean;
   extraSysPath: string[];
   readDirs: string[];
   childEnv: Record<string, string>;
@@ -171,6 +172,7 @@ export async function launchSpec(
     seccomp: layers.seccomp,
     landlock: layers.landlock,
     warm: config.warm && !lean,
+    hugePages: config.hugePages,
     extraSysPath: config.extraSysPath,
     readDirs: config.readOnlyPaths,
     childEnv: { ...SANDBOX_ENV },

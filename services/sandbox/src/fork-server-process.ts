@@ -32,6 +32,9 @@ export interface ReadyInfo {
   groups: number[];
   rssKb: number;
   python: string;
+  /** Heap collapsed into 2 MiB pages before serving, and why not when 0. */
+  hugePagesKb: number;
+  hugePagesNote: string | null;
 }
 
 /** What the fork server's own probe saw (python/probe.py). */

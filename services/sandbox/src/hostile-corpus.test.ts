@@ -7,6 +7,8 @@ import { IS_ROOT, processesOfUids, settledProcessesOfUids, startSandbox, type Ru
  */
 const UID = 20_001;
 const POOL = 2;
+/** Warm and lean fork servers (leanPoolSize defaults to poolSize): each has its own uid. */
+const FORK_SERVERS = POOL * 2;
 const SECRET = `sandbox-test-secret-${process.pid}-${Date.now()}`;
 
 let sandbox: RunningSandbox;
@@ -17,14 +19,14 @@ async function expectStillServing(): Promise<void> {
   expect(await sandbox.healthy()).toBe(true);
   // A spare child being forked and confined after a run is not yet recognisable as a spare: on a
   // loaded machine that takes a moment, so the set is compared once it has settled.
-  if (IS_ROOT) await expect.poll(() => processesOfUids(UID, UID + POOL - 1), { timeout: 15_000, interval: 100 }).toEqual(baseline);
+  if (IS_ROOT) await expect.poll(() => processesOfUids(UID, UID + FORK_SERVERS - 1), { timeout: 15_000, interval: 100 }).toEqual(baseline);
   expect(await sandbox.metric('sandbox_worker_restarts_total')).toBe(restartsBefore);
 }
 
 beforeAll(async () => {
   process.env['SANDBOX_TEST_SECRET'] = SECRET;
   sandbox = await startSandbox({ poolSize: POOL, sandboxUid: UID, workDirMb: 64 });
-  baseline = await settledProcessesOfUids(UID, UID + POOL - 1);
+  baseline = await settledProcessesOfUids(UID, UID + FORK_SERVERS - 1);
 });
 
 afterAll(async () => {

@@ -21,6 +21,19 @@ describe('lean pool', () => {
     expect(cold).toMatchObject({ status: 'ok', stdout: '2\n' });
   });
 
+  it('a plain snippet waits for the lean server while no more plain snippets wait than there are lean servers', async () => {
+    // The first holds the lean server; the second waits for it (a lean run is cheaper than a warm
+    // one); the third finds one plain snippet already waiting and overflows to the warm server.
+    const slow = 'import sys, time\ntime.sleep(0.4)\nprint("sym" + "py" in sys.modules)';
+    const first = sandbox.run({ code: slow });
+    await new Promise((r) => setTimeout(r, 100));
+    const second = sandbox.run({ code: slow });
+    await new Promise((r) => setTimeout(r, 50));
+    const third = sandbox.run({ code: slow });
+    const results = await Promise.all([first, second, third]);
+    expect(results.map((r) => r.stdout)).toEqual(['False\n', 'False\n', 'True\n']);
+  });
+
   it('sessions always live on the warm interpreter', async () => {
     const sessionId = await sandbox.openSession();
     expect((await sandbox.run({ code: LOADED, sessionId })).stdout).toBe('True\n');

@@ -14,6 +14,7 @@ export interface SandboxMetrics {
   sessions: Gauge;
   isolationLayer: Gauge<'layer'>;
   forkServerRss: Gauge<'slot'>;
+  forkServerHugePages: Gauge<'slot'>;
   sessionRestarts: Counter;
   recordResult(status: ExecutionStatus, mode: 'stateless' | 'session', wallMs: number): void;
 }
@@ -77,6 +78,12 @@ export function createSandboxMetrics(registry: Registry = new Registry()): Sandb
     labelNames: ['slot'] as const,
     registers: [registry],
   });
+  const forkServerHugePages = new Gauge({
+    name: 'sandbox_fork_server_huge_pages_bytes',
+    help: 'Heap of each fork server collapsed into 2 MiB pages when it started (0: not done, the log says why).',
+    labelNames: ['slot'] as const,
+    registers: [registry],
+  });
   const sessionRestarts = new Counter({
     name: 'sandbox_session_restarts_total',
     help: 'Cells that ran in a fresh interpreter because their session had lost its own (evicted, crashed, timed out, fork server gone).',
@@ -95,6 +102,7 @@ export function createSandboxMetrics(registry: Registry = new Registry()): Sandb
     sessions,
     isolationLayer,
     forkServerRss,
+    forkServerHugePages,
     sessionRestarts,
     recordResult(status, mode, wallMs) {
       executions.inc({ status, mode });

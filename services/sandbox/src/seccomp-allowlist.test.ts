@@ -16,6 +16,8 @@ import { IS_ROOT, processesOfUids, settledProcessesOfUids, startSandbox, type Ru
 const PYTHON_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'python');
 const UID = 22_501;
 const POOL = 1;
+/** Warm and lean fork servers (leanPoolSize defaults to poolSize): each has its own uid. */
+const FORK_SERVERS = POOL * 2;
 
 let sandbox: RunningSandbox;
 let baseline: number[];
@@ -23,7 +25,7 @@ let baseline: number[];
 async function expectStillServing(): Promise<void> {
   expect(await sandbox.healthy()).toBe(true);
   // Compared once settled: a spare being confined after a run is not yet recognisable as a spare.
-  if (IS_ROOT) await expect.poll(() => processesOfUids(UID, UID + POOL - 1), { timeout: 15_000, interval: 100 }).toEqual(baseline);
+  if (IS_ROOT) await expect.poll(() => processesOfUids(UID, UID + FORK_SERVERS - 1), { timeout: 15_000, interval: 100 }).toEqual(baseline);
   expect(await sandbox.metric('sandbox_worker_restarts_total')).toBe(0);
 }
 
@@ -118,7 +120,7 @@ function results(stdout: string): Record<string, string> {
 
 beforeAll(async () => {
   sandbox = await startSandbox({ poolSize: POOL, sandboxUid: UID, workDirMb: 64 });
-  baseline = await settledProcessesOfUids(UID, UID + POOL - 1);
+  baseline = await settledProcessesOfUids(UID, UID + FORK_SERVERS - 1);
 });
 
 afterAll(async () => {

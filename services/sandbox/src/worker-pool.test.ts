@@ -60,6 +60,8 @@ describe('sessions and faults', () => {
     // bubblewrap off, as in a pod: its PID namespace must not be what kills orphaned snippets.
     sandbox = await startSandbox({
       poolSize: 2,
+      // Warm fork servers only (uids UID and UID + 1), where the faults below are aimed.
+      leanPoolSize: 0,
       sandboxUid: UID,
       maxQueue: 8,
       queueTimeoutMs: 500,

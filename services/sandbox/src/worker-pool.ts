@@ -24,8 +24,15 @@ interface QueuedJob {
 
 const CLOSE_GRACE_MS = 10_000;
 
-/** Snippets that name these run on a warm fork server (they would import them cold on a lean one). */
-const NEEDS_WARM_PARENT = /numpy|sympy|scipy|mpmath|pandas/;
+/**
+ * Snippets that name these run on a warm fork server: they are, or import, numpy or sympy,
+ * which a lean one would import cold (~100 ms).
+ */
+const NEEDS_WARM_PARENT = /numpy|sympy|scipy|mpmath|pandas|matplotlib|sklearn|statsmodels|networkx/;
+
+function isLeanEligible(job: QueuedJob): boolean {
+  return job.request.sessionId === undefined && !NEEDS_WARM_PARENT.test(job.request.code);
+}
 
 /** K warm fork servers, a bounded queue, sessions pinned to their fork server, recycling. */
 export class WorkerPool {
@@ -214,8 +221,17 @@ export class WorkerPool {
     slot.worker = worker;
     slot.state = 'idle';
     slot.baseRssKb = worker.ready?.rssKb ?? 0;
+    this.metrics.forkServerHugePages.set({ slot: String(slot.index) }, (worker.ready?.hugePagesKb ?? 0) * 1024);
     this.logger.info(
-      { slot: slot.index, pid: worker.ready?.pid, uid: worker.ready?.uid, isolation: this.isolation?.summary },
+      {
+        slot: slot.index,
+        pid: worker.ready?.pid,
+        uid: worker.ready?.uid,
+        rssKb: worker.ready?.rssKb,
+        hugePagesKb: worker.ready?.hugePagesKb,
+        hugePagesNote: worker.ready?.hugePagesNote ?? undefined,
+        isolation: this.isolation?.summary,
+      },
       'fork server ready',
     );
     void worker.exited.then((reason) => this.onExit(slot, worker, reason));
@@ -298,13 +314,22 @@ export class WorkerPool {
     this.refreshGauges();
   }
 
-  private pickSlot(job: QueuedJob): Slot | undefined {
+  /**
+   * `leanAhead`: plain snippets (lean-eligible) passed over earlier in this pump, still waiting.
+   * A plain snippet waits for a lean fork server rather than take a warm one while no more plain
+   * snippets wait than there are lean servers: a lean run costs about half the CPU of a warm one
+   * and its wait is about one lean run, so overflowing to warm servers lowered throughput.
+   */
+  private pickSlot(job: QueuedJob, leanAhead: number): Slot | undefined {
     const idle = this.slots.filter((slot) => slot.state === 'idle' && slot.worker?.alive);
     if (idle.length === 0) return undefined;
     const sessionId = job.request.sessionId;
     if (sessionId === undefined) {
-      const lean = NEEDS_WARM_PARENT.test(job.request.code) ? undefined : idle.find((slot) => slot.lean);
-      return lean ?? idle.find((slot) => !slot.lean);
+      if (!isLeanEligible(job)) return idle.find((slot) => !slot.lean);
+      const lean = idle.find((slot) => slot.lean);
+      if (lean) return lean;
+      const leanServing = this.slots.filter((slot) => slot.lean && slot.worker?.alive).length;
+      return leanAhead < leanServing ? undefined : idle.find((slot) => !slot.lean);
     }
     const entry = this.sessions.get(sessionId);
     if (!entry) return idle[0]; // closed while queued: answered without running
@@ -325,10 +350,12 @@ export class WorkerPool {
   }
 
   private pump(): void {
+    let leanAhead = 0;
     for (let i = 0; i < this.queue.length; ) {
       const job = this.queue[i]!;
-      const slot = this.pickSlot(job);
+      const slot = this.pickSlot(job, leanAhead);
       if (!slot) {
+        if (isLeanEligible(job)) leanAhead++;
         i++;
         continue;
       }
