@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import child  # noqa: E402
 import confinement  # noqa: E402
 import huge_pages  # noqa: E402
+import lean_fork  # noqa: E402
 import sessions as sessions_mod
 import supervise as sv
 
@@ -87,6 +88,7 @@ class ForkServer:
         self.stdio = child.prepare_stdio()
         self.sessions = sessions_mod.Sessions(self)
         self.spares = []  # children forked and confined ahead of need, oldest first
+        self.fork = os.fork  # lean_fork.fork once start() has seen a single thread
 
     # -------------------------------------------------------------- start
 
@@ -118,9 +120,11 @@ class ForkServer:
         # Last, once the heap children will share is complete: fewer page-table entries to copy
         # per fork and to drop per exit.
         huge_kb, huge_note = huge_pages.collapse_heap() if self.cfg.get('hugePages') else (0, 'off by configuration')
+        if lean_fork.usable():
+            self.fork = lean_fork.fork
         send({'type': 'ready', 'pid': os.getpid(), 'uid': os.getuid(), 'gid': os.getgid(),
               'groups': os.getgroups(), 'rssKb': rss_kb(), 'python': sys.version.split()[0],
-              'hugePagesKb': huge_kb, 'hugePagesNote': huge_note})
+              'hugePagesKb': huge_kb, 'hugePagesNote': huge_note, 'bareFork': self.fork is lean_fork.fork})
 
     def serve(self):
         while True:
@@ -214,7 +218,7 @@ class ForkServer:
         status_r, status_w = os.pipe()
         code_r, code_w = os.pipe() if code is None else (None, None)
         program = self.program_for(allow_subprocesses)
-        pid = os.fork()
+        pid = self.fork()
         if pid == 0:
             fds = {0: stdin_r, 1: out_w, 2: err_w, child.STATUS_FD: status_w}
             if code_r is not None:

@@ -66,7 +66,7 @@ class Sessions:
         err_r, err_w = os.pipe()
         status_r, status_w = os.pipe()
         program = server.program_for(msg.get('allowSubprocesses'))
-        pid = os.fork()
+        pid = server.fork()
         if pid == 0:
             null = os.open('/dev/null', os.O_RDONLY)
             child.arrange_fds({0: null, 1: out_w, 2: err_w, child.STATUS_FD: status_w,

@@ -13,6 +13,39 @@ beforeAll(async () => {
 afterAll(async () => sandbox?.close());
 
 describe('execution semantics', () => {
+  it('each run draws its own random numbers, on lean and warm fork servers and in sessions', async () => {
+    // Children are forked without CPython's after-fork hooks; random's reseed is redone by hand.
+    const draw = 'import random\nprint(random.getrandbits(64))';
+    for (const code of [draw, `${draw}  # numpy`]) {
+      const outputs = [];
+      for (let i = 0; i < 4; i++) outputs.push((await sandbox.run({ code })).stdout);
+      expect(new Set(outputs).size).toBe(4);
+    }
+    const sessions = [await sandbox.openSession(), await sandbox.openSession()];
+    const inSessions = await Promise.all(sessions.map((sessionId) => sandbox.run({ code: draw, sessionId })));
+    expect(inSessions[0]!.stdout).not.toBe(inSessions[1]!.stdout);
+    for (const sessionId of sessions) await sandbox.client.closeSession(sessionId);
+  });
+
+  it('threads work in a forked child, which is the main thread of its own process', async () => {
+    const code = [
+      'import os, threading',
+      'from concurrent.futures import ThreadPoolExecutor',
+      'with ThreadPoolExecutor(4) as pool:',
+      '    squares = list(pool.map(lambda n: n * n, range(8)))',
+      'done = []',
+      'worker = threading.Thread(target=lambda: done.append(threading.get_native_id() != os.getpid()))',
+      'worker.start(); worker.join()',
+      'print(squares, done, threading.current_thread() is threading.main_thread(), threading.get_native_id() == os.getpid())',
+    ].join('\n');
+    for (const variant of [code, `${code}  # numpy`]) {
+      expect(await sandbox.run({ code: variant })).toMatchObject({
+        status: 'ok',
+        stdout: '[0, 1, 4, 9, 16, 25, 36, 49] [True] True True\n',
+      });
+    }
+  });
+
   it('runs a program against stdin (code grading)', async () => {
     const lines = Array.from({ length: 200_000 }, (_, i) => String(i)).join('\n') + '\n';
     const code = 'import sys\nnums = [int(x) for x in sys.stdin.read().split()]\nprint(len(nums), sum(nums))';

@@ -35,6 +35,8 @@ export interface ReadyInfo {
   /** Heap collapsed into 2 MiB pages before serving, and why not when 0. */
   hugePagesKb: number;
   hugePagesNote: string | null;
+  /** Children forked without CPython's after-fork work (the fork server has one thread). */
+  bareFork: boolean;
 }
 
 /** What the fork server's own probe saw (python/probe.py). */

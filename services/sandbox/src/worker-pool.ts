@@ -230,6 +230,7 @@ export class WorkerPool {
         rssKb: worker.ready?.rssKb,
         hugePagesKb: worker.ready?.hugePagesKb,
         hugePagesNote: worker.ready?.hugePagesNote ?? undefined,
+        bareFork: worker.ready?.bareFork,
         isolation: this.isolation?.summary,
       },
       'fork server ready',
