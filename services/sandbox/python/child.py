@@ -19,7 +19,6 @@ import os
 import resource
 import signal
 import sys
-import tempfile
 import traceback
 
 import confinement
@@ -60,7 +59,10 @@ def confine(cfg, workdir, limits, seccomp_program, keep_fds, stdio):
     # The rest of the environment is the fork server's own (`prepare_environment`).
     os.environ['HOME'] = workdir
     os.environ['TMPDIR'] = workdir
-    tempfile.tempdir = workdir
+    # A lean fork server never imports tempfile (a snippet importing it reads TMPDIR); numpy or
+    # sympy may have, and it may have cached the fork server's directory.
+    if 'tempfile' in sys.modules:
+        sys.modules['tempfile'].tempdir = workdir
     _install_stdio(stdio)
     confinement.apply_rlimits(limits)
     if seccomp_program is not None:

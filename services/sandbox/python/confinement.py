@@ -8,7 +8,6 @@ import errno
 import os
 import resource
 import struct
-import tempfile
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
@@ -233,10 +232,13 @@ def build_seccomp_program(allow_subprocesses):
         add('clone', seccomp.Arg(0, seccomp.MASKED_EQ, CLONE_THREAD | CLONE_NAMESPACES, CLONE_THREAD))
     # clone3 hides its flags in memory: ENOSYS makes libc fall back to clone.
     add('clone3', action=seccomp.ERRNO(errno.ENOSYS))
-    with tempfile.TemporaryFile() as fh:
-        flt.export_bpf(fh)
-        fh.seek(0)
-        return fh.read()
+    # Through a pipe (the program is ~1.3 KiB, far below a pipe's buffer): `tempfile` would load
+    # `random` into the fork server, and every child would then have to reseed it.
+    read_end, write_end = os.pipe()
+    with os.fdopen(read_end, 'rb') as reader:
+        with os.fdopen(write_end, 'wb') as writer:
+            flt.export_bpf(writer)
+        return reader.read()
 
 
 class _SockFprog(ctypes.Structure):

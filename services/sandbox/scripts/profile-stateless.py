@@ -16,7 +16,6 @@ import os
 import resource
 import shutil
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -78,7 +77,7 @@ def child_phases(srv, workdir_base):
         workdir = srv.new_workdir()
         r, w = os.pipe()
         t0, c0 = time.perf_counter_ns(), cpu_ms()
-        pid = os.fork()
+        pid = srv.fork()
         if pid == 0:
             marks = [('resume after fork', time.perf_counter_ns(), cpu_ms(), faults())]
 
@@ -171,7 +170,9 @@ def server_phases(srv):
 
 
 def main():
-    base = tempfile.mkdtemp(prefix='sandbox-profile-')
+    # Not tempfile: it would load `random` into this fork server, which a lean one does not have.
+    base = '/tmp/sandbox-profile-%d' % os.getpid()
+    os.mkdir(base, 0o700)
     cfg = {'workdirBase': base, 'seccomp': True, 'landlock': True, 'warm': MODE == 'warm', 'extraSysPath': [],
            'readDirs': ['/usr', '/etc', '/lib', '/lib64', '/bin', '/sbin'],
            'childEnv': {'PATH': '/usr/bin:/bin', 'LANG': 'C.UTF-8'}, 'sessionCpuSeconds': 600,

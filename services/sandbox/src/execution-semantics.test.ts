@@ -27,6 +27,14 @@ describe('execution semantics', () => {
     for (const sessionId of sessions) await sandbox.client.closeSession(sessionId);
   });
 
+  it("temporary files go to the run's own work dir, on lean and warm fork servers", async () => {
+    const code = 'import os, tempfile\nprint(tempfile.gettempdir() == os.getcwd() == os.environ["HOME"], tempfile.mkstemp()[1].startswith(os.getcwd() + "/"))';
+    for (const variant of [code, `${code}  # numpy`]) {
+      const runs = [await sandbox.run({ code: variant }), await sandbox.run({ code: variant })];
+      for (const r of runs) expect(r).toMatchObject({ status: 'ok', stdout: 'True True\n' });
+    }
+  });
+
   it('threads work in a forked child, which is the main thread of its own process', async () => {
     const code = [
       'import os, threading',
