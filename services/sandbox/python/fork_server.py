@@ -210,27 +210,45 @@ class ForkServer:
     # A spare is used when the request's rlimits and subprocess policy are those it was made with.
 
     def fork_child(self, limits, allow_subprocesses, code):
-        """Forks a confined child; with `code` None it waits for the code on fd 4 (a spare)."""
-        workdir = self.new_workdir()
-        stdin_r, stdin_w = os.pipe()
-        out_r, out_w = os.pipe()
-        err_r, err_w = os.pipe()
-        status_r, status_w = os.pipe()
-        code_r, code_w = os.pipe() if code is None else (None, None)
+        """Forks a confined child that runs `code`."""
+        return self.fork_children(limits, allow_subprocesses, 1, code)[0]
+
+    def fork_children(self, limits, allow_subprocesses, count, code=None):
+        """Forks `count` confined children; with `code` None each waits for its code on fd 4 and
+        joins the stock of spares. Every fork makes each page this server writes afterwards
+        copy-on-write again while a child still shares it, so the pipes and work dirs are all
+        made first and the forks follow back to back. A child briefly inherits its siblings'
+        pipe ends; it closes them (closerange) before it signals READY."""
         program = self.program_for(allow_subprocesses)
-        pid = self.fork()
-        if pid == 0:
+        plans = []
+        for _ in range(count):
+            stdin_r, stdin_w = os.pipe()
+            out_r, out_w = os.pipe()
+            err_r, err_w = os.pipe()
+            status_r, status_w = os.pipe()
+            code_r, code_w = os.pipe() if code is None else (None, None)
             fds = {0: stdin_r, 1: out_w, 2: err_w, child.STATUS_FD: status_w}
             if code_r is not None:
                 fds[child.COMMAND_FD] = code_r
-            child.arrange_fds(fds)
-            child.stateless_main(self.cfg, workdir, limits, program, code, self.stdio)
-        for fd in (stdin_r, out_w, err_w, status_w) + ((code_r,) if code_r is not None else ()):
-            os.close(fd)
-        if code_w is not None:
-            self.spares.append({'key': self.spare_key(limits, allow_subprocesses), 'code_w': code_w,
-                                'child': (pid, workdir, stdin_w, out_r, err_r, status_r)})
-        return pid, workdir, stdin_w, out_r, err_r, status_r
+            plans.append((self.new_workdir(), fds, code_w, (stdin_w, out_r, err_r, status_r)))
+        fork = self.fork
+        pids = []
+        for workdir, fds, _, _ in plans:
+            pid = fork()
+            if pid == 0:
+                child.arrange_fds(fds)
+                child.stateless_main(self.cfg, workdir, limits, program, code, self.stdio)
+            pids.append(pid)
+        forked = []
+        key = self.spare_key(limits, allow_subprocesses)
+        for pid, (workdir, fds, code_w, (stdin_w, out_r, err_r, status_r)) in zip(pids, plans):
+            for fd in fds.values():
+                os.close(fd)
+            spec = (pid, workdir, stdin_w, out_r, err_r, status_r)
+            if code_w is not None:
+                self.spares.append({'key': key, 'code_w': code_w, 'child': spec})
+            forked.append(spec)
+        return forked
 
     @staticmethod
     def spare_key(limits, allow_subprocesses):
@@ -282,10 +300,8 @@ class ForkServer:
         for spare in [spare for spare in self.spares if spare['key'] != key]:
             self.spares.remove(spare)
             self.discard_spare(spare)
-        if self.spares:
-            return
-        for _ in range(self.cfg.get('spareChildren', 2)):
-            self.fork_child(limits, allow_subprocesses, None)
+        if not self.spares:
+            self.fork_children(limits, allow_subprocesses, self.cfg.get('spareChildren', 2))
 
     def reply(self, job_id, status, rc, note, out, err, started, cpu_seconds, **extra):
         stderr = err.text()

@@ -71,7 +71,7 @@ def huge_pages_kb():
 
 
 def child_phases(srv, workdir_base):
-    """Forks like fork_child and times each confinement step inside the child."""
+    """Forks like fork_children and times each confinement step inside the child."""
     acc = {}
     for i in range(RUNS + 5):
         workdir = srv.new_workdir()
@@ -148,7 +148,7 @@ def server_phases(srv):
                 a[1] += cpu_ms() - c0
                 a[2] += faults() - f0
         setattr(owner, name, wrapper)
-    for name in ('take_spare', 'fork_child', 'reply', 'sweep_orphans', 'prepare_spares'):
+    for name in ('take_spare', 'fork_children', 'reply', 'sweep_orphans', 'prepare_spares'):
         timed(srv, name, 'server.' + name)
     for name in ('supervise', 'remove_tree', 'drain', 'drain_status', 'kill_group'):
         timed(sv, name, 'supervise.' + name)
