@@ -120,7 +120,7 @@ class ForkServer:
         # Last, once the heap children will share is complete: fewer page-table entries to copy
         # per fork and to drop per exit.
         huge_kb, huge_note = huge_pages.collapse_heap() if self.cfg.get('hugePages') else (0, 'off by configuration')
-        if lean_fork.usable():
+        if lean_fork.single_threaded():
             self.fork = lean_fork.fork
         send({'type': 'ready', 'pid': os.getpid(), 'uid': os.getuid(), 'gid': os.getgid(),
               'groups': os.getgroups(), 'rssKb': rss_kb(), 'python': sys.version.split()[0],

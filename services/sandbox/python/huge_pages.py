@@ -1,10 +1,12 @@
 """Backs the fork server's warmed heap with transparent huge pages before it starts forking.
 
 A fork copies one page-table entry per 4 KiB page the parent has, and a child's exit drops
-each of them again: for a warm fork server (numpy and sympy loaded, ~70 MiB) that was most of
+each of them again: for a warm fork server (numpy and sympy loaded, ~70 MiB) a large part of
 a trivial run's CPU. Collapsed into 2 MiB pages, the same memory costs one entry per 2 MiB on
 both sides. A child that writes to such a page (a refcount, say) still copies only its 4 KiB
-(the kernel splits the mapping in the child since Linux 5.8), so children do not grow.
+(the kernel splits the mapping in the child since Linux 5.8), so children do not grow. The
+fork server's own later writes split most of its 2 MiB mappings too, but the memory stays in
+large folios, which fork and exit handle in batches (Linux 6.9+).
 
 MADV_COLLAPSE (Linux 6.1) works whatever the system-wide THP mode is, and leaves the regions
 unmarked, so later page faults in them keep using small pages. On an older kernel, or one

@@ -11,7 +11,7 @@ With one thread and the GIL held across the call, there is nothing to re-create:
 be held by a thread that no longer exists, and glibc's fork() still resets its own (malloc)
 locks and runs pthread_atfork handlers (OpenBLAS's). Of the Python hooks only random's matters
 (each child reseeds its generator, or every run would draw the same numbers); it is redone
-here. The fork server checks it has one thread before using this (`usable`), else os.fork().
+here. Each call checks the process still has one thread; if not, it is os.fork().
 """
 import ctypes
 import os
@@ -23,12 +23,15 @@ _libc_fork.restype = ctypes.c_int
 _libc_fork.argtypes = []
 
 
-def usable():
-    """True when this process has one thread, so a bare fork() leaves no lock half-held."""
-    return len(os.listdir('/proc/self/task')) == 1
+def single_threaded():
+    """True when this process has one thread, so a bare fork() leaves no lock half-held
+    (procfs counts a task directory's links as 2 plus its threads)."""
+    return os.stat('/proc/self/task').st_nlink == 3
 
 
 def fork():
+    if not single_threaded():
+        return os.fork()
     pid = _libc_fork()
     if pid < 0:
         err = ctypes.get_errno()

@@ -28,7 +28,8 @@ describe('execution semantics', () => {
   });
 
   it("temporary files go to the run's own work dir, on lean and warm fork servers", async () => {
-    const code = 'import os, tempfile\nprint(tempfile.gettempdir() == os.getcwd() == os.environ["HOME"], tempfile.mkstemp()[1].startswith(os.getcwd() + "/"))';
+    const code =
+      'import os, tempfile\nprint(tempfile.gettempdir() == os.getcwd() == os.environ["HOME"], tempfile.mkstemp()[1].startswith(os.getcwd() + "/"))';
     for (const variant of [code, `${code}  # numpy`]) {
       const runs = [await sandbox.run({ code: variant }), await sandbox.run({ code: variant })];
       for (const r of runs) expect(r).toMatchObject({ status: 'ok', stdout: 'True True\n' });
