@@ -36,7 +36,8 @@ export interface ScoreOptions {
 /**
  * Scores one model on one benchmark: pass@1 (mean over samples, averaged over questions), and for
  * each k unbiased pass@k and maj@k, each with a bootstrap interval over questions (the questions,
- * not the samples, are the draw from the population a benchmark stands for).
+ * not the samples, are the draw from the population a benchmark stands for). maj@k is left out when
+ * no sample carries an extracted answer (a benchmark graded by tests): there is nothing to vote on.
  */
 export function scoreBenchmark(questions: readonly QuestionSamples[], options: ScoreOptions = {}): BenchmarkScore {
   const { ks = [], resamples = 1000, confidence = 0.95, seed = 0 } = options;
@@ -58,7 +59,10 @@ export function scoreBenchmark(questions: readonly QuestionSamples[], options: S
     if (k === 1) continue;
     perQuestion[`pass@${k}`] = questions.map((q) => passAtK(q.samples.length, correctCount(q), k));
   }
-  for (const k of ks) perQuestion[`maj@${k}`] = questions.map((q) => (majorityCorrect(q.samples, k) ? 1 : 0));
+  // Majority voting needs answers to vote on: a benchmark graded by running tests (code) has none,
+  // and counting each of its questions as lost would report 0 instead of "not applicable".
+  const answered = questions.some((q) => q.samples.some((sample) => sample.answer !== undefined));
+  if (answered) for (const k of ks) perQuestion[`maj@${k}`] = questions.map((q) => (majorityCorrect(q.samples, k) ? 1 : 0));
 
   const metrics: Record<string, Estimate> = {};
   for (const [name, values] of Object.entries(perQuestion)) {

@@ -65,6 +65,19 @@ describe('benchmark score', () => {
     }
   });
 
+  it('leaves maj@k out for a benchmark graded by tests (no sample has an answer to vote on)', () => {
+    const code = [
+      { questionId: 'c1', samples: [{ correct: true }, { correct: false }] },
+      { questionId: 'c2', samples: [{ correct: true }, { correct: true }] },
+    ];
+    const score = scoreBenchmark(code, { ks: [2] });
+    expect(Object.keys(score.metrics)).toEqual(['pass@1', 'pass@2']);
+    expect(score.metrics['pass@2']?.value).toBe(1);
+    // One answered sample is enough for voting to apply; the unanswered ones are no vote.
+    const mixed = scoreBenchmark([{ questionId: 'm1', samples: [{ correct: false }, right()] }], { ks: [2] });
+    expect(mixed.metrics['maj@2']?.value).toBe(1);
+  });
+
   it('gives a reproducible interval that narrows with more questions', () => {
     const values = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? 1 : 0));
     const narrow = bootstrapInterval([...values, ...values, ...values, ...values], 500, 0.95, 1);
