@@ -113,6 +113,35 @@ describe('launch-run', () => {
 });
 
 describe('cancel-run', () => {
+  it("says the run was cancelled on request even when the poller recorded the cluster's CANCELLED first", async () => {
+    // A cluster whose scancel takes effect at once: the poller's next look sees it cancelled.
+    const state = { status: 'running' as 'running' | 'cancelled' };
+    const backend: LaunchBackend = {
+      kind: 'slurm',
+      submit: async () => ({ externalId: '501', status: 'running' }),
+      status: async () => ({ status: state.status, detail: state.status === 'cancelled' ? 'JobState=CANCELLED ExitCode=0:15' : null }),
+      cancel: async () => {
+        state.status = 'cancelled';
+        // The poller runs between the backend's answer and the cancel job's own record.
+        await pollRuns({ ...deps({ slurm: backend }), queues }, { resubmitAfterMs: 60_000 });
+      },
+    };
+    const id = await recordRun('slurm');
+    await launchRun(deps({ slurm: backend }), id, { isLastAttempt: false });
+    const cancelled = await cancelRun(deps({ slurm: backend }), id);
+    expect(cancelled).toMatchObject({ status: 'cancelled', error: 'cancelled on request (backend: JobState=CANCELLED ExitCode=0:15)' });
+    expect((await getTrainingRun(env.db, id))?.error).toBe('cancelled on request (backend: JobState=CANCELLED ExitCode=0:15)');
+    expect((await trainingRunEvents(env.db, id)).map((e) => e.status)).toEqual(['submitting', 'running', 'cancelled']);
+  });
+
+  it('records cancelled on request when it gets there first', async () => {
+    const backend = slurmThat(async () => ({ externalId: '502', status: 'pending' }));
+    const id = await recordRun('slurm');
+    await launchRun(deps({ slurm: backend }), id, { isLastAttempt: false });
+    expect(await cancelRun(deps({ slurm: backend }), id)).toMatchObject({ status: 'cancelled', error: 'cancelled on request' });
+    expect(backend.cancelled).toEqual(['502']);
+  });
+
   it('fails without retry for a backend that cannot cancel; the run keeps its status', async () => {
     const bundle = deps({ bundle: createBundleBackend({ store: env.store }) });
     const id = await recordRun('bundle');

@@ -5,6 +5,7 @@ import {
   isFinishedTrainingRun,
   listActiveTrainingRuns,
   listSubmittingTrainingRuns,
+  setCancelledRunReason,
   transitionTrainingRun,
   type Db,
   type TrainingRunRow,
@@ -105,8 +106,17 @@ export async function cancelRun(deps: RunJobDeps, runId: string): Promise<Traini
     }
   }
   deps.log.info({ runId, externalId: run.externalId }, 'training run cancelled');
-  return record(deps, { id: runId, to: 'cancelled', error: 'cancelled on request', detail: { reason: 'cancel requested' } });
+  const recorded = await record(deps, { id: runId, to: 'cancelled', error: CANCELLED_ON_REQUEST, detail: { reason: 'cancel requested' } });
+  // The poller may have seen the cluster's CANCELLED state first and recorded it in the cluster's
+  // words; the run was still stopped because it was asked to be, which is what the reason says.
+  if (recorded?.status === 'cancelled' && !recorded.error?.startsWith(CANCELLED_ON_REQUEST)) {
+    const backendSaid = recorded.error ? ` (backend: ${recorded.error})` : '';
+    return (await setCancelledRunReason(deps.db, runId, `${CANCELLED_ON_REQUEST}${backendSaid}`)) ?? recorded;
+  }
+  return recorded;
 }
+
+const CANCELLED_ON_REQUEST = 'cancelled on request';
 
 /** Asks the backend about one submitted run and records a change. */
 export async function refreshRun(deps: RunJobDeps, run: TrainingRunRow): Promise<TrainingRunRow | null> {

@@ -119,6 +119,21 @@ export async function transitionTrainingRun(db: DbOrTx, t: TrainingRunTransition
   return db.isTransaction ? work(db) : db.transaction().execute(work);
 }
 
+/**
+ * Sets the reason of a run already recorded `cancelled` (only then): a cancel job whose backend
+ * call made the poller record the cluster's own words first states that it was asked for.
+ */
+export async function setCancelledRunReason(db: DbOrTx, id: string, error: string): Promise<TrainingRunRow | null> {
+  const row = await db
+    .updateTable('training_runs')
+    .set({ error })
+    .where('id', '=', id)
+    .where('status', '=', 'cancelled')
+    .returningAll()
+    .executeTakeFirst();
+  return row ? toRow(row) : null;
+}
+
 export async function getTrainingRun(db: DbOrTx, id: string): Promise<TrainingRunRow | null> {
   const row = await db.selectFrom('training_runs').selectAll().where('id', '=', id).executeTakeFirst();
   return row ? toRow(row) : null;
