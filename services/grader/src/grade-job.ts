@@ -36,7 +36,7 @@ export interface GradeJobDeps {
 export async function runGradeJob(deps: GradeJobDeps, payload: JobPayload<'grade'>, ctx: JobContext): Promise<void> {
   const log = deps.log.child({ campaignId: payload.campaignId, questionId: payload.questionId, stage: payload.stage, job: ctx.job.id });
   try {
-    await grade(deps, payload, log);
+    await grade(deps, payload, log, ctx.isLastAttempt);
   } catch (error) {
     // Transient faults are retried; one that will not fix itself, or the last attempt, settles the
     // item as failed with the reason (the campaign curates the rest; on-call sees it).
@@ -52,7 +52,44 @@ export async function runGradeJob(deps: GradeJobDeps, payload: JobPayload<'grade
   }
 }
 
-async function grade(deps: GradeJobDeps, payload: JobPayload<'grade'>, log: Logger): Promise<void> {
+/**
+ * The grader could not judge some samples (`grader_error`: its sandbox answered busy or failed,
+ * or its comparison worker crashed; `grader_timeout`: the comparison ran out of time, as it does
+ * on a starved machine). While attempts remain those samples are left ungraded and the job runs
+ * again for them: a fault of the system must not become the lasting verdict on a correct answer
+ * (verdicts are kept per grader version, the first one stays). The last attempt records them.
+ */
+class GraderFault extends Error {}
+
+/** Verdict reasons that say the grader failed, not that the answer did. */
+const SYSTEM_FAULTS: ReadonlySet<string> = new Set(['grader_error', 'grader_timeout']);
+
+function emitVerdicts(
+  deps: GradeJobDeps,
+  payload: JobPayload<'grade'>,
+  timed: ReadonlyArray<{ sampleId: string; verdict: Verdict; seconds: number }>,
+  kept: readonly NewGrade[],
+): void {
+  const stored = new Set(kept.map((g) => g.sampleId));
+  for (const { sampleId, verdict, seconds } of timed) {
+    if (stored.has(sampleId)) deps.metrics?.verdict(payload, verdict, seconds);
+  }
+}
+
+function faultDetail(grade: NewGrade): string {
+  const m = grade.metrics as {
+    graderError?: unknown;
+    compareDetail?: unknown;
+    undecided?: unknown;
+    tests?: { firstFailure?: { detail?: unknown } | null };
+  };
+  const detail = [m.graderError, m.tests?.firstFailure?.detail, m.compareDetail, m.undecided].find(
+    (d) => typeof d === 'string' && d !== '',
+  );
+  return typeof detail === 'string' ? detail.slice(0, 300) : 'no detail';
+}
+
+async function grade(deps: GradeJobDeps, payload: JobPayload<'grade'>, log: Logger, isLastAttempt: boolean): Promise<void> {
   const questionRow = await questionPayload(deps.db, payload.campaignId, payload.questionId);
   if (questionRow === undefined)
     throw new UnrecoverableError(`question ${payload.questionId} of campaign ${payload.campaignId} does not exist`);
@@ -68,13 +105,14 @@ async function grade(deps: GradeJobDeps, payload: JobPayload<'grade'>, log: Logg
   }
 
   const grades: NewGrade[] = [];
+  const timed: Array<{ sampleId: string; verdict: Verdict; seconds: number }> = [];
   for (const sample of samples) {
     const line = objects.get(sample.trajectoryKey)?.[sample.trajectoryLine];
     const trajectory = Trajectory.safeParse(line);
     if (!trajectory.success) throw new UnrecoverableError(`line ${sample.trajectoryLine} of ${sample.trajectoryKey} is not a trajectory`);
     const started = performance.now();
     const verdict = await deps.grader.grade({ question, trajectory: trajectory.data });
-    deps.metrics?.verdict(payload, verdict, (performance.now() - started) / 1000);
+    timed.push({ sampleId: sample.id, verdict, seconds: (performance.now() - started) / 1000 });
     const gradeMs = verdict.metrics['gradeMs'];
     grades.push({
       graderCpuMs: typeof gradeMs === 'number' ? gradeMs : null,
@@ -86,10 +124,24 @@ async function grade(deps: GradeJobDeps, payload: JobPayload<'grade'>, log: Logg
       metrics: verdict.metrics,
     });
   }
+  const faulted = new Set(grades.filter((g) => g.reasons.some((r) => SYSTEM_FAULTS.has(r))));
+  if (faulted.size > 0) {
+    const first = faultDetail([...faulted][0]!);
+    const what = `${faulted.size} of ${grades.length} samples could not be judged (first: ${first})`;
+    if (!isLastAttempt) {
+      // Keep what was judged; the others stay ungraded, and the retried job grades only them.
+      const judged = grades.filter((g) => !faulted.has(g));
+      await insertGrades(deps.db, judged);
+      emitVerdicts(deps, payload, timed, judged);
+      throw new GraderFault(`grader fault: ${what}; they are graded again`);
+    }
+    log.warn({ faulted: faulted.size }, `grader fault on the last attempt: ${what}; recorded as such`);
+  }
   await deps.db.transaction().execute(async (tx) => {
     await insertGrades(tx, grades);
     await markGraded(tx, payload);
   });
+  emitVerdicts(deps, payload, timed, grades);
   deps.metrics?.item(payload, 'graded');
   log.debug({ graded: grades.length, correct: grades.filter((g) => g.correct).length }, 'samples graded');
 }
