@@ -133,6 +133,18 @@ steps:
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json().files['q/train.jsonl'].sha256).toBe(sha(questionsJsonl(5)));
   });
+
+  test("a file key outside the team's uploads, or naming nothing, is refused naming the file", async () => {
+    const withKey = (key: string) => ({ files: { ...files(), 'q/train.jsonl': { key } } });
+    const foreign = await submit(pipelineYaml({ name: 'foreign' }), withKey('uploads/other-team/q.jsonl'), 'submitter');
+    expect(foreign.statusCode).toBe(403);
+    expect(foreign.json().error.message).toMatch(/^body\.files\.q\/train\.jsonl\.key: submitters use keys from POST \/v1\/uploads/);
+    const missing = await submit(pipelineYaml({ name: 'missing' }), withKey('uploads/nothing-here.jsonl'));
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().error.message).toBe(
+      'body.files.q/train.jsonl.key: no object at "uploads/nothing-here.jsonl"; upload the file first',
+    );
+  });
 });
 
 describe('retry and accept', () => {

@@ -25,6 +25,7 @@ import { DEFAULT_API_OPTIONS, type ApiDeps } from '../api-deps.ts';
 import { ApiError, notFound } from '../api-errors.ts';
 import { actorOf, assertTeamAccess, type ApiPrincipal } from '../auth.ts';
 import { campaignDetail, campaignSummary } from '../campaign-view.ts';
+import { readUploadedObject, tooLargeMessage, uploadLimit } from '../uploaded-object.ts';
 import { CampaignParams, commaList, pageQuery, type RouteRegistry } from '../route-registry.ts';
 import { dropWaitingRolloutJobs } from '../queued-jobs.ts';
 import type { StatusCache } from '../status-cache.ts';
@@ -57,29 +58,17 @@ async function readQuestions(
 ): Promise<{ bytes: Uint8Array; file: string }> {
   if (body.questions !== undefined) return { bytes: new TextEncoder().encode(body.questions), file: 'questions' };
   const key = body.questionsKey!;
-  // Submitters register files they uploaded for their team; operators may use any object.
-  if (principal.role === 'submitter' && !key.startsWith(`uploads/${principal.team}/`)) {
-    throw new ApiError('forbidden', `body.questionsKey: submitters use keys from POST /v1/uploads (under uploads/${principal.team}/)`);
-  }
-  const limit = deps.options?.maxQuestionFileBytes ?? DEFAULT_API_OPTIONS.maxQuestionFileBytes;
-  const tooLarge = `body.questionsKey: the question file is over the ${limit}-byte limit (API_MAX_QUESTION_FILE_BYTES); split the campaign`;
-  let bytes: Uint8Array | null;
-  try {
-    // Checked before reading: an uploaded object is otherwise read into memory whole.
-    const head = await deps.store.head(key);
-    if (head && head.size > limit) throw new ApiError('invalid_request', tooLarge);
-    bytes = head ? await deps.store.get(key) : null;
-  } catch (error) {
-    if (error instanceof ApiError) throw error;
-    throw new ApiError('invalid_request', `body.questionsKey: cannot read ${JSON.stringify(key)}: ${(error as Error).message}`);
-  }
-  if (!bytes) throw new ApiError('invalid_request', `body.questionsKey: no object at ${JSON.stringify(key)}; upload the JSONL file first`);
+  const field = 'body.questionsKey';
+  const words = { what: 'the question file', advice: 'split the campaign' };
+  const bytes = await readUploadedObject(deps, principal, field, key, words);
   if (!key.endsWith('.zst')) return { bytes, file: key };
+  const limit = uploadLimit(deps);
   try {
     // A small zstd object can expand without bound (a decompression bomb): cap the output.
     return { bytes: new Uint8Array(zstdDecompressSync(bytes, { maxOutputLength: limit })), file: key };
   } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new ApiError('invalid_request', tooLarge);
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
+      throw new ApiError('invalid_request', tooLargeMessage(field, limit, words));
     throw new ApiError('invalid_request', `body.questionsKey: ${JSON.stringify(key)} is not valid zstd: ${(error as Error).message}`);
   }
 }

@@ -20,6 +20,7 @@ import { ApiError, notFound } from '../api-errors.ts';
 import { actorOf, type ApiPrincipal } from '../auth.ts';
 import { evalReport } from '../eval-report.ts';
 import { pipelineDetail } from '../pipeline-view.ts';
+import { readUploadedObject } from '../uploaded-object.ts';
 import { benchmarkKey } from './benchmark-routes.ts';
 import type { RouteRegistry } from '../route-registry.ts';
 import {
@@ -66,19 +67,10 @@ export async function loadPipeline(db: Db, ref: string) {
 }
 
 async function readSubmittedFile(deps: ApiDeps, principal: ApiPrincipal, path: string, file: z.infer<typeof SubmittedFile>) {
-  const field = `body.files.${path}`;
   if ('content' in file) return new TextEncoder().encode(file.content);
-  if (principal.role === 'submitter' && !file.key.startsWith(`uploads/${principal.team}/`)) {
-    throw new ApiError('forbidden', `${field}.key: submitters use keys from POST /v1/uploads (under uploads/${principal.team}/)`);
-  }
-  if (file.key.endsWith('.zst')) throw new ApiError('invalid_request', `${field}.key: pipeline files are uploaded uncompressed`);
-  const limit = deps.options?.maxQuestionFileBytes ?? DEFAULT_API_OPTIONS.maxQuestionFileBytes;
-  const head = await deps.store.head(file.key);
-  if (!head) throw new ApiError('invalid_request', `${field}.key: no object at ${JSON.stringify(file.key)}; upload the file first`);
-  if (head.size > limit) throw new ApiError('invalid_request', `${field}.key: over the ${limit}-byte limit (API_MAX_QUESTION_FILE_BYTES)`);
-  const bytes = await deps.store.get(file.key);
-  if (!bytes) throw new ApiError('invalid_request', `${field}.key: no object at ${JSON.stringify(file.key)}; upload the file first`);
-  return bytes;
+  const field = `body.files.${path}.key`;
+  if (file.key.endsWith('.zst')) throw new ApiError('invalid_request', `${field}: pipeline files are uploaded uncompressed`);
+  return readUploadedObject(deps, principal, field, file.key, { what: 'the file' });
 }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
