@@ -1,11 +1,11 @@
 import type { ExecutionRequest, ExecutionResult, PythonRunner } from '@rft/contracts';
-import { insertDataset, insertSamples, type NewSample } from '@rft/db';
+import { insertDataset, insertSamples } from '@rft/db';
 import { parseCampaignSpec, registerCampaign } from '@rft/intake';
 import type { JobContext } from '@rft/queue';
 import { UnrecoverableError } from '@rft/queue';
 import { encodeJsonlZst, type ObjectStore } from '@rft/storage';
 import { silentLogger } from '@rft/telemetry';
-import { createTestEnv, type TestEnv } from '@rft/testing';
+import { createTestEnv, testSample, type TestEnv } from '@rft/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runGradeJob, type SampleGrader } from './grade-job.ts';
@@ -26,24 +26,6 @@ const itemOf = async (questionId: string) =>
     .execute(env.db)
     .then((r) => r.rows[0]!);
 
-const SAMPLE: NewSample = {
-  sampleIndex: 0,
-  seed: 0,
-  recipe: 'rft',
-  endReason: 'eos',
-  error: null,
-  trajectoryKey: '',
-  trajectoryLine: 0,
-  turns: 1,
-  toolCalls: 0,
-  hints: 0,
-  promptTokens: 1,
-  cachedTokens: 0,
-  completionTokens: 1,
-  tokensSaved: 0,
-  latencyMs: 1,
-};
-
 beforeAll(async () => {
   env = await createTestEnv();
   const spec = parseCampaignSpec('name: g\nmodel: { name: m }\nstages: [{ name: rft, recipe: rft, samples: 1 }]\n', 'spec.yaml');
@@ -51,7 +33,7 @@ beforeAll(async () => {
   campaignId = await registerCampaign(env.db, spec, questions, 'test');
   for (const questionId of ['lost', 'flaky', 'released']) {
     await insertSamples(env.db, { campaignId, questionId, stage: 'rft' }, 1, [
-      { ...SAMPLE, trajectoryKey: `trajectories/${questionId}-never-written.jsonl.zst` },
+      testSample({ trajectoryKey: `trajectories/${questionId}-never-written.jsonl.zst` }),
     ]);
   }
   await sql`UPDATE question_stages SET status = 'generated' WHERE campaign_id = ${campaignId}`.execute(env.db);
@@ -164,7 +146,7 @@ describe('a sandbox fault while grading', () => {
       env.db,
       { campaignId: id, questionId: 'sum', stage: 'rft' },
       1,
-      lines.map((_, i) => ({ ...SAMPLE, sampleIndex: i, seed: i, trajectoryKey: key, trajectoryLine: i })),
+      lines.map((_, i) => testSample({ sampleIndex: i, seed: i, trajectoryKey: key, trajectoryLine: i })),
     );
     await sql`UPDATE question_stages SET status = 'generated' WHERE campaign_id = ${id}`.execute(env.db);
     return { id, payload: { campaignId: id, questionId: 'sum', stage: 'rft' } };

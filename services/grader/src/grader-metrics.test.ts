@@ -2,7 +2,7 @@ import { insertSamples } from '@rft/db';
 import { parseCampaignSpec, registerCampaign } from '@rft/intake';
 import type { JobContext } from '@rft/queue';
 import { createMetricsRegistry, silentLogger } from '@rft/telemetry';
-import { createTestEnv, type TestEnv } from '@rft/testing';
+import { createTestEnv, testSample, type TestEnv } from '@rft/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { runGradeJob } from './grade-job.ts';
@@ -45,25 +45,7 @@ test('a grade job that fails for good counts its work item as failed', async () 
   const spec = parseCampaignSpec('name: g\nmodel: { name: m }\nstages: [{ name: rft, recipe: rft, samples: 1 }]\n', 'spec.yaml');
   const campaignId = await registerCampaign(env.db, spec, [{ id: 'q', kind: 'math', problem: 'p', answer: '1' }], 'test');
   const key = { campaignId, questionId: 'q', stage: 'rft' };
-  await insertSamples(env.db, key, 1, [
-    {
-      sampleIndex: 0,
-      seed: 0,
-      recipe: 'rft',
-      endReason: 'eos',
-      error: null,
-      trajectoryKey: 'trajectories/never-written.jsonl.zst',
-      trajectoryLine: 0,
-      turns: 1,
-      toolCalls: 0,
-      hints: 0,
-      promptTokens: 1,
-      cachedTokens: 0,
-      completionTokens: 1,
-      tokensSaved: 0,
-      latencyMs: 1,
-    },
-  ]);
+  await insertSamples(env.db, key, 1, [testSample()]);
   await sql`UPDATE question_stages SET status = 'generated'`.execute(env.db);
   const registry = createMetricsRegistry('grader', { defaultMetrics: false });
   const deps = {

@@ -1,6 +1,6 @@
 import { insertSamples, startAttempt } from '@rft/db';
 import { objectKeys } from '@rft/storage';
-import { createTestEnv, seedLedgerCampaign, type TestEnv } from '@rft/testing';
+import { createTestEnv, seedLedgerCampaign, testSample, type TestEnv } from '@rft/testing';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { sweepOrphans } from './orphan-sweep.ts';
 
@@ -21,25 +21,7 @@ test('reports, then deletes, trajectory objects no sample points at; referenced,
   for (const k of [fenced, live, failed]) await env.store.put(k, 'x');
   await startAttempt(env.db, key, 'w1');
   const second = await startAttempt(env.db, key, 'w2');
-  await insertSamples(env.db, key, second!.attempt, [
-    {
-      sampleIndex: 0,
-      seed: 1,
-      recipe: 'rft',
-      endReason: 'eos',
-      error: null,
-      trajectoryKey: live,
-      trajectoryLine: 0,
-      turns: 1,
-      toolCalls: 0,
-      hints: 0,
-      promptTokens: 1,
-      cachedTokens: 0,
-      completionTokens: 1,
-      tokensSaved: 0,
-      latencyMs: 1,
-    },
-  ]);
+  await insertSamples(env.db, key, second!.attempt, [testSample({ seed: 1, trajectoryKey: live })]);
 
   // Within the grace period nothing is an orphan yet: its rows may be on their way.
   expect((await sweepOrphans(env.db, env.store, { campaignIds: [campaignId], graceMs: 3_600_000 })).orphans).toEqual([]);

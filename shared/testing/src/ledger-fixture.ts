@@ -7,6 +7,7 @@ import {
   recordFailure,
   startAttempt,
   type Db,
+  type NewSample,
   type WorkKey,
 } from '@rft/db';
 
@@ -34,6 +35,28 @@ export async function seedLedgerCampaign(
     stages: (opts.stages ?? ['rft']).map((name) => ({ name, samples: opts.samples ?? 4 })),
     questions,
   });
+}
+
+/** A stored sample row with plain defaults (one turn, no tools), for tests that need one to exist. */
+export function testSample(overrides: Partial<NewSample> = {}): NewSample {
+  return {
+    sampleIndex: 0,
+    seed: 0,
+    recipe: 'rft',
+    endReason: 'eos',
+    error: null,
+    trajectoryKey: 'trajectories/never-written.jsonl.zst',
+    trajectoryLine: 0,
+    turns: 1,
+    toolCalls: 0,
+    hints: 0,
+    promptTokens: 1,
+    cachedTokens: 0,
+    completionTokens: 1,
+    tokensSaved: 0,
+    latencyMs: 1,
+    ...overrides,
+  };
 }
 
 /**

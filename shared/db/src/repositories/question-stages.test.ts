@@ -1,4 +1,4 @@
-import { completeItemAsWorkers, createTestEnv, itemsOf, seedLedgerCampaign, type TestEnv } from '@rft/testing';
+import { completeItemAsWorkers, createTestEnv, itemsOf, seedLedgerCampaign, testSample, type TestEnv } from '@rft/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { setCampaignStatus } from './campaigns.ts';
@@ -49,23 +49,8 @@ test('a lost object fails its item and drops exactly its sample rows that no dat
   const id = await seedLedgerCampaign(env.db, { name: 'lost-object', questions: 1, samples: 4 });
   const [key] = await itemsOf(env.db, id);
   const started = await startAttempt(env.db, key!, 'worker-a');
-  const sample = (i: number, object: string) => ({
-    sampleIndex: i,
-    seed: i,
-    recipe: 'rft',
-    endReason: 'stop',
-    error: null,
-    trajectoryKey: object,
-    trajectoryLine: i,
-    turns: 1,
-    toolCalls: 0,
-    hints: 0,
-    promptTokens: 1,
-    cachedTokens: 0,
-    completionTokens: 1,
-    tokensSaved: 0,
-    latencyMs: 1,
-  });
+  const sample = (i: number, object: string) =>
+    testSample({ sampleIndex: i, seed: i, endReason: 'stop', trajectoryKey: object, trajectoryLine: i });
   await insertSamples(env.db, key!, started!.attempt, [sample(0, 'lost'), sample(1, 'lost'), sample(2, 'lost'), sample(3, 'kept')]);
   expect(await finishGeneration(env.db, key!, started!.attempt)).toBe(true);
   const rows = await env.db
