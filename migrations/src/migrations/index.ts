@@ -7,6 +7,7 @@ import * as campaignEndStates from './0005-campaign-end-states.ts';
 import * as pipelinesAndModels from './0006-pipelines-and-models.ts';
 import * as pipelineFilesAndBenchmarks from './0007-pipeline-files-and-benchmarks.ts';
 import * as datasetNameIndex from './0008-dataset-name-index.ts';
+import * as pipelineTeam from './0009-pipeline-team.ts';
 
 /** Every migration, in order. Append only; names are frozen once shipped. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0006-pipelines-and-models': pipelinesAndModels,
   '0007-pipeline-files-and-benchmarks': pipelineFilesAndBenchmarks,
   '0008-dataset-name-index': datasetNameIndex,
+  '0009-pipeline-team': pipelineTeam,
 };

@@ -2,7 +2,15 @@ import { createHash } from 'node:crypto';
 import { getBenchmark, getPipeline, pipelineStepEvents, transitionPipelineStep } from '@rft/db';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { completeItemAsWorkers, createApiFixture, itemsOf, questionsJsonl, seedCampaign, type ApiFixture } from './api-test-fixture.ts';
+import {
+  completeItemAsWorkers,
+  createApiFixture,
+  itemsOf,
+  questionsJsonl,
+  seedCampaign,
+  TEAM,
+  type ApiFixture,
+} from './api-test-fixture.ts';
 
 let fx: ApiFixture;
 beforeAll(async () => {
@@ -15,8 +23,9 @@ const benchmarkJsonl = (n: number, prefix = 'b') =>
     JSON.stringify({ id: `${prefix}${i}`, kind: 'math', problem: `Benchmark problem number ${i}?`, answer: String(i) }),
   ).join('\n');
 
-const pipelineYaml = (opts: { name?: string; admitStep?: string; endpoint?: string } = {}) => `
+const pipelineYaml = (opts: { name?: string; admitStep?: string; endpoint?: string; team?: string } = {}) => `
 name: ${opts.name ?? 'tiny'}
+${opts.team ? `team: ${opts.team}` : ''}
 models:
   sim:
     name: sim-7b
@@ -41,7 +50,7 @@ steps:
 const files = (bench = benchmarkJsonl(3)) => ({ 'q/train.jsonl': { content: questionsJsonl(5) }, 'bench/a.jsonl': { content: bench } });
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
-async function submit(spec: string, body: Record<string, unknown> = {}, token: 'submitter' | 'operator' = 'operator') {
+async function submit(spec: string, body: Record<string, unknown> = {}, token: 'submitter' | 'otherTeam' | 'operator' = 'operator') {
   return fx.app.inject({ method: 'POST', url: '/v1/pipelines', headers: fx.auth(token), payload: { spec, files: files(), ...body } });
 }
 
@@ -147,6 +156,39 @@ steps:
   });
 });
 
+describe('teams', () => {
+  test("a pipeline takes its submitter's team; other teams' submitters neither list nor see it", async () => {
+    const created = await submit(pipelineYaml({ name: 'team-owned' }), {}, 'submitter');
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json().team).toBe(TEAM);
+    const id = created.json().id;
+    const get = (token: 'submitter' | 'otherTeam' | 'operator', ref: string, tail = '') =>
+      fx.app.inject({ method: 'GET', url: `/v1/pipelines/${ref}${tail}`, headers: fx.auth(token) });
+    expect((await get('submitter', id)).json()).toMatchObject({ id, team: TEAM });
+    const foreign = await get('otherTeam', id);
+    expect(foreign.statusCode).toBe(403);
+    expect(foreign.json().error.message).toMatch(/^this pipeline belongs to another team; your token acts for team "nlp"/);
+    expect((await get('otherTeam', id, '/report')).statusCode).toBe(403);
+    expect((await get('otherTeam', 'team-owned')).statusCode).toBe(404);
+    const list = (token: 'submitter' | 'otherTeam' | 'operator', query = '') =>
+      fx.app.inject({ method: 'GET', url: `/v1/pipelines${query}`, headers: fx.auth(token) }).then((r) => r.json().items);
+    expect((await list('otherTeam')).map((p: { id: string }) => p.id)).not.toContain(id);
+    expect((await list('submitter')).every((p: { team: string }) => p.team === TEAM)).toBe(true);
+    // Operators see every team's, and may narrow to one.
+    expect((await list('operator', `?team=${TEAM}`)).map((p: { id: string }) => p.id)).toContain(id);
+    expect(await list('operator', '?team=nlp')).toEqual([]);
+  });
+
+  test("a submitter may not file a pipeline under another team; an operator's goes where its spec says", async () => {
+    const refused = await submit(pipelineYaml({ name: 'elsewhere', team: 'nlp' }), {}, 'submitter');
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error.message).toMatch(/^body\.spec\.team is "nlp" but your token submits for team "vision"/);
+    const operators = await submit(pipelineYaml({ name: 'for-nlp', team: 'nlp' }));
+    expect(operators.json().team).toBe('nlp');
+    expect((await submit(pipelineYaml({ name: 'no-team' }))).json().team).toBe('default');
+  });
+});
+
 describe('retry and accept', () => {
   let id: string;
   beforeAll(async () => {
@@ -247,7 +289,7 @@ describe('models and benchmarks', () => {
 
 describe('GET /v1/pipelines/:id/report', () => {
   test('pass@1, unbiased pass@k and maj@k from the eval campaign match a hand-computed case', async () => {
-    const id = (await submit(pipelineYaml({ name: 'report' }))).json().id;
+    const id = (await submit(pipelineYaml({ name: 'report' }), {}, 'submitter')).json().id;
     const campaignId = await seedCampaign(fx.env.db, { name: 'eval-sim-bench-a', questions: 4, samples: 4 });
     // Per question, which of its 4 samples are right and the answers they gave.
     const correct: Record<string, boolean[]> = {

@@ -42,12 +42,12 @@ export function authorize(principal: ApiPrincipal, roles: readonly ApiRole[]): v
   ]);
 }
 
-/** Submitters see and act on their own team's campaigns only. */
-export function assertTeamAccess(principal: ApiPrincipal, team: string): void {
+/** Submitters see and act on their own team's campaigns (and pipelines) only. */
+export function assertTeamAccess(principal: ApiPrincipal, team: string, what: 'campaign' | 'pipeline' = 'campaign'): void {
   if (principal.role !== 'submitter') return;
   if (principal.team !== team)
-    throw new ApiError('forbidden', `this campaign belongs to another team; your token acts for team "${principal.team}"`, [
-      `team: this campaign belongs to another team; your token acts for team "${principal.team}"`,
+    throw new ApiError('forbidden', `this ${what} belongs to another team; your token acts for team "${principal.team}"`, [
+      `team: this ${what} belongs to another team; your token acts for team "${principal.team}"`,
     ]);
 }
 

@@ -106,6 +106,7 @@ export async function pipelineDetail(db: Db, pipeline: PipelineRow) {
   return {
     id: pipeline.id,
     name: pipeline.name,
+    team: pipeline.team,
     createdBy: pipeline.createdBy,
     createdAt: pipeline.createdAt,
     spec: pipeline.spec,

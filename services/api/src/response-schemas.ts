@@ -250,6 +250,7 @@ const PipelineStepStatusField = z.string().meta({ description: 'waiting, running
 export const PipelineSummaryResponse = z.object({
   id: z.uuid(),
   name: z.string(),
+  team: z.string(),
   createdBy: z.string(),
   createdAt: timestamp,
   /** Steps per status, e.g. {"succeeded": 3, "running": 1, "waiting": 5}. */
@@ -259,6 +260,8 @@ export const PipelineSummaryResponse = z.object({
 export const PipelineCreated = z.object({
   id: z.uuid(),
   name: z.string(),
+  /** The team it belongs to (the spec's, else the submitting token's). */
+  team: z.string(),
   order: z.array(z.string()),
   files: z.record(z.string(), z.object({ key: z.string(), sha256: z.string(), bytes: z.number().int() })),
   benchmarks: z.array(z.object({ name: z.string(), problems: z.number().int(), sha256: z.string() })),
@@ -284,6 +287,7 @@ export const PipelineStepView = z.object({
 export const PipelineDetailResponse = z.object({
   id: z.uuid(),
   name: z.string(),
+  team: z.string(),
   createdBy: z.string(),
   createdAt: timestamp,
   spec: json,

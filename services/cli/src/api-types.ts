@@ -453,7 +453,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Pipelines, newest first, with their steps counted per status */
+        /** Pipelines, newest first, with their steps counted per status (submitters see their team's only) */
         get: operations["listPipelines"];
         put?: never;
         /** Submit a pipeline spec with every file it names; benchmarks it names are registered */
@@ -2035,6 +2035,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 name?: string;
+                team?: string;
             };
             header?: never;
             path?: never;
@@ -2059,6 +2060,7 @@ export interface operations {
                             steps: {
                                 [key: string]: number;
                             };
+                            team: string;
                         }[];
                     };
                 };
@@ -2116,6 +2118,7 @@ export interface operations {
                         id: string;
                         name: string;
                         order: string[];
+                        team: string;
                     };
                 };
             };
@@ -2183,6 +2186,7 @@ export interface operations {
                             /** Format: date-time */
                             updatedAt: string;
                         }[];
+                        team: string;
                     };
                 };
             };

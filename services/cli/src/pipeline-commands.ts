@@ -99,7 +99,7 @@ export async function submitPipeline([specPath]: string[], opts: GlobalOptions &
   if (opts.json) printJson(io, created);
   else {
     io.stdout(
-      `pipeline ${created.id} "${created.name}" submitted: ${created.order.length} steps, ${Object.keys(created.files).length} files stored`,
+      `pipeline ${created.id} "${created.name}" submitted for team ${created.team}: ${created.order.length} steps, ${Object.keys(created.files).length} files stored`,
     );
     for (const b of created.benchmarks) io.stdout(`  benchmark ${b.name}: ${b.problems} problems (sha256 ${b.sha256.slice(0, 12)})`);
     io.stdout(`follow it with: rft pipelines status ${created.id.slice(0, 8)}`);
@@ -124,10 +124,11 @@ export async function listPipelines(_args: string[], opts: GlobalOptions & { nam
   else
     io.stdout(
       table(
-        ['id', 'name', 'steps', 'created'],
+        ['id', 'name', 'team', 'steps', 'created'],
         items.map((p) => [
           p.id.slice(0, 8),
           p.name,
+          p.team,
           Object.entries(p.steps)
             .map(([s, n]) => `${n} ${s}`)
             .join(', '),

@@ -165,6 +165,8 @@ export interface PipelinesTable {
   name: string;
   spec: JSONColumnType<Record<string, unknown>>;
   files: ColumnType<Record<string, PipelineFileRef>, string | undefined, string>;
+  /** Who may see it and the team of the campaigns it registers (migration 0009). */
+  team: ColumnType<string, string | undefined, string>;
   created_by: ColumnType<string, string | undefined, string>;
   created_at: Timestamp;
 }

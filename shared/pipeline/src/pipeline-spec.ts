@@ -160,6 +160,11 @@ export const DecontaminationSpec = strictObject({
 /** A pipeline as submitted: models, benchmarks and a DAG of steps keyed by name. */
 export const PipelineSpecShape = strictObject({
   name: z.string().min(1).max(120),
+  /**
+   * The team it belongs to, and the team of every campaign it registers: submitters see their own
+   * team's. Unset: the submitting token's team (an operator's: `default`).
+   */
+  team: z.string().min(1).max(64).optional(),
   description: z.string().max(2000).optional(),
   models: z.record(Name, ModelSpec).default({}),
   benchmarks: z.record(Name, BenchmarkSpec).default({}),

@@ -17,7 +17,7 @@ import { parseBenchmarkFile, parseTrainProfileFile, specFiles, validatePipelineS
 import { z } from 'zod';
 import { DEFAULT_API_OPTIONS, type ApiDeps } from '../api-deps.ts';
 import { ApiError, notFound } from '../api-errors.ts';
-import { actorOf, type ApiPrincipal } from '../auth.ts';
+import { actorOf, assertTeamAccess, type ApiPrincipal } from '../auth.ts';
 import { evalReport } from '../eval-report.ts';
 import { pipelineDetail } from '../pipeline-view.ts';
 import { readUploadedObject } from '../uploaded-object.ts';
@@ -66,6 +66,18 @@ export async function loadPipeline(db: Db, ref: string) {
   return pipeline;
 }
 
+/** A pipeline the caller may see: a submitter only their own team's (by name, only among those). */
+async function loadTeamPipeline(db: Db, principal: ApiPrincipal, ref: string) {
+  if (principal.role === 'submitter' && !UUID.test(ref)) {
+    const [own] = await listPipelines(db, { name: ref, team: principal.team!, limit: 1 });
+    if (!own) throw notFound('pipeline', ref);
+    return own;
+  }
+  const pipeline = await loadPipeline(db, ref);
+  assertTeamAccess(principal, pipeline.team, 'pipeline');
+  return pipeline;
+}
+
 async function readSubmittedFile(deps: ApiDeps, principal: ApiPrincipal, path: string, file: z.infer<typeof SubmittedFile>) {
   if ('content' in file) return new TextEncoder().encode(file.content);
   const field = `body.files.${path}.key`;
@@ -105,6 +117,13 @@ export function registerPipelineRoutes(routes: RouteRegistry, deps: ApiDeps): vo
         .map((path) => `body.files.${path}: not named by the spec`);
       if (missing.length || extra.length) throw new ApiError('invalid_request', [...missing, ...extra].join('; '), [...missing, ...extra]);
 
+      if (principal.role === 'submitter' && spec.team !== undefined && spec.team !== principal.team) {
+        throw new ApiError(
+          'forbidden',
+          `body.spec.team is "${spec.team}" but your token submits for team "${principal.team}"; leave team out or set team: ${principal.team}`,
+        );
+      }
+      const team = spec.team ?? (principal.role === 'submitter' ? principal.team! : 'default');
       const id = randomUUID();
       const contents = new Map<string, Uint8Array>();
       for (const f of named) contents.set(f.path, await readSubmittedFile(deps, principal, f.path, body.files[f.path]!));
@@ -164,6 +183,7 @@ export function registerPipelineRoutes(routes: RouteRegistry, deps: ApiDeps): vo
             spec: spec as unknown as Record<string, unknown>,
             steps: order.map((name) => ({ name, kind: spec.steps[name]!.kind })),
             files,
+            team,
             createdBy: actor,
             at,
           });
@@ -172,15 +192,15 @@ export function registerPipelineRoutes(routes: RouteRegistry, deps: ApiDeps): vo
             action: 'pipeline.submit',
             targetType: 'pipeline',
             targetId: id,
-            after: { name: spec.name, files },
+            after: { name: spec.name, team, files },
           });
         });
       } catch (error) {
         if (error instanceof BenchmarkConflictError) throw new ApiError('conflict', `body.spec.benchmarks: ${error.message}`);
         throw error;
       }
-      req.log.info({ pipelineId: id, name: spec.name, steps: order.length }, 'pipeline submitted');
-      return { id, name: spec.name, order, files, benchmarks };
+      req.log.info({ pipelineId: id, name: spec.name, team, steps: order.length }, 'pipeline submitted');
+      return { id, name: spec.name, team, order, files, benchmarks };
     },
   });
 
@@ -189,17 +209,26 @@ export function registerPipelineRoutes(routes: RouteRegistry, deps: ApiDeps): vo
     url: '/v1/pipelines',
     operationId: 'listPipelines',
     response: z.object({ items: z.array(PipelineSummaryResponse) }),
-    summary: 'Pipelines, newest first, with their steps counted per status',
+    summary: "Pipelines, newest first, with their steps counted per status (submitters see their team's only)",
     tag: 'pipelines',
     roles: ['submitter', 'operator'],
-    query: z.object({ name: z.string().min(1).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
-    async handler({ query }) {
-      const pipelines = await listPipelines(db, { ...(query.name ? { name: query.name } : {}), limit: query.limit });
+    query: z.object({
+      name: z.string().min(1).optional(),
+      team: z.string().min(1).optional(),
+      limit: z.coerce.number().int().min(1).max(1000).default(100),
+    }),
+    async handler({ principal, query }) {
+      const team = principal.role === 'submitter' ? principal.team! : query.team;
+      const pipelines = await listPipelines(db, {
+        ...(query.name ? { name: query.name } : {}),
+        ...(team !== undefined ? { team } : {}),
+        limit: query.limit,
+      });
       const items = [];
       for (const p of pipelines) {
         const steps: Record<string, number> = {};
         for (const s of await pipelineSteps(db, p.id)) steps[s.status] = (steps[s.status] ?? 0) + 1;
-        items.push({ id: p.id, name: p.name, createdBy: p.createdBy, createdAt: p.createdAt, steps });
+        items.push({ id: p.id, name: p.name, team: p.team, createdBy: p.createdBy, createdAt: p.createdAt, steps });
       }
       return { items };
     },
@@ -214,8 +243,8 @@ export function registerPipelineRoutes(routes: RouteRegistry, deps: ApiDeps): vo
     tag: 'pipelines',
     roles: ['submitter', 'operator'],
     params: PipelineRef,
-    async handler({ params }) {
-      return pipelineDetail(db, await loadPipeline(db, params.id));
+    async handler({ principal, params }) {
+      return pipelineDetail(db, await loadTeamPipeline(db, principal, params.id));
     },
   });
 
@@ -228,8 +257,8 @@ export function registerPipelineRoutes(routes: RouteRegistry, deps: ApiDeps): vo
     tag: 'pipelines',
     roles: ['submitter', 'operator'],
     params: PipelineRef,
-    async handler({ params }) {
-      return evalReport(db, await loadPipeline(db, params.id));
+    async handler({ principal, params }) {
+      return evalReport(db, await loadTeamPipeline(db, principal, params.id));
     },
   });
 

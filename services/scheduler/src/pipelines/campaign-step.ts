@@ -34,6 +34,7 @@ export function stepCampaignSpec(
 ): CampaignSpec {
   return CampaignSpec.parse({
     name: `${view.spec.name}/${step}${part ? `/${part}` : ''}`,
+    team: view.pipeline.team,
     description: `pipeline ${view.pipeline.id}, step ${step}${part ? ` (${part})` : ''}`,
     model,
     stages: [{ ...stage, name: stageNameOf(step) }],

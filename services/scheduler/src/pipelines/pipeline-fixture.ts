@@ -96,6 +96,7 @@ export async function submitPipeline(env: TestEnv, spec: object = START_SPEC, fi
     spec: valid as unknown as Record<string, unknown>,
     steps: Object.entries(valid.steps).map(([name, s]) => ({ name, kind: s.kind })),
     files: stored,
+    ...(valid.team ? { team: valid.team } : {}),
     at: new Date(),
   });
   return id;

@@ -128,6 +128,14 @@ test('a campaign step nobody is admitted to succeeds without a campaign', async 
   expect(await campaignCount(env)).toBe(before);
 });
 
+test('the campaigns a pipeline registers belong to its team', async () => {
+  const id = await submitPipeline(env, { name: 'team-vision', team: 'vision', models: MODELS, steps: { greedy } });
+  await tick();
+  const { campaignId } = CampaignStepOutput.parse((await stepRow(env, id, 'greedy')).output);
+  const campaign = await env.db.selectFrom('campaigns').select('team').where('id', '=', campaignId!).executeTakeFirstOrThrow();
+  expect(campaign.team).toBe('vision');
+});
+
 test('admission reads each sample`s newest grade: a regrade that finds a greedy answer wrong admits the question', async () => {
   const id = await submitPipeline(env, { name: 'regrade', models: MODELS, steps: { greedy, hint: START_SPEC.steps.hint } });
   await tick();

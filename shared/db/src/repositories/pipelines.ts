@@ -10,6 +10,8 @@ export interface NewPipeline {
   steps: ReadonlyArray<{ name: string; kind: StepKind }>;
   /** The files the spec names (question files, training profiles), by the path written in the spec. */
   files?: Record<string, PipelineFileRef>;
+  /** The team it belongs to, as a campaign does. @defaultValue "default" */
+  team?: string;
   createdBy?: string;
   at: Date;
 }
@@ -39,6 +41,7 @@ export async function insertPipeline(db: DbOrTx, pipeline: NewPipeline): Promise
         name: pipeline.name,
         spec: JSON.stringify(pipeline.spec),
         files: JSON.stringify(pipeline.files ?? {}),
+        team: pipeline.team,
         created_by: pipeline.createdBy,
         created_at: pipeline.at,
       })
@@ -74,6 +77,7 @@ export interface PipelineRow {
   name: string;
   spec: Record<string, unknown>;
   files: Record<string, PipelineFileRef>;
+  team: string;
   createdBy: string;
   createdAt: Date;
 }
@@ -83,8 +87,8 @@ export async function getPipeline(db: DbOrTx, id: string): Promise<PipelineRow |
   return row ? toPipelineRow(row) : null;
 }
 
-/** Pipelines, newest first (`name` narrows to one pipeline name). */
-export async function listPipelines(db: DbOrTx, opts: { name?: string; limit?: number } = {}): Promise<PipelineRow[]> {
+/** Pipelines, newest first (`name` narrows to one pipeline name, `team` to one team's). */
+export async function listPipelines(db: DbOrTx, opts: { name?: string; team?: string; limit?: number } = {}): Promise<PipelineRow[]> {
   let query = db
     .selectFrom('pipelines')
     .selectAll()
@@ -92,6 +96,7 @@ export async function listPipelines(db: DbOrTx, opts: { name?: string; limit?: n
     .orderBy('id')
     .limit(opts.limit ?? 100);
   if (opts.name !== undefined) query = query.where('name', '=', opts.name);
+  if (opts.team !== undefined) query = query.where('team', '=', opts.team);
   return (await query.execute()).map(toPipelineRow);
 }
 
@@ -111,10 +116,11 @@ function toPipelineRow(r: {
   name: string;
   spec: Record<string, unknown>;
   files: Record<string, PipelineFileRef>;
+  team: string;
   created_by: string;
   created_at: Date;
 }): PipelineRow {
-  return { id: r.id, name: r.name, spec: r.spec, files: r.files, createdBy: r.created_by, createdAt: r.created_at };
+  return { id: r.id, name: r.name, spec: r.spec, files: r.files, team: r.team, createdBy: r.created_by, createdAt: r.created_at };
 }
 
 /** A pipeline's steps, in name order. */
