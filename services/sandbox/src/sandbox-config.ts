@@ -135,7 +135,7 @@ export const SandboxConfigSchema = z.object({
   /**
    * Collapse each fork server's warmed heap into 2 MiB pages before it forks (Linux 6.1+,
    * best effort): a fork and a child's exit then handle one page-table entry per 2 MiB instead
-   * of 512, which was most of a trivial run's CPU on a warm fork server. @defaultValue true
+   * of 512 (a warm trivial run: 4.7 -> 4.2 ms of CPU). @defaultValue true
    */
   hugePages: z.boolean().default(true),
   /** Parent of the fresh runtime dir holding fork-server code and work dirs (default: the OS temp dir). */
