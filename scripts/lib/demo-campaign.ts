@@ -15,7 +15,7 @@ import { createChildServices, waitForHttp } from './child-services.ts';
 import { printSummary, progressLine } from './campaign-report.ts';
 import { formatHandoff, handoffSucceeded, runDemoHandoff } from './demo-handoff.ts';
 import { formatKindSummary, kindSummary } from './kind-summary.ts';
-import { localServicesEnv } from './local-services-env.ts';
+import { localS3Settings, localServicesEnv } from './local-services-env.ts';
 
 export async function runCampaignDemo(ROOT: string): Promise<number> {
   const DEMO_DIR = join(ROOT, 'examples', 'demo');
@@ -76,15 +76,7 @@ export async function runCampaignDemo(ROOT: string): Promise<number> {
         printSummary({ campaign, progress, rejections, dataset, manifestLocation });
         console.log(formatKindSummary(await kindSummary(db, campaignId, dataset?.id ?? null)));
         if (campaign.status === 'completed' && dataset) {
-          const s3 = {
-            endpoint: env.S3_ENDPOINT,
-            region: 'us-east-1',
-            bucket: env.S3_BUCKET,
-            accessKeyId: env.S3_ACCESS_KEY_ID,
-            secretAccessKey: env.S3_SECRET_ACCESS_KEY,
-            forcePathStyle: true,
-          };
-          const handoff = await runDemoHandoff({ db, s3, datasetId: dataset.id, root: ROOT });
+          const handoff = await runDemoHandoff({ db, s3: localS3Settings(env), datasetId: dataset.id, root: ROOT });
           console.log(formatHandoff(handoff));
           exitCode = handoffSucceeded(handoff) ? 0 : 1;
           console.log(`demo finished in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);

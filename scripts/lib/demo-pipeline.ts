@@ -8,7 +8,7 @@ import { createApiToken, createDb, pipelineStepEvents } from '@rft/db';
 import { stopLocalServe } from '@rft/launcher';
 import { parsePipelineSpec } from '@rft/pipeline';
 import { SANDBOX_NODE_FLAGS } from '@rft/sandbox/node-flags';
-import { createS3Client, createS3ObjectStore, type S3Settings } from '@rft/storage';
+import { createS3Client, createS3ObjectStore } from '@rft/storage';
 import { cloneDatabase, prepareTemplateDatabase } from '@rft/testing';
 import { freePort } from '@rft/testing/free-port';
 import { readdir, readFile } from 'node:fs/promises';
@@ -16,7 +16,7 @@ import { stackDown, stackUp, STACK_DEFAULTS } from '../../infra/local/stack.ts';
 import { createChildServices, waitForHttp } from './child-services.ts';
 import { curatorTokenizerPath, formatHandoff, handoffSucceeded, runDemoHandoff, startLocalSlurm, type LocalSlurm } from './demo-handoff.ts';
 import { prepareSubmission, rft, submitPipeline } from './demo-pipeline-submit.ts';
-import { localServicesEnv } from './local-services-env.ts';
+import { localS3Settings, localServicesEnv } from './local-services-env.ts';
 import { followPipeline } from './pipeline-progress.ts';
 import { formatDecontamination, formatLineage, SIMULATED_LABEL } from './pipeline-results.ts';
 
@@ -47,14 +47,7 @@ export async function runPipelineDemo(root: string): Promise<number> {
     // (it still sees the old state); the scheduler re-enqueues it after LOST_JOB_GRACE_MS. 5 s, not 30 s,
     // keeps such a race from adding half a minute to a step of this small run.
     const env = { ...local.env, SCHEDULER_TICK_MS: '250', LOST_JOB_GRACE_MS: '5000' };
-    const s3: S3Settings = {
-      endpoint: env.S3_ENDPOINT,
-      region: 'us-east-1',
-      bucket: env.S3_BUCKET,
-      accessKeyId: env.S3_ACCESS_KEY_ID,
-      secretAccessKey: env.S3_SECRET_ACCESS_KEY,
-      forcePathStyle: true,
-    };
+    const s3 = localS3Settings(env);
 
     services.start('model-sim', 'services/model-sim/src/main.ts', { ...env, PORT: String(simPort), SIM_SERVED_MODEL: BASE_MODEL });
     services.start(

@@ -1,6 +1,7 @@
 // The environment every service of a one-machine system (the demo, `npm run local`) shares: the local
 // stack's stores, model-sim as the inference endpoint, and the sandbox with one caller token.
 import { createHash, randomBytes } from 'node:crypto';
+import type { S3Settings } from '@rft/storage';
 import { STACK_DEFAULTS } from '../../infra/local/stack.ts';
 
 export type ServicesEnv = {
@@ -47,5 +48,17 @@ export function localServicesEnv(opts: { databaseUrl: string; database: string; 
       SANDBOX_URL: opts.sandboxUrl,
       SANDBOX_TOKEN: sandboxToken,
     },
+  };
+}
+
+/** The local stack's object store, as a client of this system's services reaches it. */
+export function localS3Settings(env: ServicesEnv): S3Settings {
+  return {
+    endpoint: env.S3_ENDPOINT,
+    region: 'us-east-1',
+    bucket: env.S3_BUCKET,
+    accessKeyId: env.S3_ACCESS_KEY_ID,
+    secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+    forcePathStyle: true,
   };
 }

@@ -116,49 +116,53 @@ async function finishHandedOffRuns(): Promise<void> {
     await transitionTrainingRun(env.db, { id: run.id, to: 'succeeded', detail: { by: 'test cluster' }, at: new Date() });
 }
 
+/**
+ * Waits until `until` holds for the pipeline's steps and returns them (`beforeEachLook` runs before
+ * each look); a failed or partial step ends the wait with its reason, a timeout names every step's status.
+ */
+async function waitForSteps(
+  id: string,
+  what: string,
+  timeoutMs: number,
+  until: (steps: Record<string, PipelineStepRow>) => boolean,
+  beforeEachLook?: () => Promise<void>,
+): Promise<Record<string, PipelineStepRow>> {
+  let progress = '';
+  return harness
+    .waitFor(
+      what,
+      async () => {
+        await beforeEachLook?.();
+        const steps = await stepsOf(id);
+        progress = Object.values(steps)
+          .map((s) => `${s.name}=${s.status}`)
+          .join(' ');
+        const stopped = Object.values(steps).find((s) => s.status === 'failed' || s.status === 'partial');
+        if (stopped) throw new Error(`step ${stopped.name} ${stopped.status}: ${stopped.reason}`);
+        return until(steps) && steps;
+      },
+      timeoutMs,
+    )
+    .catch((error: unknown) => {
+      throw new Error(`${String(error)}\nsteps: ${progress}`);
+    });
+}
+
 test('greedy -> hint -> select -> train -> serve -> rft -> select -> train, and eval, on the real services through a Redis wipe', async () => {
   const id = await submit();
   harness.startWorker();
 
   // The front of the chain; then every job in Redis is lost.
-  let progress = '';
-  await harness
-    .waitFor(
-      'seed-select done',
-      async () => {
-        const steps = await stepsOf(id);
-        progress = Object.values(steps)
-          .map((s) => `${s.name}=${s.status}`)
-          .join(' ');
-        const stopped = Object.values(steps).find((s) => s.status === 'failed' || s.status === 'partial');
-        if (stopped) throw new Error(`step ${stopped.name} ${stopped.status}: ${stopped.reason}`);
-        return steps['seed-select']?.status === 'succeeded';
-      },
-      240_000,
-    )
-    .catch((error: unknown) => {
-      throw new Error(`${String(error)}\nsteps: ${progress}`);
-    });
+  await waitForSteps(id, 'seed-select done', 240_000, (steps) => steps['seed-select']?.status === 'succeeded');
   await deleteRedisPrefix(env.redis, env.queuePrefix);
 
-  const done = await harness
-    .waitFor(
-      'every step done',
-      async () => {
-        await finishHandedOffRuns();
-        const steps = await stepsOf(id);
-        progress = Object.values(steps)
-          .map((s) => `${s.name}=${s.status}`)
-          .join(' ');
-        const stopped = Object.values(steps).find((s) => s.status === 'failed' || s.status === 'partial');
-        if (stopped) throw new Error(`step ${stopped.name} ${stopped.status}: ${stopped.reason}`);
-        return Object.values(steps).every((s) => s.status === 'succeeded') && steps;
-      },
-      300_000,
-    )
-    .catch((error: unknown) => {
-      throw new Error(`${String(error)}\nsteps: ${progress}`);
-    });
+  const done = await waitForSteps(
+    id,
+    'every step done',
+    300_000,
+    (steps) => Object.values(steps).every((s) => s.status === 'succeeded'),
+    finishHandedOffRuns,
+  );
 
   // Hint-infer ran only on what greedy got wrong; D_seed came from it.
   const greedy = CampaignStepOutput.parse(done['greedy']!.output);

@@ -2,20 +2,33 @@ import { sql } from 'kysely';
 import type { DbOrTx } from '../create-db.ts';
 
 /**
+ * Locks a step for the rest of the transaction if it is in `status`, and returns its output;
+ * null when it is not (it moved on, or an operator acted).
+ */
+export async function lockStepIn(
+  tx: DbOrTx,
+  pipelineId: string,
+  step: string,
+  status: 'waiting' | 'running',
+): Promise<{ output: Record<string, unknown> | null } | null> {
+  const row = await tx
+    .selectFrom('pipeline_steps')
+    .select('output')
+    .where('pipeline_id', '=', pipelineId)
+    .where('name', '=', step)
+    .where('status', '=', status)
+    .forUpdate()
+    .executeTakeFirst();
+  return row ? { output: (row.output as Record<string, unknown> | null) ?? null } : null;
+}
+
+/**
  * Locks a step that is still `waiting` for the rest of the transaction; false when it is not
  * waiting (another scheduler started it, or an operator acted). Starting a step under this lock
  * means its campaign or run is created once, however many schedulers race.
  */
 export async function lockWaitingStep(tx: DbOrTx, pipelineId: string, step: string): Promise<boolean> {
-  const row = await tx
-    .selectFrom('pipeline_steps')
-    .select('name')
-    .where('pipeline_id', '=', pipelineId)
-    .where('name', '=', step)
-    .where('status', '=', 'waiting')
-    .forUpdate()
-    .executeTakeFirst();
-  return row !== undefined;
+  return (await lockStepIn(tx, pipelineId, step, 'waiting')) !== null;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { DbOrTx } from '../create-db.ts';
+import { lockStepIn } from './pipeline-engine.ts';
 
 /**
  * Locks a `running` serve step for the rest of the transaction and returns its output; null when
@@ -10,15 +11,7 @@ export async function lockRunningStepOutput(
   pipelineId: string,
   step: string,
 ): Promise<{ output: Record<string, unknown> | null } | null> {
-  const row = await tx
-    .selectFrom('pipeline_steps')
-    .select('output')
-    .where('pipeline_id', '=', pipelineId)
-    .where('name', '=', step)
-    .where('status', '=', 'running')
-    .forUpdate()
-    .executeTakeFirst();
-  return row ? { output: (row.output as Record<string, unknown> | null) ?? null } : null;
+  return lockStepIn(tx, pipelineId, step, 'running');
 }
 
 /** Replaces a running step's output (its status and events are untouched); false when it is not running. */
