@@ -5,6 +5,7 @@ import { readManifest } from '@rft/dataset';
 import { getDataset, getModel, listTrainingRuns, pipelineSteps, transitionTrainingRun, type PipelineStepRow } from '@rft/db';
 import { createBundleBackend, createLauncher, createLauncherService, createLocalServeDriver, stopLocalServe } from '@rft/launcher';
 import { CampaignStepOutput, SelectStepOutput, ServeStepOutput, TrainStepOutput } from '@rft/pipeline';
+import { startFrontSteps } from '@rft/pipeline/testing';
 import { createJobQueues, createRedisConnection } from '@rft/queue';
 import { silentLogger } from '@rft/telemetry';
 import { createTestEnv, deleteRedisPrefix, type TestEnv } from '@rft/testing';
@@ -73,15 +74,7 @@ async function submit(): Promise<string> {
       models: { base: { name: 'qwq-32b-sim', endpoints: [harness.simUrl] } },
       benchmarks: { held: { file: 'held.jsonl' } },
       steps: {
-        greedy: { kind: 'campaign', model: 'base', questions: 'train.jsonl', recipe: 'greedy' },
-        hint: {
-          kind: 'campaign',
-          model: 'base',
-          questions: 'train.jsonl',
-          recipe: 'hint-infer',
-          admit: { step: 'greedy', questions: 'graded-wrong' },
-        },
-        'seed-select': { kind: 'select', policy: 'hint-rft', greedy: 'greedy', hint: 'hint' },
+        ...startFrontSteps('base', 'train.jsonl'),
         'train-start-0': {
           kind: 'train',
           dataset: 'seed-select',

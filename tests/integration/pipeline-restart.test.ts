@@ -1,5 +1,6 @@
 import { pipelineSteps } from '@rft/db';
 import { CampaignStepOutput } from '@rft/pipeline';
+import { startFrontSteps } from '@rft/pipeline/testing';
 import { createJobQueues, createRedisConnection } from '@rft/queue';
 import { createScheduler } from '@rft/scheduler';
 import { silentLogger } from '@rft/telemetry';
@@ -8,6 +9,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { demoQuestions, startHarness } from './campaign-harness.ts';
 import { jsonl, storePipeline } from './pipeline-submission.ts';
+
+const FRONT = startFrontSteps('base', 'train.jsonl');
 
 /**
  * The first two steps of START on the real services (model-sim, rollout worker processes, grader,
@@ -37,16 +40,7 @@ function submit(questions: object[], benchmark: object[]): Promise<string> {
       models: { base: { name: 'qwq-32b-sim', endpoints: [harness.simUrl] } },
       benchmarks: { held: { file: 'held.jsonl' } },
       decontamination: { benchmarks: ['held'] },
-      steps: {
-        greedy: { kind: 'campaign', model: 'base', questions: 'train.jsonl', recipe: 'greedy' },
-        hint: {
-          kind: 'campaign',
-          model: 'base',
-          questions: 'train.jsonl',
-          recipe: 'hint-infer',
-          admit: { step: 'greedy', questions: 'graded-wrong' },
-        },
-      },
+      steps: { greedy: FRONT.greedy, hint: FRONT.hint },
     }),
     { 'train.jsonl': jsonl(questions) },
     { held: benchmark },

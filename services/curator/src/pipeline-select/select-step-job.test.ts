@@ -11,6 +11,7 @@ import {
   type Db,
 } from '@rft/db';
 import { validatePipelineSpec } from '@rft/pipeline';
+import { startFrontSteps } from '@rft/pipeline/testing';
 import type { JobContext } from '@rft/queue';
 import { createLogger } from '@rft/telemetry';
 import { createTestEnv, type TestEnv } from '@rft/testing';
@@ -29,15 +30,7 @@ const SPEC = {
   name: 'start-test',
   models: { qwq: { name: 'Qwen/QwQ-32B-Preview' } },
   steps: {
-    greedy: { kind: 'campaign', model: 'qwq', questions: 'q.jsonl', recipe: 'greedy' },
-    hint: {
-      kind: 'campaign',
-      model: 'qwq',
-      questions: 'q.jsonl',
-      recipe: 'hint-infer',
-      admit: { step: 'greedy', questions: 'graded-wrong' },
-    },
-    'seed-select': { kind: 'select', policy: 'hint-rft', greedy: 'greedy', hint: 'hint' },
+    ...startFrontSteps('qwq', 'q.jsonl'),
     'train-start-0': { kind: 'train', dataset: 'seed-select', base: 'qwq', profile: 'p.yaml', produces: 'start-0' },
     'serve-start-0': { kind: 'serve', checkpoint: 'train-start-0', backend: { type: 'external' } },
     rft: { kind: 'campaign', model: 'serve-start-0', questions: 'q.jsonl', recipe: 'rft', samples: 4 },

@@ -9,6 +9,7 @@ import {
   transitionPipelineStep,
 } from '@rft/db';
 import { type PipelineStepStatus, validatePipelineSpec } from '@rft/pipeline';
+import { startFrontSteps } from '@rft/pipeline/testing';
 import { completeItemAsWorkers, itemsOf, type TestEnv } from '@rft/testing';
 import { sql } from 'kysely';
 
@@ -44,15 +45,7 @@ export const START_SPEC = {
   benchmarks: { held: { file: 'bench.jsonl' } },
   decontamination: { benchmarks: ['held'], ngram: 13 },
   steps: {
-    greedy: { kind: 'campaign', model: 'base', questions: 'train.jsonl', recipe: 'greedy' },
-    hint: {
-      kind: 'campaign',
-      model: 'base',
-      questions: 'train.jsonl',
-      recipe: 'hint-infer',
-      admit: { step: 'greedy', questions: 'graded-wrong' },
-    },
-    'seed-select': { kind: 'select', policy: 'hint-rft', greedy: 'greedy', hint: 'hint' },
+    ...startFrontSteps('base', 'train.jsonl'),
     'train-start-0': { kind: 'train', dataset: 'seed-select', base: 'base', profile: 'train.yaml', produces: 'start-0' },
     'serve-start-0': { kind: 'serve', checkpoint: 'train-start-0', backend: { type: 'external' } },
     rft: { kind: 'campaign', model: 'serve-start-0', questions: 'train.jsonl', recipe: 'rft', samples: 2 },
