@@ -2,7 +2,7 @@ import { insertSamples, type NewSample } from '@rft/db';
 import { parseCampaignSpec, registerCampaign } from '@rft/intake';
 import { UnrecoverableError } from '@rft/queue';
 import { encodeJsonlZst, type ObjectStore } from '@rft/storage';
-import { createTestEnv, type TestEnv } from '@rft/testing';
+import { createTestEnv, testSample, type TestEnv } from '@rft/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { sampleRow } from './dataset/test-support.ts';
@@ -17,23 +17,17 @@ const objectKey = (questionId: string) => `trajectories/selected-rows-test/${que
 /** sample id by `${questionId}/${sampleIndex}` */
 const sampleIds = new Map<string, string>();
 
-const sample = (questionId: string, sampleIndex: number): NewSample => ({
-  sampleIndex,
-  seed: sampleIndex,
-  recipe: 'rft',
-  endReason: 'eos',
-  error: null,
-  trajectoryKey: objectKey(questionId),
-  trajectoryLine: sampleIndex,
-  turns: 1,
-  toolCalls: 1,
-  hints: 1,
-  promptTokens: 10,
-  cachedTokens: 0,
-  completionTokens: 100,
-  tokensSaved: 0,
-  latencyMs: 1,
-});
+const sample = (questionId: string, sampleIndex: number): NewSample =>
+  testSample({
+    sampleIndex,
+    seed: sampleIndex,
+    trajectoryKey: objectKey(questionId),
+    trajectoryLine: sampleIndex,
+    toolCalls: 1,
+    hints: 1,
+    promptTokens: 10,
+    completionTokens: 100,
+  });
 
 beforeAll(async () => {
   env = await createTestEnv();

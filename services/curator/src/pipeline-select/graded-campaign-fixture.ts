@@ -13,6 +13,7 @@ import {
 import { validatePipelineSpec } from '@rft/pipeline';
 import type { JobContext } from '@rft/queue';
 import { createLogger } from '@rft/telemetry';
+import { testSample } from '@rft/testing';
 import { parseCampaignSpec, registerCampaign } from '@rft/intake';
 import { encodeJsonlZst, type ObjectStore } from '@rft/storage';
 import { sql } from 'kysely';
@@ -62,23 +63,18 @@ export async function seedGradedCampaign(
       return { ...base, campaignId, questionId: question.id, stage: opts.stage, sampleIndex, hintLibraryVersion: 'hints-7' };
     });
     await deps.store.put(key, encodeJsonlZst(lines));
-    const rows: NewSample[] = samples.map((s, sampleIndex) => ({
-      sampleIndex,
-      seed: sampleIndex,
-      recipe: 'rft',
-      endReason: 'eos',
-      error: null,
-      trajectoryKey: key,
-      trajectoryLine: sampleIndex,
-      turns: 1,
-      toolCalls: 1,
-      hints: 1,
-      promptTokens: 10,
-      cachedTokens: 0,
-      completionTokens: 50 * (s.reasoningRepeat ?? 1),
-      tokensSaved: 0,
-      latencyMs: 1,
-    }));
+    const rows: NewSample[] = samples.map((s, sampleIndex) =>
+      testSample({
+        sampleIndex,
+        seed: sampleIndex,
+        trajectoryKey: key,
+        trajectoryLine: sampleIndex,
+        toolCalls: 1,
+        hints: 1,
+        promptTokens: 10,
+        completionTokens: 50 * (s.reasoningRepeat ?? 1),
+      }),
+    );
     await insertSamples(deps.db, { campaignId, questionId: question.id, stage: opts.stage }, 1, rows);
     const ids = await sql<{ id: string; sample_index: number }>`
       SELECT id, sample_index FROM samples WHERE campaign_id = ${campaignId} AND question_id = ${question.id}`.execute(deps.db);
